@@ -1,0 +1,24 @@
+# Install rules: the libraries, their headers, a CMake package (cqlwireConfig.cmake with a
+# version file and exported targets) and a pkg-config file, so that embedders can use either
+# find_package(cqlwire) or pkg-config.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS cqlwire_protocol cqlwire_auth cqlwire_transport cqlwire
+  EXPORT cqlwireTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(cqlwire_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/cqlwire)
+install(EXPORT cqlwireTargets NAMESPACE cqlwire:: DESTINATION ${cqlwire_cmake_dir})
+
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/cqlwireConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/cqlwireConfig.cmake INSTALL_DESTINATION ${cqlwire_cmake_dir})
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/cqlwireConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/cqlwireConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/cqlwireConfigVersion.cmake
+  DESTINATION ${cqlwire_cmake_dir})
+
+configure_file(${CMAKE_CURRENT_LIST_DIR}/cqlwire.pc.in ${CMAKE_CURRENT_BINARY_DIR}/cqlwire.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/cqlwire.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
