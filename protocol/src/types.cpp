@@ -271,11 +271,7 @@ std::error_code decode_type(byte_reader& r, data_type& out, int max_depth) {
     if (id == 0x0000) {
         std::string_view class_name;
         if (auto ec = r.read_string(class_name)) return ec;
-        marshal_parser p(class_name);
-        if (auto ec = p.parse(out, max_depth)) return ec;
-        if (!p.at_end()) return make_error_code(client_errc::bad_custom_type);
-        if (out.kind == type_kind::custom) out.custom_class.assign(class_name);
-        return {};
+        return parse_marshal_type(class_name, out, max_depth);
     }
     auto kind = kind_from_option_id(id);
     if (!kind) return make_error_code(client_errc::bad_type_id);
@@ -331,6 +327,14 @@ std::error_code decode_type(byte_reader& r, data_type& out, int max_depth) {
     }
     default: return {};
     }
+}
+
+std::error_code parse_marshal_type(std::string_view class_name, data_type& out, int max_depth) {
+    marshal_parser p(class_name);
+    if (auto ec = p.parse(out, max_depth)) return ec;
+    if (!p.at_end()) return make_error_code(client_errc::bad_custom_type);
+    if (out.kind == type_kind::custom) out.custom_class.assign(class_name);
+    return {};
 }
 
 std::string marshal_class_name(const data_type& t) {
