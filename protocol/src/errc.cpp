@@ -31,6 +31,8 @@ public:
         case client_errc::bad_utf8: return "text is not valid UTF-8";
         case client_errc::value_out_of_range: return "the value does not fit the requested type";
         case client_errc::type_mismatch: return "the value does not have the requested type";
+        case client_errc::null_value: return "the value is null";
+        case client_errc::empty_value: return "the value is empty (zero bytes), which is neither null nor a value of its type";
         }
         return "unknown cqlwire.protocol error " + std::to_string(ev);
     }

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <utility>
 
 namespace cqlwire::protocol {
@@ -339,6 +340,11 @@ std::error_code parse_marshal_type(std::string_view class_name, data_type& out, 
 
 std::string marshal_class_name(const data_type& t) {
     std::string s(marshal_prefix);
+    if (t.frozen) {  // keep what parse_marshal_type read, so that the name parses back to an equal type
+        data_type inner = t;
+        inner.frozen = false;
+        return s + "FrozenType(" + marshal_class_name(inner) + ')';
+    }
     switch (t.kind) {
     case type_kind::custom: return t.custom_class;
     case type_kind::list:
@@ -427,11 +433,33 @@ std::string cql_type_name(const data_type& t) {
     }
 }
 
+std::optional<std::size_t> vector_element_width(const data_type& element) noexcept {
+    // The server's VectorType packs elements without lengths exactly when the element type
+    // declares a fixed value length; tinyint, smallint, date and time do not (their values
+    // may be empty in old tables), so vectors of them carry a length per element.
+    switch (element.kind) {
+    case type_kind::boolean: return 1;
+    case type_kind::int_:
+    case type_kind::float_: return 4;
+    case type_kind::bigint:
+    case type_kind::double_:
+    case type_kind::timestamp: return 8;
+    case type_kind::uuid:
+    case type_kind::timeuuid: return 16;
+    case type_kind::vector: return fixed_width(element);
+    default: return std::nullopt;
+    }
+}
+
 std::optional<std::size_t> fixed_width(const data_type& t) noexcept {
     if (t.kind == type_kind::vector) {
         if (t.params.empty()) return std::nullopt;
-        auto w = fixed_width(t.params.front());
+        auto w = vector_element_width(t.params.front());
         if (!w) return std::nullopt;
+        // Saturate: nested vectors can claim more than size_t holds, and a wrapped product
+        // would let a short value pass for a long one. No value is SIZE_MAX bytes long.
+        if (*w != 0 && t.dimension > std::numeric_limits<std::size_t>::max() / *w)
+            return std::numeric_limits<std::size_t>::max();
         return *w * t.dimension;
     }
     auto w = info(t.kind).width;

@@ -34,6 +34,8 @@ enum class client_errc {
     bad_utf8,               // text that is not valid UTF-8 where UTF-8 is required
     value_out_of_range,     // a value that does not fit the C++ type asked for
     type_mismatch,          // a value asked for as a type it does not have
+    null_value,             // a null value where a value was asked for
+    empty_value,            // a zero-byte value of a type whose values have content (e.g. int)
 };
 
 const std::error_category& client_category() noexcept;

@@ -106,4 +106,9 @@ std::string cql_type_name(const data_type& t);
 // floats: 4*n), or nullopt when values of this type carry their own length.
 std::optional<std::size_t> fixed_width(const data_type& t) noexcept;
 
+// How wide each element of a vector<element, n> is when the vector stores its elements back to
+// back with no length: the server's own notion of a fixed-length type, which is narrower than
+// fixed_width() (tinyint, smallint, date and time elements carry a length in a vector).
+std::optional<std::size_t> vector_element_width(const data_type& element) noexcept;
+
 }  // namespace cqlwire::protocol

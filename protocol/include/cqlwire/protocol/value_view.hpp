@@ -18,6 +18,10 @@ public:
     const raw_value& raw() const noexcept { return raw_; }
     bool is_null() const noexcept { return raw_.is_null(); }
     bytes_view bytes() const noexcept { return raw_.bytes; }
+    type_kind kind() const noexcept { return type_->kind; }
+    // Present but zero bytes long. For text and blob that is the empty string; for the other
+    // scalar types it is an "empty" value, which is neither null nor a value (see values.hpp).
+    bool is_empty() const noexcept { return raw_.is_present() && raw_.bytes.empty(); }
 
 private:
     const data_type* type_;

@@ -1,0 +1,185 @@
+#include "render_text.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace cqlwire::protocol::detail {
+namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+std::uint16_t group(bytes_view a, std::size_t g) noexcept {
+    return static_cast<std::uint16_t>(a[2 * g] << 8 | a[2 * g + 1]);
+}
+
+void append_hex16(std::uint16_t v, std::string& out) {
+    char buf[4];
+    auto [p, ec] = std::to_chars(buf, buf + 4, v, 16);
+    (void)ec;
+    out.append(buf, p);
+}
+
+void append_dotted(bytes_view four, std::string& out) {
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (i) out.push_back('.');
+        append_int(four[i], out);
+    }
+}
+
+// One unit of a duration: appends count/divisor followed by the unit when count reaches the
+// divisor, and returns what is left.
+std::uint64_t append_unit(std::uint64_t count, std::uint64_t divisor, std::string_view unit, std::string& out) {
+    if (count == 0 || count < divisor) return count;
+    char buf[24];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, count / divisor);
+    (void)ec;
+    out.append(buf, p);
+    out.append(unit);
+    return count % divisor;
+}
+
+std::uint64_t magnitude(std::int64_t v) noexcept {
+    return v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
+}
+
+}  // namespace
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    auto q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+void append_int(std::int64_t v, std::string& out) {
+    char buf[24];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;
+    out.append(buf, p);
+}
+
+void append_padded(std::int64_t v, int width, std::string& out) {
+    char buf[24];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, magnitude(v));
+    (void)ec;
+    if (v < 0) out.push_back('-');
+    for (auto n = p - buf; n < width; ++n) out.push_back('0');
+    out.append(buf, p);
+}
+
+void append_hex(bytes_view b, std::string& out) {
+    for (auto byte : b) {
+        out.push_back(hex_digits[byte >> 4]);
+        out.push_back(hex_digits[byte & 0xF]);
+    }
+}
+
+void append_uuid(bytes_view b, std::string& out) {
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+        out.push_back(hex_digits[b[i] >> 4]);
+        out.push_back(hex_digits[b[i] & 0xF]);
+    }
+}
+
+void append_inet_c(bytes_view a, std::string& out) {
+    if (a.size() == 4) {
+        append_dotted(a, out);
+        return;
+    }
+    // The longest run of zero groups (the first, on a tie) of length two or more becomes "::".
+    std::size_t best_start = 8, best_len = 0;
+    for (std::size_t g = 0; g < 8;) {
+        if (group(a, g) != 0) {
+            ++g;
+            continue;
+        }
+        auto start = g;
+        while (g < 8 && group(a, g) == 0) ++g;
+        if (g - start > best_len) best_start = start, best_len = g - start;
+    }
+    if (best_len < 2) best_start = 8, best_len = 0;
+    for (std::size_t g = 0; g < 8; ++g) {
+        if (g >= best_start && g < best_start + best_len) {
+            if (g == best_start) out.push_back(':');
+            continue;
+        }
+        if (g) out.push_back(':');
+        // ::a.b.c.d and ::ffff:a.b.c.d keep their IPv4 part dotted.
+        if (g == 6 && best_start == 0 && (best_len == 6 || (best_len == 5 && group(a, 5) == 0xFFFF))) {
+            append_dotted(a.subspan(12), out);
+            return;
+        }
+        append_hex16(group(a, g), out);
+    }
+    if (best_len > 0 && best_start + best_len == 8) out.push_back(':');
+}
+
+void append_inet_java(bytes_view a, std::string& out) {
+    if (a.size() == 4) {
+        append_dotted(a, out);
+        return;
+    }
+    bool v4_mapped = true;
+    for (std::size_t i = 0; i < 10; ++i) v4_mapped = v4_mapped && a[i] == 0;
+    v4_mapped = v4_mapped && a[10] == 0xFF && a[11] == 0xFF;
+    if (v4_mapped) {
+        append_dotted(a.subspan(12), out);
+        return;
+    }
+    for (std::size_t g = 0; g < 8; ++g) {
+        if (g) out.push_back(':');
+        append_hex16(group(a, g), out);
+    }
+}
+
+void append_duration(const cql_duration& d, std::string& out) {
+    constexpr std::uint64_t micro = 1000, milli = 1000 * micro, second = 1000 * milli, minute = 60 * second,
+                            hour = 60 * minute;
+    if (d.months < 0 || d.days < 0 || d.nanoseconds < 0) out.push_back('-');
+    auto rest = append_unit(magnitude(d.months), 12, "y", out);
+    append_unit(rest, 1, "mo", out);
+    append_unit(magnitude(d.days), 1, "d", out);
+    if (d.nanoseconds != 0) {
+        rest = append_unit(magnitude(d.nanoseconds), hour, "h", out);
+        rest = append_unit(rest, minute, "m", out);
+        rest = append_unit(rest, second, "s", out);
+        rest = append_unit(rest, milli, "ms", out);
+        rest = append_unit(rest, micro, "us", out);
+        append_unit(rest, 1, "ns", out);
+    }
+}
+
+void append_time_of_day(std::int64_t ns, std::string& out) {
+    constexpr std::int64_t second = 1'000'000'000;
+    auto secs = ns / second;
+    append_padded(secs / 3600, 2, out);
+    out.push_back(':');
+    append_padded(secs / 60 % 60, 2, out);
+    out.push_back(':');
+    append_padded(secs % 60, 2, out);
+    out.push_back('.');
+    append_padded(ns % second, 9, out);
+}
+
+std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+    auto byte = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(s[k])); };
+    std::uint32_t c = byte(i);
+    if (c < 0x80) {
+        i += 1;
+        return c;
+    }
+    if (c < 0xE0) {
+        auto cp = (c & 0x1F) << 6 | (byte(i + 1) & 0x3F);
+        i += 2;
+        return cp;
+    }
+    if (c < 0xF0) {
+        auto cp = (c & 0x0F) << 12 | (byte(i + 1) & 0x3F) << 6 | (byte(i + 2) & 0x3F);
+        i += 3;
+        return cp;
+    }
+    auto cp = (c & 0x07) << 18 | (byte(i + 1) & 0x3F) << 12 | (byte(i + 2) & 0x3F) << 6 | (byte(i + 3) & 0x3F);
+    i += 4;
+    return cp;
+}
+
+}  // namespace cqlwire::protocol::detail
