@@ -1,0 +1,202 @@
+#include "test_support.hpp"
+
+#include <string>
+
+#include "cqlshrc.hpp"
+#include "exit_codes.hpp"
+
+using namespace cqlwire::cli;
+
+namespace {
+
+std::string secret_text(const cqlwire::auth::secret_bytes& s) {
+    return {reinterpret_cast<const char*>(s.view().data()), s.size()};
+}
+
+struct parsed {
+    std::error_code ec;
+    std::string message;
+    cqlshrc_values values;
+};
+
+parsed parse(std::string_view text) {
+    parsed p;
+    p.ec = parse_cqlshrc(text, "rc", p.values, p.message);
+    return p;
+}
+
+void check_error(std::string_view text, std::string_view expected) {
+    const auto p = parse(text);
+    CHECK(p.ec == cli_errc::bad_config);
+    CHECK(exit_code_for(p.ec) == exit_code::configuration);
+    CHECK(p.message == expected);
+}
+
+}  // namespace
+
+// The file as printed in Microsoft's article on self-signed certificates for Azure Managed
+// Instance for Apache Cassandra: no section headers, and an inline `;;` comment.
+constexpr std::string_view azure_article_cqlshrc =
+    "username = <cluster-username>\n"
+    "password = <cluster-password>\n"
+    "\n"
+    "hostname = <node-ip OR>\n"
+    "port = 9042\n"
+    "\n"
+    "userkey = /path/to/rootCa.key\n"
+    "usercert = /path/to/rootCa.crt\n"
+    "certfile = /etc/ssl/certs/digicertroot.crt\n"
+    "validate = true ;; Optional, see below\n";
+
+TEST_CASE("the Azure article's section-less cqlshrc is read, with one warning") {
+    const auto p = parse(azure_article_cqlshrc);
+    REQUIRE_FALSE(p.ec);
+    const auto& v = p.values;
+    CHECK(*v.username == "<cluster-username>");
+    CHECK(secret_text(*v.password) == "<cluster-password>");
+    CHECK(*v.hostname == "<node-ip OR>");
+    CHECK(*v.port == 9042);
+    CHECK(*v.userkey == "/path/to/rootCa.key");
+    CHECK(*v.usercert == "/path/to/rootCa.crt");
+    CHECK(*v.certfile == "/etc/ssl/certs/digicertroot.crt");
+    CHECK(*v.validate == true);
+    CHECK_FALSE(v.ssl);
+    REQUIRE(v.warnings.size() == 1);
+    CHECK(v.warnings[0].starts_with("rc:1: no [section] header before this line"));
+}
+
+TEST_CASE("a normal cqlshrc") {
+    const auto p = parse(
+        "; cqlshrc for production\n"
+        "[authentication]\n"
+        "username = alice\n"
+        "password = pa;ss word ; not a comment in a password\n"
+        "keyspace = shop\n"
+        "\n"
+        "[connection]\n"
+        "hostname = db1.example\n"
+        "port: 9142\n"
+        "ssl = Yes\n"
+        "timeout = 7\n"
+        "request_timeout = 20.5\n"
+        "\n"
+        "[ssl]\n"
+        "certfile = ~/ca.pem\n"
+        "validate = off\n"
+        "userkey = /k.pem\n"
+        "usercert = /c.pem\n"
+        "\n"
+        "[certfiles]\n"
+        "DB2.example = /ca2.pem\n");
+    REQUIRE_FALSE(p.ec);
+    const auto& v = p.values;
+    CHECK(*v.username == "alice");
+    CHECK(secret_text(*v.password) == "pa;ss word ; not a comment in a password");
+    CHECK(*v.keyspace == "shop");
+    CHECK(*v.hostname == "db1.example");
+    CHECK(*v.port == 9142);
+    CHECK(*v.ssl == true);
+    CHECK(v.connect_timeout->count() == 7000);
+    CHECK(v.request_timeout->count() == 20500);
+    CHECK(*v.certfile == "~/ca.pem");
+    CHECK(*v.validate == false);
+    CHECK(*v.userkey == "/k.pem");
+    CHECK(*v.usercert == "/c.pem");
+    REQUIRE(v.certfiles.size() == 1);
+    CHECK(v.certfiles[0].first == "db2.example");
+    CHECK(v.certfiles[0].second == "/ca2.pem");
+    CHECK(v.warnings.empty());
+}
+
+TEST_CASE("comments, inline comments, CR LF, byte-order mark and key case") {
+    const auto p = parse(
+        "\xEF\xBB\xBF# a comment\r\n"
+        "  ; an indented comment\r\n"
+        "[connection]\r\n"
+        "HostName = h1 ; the first node\r\n"
+        "port = 9042;not-a-comment-without-space\r\n");
+    REQUIRE(p.ec == cli_errc::bad_config);
+    CHECK(p.message == "rc:5: [connection] port: '9042;not-a-comment-without-space' is not a port (1-65535)");
+
+    const auto q = parse("[connection]\r\nHostName = h1 ; the first node\r\nssl = TRUE\t; tab before\r\n");
+    REQUIRE_FALSE(q.ec);
+    CHECK(*q.values.hostname == "h1");
+    CHECK(*q.values.ssl == true);
+    CHECK(q.values.warnings.empty());
+}
+
+TEST_CASE("connect_timeout beats timeout in either order") {
+    CHECK(parse("[connection]\nconnect_timeout = 3\ntimeout = 9\n").values.connect_timeout->count() == 3000);
+    CHECK(parse("[connection]\ntimeout = 9\nconnect_timeout = 3\n").values.connect_timeout->count() == 3000);
+}
+
+TEST_CASE("[DEFAULT] fills the sections that lack a key") {
+    const auto p = parse("[DEFAULT]\nport = 1111\nhostname = d\n[connection]\nport = 2222\n");
+    REQUIRE_FALSE(p.ec);
+    CHECK(*p.values.port == 2222);
+    CHECK(*p.values.hostname == "d");
+    CHECK(p.values.warnings.empty());
+}
+
+TEST_CASE("[ssl] version is ignored with a notice") {
+    const auto p = parse("[ssl]\nversion = TLSv1_2\n");
+    REQUIRE_FALSE(p.ec);
+    REQUIRE(p.values.warnings.size() == 1);
+    CHECK(p.values.warnings[0] ==
+          "rc:2: [ssl] version is ignored (as cqlsh does); cqlwire negotiates TLS 1.2 or 1.3, see --tls-min and --tls-max");
+}
+
+TEST_CASE("unknown keys and sections are warnings") {
+    const auto p = parse(
+        "[connection]\nfactory = x\n[ui]\ncolor = on\n[mystery]\na = b\n[authentication]\ncredentials = ~/c\n");
+    REQUIRE_FALSE(p.ec);
+    const auto& w = p.values.warnings;
+    REQUIRE(w.size() == 4);
+    CHECK(w[0] == "rc:2: unknown key 'factory' in [connection]; ignored");
+    CHECK(w[1] == "rc:3: section [ui] holds cqlsh settings that cqlwire does not use; ignored");
+    CHECK(w[2] == "rc:5: unknown section [mystery]; ignored");
+    CHECK(w[3] ==
+          "rc:8: [authentication] credentials (a cqlsh credentials file) is not read by cqlwire; use --password-file "
+          "or CQLWIRE_PASSWORD");
+    const auto q = parse("colour = blue\n");
+    REQUIRE_FALSE(q.ec);
+    REQUIRE(q.values.warnings.size() == 2);
+    CHECK(q.values.warnings[1] == "rc:1: unknown key 'colour'; ignored");
+}
+
+TEST_CASE("bad lines are errors naming the file and line") {
+    check_error("[connection]\nhostname\n", "rc:2: expected 'key = value', '[section]' or a comment");
+    check_error("[connection\n", "rc:1: a section header must look like [name]");
+    check_error("[]\n", "rc:1: a section header must look like [name]");
+    check_error("= value\n", "rc:1: expected 'key = value', '[section]' or a comment");
+    check_error("[ssl]\n[ssl]\n", "rc:2: section [ssl] appears twice (first on line 1)");
+    check_error("[ssl]\ncertfile = a\ncertfile = b\n", "rc:3: 'certfile' is set twice (first on line 2)");
+    check_error("[connection]\nport = 70000\n", "rc:2: [connection] port: '70000' is not a port (1-65535)");
+    check_error("[connection]\nssl = maybe\n",
+                "rc:2: [connection] ssl: 'maybe' is not a boolean (true/false, yes/no, on/off, 1/0)");
+    check_error("[ssl]\nvalidate = truthy\n",
+                "rc:2: [ssl] validate: 'truthy' is not a boolean (true/false, yes/no, on/off, 1/0)");
+    check_error("[connection]\ntimeout = soon\n",
+                "rc:2: [connection] timeout: 'soon' is not a number of seconds above 0 and at most 86400");
+    check_error("[ssl]\ncertfile =\n", "rc:2: [ssl] certfile is empty");
+    check_error("[connection]\nhostname = a\n    b\n",
+                "rc:3: indented line continues the value above; cqlshrc values are single lines");
+}
+
+TEST_CASE("a malformed line is not quoted (it may be a password)") {
+    const auto p = parse("[authentication]\nusername = a\nhunter2\n");
+    CHECK(p.ec == cli_errc::bad_config);
+    CHECK(p.message.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("empty and comment-only files") {
+    CHECK_FALSE(parse("").ec);
+    CHECK_FALSE(parse("\n\n# nothing\n").ec);
+    CHECK(parse("").values.warnings.empty());
+}
+
+TEST_CASE("configparser booleans") {
+    for (auto t : {"1", "yes", "true", "on", "TRUE", "Yes", "oN"}) CHECK(parse_config_boolean(t) == true);
+    for (auto f : {"0", "no", "false", "off", "FALSE", "No", "OFF"}) CHECK(parse_config_boolean(f) == false);
+    for (auto bad : {"", "2", "y", "n", "truee", "enabled"}) CHECK_FALSE(parse_config_boolean(bad));
+}

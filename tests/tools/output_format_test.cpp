@@ -1,0 +1,107 @@
+#include "test_support.hpp"
+
+#include <sstream>
+#include <string>
+
+#include "output_format.hpp"
+
+using namespace cqlwire::cli;
+
+namespace {
+
+rendered_rows sample() {
+    rendered_rows r;
+    r.column_names = {"key", "n", "note"};
+    r.rows = {{"local", "1", "hello"}, {"x", "12345678", std::nullopt}};
+    return r;
+}
+
+std::string written(output_format f, const rendered_rows& r) {
+    std::ostringstream out;
+    write_rows(out, f, r);
+    return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("table as cqlsh prints it") {
+    CHECK(written(output_format::table, sample()) ==
+          "\n"
+          " key   | n        | note\n"
+          "-------+----------+-------\n"
+          " local |        1 | hello\n"
+          "     x | 12345678 |  null\n"
+          "\n"
+          "(2 rows)\n");
+}
+
+TEST_CASE("table with no rows") {
+    rendered_rows r;
+    r.column_names = {"a", "bb"};
+    CHECK(written(output_format::table, r) ==
+          "\n"
+          " a | bb\n"
+          "---+----\n"
+          "\n"
+          "(0 rows)\n");
+}
+
+TEST_CASE("table widths count display columns, not bytes") {
+    rendered_rows r;
+    r.column_names = {"name"};
+    r.rows = {{"\xC3\xA9t\xC3\xA9"}, {"\xE6\x97\xA5\xE6\x9C\xAC"}};  // "été" (3 columns), "日本" (4 columns)
+    CHECK(written(output_format::table, r) ==
+          "\n"
+          " name\n"
+          "------\n"
+          "  \xC3\xA9t\xC3\xA9\n"
+          " \xE6\x97\xA5\xE6\x9C\xAC\n"
+          "\n"
+          "(2 rows)\n");
+}
+
+TEST_CASE("display width") {
+    CHECK(display_width("") == 0);
+    CHECK(display_width("abc") == 3);
+    CHECK(display_width("e\xCC\x81") == 1);            // e + combining acute
+    CHECK(display_width("\xEF\xBC\xA1") == 2);         // full-width A
+    CHECK(display_width("\xFF\xFE") == 2);             // invalid bytes count one each
+    CHECK(display_width("\xE6\x97") == 2);             // truncated sequence
+}
+
+TEST_CASE("json: one array per result, values pasted raw") {
+    rendered_rows r;
+    r.column_names = {"key", "n", "quote\"d", "m"};
+    r.rows = {{"\"local\"", "1", "[1, 2]", std::nullopt}, {"\"x\"", "-5", "{\"a\": 1}", "true"}};
+    CHECK(written(output_format::json, r) ==
+          "[{\"key\":\"local\",\"n\":1,\"quote\\\"d\":[1, 2],\"m\":null},"
+          "{\"key\":\"x\",\"n\":-5,\"quote\\\"d\":{\"a\": 1},\"m\":true}]\n");
+    rendered_rows empty;
+    empty.column_names = {"a"};
+    CHECK(written(output_format::json, empty) == "[]\n");
+}
+
+TEST_CASE("json_quote escapes") {
+    CHECK(json_quote("a\"b\\c\n\t\x01") == "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+    CHECK(json_quote("\xC3\xA9") == "\"\xC3\xA9\"");
+}
+
+TEST_CASE("csv: RFC 4180 quoting, LF endings, null empty, empty text quoted") {
+    rendered_rows r;
+    r.column_names = {"id", "text, with comma"};
+    r.rows = {{"1", "plain"}, {"2", "say \"hi\""}, {"3", "two\nlines"}, {"4", std::nullopt}, {"5", ""}, {"6", "cr\r"}};
+    CHECK(written(output_format::csv, r) ==
+          "id,\"text, with comma\"\n"
+          "1,plain\n"
+          "2,\"say \"\"hi\"\"\"\n"
+          "3,\"two\nlines\"\n"
+          "4,\n"
+          "5,\"\"\n"
+          "6,\"cr\r\"\n");
+}
+
+TEST_CASE("the rendering each format needs") {
+    CHECK(cell_rendering_for(output_format::table) == cell_rendering::cql_text);
+    CHECK(cell_rendering_for(output_format::csv) == cell_rendering::cql_text);
+    CHECK(cell_rendering_for(output_format::json) == cell_rendering::json);
+}

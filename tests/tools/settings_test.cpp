@@ -1,0 +1,224 @@
+#include "test_support.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "exit_codes.hpp"
+#include "settings.hpp"
+
+using namespace cqlwire::cli;
+
+namespace {
+
+std::string secret_text(const cqlwire::auth::secret_bytes& s) {
+    return {reinterpret_cast<const char*>(s.view().data()), s.size()};
+}
+
+environment_lookup env_of(std::map<std::string, std::string> vars) {
+    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+        const auto it = vars.find(std::string(name));
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+cli_options flags_of(std::vector<std::string_view> args) {
+    cli_options o;
+    std::string message;
+    REQUIRE_FALSE(parse_command_line(args, o, message));
+    return o;
+}
+
+cqlshrc_values rc_of(std::string_view text) {
+    cqlshrc_values v;
+    std::string message;
+    REQUIRE_FALSE(parse_cqlshrc(text, "rc", v, message));
+    return v;
+}
+
+struct merged {
+    std::error_code ec;
+    std::string message;
+    settings s;
+};
+
+merged merge(std::vector<std::string_view> args, std::optional<std::string_view> rc_text,
+             std::map<std::string, std::string> env = {}) {
+    merged m;
+    cli_options flags = flags_of(std::move(args));
+    std::optional<cqlshrc_values> rc;
+    if (rc_text) rc = rc_of(*rc_text);
+    m.ec = merge_settings(flags, rc ? &*rc : nullptr, "rc", env_of(std::move(env)), m.s, m.message);
+    return m;
+}
+
+constexpr std::string_view full_rc =
+    "[authentication]\nusername = rc_user\npassword = rc_pw\nkeyspace = rc_ks\n"
+    "[connection]\nhostname = rc_host\nport = 1000\nssl = true\ntimeout = 11\nrequest_timeout = 12\n"
+    "[ssl]\ncertfile = ~/rc_ca.pem\nvalidate = true\nuserkey = /rc_key.pem\nusercert = /rc_cert.pem\n";
+
+}  // namespace
+
+TEST_CASE("defaults") {
+    const auto m = merge({}, std::nullopt);
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.host == "127.0.0.1");
+    CHECK(m.s.port == 9042);
+    CHECK(m.s.connect_timeout.count() == 5000);
+    CHECK(m.s.request_timeout.count() == 10000);
+    CHECK(m.s.consistency == cqlwire::protocol::consistency::one);
+    CHECK(m.s.format == output_format::table);
+    CHECK_FALSE(m.s.username);
+    CHECK(m.s.password_from == password_origin::none);
+    CHECK_FALSE(m.s.tls.enabled);
+    CHECK(m.s.tls.verify);
+    CHECK(m.s.tls.server_name == "127.0.0.1");
+    CHECK(m.s.warnings.empty());
+}
+
+TEST_CASE("the cqlshrc over the defaults") {
+    const auto m = merge({}, full_rc, {{"HOME", "/home/u"}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.host == "rc_host");
+    CHECK(m.s.port == 1000);
+    CHECK(*m.s.username == "rc_user");
+    CHECK(secret_text(m.s.password) == "rc_pw");
+    CHECK(m.s.password_from == password_origin::cqlshrc);
+    CHECK(*m.s.keyspace == "rc_ks");
+    CHECK(m.s.connect_timeout.count() == 11000);
+    CHECK(m.s.request_timeout.count() == 12000);
+    CHECK(m.s.tls.enabled);
+    CHECK(m.s.tls.verify);
+    CHECK(m.s.tls.ca_file == "/home/u/rc_ca.pem");
+    CHECK(m.s.tls.key_file == "/rc_key.pem");
+    CHECK(m.s.tls.cert_file == "/rc_cert.pem");
+    CHECK(m.s.tls.server_name == "rc_host");
+}
+
+TEST_CASE("the environment over the cqlshrc") {
+    const auto m = merge({}, full_rc,
+                         {{"CQLSH_HOST", "env_host"}, {"CQLSH_PORT", "2000"}, {"CQLWIRE_PASSWORD", "env_pw"},
+                          {"SSL_CERTFILE", "/env_ca.pem"}, {"SSL_VALIDATE", "false"}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.host == "env_host");
+    CHECK(m.s.port == 2000);
+    CHECK(secret_text(m.s.password) == "env_pw");
+    CHECK(m.s.password_from == password_origin::environment);
+    CHECK(m.s.tls.ca_file == "/env_ca.pem");
+    CHECK_FALSE(m.s.tls.verify);
+    REQUIRE(m.s.warnings.size() == 1);
+    CHECK(m.s.warnings[0] == no_verify_warning());
+}
+
+TEST_CASE("flags over the environment and the cqlshrc") {
+    const auto m = merge({"flag_host", "3000", "-u", "flag_user", "-p", "flag_pw", "-k", "flag_ks", "--connect-timeout",
+                          "1", "--request-timeout", "2", "--cafile", "/flag_ca.pem", "--cert", "/flag_cert.pem", "--key",
+                          "/flag_key.pem", "--key-password-file", "/kp", "--server-name", "node.example", "--tls-min",
+                          "1.3", "--consistency", "QUORUM", "--format", "csv", "-e", "SELECT 1"},
+                         full_rc,
+                         {{"CQLSH_HOST", "env_host"}, {"CQLSH_PORT", "2000"}, {"CQLWIRE_PASSWORD", "env_pw"},
+                          {"SSL_CERTFILE", "/env_ca.pem"}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.host == "flag_host");
+    CHECK(m.s.port == 3000);
+    CHECK(*m.s.username == "flag_user");
+    CHECK(secret_text(m.s.password) == "flag_pw");
+    CHECK(m.s.password_from == password_origin::flag);
+    CHECK(*m.s.keyspace == "flag_ks");
+    CHECK(m.s.connect_timeout.count() == 1000);
+    CHECK(m.s.request_timeout.count() == 2000);
+    CHECK(m.s.tls.ca_file == "/flag_ca.pem");
+    CHECK(m.s.tls.cert_file == "/flag_cert.pem");
+    CHECK(m.s.tls.key_file == "/flag_key.pem");
+    CHECK(m.s.tls.key_password_file == "/kp");
+    CHECK(m.s.tls.server_name == "node.example");
+    CHECK(*m.s.tls.min_version == tls_version::v1_3);
+    CHECK_FALSE(m.s.tls.max_version);
+    CHECK(m.s.consistency == cqlwire::protocol::consistency::quorum);
+    CHECK(m.s.format == output_format::csv);
+    CHECK(*m.s.execute == "SELECT 1");
+}
+
+TEST_CASE("--password-file is read later; --no-verify warns") {
+    const auto m = merge({"--password-file", "~/pw", "--no-verify"}, std::nullopt,
+                         {{"CQLWIRE_PASSWORD", "env_pw"}, {"HOME", "/h"}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.password_from == password_origin::file);
+    CHECK(m.s.password_file == "/h/pw");
+    CHECK(m.s.password.empty());
+    CHECK(m.s.tls.enabled);
+    CHECK_FALSE(m.s.tls.verify);
+    REQUIRE(m.s.warnings.size() == 1);
+    CHECK(m.s.warnings[0].starts_with("WARNING: TLS certificate verification is OFF"));
+}
+
+TEST_CASE("validate = false in the cqlshrc warns too") {
+    const auto m = merge({}, "[connection]\nssl = true\n[ssl]\nvalidate = false\n");
+    REQUIRE_FALSE(m.ec);
+    CHECK_FALSE(m.s.tls.verify);
+    CHECK(m.s.warnings == std::vector<std::string>{std::string(no_verify_warning())});
+}
+
+TEST_CASE("a client certificate in the cqlshrc turns TLS on unless ssl = false") {
+    CHECK(merge({}, "[ssl]\nuserkey = k\nusercert = c\n").s.tls.enabled);
+    CHECK_FALSE(merge({}, "[connection]\nssl = false\n[ssl]\nuserkey = k\nusercert = c\n").s.tls.enabled);
+    CHECK(merge({"--ssl"}, "[connection]\nssl = false\n").s.tls.enabled);
+    CHECK_FALSE(merge({}, "[ssl]\ncertfile = ca\n").s.tls.enabled);
+}
+
+TEST_CASE("[certfiles] picks the CA per host, below SSL_CERTFILE and --cafile") {
+    constexpr std::string_view rc = "[ssl]\ncertfile = /default.pem\n[certfiles]\nnode1 = /node1.pem\n";
+    CHECK(merge({"NODE1"}, rc).s.tls.ca_file == "/node1.pem");
+    CHECK(merge({"node2"}, rc).s.tls.ca_file == "/default.pem");
+    CHECK(merge({"node1"}, rc, {{"SSL_CERTFILE", "/env.pem"}}).s.tls.ca_file == "/env.pem");
+    CHECK(merge({"node1", "--cafile", "/flag.pem"}, rc).s.tls.ca_file == "/flag.pem");
+}
+
+TEST_CASE("bad environment values and half a client certificate are configuration errors") {
+    auto m = merge({}, std::nullopt, {{"CQLSH_PORT", "http"}});
+    CHECK(m.ec == cli_errc::bad_config);
+    CHECK(m.message == "CQLSH_PORT='http' is not a port (1-65535)");
+    m = merge({}, std::nullopt, {{"SSL_VALIDATE", "sometimes"}});
+    CHECK(m.ec == cli_errc::bad_config);
+    CHECK(m.message == "SSL_VALIDATE='sometimes' is not a boolean (true/false)");
+    m = merge({}, "[ssl]\nusercert = c\n");
+    CHECK(m.ec == cli_errc::bad_config);
+    CHECK(m.message == "rc: [ssl] usercert and userkey go together; only usercert is set");
+}
+
+TEST_CASE("the Azure article's cqlshrc gives mutual TLS with verification and a password") {
+    const auto m = merge({},
+                         "username = admin\npassword = pw\n\nhostname = 127.0.0.1\nport = 9042\n\n"
+                         "userkey = /path/to/rootCa.key\nusercert = /path/to/rootCa.crt\n"
+                         "certfile = /etc/ssl/certs/digicertroot.crt\nvalidate = true ;; Optional, see below\n");
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.enabled);
+    CHECK(m.s.tls.verify);
+    CHECK(m.s.tls.ca_file == "/etc/ssl/certs/digicertroot.crt");
+    CHECK(m.s.tls.cert_file == "/path/to/rootCa.crt");
+    CHECK(m.s.tls.key_file == "/path/to/rootCa.key");
+    CHECK(*m.s.username == "admin");
+    CHECK(m.s.password_from == password_origin::cqlshrc);
+    REQUIRE(m.s.warnings.size() == 1);
+    CHECK(m.s.warnings[0].starts_with("rc:1: no [section] header"));
+}
+
+TEST_CASE("choosing the cqlshrc") {
+    const auto env = env_of({{"HOME", "/home/u"}});
+    const auto exists = [](const std::string& p) { return p == "/home/u/.cassandra/cqlshrc"; };
+    const auto none = [](const std::string&) { return false; };
+    CHECK(*choose_cqlshrc(flags_of({}), env, exists) == "/home/u/.cassandra/cqlshrc");
+    CHECK_FALSE(choose_cqlshrc(flags_of({}), env, none));
+    CHECK(*choose_cqlshrc(flags_of({"--cqlshrc", "~/other"}), env, none) == "/home/u/other");
+    CHECK_FALSE(choose_cqlshrc(flags_of({}), env_of({}), exists));
+}
+
+TEST_CASE("expanding ~") {
+    const auto env = env_of({{"HOME", "/h"}});
+    CHECK(expand_home("~", env) == "/h");
+    CHECK(expand_home("~/a", env) == "/h/a");
+    CHECK(expand_home("~bob/a", env) == "~bob/a");
+    CHECK(expand_home("/a/~", env) == "/a/~");
+    CHECK(expand_home("~/a", env_of({})) == "~/a");
+}

@@ -1,0 +1,61 @@
+// Reading a cqlshrc: the INI file cqlsh users already have (~/.cassandra/cqlshrc).
+//
+// The parser is a pure function over the file's text (no I/O, no environment), so that it can
+// be fuzzed. It follows the INI dialect cqlsh reads — `[section]` headers, `key = value` or
+// `key: value`, key names case-insensitive, whole-line comments starting with `#` or `;` — and
+// adds what real-world files need:
+//   * inline comments: whitespace followed by `;` ends a value (`validate = true ;; Optional`),
+//     except in `password`, where `;` may be part of the secret;
+//   * a file without section headers (as printed in Microsoft's Azure Managed Instance article)
+//     is accepted: each known key is read into the section cqlsh expects, with a warning;
+//   * `[DEFAULT]` keys apply to the sections that lack them, as INI readers do.
+// Keys cqlwire does not use are reported as warnings; malformed lines and values are errors
+// naming the file and line. Neither ever quotes the password.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "cqlwire/auth/secret.hpp"
+
+namespace cqlwire::cli {
+
+// The settings a cqlshrc can hold that cqlwire uses; an empty optional means "not in the file".
+struct cqlshrc_values {
+    // [authentication]
+    std::optional<std::string> username;
+    std::optional<auth::secret_bytes> password;
+    std::optional<std::string> keyspace;
+    // [connection]
+    std::optional<std::string> hostname;
+    std::optional<std::uint16_t> port;
+    std::optional<bool> ssl;
+    std::optional<std::chrono::milliseconds> connect_timeout;  // `connect_timeout`, else `timeout`
+    std::optional<std::chrono::milliseconds> request_timeout;
+    // [ssl]
+    std::optional<std::string> certfile;  // CA file to trust
+    std::optional<bool> validate;
+    std::optional<std::string> userkey;   // client private key
+    std::optional<std::string> usercert;  // client certificate
+    // [certfiles]: per-host CA files, `host = path`, in file order (host names lower-cased).
+    std::vector<std::pair<std::string, std::string>> certfiles;
+
+    // "FILE:LINE: text" for everything read but not used, and for section-less files.
+    std::vector<std::string> warnings;
+};
+
+// Parses `text`, naming `file_name` in warnings and errors. On error returns cli_errc::bad_config
+// and sets `message` to "FILE:LINE: what is wrong"; `out` is then unspecified.
+[[nodiscard]] std::error_code parse_cqlshrc(std::string_view text, std::string_view file_name, cqlshrc_values& out,
+                                            std::string& message);
+
+// A boolean as INI readers accept it: 1/yes/true/on and 0/no/false/off, case-insensitive.
+std::optional<bool> parse_config_boolean(std::string_view text) noexcept;
+
+}  // namespace cqlwire::cli

@@ -1,0 +1,194 @@
+#include "output_format.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace cqlwire::cli {
+namespace {
+
+constexpr std::string_view null_text = "null";
+
+// Decodes one UTF-8 sequence at `i`; returns the code point, or -1 for an invalid byte (then
+// advancing by one byte).
+std::int32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::int32_t cp = 0;
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; }
+    else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; }
+    else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; }
+    else { ++i; return -1; }
+    if (i + len > s.size()) { ++i; return -1; }
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) { ++i; return -1; }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    i += len;
+    return cp;
+}
+
+bool is_combining(std::int32_t cp) noexcept {
+    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+           (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F) || cp == 0x200B || cp == 0x200D;
+}
+
+bool is_wide(std::int32_t cp) noexcept {
+    return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) || (cp >= 0x3041 && cp <= 0x33FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+           (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+           (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+void pad(std::ostream& out, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) out.put(' ');
+}
+
+void write_csv_field(std::ostream& out, std::string_view field) {
+    if (field.empty()) {
+        out << "\"\"";
+        return;
+    }
+    if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out << field;
+        return;
+    }
+    out.put('"');
+    for (char c : field) {
+        if (c == '"') out.put('"');
+        out.put(c);
+    }
+    out.put('"');
+}
+
+}  // namespace
+
+std::size_t display_width(std::string_view text) noexcept {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::int32_t cp = next_code_point(text, i);
+        if (cp >= 0 && is_combining(cp)) continue;
+        width += (cp >= 0 && is_wide(cp)) ? 2 : 1;
+    }
+    return width;
+}
+
+std::string json_quote(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size() + 2);
+    out.push_back('"');
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out.push_back(hex[c >> 4]);
+                out.push_back(hex[c & 0xF]);
+            } else {
+                out.push_back(ch);
+            }
+        }
+    }
+    out.push_back('"');
+    return out;
+}
+
+cell_rendering cell_rendering_for(output_format f) noexcept {
+    return f == output_format::json ? cell_rendering::json : cell_rendering::cql_text;
+}
+
+void write_table(std::ostream& out, const rendered_rows& r) {
+    const std::size_t n = r.column_names.size();
+    std::vector<std::size_t> widths(n);
+    for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(r.column_names[c]);
+    for (const auto& row : r.rows)
+        for (std::size_t c = 0; c < n && c < row.size(); ++c)
+            widths[c] = std::max(widths[c], row[c] ? display_width(*row[c]) : null_text.size());
+
+    out << '\n';
+    // Header: names left-aligned, with the padding after the last one trimmed.
+    std::string header = " ";
+    for (std::size_t c = 0; c < n; ++c) {
+        if (c > 0) header += " | ";
+        header += r.column_names[c];
+        header.append(widths[c] - display_width(r.column_names[c]), ' ');
+    }
+    header.erase(header.find_last_not_of(' ') + 1);
+    out << header << '\n';
+    out << '-';
+    for (std::size_t c = 0; c < n; ++c) {
+        if (c > 0) out << "-+-";
+        out << std::string(widths[c], '-');
+    }
+    out << "-\n";
+    for (const auto& row : r.rows) {
+        out << ' ';
+        for (std::size_t c = 0; c < n; ++c) {
+            if (c > 0) out << " | ";
+            const std::string_view cell = (c < row.size() && row[c]) ? std::string_view(*row[c]) : null_text;
+            pad(out, widths[c] - display_width(cell));
+            out << cell;
+        }
+        out << '\n';
+    }
+    out << "\n(" << r.rows.size() << " rows)\n";
+}
+
+void write_json(std::ostream& out, const rendered_rows& r) {
+    std::vector<std::string> keys;
+    keys.reserve(r.column_names.size());
+    for (const auto& name : r.column_names) keys.push_back(json_quote(name));
+    out << '[';
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+        if (i > 0) out << ',';
+        out << '{';
+        const auto& row = r.rows[i];
+        for (std::size_t c = 0; c < keys.size(); ++c) {
+            if (c > 0) out << ',';
+            out << keys[c] << ':';
+            if (c < row.size() && row[c]) out << *row[c];
+            else out << "null";
+        }
+        out << '}';
+    }
+    out << "]\n";
+}
+
+void write_csv(std::ostream& out, const rendered_rows& r) {
+    for (std::size_t c = 0; c < r.column_names.size(); ++c) {
+        if (c > 0) out << ',';
+        write_csv_field(out, r.column_names[c]);
+    }
+    out << '\n';
+    for (const auto& row : r.rows) {
+        for (std::size_t c = 0; c < r.column_names.size(); ++c) {
+            if (c > 0) out << ',';
+            if (c < row.size() && row[c]) write_csv_field(out, *row[c]);
+        }
+        out << '\n';
+    }
+}
+
+void write_rows(std::ostream& out, output_format f, const rendered_rows& r) {
+    switch (f) {
+    case output_format::table: write_table(out, r); break;
+    case output_format::json: write_json(out, r); break;
+    case output_format::csv: write_csv(out, r); break;
+    }
+}
+
+}  // namespace cqlwire::cli

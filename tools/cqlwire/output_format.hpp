@@ -1,0 +1,50 @@
+// Writing the rows of a result as a cqlsh-like table, JSON or CSV.
+//
+// The writers work on cells that are already rendered (the caller renders each value with
+// protocol's render_cql for table and csv, render_json for json — see cell_rendering_for), so
+// they are independent of the codec and tested byte for byte.
+//
+//   table  As cqlsh prints it: a blank line, the header (names left-aligned), a line of dashes
+//          with `+` at the column joins, each row (values right-aligned, `null` for null), a
+//          blank line, then `(N rows)`. Widths count display columns, not bytes.
+//   json   One JSON array per result, on one line: an object per row, keyed by column name,
+//          whose values are the rendered JSON pasted as is (null for null).
+//   csv    RFC 4180 fields with LF line endings (not CR LF, so that line-oriented tools work):
+//          a header row, then one row per line; a field holding `,` `"` CR or LF is quoted with
+//          inner quotes doubled. A null is an empty field; an empty text value is `""`, so the
+//          two stay distinguishable.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli_options.hpp"
+
+namespace cqlwire::cli {
+
+// The rows of one result. Every row has exactly one cell per column; nullopt is a null value.
+struct rendered_rows {
+    std::vector<std::string> column_names;
+    std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+enum class cell_rendering { cql_text, json };
+cell_rendering cell_rendering_for(output_format f) noexcept;
+
+void write_table(std::ostream& out, const rendered_rows& r);
+void write_json(std::ostream& out, const rendered_rows& r);
+void write_csv(std::ostream& out, const rendered_rows& r);
+void write_rows(std::ostream& out, output_format f, const rendered_rows& r);
+
+// Terminal columns `text` (UTF-8) occupies: East Asian wide and full-width characters count 2,
+// combining marks 0, every other character 1. Invalid UTF-8 bytes count 1 each.
+std::size_t display_width(std::string_view text) noexcept;
+
+// `text` as a JSON string literal, quotes included.
+std::string json_quote(std::string_view text);
+
+}  // namespace cqlwire::cli

@@ -1,0 +1,36 @@
+// Where the password and the key passphrase come from once the settings are merged: a file
+// (first line), or a prompt on the terminal with echo off. The flag, CQLWIRE_PASSWORD and the
+// cqlshrc are handled in settings.hpp; this file does the I/O.
+#pragma once
+
+#include <istream>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "cqlwire/auth/secret.hpp"
+#include "settings.hpp"
+
+namespace cqlwire::cli {
+
+// Reads the first line of `path` (without its LF or CR LF) into `out`. A file that is empty
+// or whose first line is empty is an error: an empty secret is almost always a mistake.
+// Errors are cli_errc::file_unreadable / bad_config with `message` naming the file and cause.
+[[nodiscard]] std::error_code read_secret_file(const std::string& path, std::string_view what, auth::secret_bytes& out,
+                                               std::string& message);
+
+// Reads one line from `in` into `out`, without its line ending; false at end of input.
+bool read_secret_line(std::istream& in, auth::secret_bytes& out);
+
+// True when standard input is a terminal (a prompt can be answered).
+bool stdin_is_terminal() noexcept;
+
+// Prints `prompt` on the controlling terminal and reads a line with echo turned off; echo is
+// restored however the read ends.
+[[nodiscard]] std::error_code prompt_secret(std::string_view prompt, auth::secret_bytes& out, std::string& message);
+
+// Completes the password in `s`: reads --password-file, or, when a user name is set but no
+// password, prompts on the terminal; with no terminal that is cli_errc::no_password.
+[[nodiscard]] std::error_code resolve_password(settings& s, std::string& message);
+
+}  // namespace cqlwire::cli

@@ -1,0 +1,75 @@
+#include "report.hpp"
+
+#include "cqlwire/protocol/errc.hpp"
+#include "cqlwire/transport/errc.hpp"
+
+namespace cqlwire::cli {
+
+std::string_view hint_for(const std::error_code& ec) noexcept {
+    using transport::errc;
+    if (ec.category() == transport::transport_category()) {
+        switch (static_cast<errc>(ec.value())) {
+        case errc::resolve_failed: return "check the host name";
+        case errc::connect_failed: return "check the host, the port and that Cassandra is listening";
+        case errc::connect_timeout:
+        case errc::handshake_timeout: return "check the host and port, or raise --connect-timeout";
+        case errc::request_timeout: return "raise --request-timeout";
+        case errc::certificate_untrusted:
+            return "pass the CA that signed the server's certificate with --cafile FILE (or [ssl] certfile)";
+        case errc::certificate_name_mismatch:
+            return "connect by the name in the certificate, or name it with --server-name NAME";
+        case errc::certificate_expired:
+        case errc::certificate_not_yet_valid: return "check the server's certificate dates and this machine's clock";
+        case errc::client_certificate_required: return "give a client certificate with --cert FILE --key FILE";
+        case errc::client_certificate_rejected:
+            return "the server does not trust the client certificate; check --cert/--key (or userkey/usercert)";
+        case errc::server_expects_tls: return "add --ssl (or ssl = true in [connection])";
+        case errc::server_is_plaintext: return "this port does not speak TLS; drop --ssl or use the TLS port";
+        case errc::authentication_failed: return "check the user name and password";
+        case errc::credentials_required:
+            return "give -u/--username and a password (--password-file, CQLWIRE_PASSWORD or the prompt)";
+        case errc::unsupported_protocol_version: return "cqlwire speaks protocol v4 (Cassandra 2.2 and later)";
+        default: return {};
+        }
+    }
+    if (ec == protocol::server_errc::bad_credentials) return "check the user name and password";
+    return {};
+}
+
+std::string quote_untrusted(std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(ch);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20 || c == 0x7F) {
+            out += "\\x";
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 0xF]);
+        } else {
+            out.push_back(ch);
+        }
+    }
+    out.push_back('"');
+    return out;
+}
+
+std::string format_failure(const std::error_code& ec, std::string_view client_detail, std::string_view server_text,
+                           std::string_view context) {
+    std::string line = "cqlwire: ";
+    if (!context.empty()) line += std::string(context) + ": ";
+    line += ec.message();
+    if (!client_detail.empty()) line += ": " + std::string(client_detail);
+    if (const auto hint = hint_for(ec); !hint.empty()) line += " (" + std::string(hint) + ")";
+    line += "\n";
+    if (!server_text.empty()) line += "cqlwire: server said: " + quote_untrusted(server_text) + "\n";
+    return line;
+}
+
+}  // namespace cqlwire::cli

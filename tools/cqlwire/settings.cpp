@@ -1,0 +1,148 @@
+#include "settings.hpp"
+
+#include <cstdlib>
+
+#include "exit_codes.hpp"
+
+namespace cqlwire::cli {
+namespace {
+
+std::error_code config_error(std::string& message, std::string text) {
+    message = std::move(text);
+    return make_error_code(cli_errc::bad_config);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+environment_lookup process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(name).c_str());
+        if (v == nullptr) return std::nullopt;
+        return std::string(v);
+    };
+}
+
+std::string expand_home(std::string_view path, const environment_lookup& env) {
+    if (path == "~" || path.starts_with("~/")) {
+        if (auto home = env("HOME"); home && !home->empty()) return *home + std::string(path.substr(1));
+    }
+    return std::string(path);
+}
+
+std::optional<std::string> choose_cqlshrc(const cli_options& flags, const environment_lookup& env,
+                                          const std::function<bool(const std::string&)>& file_exists) {
+    if (flags.cqlshrc) return expand_home(*flags.cqlshrc, env);
+    const auto home = env("HOME");
+    if (!home || home->empty()) return std::nullopt;
+    std::string path = *home + "/.cassandra/cqlshrc";
+    if (file_exists(path)) return path;
+    return std::nullopt;
+}
+
+std::string_view no_verify_warning() noexcept {
+    return "WARNING: TLS certificate verification is OFF. The server's identity is not checked: anyone "
+           "on the network path can impersonate it and read the password and the data. Use --cafile "
+           "(and --server-name) instead of --no-verify / validate = false.";
+}
+
+std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
+                               const environment_lookup& env, settings& out, std::string& message) {
+    const std::string rc_label(rc_name);
+
+    // cqlshrc
+    bool rc_names_client_cert = false;
+    if (rc != nullptr) {
+        out.warnings.insert(out.warnings.end(), rc->warnings.begin(), rc->warnings.end());
+        if (rc->hostname) out.host = *rc->hostname;
+        if (rc->port) out.port = *rc->port;
+        if (rc->username) out.username = rc->username;
+        if (rc->password) {
+            out.password = std::move(*rc->password);
+            out.password_from = password_origin::cqlshrc;
+            rc->password.reset();
+        }
+        if (rc->keyspace) out.keyspace = rc->keyspace;
+        if (rc->connect_timeout) out.connect_timeout = *rc->connect_timeout;
+        if (rc->request_timeout) out.request_timeout = *rc->request_timeout;
+        if (rc->ssl) out.tls.enabled = *rc->ssl;
+        if (rc->validate) out.tls.verify = *rc->validate;
+        if (rc->certfile) out.tls.ca_file = expand_home(*rc->certfile, env);
+        if (rc->usercert) out.tls.cert_file = expand_home(*rc->usercert, env);
+        if (rc->userkey) out.tls.key_file = expand_home(*rc->userkey, env);
+        if (rc->usercert.has_value() != rc->userkey.has_value())
+            return config_error(message, rc_label + ": [ssl] usercert and userkey go together; only " +
+                                             (rc->usercert ? "usercert" : "userkey") + " is set");
+        // A client certificate is only ever presented over TLS, so naming one turns TLS on
+        // unless the file says `ssl = false` outright (Azure's section-less file relies on it).
+        rc_names_client_cert = rc->usercert.has_value();
+        if (rc_names_client_cert && !rc->ssl) out.tls.enabled = true;
+    }
+
+    // environment
+    if (auto h = env("CQLSH_HOST"); h && !h->empty()) out.host = *h;
+    if (auto p = env("CQLSH_PORT"); p && !p->empty()) {
+        const auto port = parse_port(*p);
+        if (!port) return config_error(message, "CQLSH_PORT='" + *p + "' is not a port (1-65535)");
+        out.port = *port;
+    }
+    if (auto pw = env("CQLWIRE_PASSWORD")) {
+        out.password = auth::secret_bytes(*pw);
+        out.password_from = password_origin::environment;
+        auth::wipe(*pw);
+    }
+    if (auto v = env("SSL_VALIDATE"); v && !v->empty()) {
+        const auto b = parse_config_boolean(*v);
+        if (!b) return config_error(message, "SSL_VALIDATE='" + *v + "' is not a boolean (true/false)");
+        out.tls.verify = *b;
+    }
+    if (auto c = env("SSL_CERTFILE"); c && !c->empty()) out.tls.ca_file = expand_home(*c, env);
+
+    // flags
+    if (flags.host) out.host = *flags.host;
+    if (flags.port) out.port = *flags.port;
+    if (flags.username) out.username = flags.username;
+    if (flags.password) {
+        out.password = std::move(*flags.password);
+        out.password_from = password_origin::flag;
+        flags.password.reset();
+    } else if (flags.password_file) {
+        out.password.clear();
+        out.password_from = password_origin::file;
+        out.password_file = expand_home(*flags.password_file, env);
+    }
+    if (flags.keyspace) out.keyspace = flags.keyspace;
+    if (flags.connect_timeout) out.connect_timeout = *flags.connect_timeout;
+    if (flags.request_timeout) out.request_timeout = *flags.request_timeout;
+    if (flags.consistency) out.consistency = *flags.consistency;
+    if (flags.format) out.format = *flags.format;
+    out.execute = flags.execute;
+    out.file = flags.file;
+    if (flags.ssl) out.tls.enabled = true;
+    if (flags.cafile) out.tls.ca_file = expand_home(*flags.cafile, env);
+    if (flags.cert) out.tls.cert_file = expand_home(*flags.cert, env);
+    if (flags.key) out.tls.key_file = expand_home(*flags.key, env);
+    if (flags.key_password_file) out.tls.key_password_file = expand_home(*flags.key_password_file, env);
+    if (flags.no_verify) out.tls.verify = false;
+    out.tls.min_version = flags.tls_min;
+    out.tls.max_version = flags.tls_max;
+
+    // [certfiles] names a CA file per host; it beats [ssl] certfile (as in cqlsh) but not
+    // SSL_CERTFILE or --cafile.
+    if (rc != nullptr && !flags.cafile && !env("SSL_CERTFILE")) {
+        const std::string host = lower(out.host);
+        for (const auto& [h, path] : rc->certfiles)
+            if (h == host) out.tls.ca_file = expand_home(path, env);
+    }
+    out.tls.server_name = flags.server_name ? *flags.server_name : out.host;
+    if (out.tls.enabled && !out.tls.verify) out.warnings.emplace_back(no_verify_warning());
+    return {};
+}
+
+}  // namespace cqlwire::cli

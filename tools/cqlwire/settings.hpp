@@ -1,0 +1,83 @@
+// The one set of settings a run of `cqlwire` uses, merged from four layers:
+//     defaults  <-  cqlshrc  <-  environment  <-  command-line flags
+// (each layer overrides the one before it). Merging is a pure function of the parsed layers;
+// reading the cqlshrc and the password file happens in main.cpp and password_source.hpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "cli_options.hpp"
+#include "cqlshrc.hpp"
+#include "cqlwire/auth/secret.hpp"
+#include "cqlwire/protocol/primitives.hpp"
+
+namespace cqlwire::cli {
+
+inline constexpr std::string_view default_host = "127.0.0.1";
+inline constexpr std::uint16_t default_port = 9042;
+inline constexpr std::chrono::milliseconds default_connect_timeout{5000};
+inline constexpr std::chrono::milliseconds default_request_timeout{10000};
+
+struct tls_settings {
+    bool enabled = false;
+    std::string ca_file;            // empty: trust the system's default CA store
+    std::string cert_file;          // client certificate (chain), PEM; empty: none
+    std::string key_file;           // its private key, PEM
+    std::string key_password_file;  // the key's passphrase, first line; empty: none
+    std::string server_name;        // name verified in the server's certificate and sent as SNI
+    bool verify = true;             // false only by --no-verify, SSL_VALIDATE or validate = false
+    std::optional<tls_version> min_version;
+    std::optional<tls_version> max_version;
+};
+
+// Where the password came from; `file` means it is still to be read (password_source.hpp).
+enum class password_origin { none, flag, file, environment, cqlshrc, prompt };
+
+struct settings {
+    std::string host{default_host};
+    std::uint16_t port = default_port;
+    std::optional<std::string> username;
+    auth::secret_bytes password;
+    password_origin password_from = password_origin::none;
+    std::string password_file;
+    std::optional<std::string> keyspace;
+    std::chrono::milliseconds connect_timeout = default_connect_timeout;
+    std::chrono::milliseconds request_timeout = default_request_timeout;
+    protocol::consistency consistency = protocol::consistency::one;
+    output_format format = output_format::table;
+    std::optional<std::string> execute;
+    std::optional<std::string> file;
+    tls_settings tls;
+    // Printed to stderr as "cqlwire: warning: ..." before connecting.
+    std::vector<std::string> warnings;
+};
+
+// Looks an environment variable up; a function so that tests pass their own environment.
+using environment_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+environment_lookup process_environment();
+
+// The cqlshrc to read: --cqlshrc when given (it must then exist), else ~/.cassandra/cqlshrc
+// when that exists, else none.
+std::optional<std::string> choose_cqlshrc(const cli_options& flags, const environment_lookup& env,
+                                          const std::function<bool(const std::string&)>& file_exists);
+
+// Merges the layers. `rc` is null when no cqlshrc was read; `rc_name` names it in messages.
+// Consumes the passwords held by `flags` and `rc`. On error returns cli_errc::bad_config with a
+// one-line `message`.
+[[nodiscard]] std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
+                                             const environment_lookup& env, settings& out, std::string& message);
+
+// Expands a leading "~" or "~/" with $HOME, as cqlsh does for the paths in a cqlshrc.
+std::string expand_home(std::string_view path, const environment_lookup& env);
+
+// The warning printed when certificate verification is off.
+std::string_view no_verify_warning() noexcept;
+
+}  // namespace cqlwire::cli
