@@ -41,7 +41,8 @@ public:
 class server_category_impl final : public std::error_category {
 public:
     const char* name() const noexcept override { return "cqlwire.server"; }
-    std::string message(int ev) const override {
+    std::string message(int value) const override {
+        int ev = value == server_error_code_value_for_zero ? 0 : value;
         auto name = server_error_name(ev);
         if (name.empty()) return "server error code 0x" + to_hex(ev);
         return std::string(name) + " (0x" + to_hex(ev) + ")";
@@ -71,7 +72,15 @@ const std::error_category& server_category() noexcept {
     return instance;
 }
 
-std::error_code make_error_code(server_errc e) noexcept { return {static_cast<int>(e), server_category()}; }
+std::error_code make_server_error_code(std::int32_t code) noexcept {
+    return {code == 0 ? server_error_code_value_for_zero : code, server_category()};
+}
+
+std::error_code make_error_code(server_errc e) noexcept { return make_server_error_code(static_cast<std::int32_t>(e)); }
+
+std::int32_t server_error_code(const std::error_code& ec) noexcept {
+    return ec.value() == server_error_code_value_for_zero ? 0 : ec.value();
+}
 
 std::string_view server_error_name(std::int32_t code) noexcept {
     switch (static_cast<server_errc>(code)) {

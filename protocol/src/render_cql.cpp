@@ -241,7 +241,10 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
         while (!c.at_end()) {
             auto i = c.index();
             if (i > 0) out.append(", ");
-            append_cqlsh_text(i < names.size() ? std::string_view(names[i]) : std::string_view{}, false, out);
+            std::string_view name = i < names.size() ? std::string_view(names[i]) : std::string_view{};
+            // Field names come from the server's type description, unchecked so far.
+            if (!is_valid_utf8(name)) return make_error_code(client_errc::bad_utf8);
+            append_cqlsh_text(name, false, out);
             out.append(": ");
             if (auto ec = c.next(e)) return ec;
             if (auto ec = render_at(e, out, ctx, true, depth - 1)) return ec;

@@ -283,6 +283,9 @@ std::error_code json_at(const value_view& v, std::string& out, int depth) {
             auto i = c.index();
             if (i > 0) out.append(", ");
             std::string_view name = i < names.size() ? std::string_view(names[i]) : std::string_view{};
+            // Field names come from the server's type description, unchecked so far; JSON must
+            // be UTF-8.
+            if (!is_valid_utf8(name)) return make_error_code(client_errc::bad_utf8);
             // A case-sensitive field name is written as its quoted CQL identifier: "\"Foo\"".
             bool has_upper = false;
             for (char ch : name) has_upper = has_upper || (ch >= 'A' && ch <= 'Z');

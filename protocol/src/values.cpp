@@ -149,6 +149,14 @@ bool is_valid_utf8(std::string_view s) noexcept {
     auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     auto cont = [&](std::size_t k) { return k < n && (at(k) & 0xC0) == 0x80; };
     while (i < n) {
+        // Most text is ASCII: skip eight such bytes at a time before looking at sequences.
+        while (i + 8 <= n) {
+            std::uint64_t word;
+            std::memcpy(&word, s.data() + i, 8);
+            if (word & 0x8080808080808080u) break;
+            i += 8;
+        }
+        if (i == n) break;
         unsigned c = at(i);
         if (c < 0x80) {
             ++i;
@@ -182,7 +190,7 @@ std::error_code to_bool(const value_view& v, bool& out) noexcept {
     return {};
 }
 
-std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept {
+std::error_code detail::to_int64_checked(const value_view& v, std::int64_t& out) noexcept {
     auto k = v.kind();
     if (auto ec = check_scalar(v, is_integer_kind(k), integer_width(k))) return ec;
     if (k == type_kind::varint) return varint_to_int64(v.bytes(), out);
@@ -192,7 +200,7 @@ std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept {
 
 std::error_code to_int8(const value_view& v, std::int8_t& out) noexcept { return to_narrow(v, out); }
 std::error_code to_int16(const value_view& v, std::int16_t& out) noexcept { return to_narrow(v, out); }
-std::error_code to_int32(const value_view& v, std::int32_t& out) noexcept { return to_narrow(v, out); }
+std::error_code detail::to_int32_checked(const value_view& v, std::int32_t& out) noexcept { return to_narrow(v, out); }
 
 std::error_code to_float(const value_view& v, float& out) noexcept {
     if (auto ec = check_scalar(v, v.kind() == type_kind::float_, 4)) return ec;
@@ -212,7 +220,7 @@ std::error_code to_double(const value_view& v, double& out) noexcept {
     return {};
 }
 
-std::error_code to_text(const value_view& v, std::string_view& out) noexcept {
+std::error_code detail::to_text_checked(const value_view& v, std::string_view& out) noexcept {
     auto k = v.kind();
     if (k != type_kind::ascii && k != type_kind::varchar) return err(client_errc::type_mismatch);
     if (!v.raw().is_present()) return err(client_errc::null_value);

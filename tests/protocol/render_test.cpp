@@ -339,6 +339,9 @@ TEST_CASE("rendering refuses bad values and leaves the string as it was") {
     refuses(data_type::map_of(t(type_kind::int_), t(type_kind::int_)),
             concat({int32_be(1), element(int32_be(1)), element(int32_be(2)), {0}}), client_errc::trailing_bytes);
     refuses(t(type_kind::duration), {0x02, 0x03, 0x00}, client_errc::bad_value);
+    // A UDT field name is server text too: "\xF0" alone is a truncated UTF-8 sequence.
+    refuses(data_type::udt_of("ks", "u", {"ok", "z\xF0"}, {t(type_kind::int_), t(type_kind::int_)}),
+            concat({element(int32_be(1)), element(int32_be(2))}), client_errc::bad_utf8);
     refuses(t(type_kind::varint), bytes(max_varint_text_bytes + 1, 0x42), client_errc::value_out_of_range);
     data_type deep = t(type_kind::int_);
     bytes wire = int32_be(1);

@@ -106,9 +106,7 @@ std::error_code make_error_code(cli_errc e) noexcept { return {static_cast<int>(
 
 exit_code exit_code_for(const std::error_code& ec) noexcept {
     const auto& cat = ec.category();
-    // server_errc::server_error is numbered 0, so an error_code holding it tests false; only
-    // a zero of another category means success.
-    if (!ec && cat != protocol::server_category()) return exit_code::success;
+    if (!ec) return exit_code::success;
     if (cat == cli_category()) return for_cli(static_cast<cli_errc>(ec.value()));
     if (cat == transport::transport_category()) return for_transport(static_cast<transport::errc>(ec.value()));
     if (cat == auth::auth_category()) return for_auth(static_cast<auth::auth_errc>(ec.value()));

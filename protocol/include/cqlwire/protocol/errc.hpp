@@ -66,8 +66,16 @@ enum class server_errc : std::int32_t {
     unprepared = 0x2500,
 };
 
+// A std::error_code whose value is 0 means "no error" whatever its category, but the
+// specification numbers Server_error 0x0000. So the error_code value of a server code is the
+// code itself, except that 0x0000 is carried as server_error_code_value_for_zero; always build
+// and read these codes through the two functions below (make_error_code(server_errc) uses them).
+inline constexpr int server_error_code_value_for_zero = -0x7FFFFFFF - 1;
 const std::error_category& server_category() noexcept;
+std::error_code make_server_error_code(std::int32_t code) noexcept;
 std::error_code make_error_code(server_errc e) noexcept;
+// The specification's code of an error_code of server_category() (undefined for others).
+std::int32_t server_error_code(const std::error_code& ec) noexcept;
 
 // The name the specification gives a server error code ("Unavailable", "Read_timeout"...),
 // or an empty view for a code it does not define.

@@ -3,8 +3,9 @@
 //
 // Both append to the caller's string and allocate nothing else, so a tool can reuse one string
 // for a whole result. Both validate as they go (bad UTF-8, wrong widths, truncated collections
-// are errors, exactly as with the converters of values.hpp); on error the string is restored
-// to its length before the call.
+// are errors, exactly as with the converters of values.hpp; so is a UDT field name that is not
+// UTF-8, as the type came from the server); on error the string is restored to its length
+// before the call.
 //
 // render_cql follows cqlsh's formatting: True/False, text bare at the top level and quoted
 // ('it''s') inside collections, tuples and UDTs, blobs as 0x..., timestamps as

@@ -106,7 +106,7 @@ struct error_view {
     error_details details;
 
     // The code in server_category (which also names codes it does not know by number).
-    std::error_code error_code() const noexcept { return {code, server_category()}; }
+    std::error_code error_code() const noexcept { return make_server_error_code(code); }
 };
 
 // ---- EVENT (§4.2.6) and the schema change shared with RESULT (§4.2.5.5) ----

@@ -13,8 +13,10 @@
 // cursors borrow from the value_view's buffer and type, with the same lifetime.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,12 +134,12 @@ void write_signed_vint(std::vector<std::uint8_t>& out, std::int64_t v);
 // width asked for (value_out_of_range when it does not fit).
 [[nodiscard]] std::error_code to_int8(const value_view& v, std::int8_t& out) noexcept;
 [[nodiscard]] std::error_code to_int16(const value_view& v, std::int16_t& out) noexcept;
-[[nodiscard]] std::error_code to_int32(const value_view& v, std::int32_t& out) noexcept;
-[[nodiscard]] std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept;
+[[nodiscard]] inline std::error_code to_int32(const value_view& v, std::int32_t& out) noexcept;
+[[nodiscard]] inline std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept;
 [[nodiscard]] std::error_code to_float(const value_view& v, float& out) noexcept;    // float only
 [[nodiscard]] std::error_code to_double(const value_view& v, double& out) noexcept;  // float or double
 // ascii (7-bit checked) and text/varchar (UTF-8 checked).
-[[nodiscard]] std::error_code to_text(const value_view& v, std::string_view& out) noexcept;
+[[nodiscard]] inline std::error_code to_text(const value_view& v, std::string_view& out) noexcept;
 // blob, and the raw bytes of an unrecognised custom type. An empty blob is a value, not empty_value.
 [[nodiscard]] std::error_code to_blob(const value_view& v, bytes_view& out) noexcept;
 [[nodiscard]] std::error_code to_uuid(const value_view& v, uuid& out) noexcept;  // uuid, timeuuid
@@ -163,6 +165,67 @@ std::optional<std::string_view> as_text(const value_view& v) noexcept;
 // U+10FFFF) / 7-bit ASCII.
 bool is_valid_utf8(std::string_view s) noexcept;
 bool is_valid_ascii(std::string_view s) noexcept;
+
+// ---- inline fast paths ------------------------------------------------------------------------
+// Reading a row cell by cell calls these once per cell, so the common, well-formed case (an int
+// column holding 4 bytes, a bigint 8, ASCII text) is decided here without a call; every other
+// case, and every error, goes to the checked out-of-line forms.
+namespace detail {
+[[nodiscard]] std::error_code to_int32_checked(const value_view& v, std::int32_t& out) noexcept;
+[[nodiscard]] std::error_code to_int64_checked(const value_view& v, std::int64_t& out) noexcept;
+[[nodiscard]] std::error_code to_text_checked(const value_view& v, std::string_view& out) noexcept;
+
+inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return std::endian::native == std::endian::little ? __builtin_bswap32(v) : v;
+}
+inline std::uint64_t load_be64(const std::uint8_t* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
+
+inline bool is_all_ascii(std::string_view s) noexcept {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {  // eight bytes at a time: no byte may have its top bit set
+        std::uint64_t word;
+        std::memcpy(&word, s.data() + i, 8);
+        if (word & 0x8080808080808080u) return false;
+    }
+    for (; i < s.size(); ++i)
+        if (static_cast<unsigned char>(s[i]) >= 0x80) return false;
+    return true;
+}
+}  // namespace detail
+
+inline std::error_code to_int32(const value_view& v, std::int32_t& out) noexcept {
+    if (v.kind() == type_kind::int_ && v.raw().is_present() && v.bytes().size() == 4) {
+        out = static_cast<std::int32_t>(detail::load_be32(v.bytes().data()));
+        return {};
+    }
+    return detail::to_int32_checked(v, out);
+}
+
+inline std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept {
+    auto k = v.kind();
+    if ((k == type_kind::bigint || k == type_kind::counter) && v.raw().is_present() && v.bytes().size() == 8) {
+        out = static_cast<std::int64_t>(detail::load_be64(v.bytes().data()));
+        return {};
+    }
+    return detail::to_int64_checked(v, out);
+}
+
+inline std::error_code to_text(const value_view& v, std::string_view& out) noexcept {
+    if (v.kind() == type_kind::varchar && v.raw().is_present()) {
+        auto s = as_chars(v.bytes());
+        if (detail::is_all_ascii(s)) {  // ASCII is valid UTF-8
+            out = s;
+            return {};
+        }
+    }
+    return detail::to_text_checked(v, out);
+}
 
 // ---- cursors over composite values ----------------------------------------------------------------
 
