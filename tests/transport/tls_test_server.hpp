@@ -1,0 +1,176 @@
+// A small in-process server on loopback for the transport tests. It runs on its own thread and
+// io_context, and speaks one of three ways:
+//   tls        TLS with the given certificate; may require a client certificate. After a
+//              successful handshake it writes "hello" and then drains what the client sends.
+//   plaintext  no TLS: whatever arrives, it answers with the bytes of a CQL v4 ERROR frame
+//              header and closes, as a plaintext CQL port would answer a TLS ClientHello.
+//   silent     accepts TCP and never says anything (for the handshake timeout).
+//   hang_up    accepts TCP and closes it at once.
+// It records the SNI of every ClientHello it sees ("" when none was sent).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+
+namespace cqlwire::test {
+
+class tls_test_server {
+public:
+    enum class mode { tls, plaintext, silent, hang_up };
+
+    struct options {
+        mode how = mode::tls;
+        std::string certificate_chain_file;  // leaf first, then intermediates
+        std::string private_key_file;
+        std::string client_ca_file;          // not empty: ask for a client certificate
+        bool require_client_certificate = false;
+        int min_version = TLS1_2_VERSION;
+        int max_version = 0;                 // 0: no upper bound
+        bool ipv6 = false;                   // listen on ::1 instead of 127.0.0.1
+    };
+
+    explicit tls_test_server(options o)
+        : options_(std::move(o)), ssl_(boost::asio::ssl::context::tls_server), acceptor_(io_) {
+        SSL_CTX* ctx = ssl_.native_handle();
+        SSL_CTX_set_min_proto_version(ctx, options_.min_version);
+        if (options_.max_version != 0) SSL_CTX_set_max_proto_version(ctx, options_.max_version);
+        if (options_.how == mode::tls) {
+            ssl_.use_certificate_chain_file(options_.certificate_chain_file);
+            ssl_.use_private_key_file(options_.private_key_file, boost::asio::ssl::context::pem);
+        }
+        if (!options_.client_ca_file.empty()) {
+            ssl_.load_verify_file(options_.client_ca_file);
+            // The CA names sent in CertificateRequest.
+            SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(options_.client_ca_file.c_str()));
+            int verify_mode = SSL_VERIFY_PEER;
+            if (options_.require_client_certificate) verify_mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+            SSL_CTX_set_verify(ctx, verify_mode, nullptr);
+        }
+        SSL_CTX_set_tlsext_servername_callback(ctx, &servername_callback);
+        SSL_CTX_set_tlsext_servername_arg(ctx, this);
+
+        const auto address = options_.ipv6 ? boost::asio::ip::make_address("::1")
+                                           : boost::asio::ip::make_address("127.0.0.1");
+        const boost::asio::ip::tcp::endpoint ep(address, 0);
+        acceptor_.open(ep.protocol());
+        acceptor_.set_option(boost::asio::ip::tcp::acceptor::reuse_address(true));
+        acceptor_.bind(ep);
+        acceptor_.listen();
+        port_ = acceptor_.local_endpoint().port();
+        accept_next();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+
+    ~tls_test_server() {
+        io_.stop();
+        thread_.join();
+        // The server thread has ended: its objects may be touched from here.
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        for (auto& s : held_) s->close(ignored);
+    }
+
+    tls_test_server(const tls_test_server&) = delete;
+    tls_test_server& operator=(const tls_test_server&) = delete;
+
+    std::uint16_t port() const noexcept { return port_; }
+
+    std::vector<std::string> sni_seen() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return sni_;
+    }
+    int handshakes_completed() const noexcept { return handshakes_completed_.load(); }
+    int handshakes_failed() const noexcept { return handshakes_failed_.load(); }
+
+private:
+    using tcp = boost::asio::ip::tcp;
+    using tls_stream = boost::asio::ssl::stream<tcp::socket>;
+
+    static int servername_callback(SSL* ssl, int* /*alert*/, void* arg) {
+        auto* self = static_cast<tls_test_server*>(arg);
+        const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        self->sni_.emplace_back(name != nullptr ? name : "");
+        return SSL_TLSEXT_ERR_OK;
+    }
+
+    void accept_next() {
+        acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+            if (ec) return;
+            switch (options_.how) {
+            case mode::tls: serve_tls(std::move(socket)); break;
+            case mode::plaintext: serve_plaintext(std::move(socket)); break;
+            case mode::silent: held_.push_back(std::make_shared<tcp::socket>(std::move(socket))); break;
+            case mode::hang_up: socket.close(ec); break;
+            }
+            accept_next();
+        });
+    }
+
+    void serve_tls(tcp::socket socket) {
+        auto stream = std::make_shared<tls_stream>(std::move(socket), ssl_);
+        stream->async_handshake(boost::asio::ssl::stream_base::server, [this, stream](boost::system::error_code ec) {
+            if (ec) {
+                ++handshakes_failed_;
+                return;
+            }
+            ++handshakes_completed_;
+            static const char greeting[] = "hello";
+            boost::asio::async_write(*stream, boost::asio::buffer(greeting, 5),
+                                     [this, stream](boost::system::error_code wec, std::size_t) {
+                                         if (!wec) drain(stream);
+                                     });
+        });
+    }
+
+    void drain(const std::shared_ptr<tls_stream>& stream) {
+        auto buf = std::make_shared<std::array<char, 512>>();
+        stream->async_read_some(boost::asio::buffer(*buf), [this, stream, buf](boost::system::error_code ec, std::size_t) {
+            if (!ec) drain(stream);
+        });
+    }
+
+    void serve_plaintext(tcp::socket socket) {
+        auto s = std::make_shared<tcp::socket>(std::move(socket));
+        auto buf = std::make_shared<std::array<char, 512>>();
+        s->async_read_some(boost::asio::buffer(*buf), [s, buf](boost::system::error_code ec, std::size_t) {
+            if (ec) return;
+            // A v4 response frame: version 0x84, flags 0, stream 0, opcode ERROR (0x00), then a
+            // body length — what a CQL port says to bytes it cannot parse.
+            static const unsigned char frame[] = {0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a,
+                                                  0x00, 0x00, 0x00, 0x0a, 0x00, 0x24, 'I',  'n',  'v',
+                                                  'a',  'l',  'i',  'd',  ' ',  'o',  'r',  ' ',  'u',
+                                                  'n',  's',  'u',  'p',  'p',  'o',  'r',  't',  'e',
+                                                  'd',  ' ',  'p',  'r',  'o',  't',  'o',  'c',  'o',
+                                                  'l',  ' ',  'v',  'e',  'r',  's',  'i',  'o',  'n'};
+            boost::asio::async_write(*s, boost::asio::buffer(frame), [s](boost::system::error_code, std::size_t) {
+                boost::system::error_code ignored;
+                s->shutdown(tcp::socket::shutdown_send, ignored);
+            });
+        });
+    }
+
+    options options_;
+    boost::asio::io_context io_;
+    boost::asio::ssl::context ssl_;
+    tcp::acceptor acceptor_;
+    std::vector<std::shared_ptr<tcp::socket>> held_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+
+    mutable std::mutex mutex_;
+    std::vector<std::string> sni_;
+    std::atomic<int> handshakes_completed_{0};
+    std::atomic<int> handshakes_failed_{0};
+};
+
+}  // namespace cqlwire::test

@@ -1,0 +1,295 @@
+// One CQL v4 connection: the start-up exchange, then requests multiplexed over stream ids.
+//
+// What it guarantees:
+//   - Up to 32768 requests in flight, each on its own stream id; responses are matched by id,
+//     in whatever order the server sends them. EVENT frames (stream -1) go to the event handler.
+//   - A request that times out (connection_options::request_timeout) completes with
+//     errc::request_timeout and its id is quarantined until the late response arrives, which is
+//     then dropped: a response can never reach a request it was not meant for.
+//   - Requests queued while a write is under way (or issued in the same turn of the event loop)
+//     leave in one write, so that over TLS they share records.
+//   - When the connection fails (the server closes it, an I/O error, a frame that breaks the
+//     protocol), every pending request completes with errc::connection_broken — none is left
+//     waiting — and so does every later request. failure() says what broke it.
+//   - Incoming frames are checked: a TLS record where a CQL frame was expected is
+//     errc::server_expects_tls, another protocol version is errc::unsupported_protocol_version,
+//     a compressed frame (none is negotiated), a response to an id nobody waits for or a body
+//     beyond connection_options::max_frame_body_length is errc::protocol_violation. A TLS alert
+//     rejecting our client certificate (TLS 1.3 sends it after the handshake, so it surfaces at
+//     the first read) is errc::client_certificate_rejected / client_certificate_required.
+//
+// Two API forms:
+//   - Asynchronous, with any Asio completion token: a callback, asio::use_future,
+//     asio::use_awaitable. Completion signature void(std::error_code, response); with
+//     use_future the result is std::future<std::tuple<std::error_code, response>>, with
+//     use_awaitable `auto [ec, r] = co_await c.async_query(...)`. Initiation may happen on any
+//     thread: the request is encoded at once (so the caller's views need only live during the
+//     call) and handed to the connection's executor.
+//   - Blocking, (…, std::error_code&, diagnostics&) and a throwing overload (std::system_error).
+//     They run the connection's io_context until done, so call them only while no other thread
+//     runs that io_context, and never from inside one of its handlers (that would deadlock; it
+//     fails with std::errc::resource_deadlock_would_occur instead).
+//
+// A server ERROR frame is a response like any other, but the operation's error_code is then
+// the server's code (protocol::server_errc); server_error() gives the message.
+//
+// Threading: the connection's state lives on its stream's executor. With an io_context run by
+// several threads, give the stream a strand executor. Handlers run on their own associated
+// executor (the connection's by default), never inside the initiating call.
+// Lifetime: `connection` is a handle; pending operations keep the internals alive, and
+// destroying the handle (or close()) closes the stream, completing them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include "cqlwire/protocol/diagnostics.hpp"
+#include "cqlwire/protocol/frame_header.hpp"
+#include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/transport/startup.hpp"
+#include "cqlwire/transport/stream.hpp"
+#include "cqlwire/transport/stream_ids.hpp"
+
+namespace cqlwire::transport {
+
+struct connection_options {
+    // How long a request waits for its response; zero or negative: no limit.
+    std::chrono::milliseconds request_timeout{12000};
+    // How long the start-up exchange (STARTUP ... READY / AUTH_SUCCESS) may take; zero or
+    // negative: no limit. Running out is errc::handshake_timeout.
+    std::chrono::milliseconds startup_timeout{5000};
+    // The largest frame body accepted; a bigger one breaks the connection (protocol_violation).
+    std::uint32_t max_frame_body_length = protocol::max_frame_body_length;
+    // How many stream ids to use (at most max_stream_ids); fewer for tests or frail servers.
+    std::size_t stream_ids = max_stream_ids;
+};
+
+// Per-request settings.
+struct request_options {
+    // Overrides connection_options::request_timeout when set (> 0); zero keeps the default.
+    std::chrono::milliseconds timeout{0};
+};
+
+// Recycles response body buffers (and request encoding buffers) so that a connection in a
+// steady state stops allocating. Thread-safe: responses may be released on any thread.
+class buffer_pool {
+public:
+    // Buffers whose capacity grew beyond this are released rather than kept (a 200 MiB frame
+    // should not pin 200 MiB forever).
+    static constexpr std::size_t max_kept_capacity = 1u << 20;
+    static constexpr std::size_t max_kept_buffers = 256;
+
+    buffer_pool() { free_.reserve(max_kept_buffers); }
+    std::vector<std::uint8_t> take();
+    void give_back(std::vector<std::uint8_t>&& buffer) noexcept;
+
+private:
+    std::mutex mutex_;
+    std::vector<std::vector<std::uint8_t>> free_;
+};
+
+// One response frame, owning its body.
+//
+// Lifetime: body() — and every view decoded from it (rows, strings, the error message) — is
+// valid for as long as this object lives. Moving a response keeps the same memory, so views
+// taken before the move stay valid and belong to the moved-to object. The buffer goes back to
+// the connection's pool on destruction (the pool outlives the connection if need be).
+class response {
+public:
+    response() = default;
+    response(protocol::frame_header header, std::vector<std::uint8_t> body, std::shared_ptr<buffer_pool> pool) noexcept
+        : header_(header), body_(std::move(body)), pool_(std::move(pool)) {}
+    response(response&&) noexcept = default;
+    response& operator=(response&& other) noexcept;
+    response(const response&) = delete;
+    response& operator=(const response&) = delete;
+    ~response();
+
+    bool empty() const noexcept { return body_.empty() && header_.length == 0 && pool_ == nullptr; }
+    const protocol::frame_header& header() const noexcept { return header_; }
+    protocol::opcode op() const noexcept { return header_.op; }
+    std::int16_t stream() const noexcept { return header_.stream; }
+    // The whole body, prefix (tracing id, warnings, custom payload) included.
+    protocol::bytes_view body() const noexcept { return body_; }
+
+    // Splits off the prefix; `message` is what the opcode's decoder takes (e.g. RESULT).
+    [[nodiscard]] std::error_code split_prefix(protocol::response_prefix& prefix,
+                                               protocol::bytes_view& message) const;
+
+private:
+    void release() noexcept;
+
+    protocol::frame_header header_{};
+    std::vector<std::uint8_t> body_;
+    std::shared_ptr<buffer_pool> pool_;
+};
+
+// For an ERROR response: its code (protocol::server_category) with the message put in
+// diag.server_message(). For any other response: an empty code, `diag` untouched. A malformed
+// ERROR body is errc::protocol_violation.
+[[nodiscard]] std::error_code server_error(const response& r, protocol::diagnostics& diag);
+
+using response_signature = void(std::error_code, response);
+using startup_signature = void(std::error_code);
+
+// A non-owning reference to something callable as std::error_code(std::vector<std::uint8_t>&)
+// that appends one whole request frame (e.g. a lambda calling protocol::encode_prepare); the
+// connection replaces the frame's stream id. It is only called during the call it is given to,
+// so a temporary lambda is fine. Allocates nothing.
+class frame_encoder_ref {
+public:
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, frame_encoder_ref> &&
+                 std::is_invocable_r_v<std::error_code, F&, std::vector<std::uint8_t>&>)
+    frame_encoder_ref(F&& f) noexcept  // NOLINT: implicit on purpose, like a function_ref
+        : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+          call_([](void* o, std::vector<std::uint8_t>& out) -> std::error_code {
+              return (*static_cast<std::remove_reference_t<F>*>(o))(out);
+          }) {}
+
+    std::error_code operator()(std::vector<std::uint8_t>& out) const { return call_(object_, out); }
+
+private:
+    void* object_;
+    std::error_code (*call_)(void*, std::vector<std::uint8_t>&);
+};
+
+// A request already encoded (done eagerly, so that no caller view has to outlive the call,
+// whatever the completion token defers).
+struct encoded_request {
+    std::vector<std::uint8_t> frame;
+    std::error_code error;  // the encoder's failure, reported through the completion
+};
+
+namespace detail {
+class connection_impl;
+}  // namespace detail
+
+class connection {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    // An empty handle: every operation fails with errc::connection_broken.
+    connection() = default;
+    // Takes a connected (and, for TLS, handshaken) stream. No I/O happens until async_startup
+    // or a request.
+    explicit connection(stream s, connection_options options = {});
+    connection(connection&&) noexcept = default;
+    connection& operator=(connection&&) noexcept;
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection();
+
+    bool valid() const noexcept { return impl_ != nullptr; }
+    executor_type get_executor() const;
+    const connection_options& options() const;
+    // Whether the stream is TLS (false for an empty handle).
+    bool is_tls() const;
+
+    // Closes the stream. Pending requests complete with errc::connection_broken.
+    // Thread-safe (it is carried out on the connection's executor).
+    void close();
+
+    // Empty while the connection works; otherwise what broke it (connection_closed when the
+    // server closed it, server_expects_tls, protocol_violation, client_certificate_rejected...),
+    // with failure_diagnostics() explaining. Read these on the connection's executor (or, with
+    // the blocking API, after a call returned).
+    std::error_code failure() const;
+    protocol::diagnostics failure_diagnostics() const;
+
+    // How many requests wait for a response, and how many ids are quarantined (timed out, no
+    // late response yet). For tests and monitoring; read on the connection's executor.
+    std::size_t pending_requests() const;
+    std::size_t quarantined_stream_ids() const;
+
+    // Called on the connection's executor with every EVENT frame (after REGISTER). Set before
+    // sending REGISTER; a null handler drops events.
+    void set_event_handler(std::function<void(response)> handler);
+
+    // ---- Start-up (STARTUP → READY, or the SASL exchange) ----------------------------------
+    // Must complete before any request is sent. `config.authenticator` and `diag` must outlive
+    // the operation. On failure the connection is closed and `diag` says why.
+    template <class CompletionToken>
+    auto async_startup(const startup_config& config, protocol::diagnostics& diag, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, startup_signature>(
+            [impl = impl_](auto handler, startup_config c, protocol::diagnostics* d) {
+                start_startup(impl, c, *d, boost::asio::any_completion_handler<startup_signature>(std::move(handler)));
+            },
+            token, config, &diag);
+    }
+    [[nodiscard]] std::error_code startup(const startup_config& config, protocol::diagnostics& diag);
+
+    // ---- Requests ----------------------------------------------------------------------------
+    // The general form: `encode` appends one whole request frame to the vector it is given; it
+    // is called before this returns.
+    template <class CompletionToken>
+    auto async_request(frame_encoder_ref encode, const request_options& options, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, response_signature>(
+            [impl = impl_](auto handler, encoded_request r, request_options o) {
+                start_request(impl, std::move(r), o,
+                              boost::asio::any_completion_handler<response_signature>(std::move(handler)));
+            },
+            token, encode_request(encode), options);
+    }
+    template <class CompletionToken>
+    auto async_request(frame_encoder_ref encode, CompletionToken&& token) {
+        return async_request(encode, request_options{}, std::forward<CompletionToken>(token));
+    }
+
+    // QUERY with the given parameters (views: they need live only during this call).
+    template <class CompletionToken>
+    auto async_query(std::string_view cql, const protocol::query_parameters& parameters, CompletionToken&& token) {
+        auto encode = [&](std::vector<std::uint8_t>& out) {
+            return protocol::encode_query(out, protocol::request_frame_options{}, cql, parameters);
+        };
+        return async_request(encode, request_options{}, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_query(std::string_view cql, CompletionToken&& token) {
+        return async_query(cql, protocol::query_parameters{}, std::forward<CompletionToken>(token));
+    }
+
+    // Blocking forms. On failure the returned response is empty, except for a server ERROR,
+    // which is returned too (ec is the server's code, diag.server_message() its message).
+    response request(frame_encoder_ref encode, const request_options& options, std::error_code& ec,
+                     protocol::diagnostics& diag);
+    response query(std::string_view cql, const protocol::query_parameters& parameters, std::error_code& ec,
+                   protocol::diagnostics& diag);
+    response query(std::string_view cql, std::error_code& ec, protocol::diagnostics& diag) {
+        return query(cql, protocol::query_parameters{}, ec, diag);
+    }
+    // Throwing form: std::system_error whose what() carries the messages (never a secret).
+    response query(std::string_view cql, const protocol::query_parameters& parameters = {});
+
+private:
+    encoded_request encode_request(frame_encoder_ref encode) const;
+    static void start_startup(const std::shared_ptr<detail::connection_impl>& impl, const startup_config& config,
+                              protocol::diagnostics& diag,
+                              boost::asio::any_completion_handler<startup_signature> handler);
+    static void start_request(const std::shared_ptr<detail::connection_impl>& impl, encoded_request request,
+                              const request_options& options,
+                              boost::asio::any_completion_handler<response_signature> handler);
+
+    std::shared_ptr<detail::connection_impl> impl_;
+};
+// The exception the throwing overloads raise: code() is the error; what() joins the client's
+// message and the server's (quoted).
+std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag);
+
+}  // namespace cqlwire::transport

@@ -1,0 +1,67 @@
+// Turning a TLS failure into a transport::errc a user can act on, with a message naming the
+// cause: which certificate was not trusted and by whom it was issued, which name was expected
+// and which names the certificate holds, the validity dates, which alert the server sent.
+//
+// Two moments need this. A failed handshake (diagnose_handshake_failure). And, because in
+// TLS 1.3 the client's handshake completes before the server has judged the client's
+// certificate, the first read after the handshake: the server's verdict (alert
+// certificate_required, bad_certificate, unknown_ca...) arrives there
+// (classify_post_handshake_error). The reverse mismatch — plaintext sent to a TLS port — shows
+// in the first response bytes (looks_like_tls_record).
+#pragma once
+
+#include <system_error>
+
+#include <boost/system/error_code.hpp>
+
+#include "cqlwire/protocol/diagnostics.hpp"
+#include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/transport/tls_verify.hpp"
+
+namespace cqlwire::transport {
+
+// Alert numbers (RFC 8446 §6, RFC 5246 §7.2) that the diagnosis tells apart.
+namespace tls_alert_number {
+inline constexpr int handshake_failure = 40;
+inline constexpr int bad_certificate = 42;
+inline constexpr int unsupported_certificate = 43;
+inline constexpr int certificate_revoked = 44;
+inline constexpr int certificate_expired = 45;
+inline constexpr int certificate_unknown = 46;
+inline constexpr int unknown_ca = 48;
+inline constexpr int access_denied = 49;
+inline constexpr int decrypt_error = 51;
+inline constexpr int protocol_version = 70;
+inline constexpr int certificate_required = 116;
+}  // namespace tls_alert_number
+
+// The alert's name as in the RFCs ("certificate_required"), or "alert N".
+std::string tls_alert_name(int description);
+
+// Classifies a failed TLS handshake. `ec` is what the handshake completed with; `record` is the
+// connection's record (tls_verify.hpp). Returns one of certificate_untrusted,
+// certificate_name_mismatch, certificate_expired, certificate_not_yet_valid,
+// client_certificate_required, client_certificate_rejected, server_is_plaintext,
+// tls_handshake_failed (anything else, e.g. no common version or cipher), and sets the
+// client message. Never returns an empty code.
+[[nodiscard]] std::error_code diagnose_handshake_failure(const boost::system::error_code& ec,
+                                                         const tls_handshake_record& record,
+                                                         protocol::diagnostics& diag);
+
+// Classifies a read (or write) error on a TLS stream after a successful handshake. When the
+// error carries a TLS alert about our client certificate (TLS 1.3 reports these here) it
+// returns client_certificate_required or client_certificate_rejected and sets the message;
+// for any other TLS-level error, tls_handshake_failed is NOT assumed: it returns an empty
+// code and leaves `diag` alone, and the caller treats `ec` as an ordinary I/O error.
+// `record` may be null (plain TCP streams have none).
+[[nodiscard]] std::error_code classify_post_handshake_error(const boost::system::error_code& ec,
+                                                            const tls_handshake_record* record,
+                                                            protocol::diagnostics& diag);
+
+// True when `bytes` (the first bytes received from a server we spoke plaintext CQL to) begin
+// a TLS record: content type 0x15 (alert) or 0x16 (handshake), then, when present, the
+// major version 0x03. A CQL v4 response starts with 0x84, so the two never collide.
+// Callers report errc::server_expects_tls.
+bool looks_like_tls_record(protocol::bytes_view bytes) noexcept;
+
+}  // namespace cqlwire::transport

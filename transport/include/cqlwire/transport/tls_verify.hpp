@@ -1,0 +1,77 @@
+// Per-connection TLS set-up: which name the server must prove, SNI, and a record of what the
+// handshake revealed (the certificate that failed verification, alerts, whether the server
+// asked for a client certificate) so that a failure can be explained precisely.
+//
+// Name checking is OpenSSL's own: SSL_set1_host with no partial wildcards and no fallback to
+// the subject CN for DNS names, X509_VERIFY_PARAM_set1_ip_asc for IP literals (IP SANs only).
+// Nothing here matches names by hand; the SAN lists below are for messages only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <openssl/ssl.h>
+
+#include "cqlwire/protocol/diagnostics.hpp"
+
+namespace cqlwire::transport {
+
+// The facts of one certificate worth showing to a user. Never holds key material.
+struct certificate_summary {
+    int depth = -1;                         // 0 = the server's own certificate
+    std::string subject;                    // RFC 2253 form, e.g. "CN=localhost,O=Example"
+    std::string issuer;
+    std::string not_before;                 // "2021-01-01 00:00:00 UTC"
+    std::string not_after;
+    std::vector<std::string> dns_names;     // subjectAltName DNS entries, as written
+    std::vector<std::string> ip_addresses;  // subjectAltName IP entries, textual (IPv6 compressed)
+};
+
+certificate_summary summarize_certificate(X509* cert, int depth);
+
+// "DNS:localhost, IP:127.0.0.1" — or "(no subjectAltName)".
+std::string format_subject_alt_names(const certificate_summary& cert);
+
+// A TLS alert seen on the wire (RFC 8446 §6): description is the alert number, e.g. 116.
+struct tls_alert {
+    int level = 0;
+    int description = 0;
+};
+
+// What one connection's handshake revealed. Filled by OpenSSL callbacks while the session
+// runs; the owner (transport::stream) keeps it at a stable address for the SSL's lifetime.
+struct tls_handshake_record {
+    std::string expected_name;   // the name the certificate must carry ("" when not verifying)
+    bool expected_is_ip = false; // expected_name is an IP literal, checked against IP SANs
+    bool verify = true;
+    std::string sni;             // the SNI sent ("" for none)
+
+    // From the verify callback: the first certificate that failed and why.
+    long verify_error = 0;       // X509_V_OK when nothing failed
+    std::optional<certificate_summary> failed_certificate;
+    std::optional<certificate_summary> server_certificate;  // the leaf, as the server sent it
+
+    // From the message callback.
+    bool certificate_request_received = false;  // the server asked for a client certificate
+    bool client_certificate_configured = false; // we had one to present
+    std::string client_certificate_subject;     // its subject, for messages
+    std::optional<tls_alert> alert_received;    // the first alert the server sent us
+    std::optional<tls_alert> alert_sent;        // the first alert we sent
+};
+
+// True when `host` is an IPv4 or IPv6 literal ("127.0.0.1", "::1", "[::1]", "fe80::1%eth0").
+bool is_ip_literal(std::string_view host) noexcept;
+
+// Prepares `ssl` (not yet handshaken) for one connection: the name check (when `verify`),
+// SNI for DNS names, the verify and message callbacks that fill `record`. `expected_name`
+// is tls_options::server_name when set, else the host dialed; brackets around an IPv6
+// literal are removed. `record` must outlive every use of `ssl`.
+// Errors: errc::tls_config when verification is on and there is no name to check, or when
+// OpenSSL refuses the name.
+[[nodiscard]] std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bool verify,
+                                                  tls_handshake_record& record, protocol::diagnostics& diag);
+
+}  // namespace cqlwire::transport

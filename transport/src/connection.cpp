@@ -1,0 +1,764 @@
+#include "cqlwire/transport/connection.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_executor.hpp>
+#include <boost/asio/write.hpp>
+
+#include "cqlwire/protocol/errc.hpp"
+#include "cqlwire/protocol/frame_decoder.hpp"
+#include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/tls_diagnosis.hpp"
+
+namespace cqlwire::transport {
+
+namespace asio = boost::asio;
+
+// ---- buffer_pool and response ---------------------------------------------------------------
+
+std::vector<std::uint8_t> buffer_pool::take() {
+    std::lock_guard lock(mutex_);
+    if (free_.empty()) return {};
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+}
+
+void buffer_pool::give_back(std::vector<std::uint8_t>&& buffer) noexcept {
+    if (buffer.capacity() == 0 || buffer.capacity() > max_kept_capacity) return;
+    buffer.clear();
+    std::lock_guard lock(mutex_);
+    if (free_.size() >= max_kept_buffers) return;
+    // The pool's own vector reserved max_kept_buffers up front: this push does not allocate.
+    free_.push_back(std::move(buffer));
+}
+
+response& response::operator=(response&& other) noexcept {
+    if (this != &other) {
+        release();
+        header_ = other.header_;
+        body_ = std::move(other.body_);
+        pool_ = std::move(other.pool_);
+    }
+    return *this;
+}
+
+response::~response() { release(); }
+
+void response::release() noexcept {
+    if (pool_) pool_->give_back(std::move(body_));
+    pool_.reset();
+}
+
+std::error_code response::split_prefix(protocol::response_prefix& prefix, protocol::bytes_view& message) const {
+    return protocol::decode_response_prefix(header_, body_, prefix, message);
+}
+
+std::error_code server_error(const response& r, protocol::diagnostics& diag) {
+    if (r.op() != protocol::opcode::error) return {};
+    protocol::response_prefix prefix;
+    protocol::bytes_view message;
+    protocol::error_view error;
+    if (r.split_prefix(prefix, message) || protocol::decode_error(message, error)) {
+        diag.set_client_message("the server sent a malformed ERROR message");
+        return make_error_code(errc::protocol_violation);
+    }
+    diag.set_server_message(error.message);
+    return error.error_code();
+}
+
+std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag) {
+    std::string what = diag.client_message();
+    if (!diag.server_message().empty()) {
+        if (!what.empty()) what += "; ";
+        what += "server said: \"" + diag.server_message() + "\"";
+    }
+    return what.empty() ? std::system_error(ec) : std::system_error(ec, what);
+}
+
+namespace detail {
+
+using clock = std::chrono::steady_clock;
+
+// Runs `handler(args...)` after the current handler, on the handler's associated executor
+// (falling back to `ex`). It goes through a lambda rather than asio::append because in
+// Boost 1.81 re-wrapping an any_completion_handler lvalue recurses without end.
+// Moves `from` into `to`. Boost 1.81's move assignment of any_completion_handler wraps the
+// source in a new handler of the same type, recursing without end; the move constructor and
+// swap are sound.
+template <class Signature>
+void move_handler(asio::any_completion_handler<Signature>& to, asio::any_completion_handler<Signature>&& from) noexcept {
+    asio::any_completion_handler<Signature> moved(std::move(from));
+    to.swap(moved);
+}
+
+template <class Signature, class... Args>
+void complete_later(const asio::any_io_executor& ex, asio::any_completion_handler<Signature> handler,
+                    Args&&... args) {
+    auto target = asio::get_associated_executor(handler, ex);
+    asio::post(ex, [target, h = std::move(handler), ... a = std::forward<Args>(args)]() mutable {
+        asio::dispatch(target, [h = std::move(h), ... b = std::move(a)]() mutable { std::move(h)(std::move(b)...); });
+    });
+}
+
+// Everything of one connection. Lives on the stream's executor; every member function below
+// runs there. Operations in flight hold a shared_ptr to it.
+class connection_impl : public std::enable_shared_from_this<connection_impl> {
+public:
+    connection_impl(stream s, const connection_options& options)
+        : executor_(s.get_executor()),
+          stream_(std::move(s)),
+          options_(options),
+          startup_timer_(executor_),
+          decoder_(protocol::frame_decoder_options{options.max_frame_body_length,
+                                                   protocol::protocol_v4 | protocol::response_direction_bit, false}),
+          ids_(options.stream_ids),
+          pool_(std::make_shared<buffer_pool>()),
+          timer_(executor_) {
+        if (options_.stream_ids > max_stream_ids) options_.stream_ids = max_stream_ids;
+    }
+
+    asio::any_io_executor executor_;
+    stream stream_;
+    connection_options options_;
+
+    // ---- state shared by start-up and requests ----
+    enum class phase : std::uint8_t { idle, starting, open, failed };
+    phase phase_ = phase::idle;
+    std::error_code failure_;
+    protocol::diagnostics failure_diag_;
+
+    void fail(std::error_code ec, const protocol::diagnostics& diag);
+    void fail(std::error_code ec, std::string_view client_message) {
+        protocol::diagnostics d;
+        d.set_client_message(client_message);
+        fail(ec, d);
+    }
+    std::error_code classify_read_error(const boost::system::error_code& ec, protocol::diagnostics& diag);
+    std::error_code classify_decoder_error(std::error_code ec, protocol::diagnostics& diag);
+
+    // ---- start-up ----
+    std::unique_ptr<startup_machine> startup_;
+    protocol::diagnostics* startup_diag_ = nullptr;
+    asio::any_completion_handler<startup_signature> startup_handler_;
+    asio::steady_timer startup_timer_;
+
+    void begin_startup(const startup_config& config, protocol::diagnostics& diag,
+                       asio::any_completion_handler<startup_signature> handler);
+    void drive_startup(startup_action action);
+    void read_for_startup();
+
+    // ---- requests ----
+    struct slot {
+        asio::any_completion_handler<response_signature> handler;  // empty: nobody waits
+        std::uint32_t generation = 0;  // bumped per request, to recognise stale deadlines
+    };
+    struct deadline {
+        clock::time_point at;
+        std::int16_t id;
+        std::uint32_t generation;
+        bool operator>(const deadline& o) const noexcept { return at > o.at; }
+    };
+
+    protocol::frame_decoder decoder_;
+    stream_id_allocator ids_;
+    std::shared_ptr<buffer_pool> pool_;
+    std::vector<slot> slots_;  // indexed by stream id; grows to the highest id used
+    std::size_t pending_ = 0;
+    std::function<void(response)> event_handler_;
+
+    // Timeouts: one timer for the earliest deadline of a min-heap. Entries of requests that
+    // completed stay until they reach the top (or a compaction), so the heap is bounded by the
+    // requests issued within one timeout period.
+    std::vector<deadline> deadlines_;
+    asio::steady_timer timer_;
+    clock::time_point timer_expiry_ = clock::time_point::max();
+
+    // Writes: requests are appended to write_batch_; one write at a time sends it all.
+    std::vector<std::uint8_t> write_batch_;
+    std::vector<std::uint8_t> writing_;
+    bool write_in_flight_ = false;
+    bool write_scheduled_ = false;
+    bool reading_ = false;
+
+    void begin_request(encoded_request request, const request_options& options,
+                       asio::any_completion_handler<response_signature> handler);
+    void schedule_write();
+    void start_write();
+    void start_reading();
+    void read_frames();
+    void on_frame(const protocol::frame_view& frame);
+    void add_deadline(std::int16_t id, std::uint32_t generation, clock::time_point at);
+    void arm_timer(clock::time_point at);
+    void on_timer();
+    bool is_stale(const deadline& d) const noexcept {
+        auto i = static_cast<std::size_t>(d.id);
+        return i >= slots_.size() || slots_[i].generation != d.generation || !slots_[i].handler;
+    }
+
+    response make_response(const protocol::frame_view& frame) {
+        auto body = pool_->take();
+        body.assign(frame.body.begin(), frame.body.end());
+        return response(frame.header, std::move(body), pool_);
+    }
+
+    template <class Signature, class... Args>
+    void complete(asio::any_completion_handler<Signature> handler, Args&&... args) {
+        // Posted, never called inline: the handler may start new operations or close the
+        // connection, which must not happen in the middle of the loop that completed it.
+        complete_later(executor_, std::move(handler), std::forward<Args>(args)...);
+    }
+};
+
+// ---- failure ----------------------------------------------------------------------------------
+
+void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag) {
+    if (phase_ == phase::failed) return;
+    const bool was_starting = phase_ == phase::starting;
+    phase_ = phase::failed;
+    failure_ = ec;
+    failure_diag_ = diag;
+    stream_.close();
+    timer_.cancel();
+    startup_timer_.cancel();
+
+    if (was_starting && startup_handler_) {
+        if (startup_diag_) *startup_diag_ = diag;
+        complete(std::move(startup_handler_), ec);
+    }
+    startup_.reset();
+    for (auto& s : slots_) {
+        if (s.handler) complete(std::move(s.handler), make_error_code(errc::connection_broken), response{});
+    }
+    pending_ = 0;
+    ids_.reset();  // the stream is closed: no late response can come
+    deadlines_.clear();
+    write_batch_.clear();
+}
+
+std::error_code connection_impl::classify_read_error(const boost::system::error_code& ec,
+                                                     protocol::diagnostics& diag) {
+    if (auto tls = classify_post_handshake_error(ec, stream_.tls_record(), diag)) return tls;
+    if (ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated) {
+        diag.set_client_message("the server closed the connection");
+        return make_error_code(errc::connection_closed);
+    }
+    diag.set_client_message("reading from the server failed: " + ec.message());
+    return make_error_code(errc::connection_broken);
+}
+
+std::error_code connection_impl::classify_decoder_error(std::error_code ec, protocol::diagnostics& diag) {
+    using protocol::client_errc;
+    if (ec == client_errc::bad_version) {
+        const auto first = decoder_.first_byte().value_or(0);
+        if (!stream_.is_tls() && (first == 0x15 || first == 0x16)) {
+            diag.set_client_message(
+                "the server answered with a TLS record: the port expects TLS, but the connection is plaintext");
+            return make_error_code(errc::server_expects_tls);
+        }
+        if ((first & protocol::response_direction_bit) != 0 && first != 0x84) {
+            diag.set_client_message("the server answered in protocol version " + std::to_string(first & 0x7F) +
+                                    " instead of 4");
+            return make_error_code(errc::unsupported_protocol_version);
+        }
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", first);
+        diag.set_client_message(std::string("the server sent a frame starting with byte ") + hex +
+                                ", which is not a CQL v4 response");
+        return make_error_code(errc::protocol_violation);
+    }
+    if (ec == client_errc::compression_unsupported) {
+        diag.set_client_message("the server sent a compressed frame, but no compression was negotiated");
+        return make_error_code(errc::protocol_violation);
+    }
+    if (ec == client_errc::frame_too_large) {
+        diag.set_client_message("the server sent a frame body larger than the limit of " +
+                                std::to_string(options_.max_frame_body_length) + " bytes");
+        return make_error_code(errc::protocol_violation);
+    }
+    diag.set_client_message("the server sent an invalid frame: " + ec.message());
+    return make_error_code(errc::protocol_violation);
+}
+
+// ---- start-up ---------------------------------------------------------------------------------
+
+void connection_impl::begin_startup(const startup_config& config, protocol::diagnostics& diag,
+                                    asio::any_completion_handler<startup_signature> handler) {
+    if (phase_ != phase::idle) {
+        if (phase_ == phase::failed) {
+            diag = failure_diag_;
+            complete(std::move(handler), make_error_code(errc::connection_broken));
+        } else {
+            diag.set_client_message("the start-up exchange was already run on this connection");
+            complete(std::move(handler), std::make_error_code(std::errc::operation_in_progress));
+        }
+        return;
+    }
+    phase_ = phase::starting;
+    startup_ = std::make_unique<startup_machine>(config);
+    startup_diag_ = &diag;
+    move_handler(startup_handler_, std::move(handler));
+    if (options_.startup_timeout.count() > 0) {
+        startup_timer_.expires_after(options_.startup_timeout);
+        startup_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (ec || self->phase_ != phase::starting) return;
+            self->fail(make_error_code(errc::handshake_timeout),
+                       "the server did not complete the CQL start-up within " +
+                           std::to_string(self->options_.startup_timeout.count()) + " ms");
+        });
+    }
+    drive_startup(startup_->resume());
+}
+
+void connection_impl::drive_startup(startup_action action) {
+    if (phase_ != phase::starting) return;
+    switch (action.type) {
+    case startup_action::kind::send:
+        // action.bytes stays valid (and unwiped) until the machine's next resume().
+        asio::async_write(stream_, asio::buffer(action.bytes.data(), action.bytes.size()),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                              if (self->phase_ != phase::starting) return;
+                              if (ec) {
+                                  protocol::diagnostics d;
+                                  auto why = self->classify_read_error(ec, d);
+                                  self->fail(why, d);
+                                  return;
+                              }
+                              self->drive_startup(self->startup_->resume());
+                          });
+        return;
+    case startup_action::kind::wait_frame: read_for_startup(); return;
+    case startup_action::kind::done: {
+        startup_timer_.cancel();
+        phase_ = phase::open;
+        startup_.reset();
+        startup_diag_ = nullptr;
+        complete(std::move(startup_handler_), std::error_code{});
+        start_reading();
+        return;
+    }
+    case startup_action::kind::failed: {
+        protocol::diagnostics d = startup_->diagnostics();
+        fail(action.error, d);
+        return;
+    }
+    }
+}
+
+void connection_impl::read_for_startup() {
+    protocol::frame_view frame;
+    std::error_code ec;
+    switch (decoder_.next(frame, ec)) {
+    case protocol::decode_status::frame: drive_startup(startup_->resume(frame.header, frame.body)); return;
+    case protocol::decode_status::error: {
+        protocol::diagnostics d;
+        auto why = classify_decoder_error(ec, d);
+        fail(why, d);
+        return;
+    }
+    case protocol::decode_status::need_more: break;
+    }
+    auto space = decoder_.prepare(std::max<std::size_t>(decoder_.bytes_needed(), 4096));
+    stream_.async_read_some(asio::buffer(space.data(), space.size()),
+                            [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t n) {
+                                if (self->phase_ != phase::starting) return;
+                                if (read_ec) {
+                                    protocol::diagnostics d;
+                                    auto why = self->classify_read_error(read_ec, d);
+                                    self->fail(why, d);
+                                    return;
+                                }
+                                self->decoder_.commit(n);
+                                self->read_for_startup();
+                            });
+}
+
+// ---- requests ---------------------------------------------------------------------------------
+
+void connection_impl::begin_request(encoded_request request, const request_options& options,
+                                    asio::any_completion_handler<response_signature> handler) {
+    auto frame = std::move(request.frame);
+    auto give_back = [&] { pool_->give_back(std::move(frame)); };
+    if (request.error) {
+        give_back();
+        complete(std::move(handler), request.error, response{});
+        return;
+    }
+    if (phase_ == phase::failed) {
+        give_back();
+        complete(std::move(handler), make_error_code(errc::connection_broken), response{});
+        return;
+    }
+    if (phase_ == phase::starting) {
+        give_back();
+        complete(std::move(handler), std::make_error_code(std::errc::operation_in_progress), response{});
+        return;
+    }
+    protocol::frame_header header;
+    if (frame.size() < protocol::frame_header_size || protocol::decode_frame_header(frame, header) ||
+        frame.size() != protocol::frame_header_size + header.length || header.is_response()) {
+        give_back();
+        complete(std::move(handler), std::make_error_code(std::errc::invalid_argument), response{});
+        return;
+    }
+    std::int16_t id = 0;
+    if (auto ec = ids_.acquire(id)) {
+        give_back();
+        complete(std::move(handler), ec, response{});
+        return;
+    }
+    frame[2] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(id) >> 8);
+    frame[3] = static_cast<std::uint8_t>(id);
+    write_batch_.insert(write_batch_.end(), frame.begin(), frame.end());
+    give_back();
+
+    const auto index = static_cast<std::size_t>(id);
+    if (slots_.size() <= index) slots_.resize(index + 1);
+    auto& s = slots_[index];
+    move_handler(s.handler, std::move(handler));
+    ++s.generation;
+    ++pending_;
+
+    const auto timeout = options.timeout.count() > 0 ? options.timeout : options_.request_timeout;
+    if (timeout.count() > 0) add_deadline(id, s.generation, clock::now() + timeout);
+
+    if (phase_ == phase::idle) {
+        // Requests without a start-up (e.g. OPTIONS before STARTUP) are allowed by the spec.
+        phase_ = phase::open;
+        start_reading();
+    }
+    schedule_write();
+}
+
+void connection_impl::schedule_write() {
+    if (write_in_flight_ || write_scheduled_) return;
+    // Deferred to the end of this turn of the event loop so that requests issued together
+    // leave together.
+    write_scheduled_ = true;
+    asio::post(executor_, [self = shared_from_this()] {
+        self->write_scheduled_ = false;
+        self->start_write();
+    });
+}
+
+void connection_impl::start_write() {
+    if (write_in_flight_ || write_batch_.empty() || phase_ == phase::failed) return;
+    writing_.swap(write_batch_);
+    write_in_flight_ = true;
+    asio::async_write(stream_, asio::buffer(writing_),
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          self->write_in_flight_ = false;
+                          self->writing_.clear();
+                          if (self->phase_ == phase::failed) return;
+                          if (ec) {
+                              protocol::diagnostics d;
+                              auto why = self->classify_read_error(ec, d);
+                              self->fail(why, d);
+                              return;
+                          }
+                          self->start_write();
+                      });
+}
+
+void connection_impl::start_reading() {
+    if (reading_) return;
+    reading_ = true;
+    read_frames();
+}
+
+void connection_impl::read_frames() {
+    while (phase_ == phase::open) {
+        protocol::frame_view frame;
+        std::error_code ec;
+        auto status = decoder_.next(frame, ec);
+        if (status == protocol::decode_status::frame) {
+            on_frame(frame);
+            continue;
+        }
+        if (status == protocol::decode_status::error) {
+            protocol::diagnostics d;
+            auto why = classify_decoder_error(ec, d);
+            fail(why, d);
+            return;
+        }
+        break;
+    }
+    if (phase_ != phase::open) return;
+    // Large frames are read straight into place; small ones share 64 KiB reads.
+    auto space = decoder_.prepare(std::max<std::size_t>(decoder_.bytes_needed(), 64 * 1024));
+    stream_.async_read_some(asio::buffer(space.data(), space.size()),
+                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                if (self->phase_ != phase::open) return;
+                                if (ec) {
+                                    protocol::diagnostics d;
+                                    auto why = self->classify_read_error(ec, d);
+                                    self->fail(why, d);
+                                    return;
+                                }
+                                self->decoder_.commit(n);
+                                self->read_frames();
+                            });
+}
+
+void connection_impl::on_frame(const protocol::frame_view& frame) {
+    const auto id = frame.header.stream;
+    if (id < 0) {
+        if (frame.header.op != protocol::opcode::event) {
+            fail(make_error_code(errc::protocol_violation),
+                 "the server sent " + std::string(protocol::to_string(frame.header.op)) + " on stream " +
+                     std::to_string(id) + "; only EVENT frames use negative stream ids");
+            return;
+        }
+        if (event_handler_) event_handler_(make_response(frame));
+        return;
+    }
+    switch (ids_.on_response(id)) {
+    case stream_id_state::in_use: {
+        auto& s = slots_[static_cast<std::size_t>(id)];
+        --pending_;
+        auto r = make_response(frame);
+        std::error_code ec;
+        if (r.op() == protocol::opcode::error) {
+            protocol::diagnostics ignored;  // the caller reads the message with server_error()
+            ec = server_error(r, ignored);
+        }
+        complete(std::move(s.handler), ec, std::move(r));
+        return;
+    }
+    case stream_id_state::quarantined:
+        // The late answer to a request that timed out: dropped, and its id is free again.
+        return;
+    case stream_id_state::free:
+        fail(make_error_code(errc::protocol_violation),
+             "the server answered on stream " + std::to_string(id) + ", which no request was waiting on");
+        return;
+    }
+}
+
+void connection_impl::add_deadline(std::int16_t id, std::uint32_t generation, clock::time_point at) {
+    if (deadlines_.size() > 2 * pending_ + 1024) {
+        // Drop entries of completed requests so the heap stays proportional to what is pending.
+        std::erase_if(deadlines_, [this](const deadline& d) { return is_stale(d); });
+        std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+    }
+    deadlines_.push_back({at, id, generation});
+    std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+    if (at < timer_expiry_) arm_timer(at);
+}
+
+void connection_impl::arm_timer(clock::time_point at) {
+    timer_expiry_ = at;
+    timer_.expires_at(at);  // cancels the previous wait, whose handler then does nothing
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->phase_ == phase::failed) return;
+        self->on_timer();
+    });
+}
+
+void connection_impl::on_timer() {
+    timer_expiry_ = clock::time_point::max();
+    const auto now = clock::now();
+    while (!deadlines_.empty()) {
+        const auto d = deadlines_.front();
+        if (!is_stale(d) && d.at > now) break;
+        std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+        deadlines_.pop_back();
+        if (is_stale(d)) continue;
+        // Timed out: the id stays quarantined until the server's late answer arrives.
+        auto& s = slots_[static_cast<std::size_t>(d.id)];
+        ids_.quarantine(d.id);
+        --pending_;
+        complete(std::move(s.handler), make_error_code(errc::request_timeout), response{});
+    }
+    if (!deadlines_.empty()) arm_timer(deadlines_.front().at);
+}
+
+// ---- blocking calls -----------------------------------------------------------------------------
+
+namespace {
+
+asio::io_context* io_context_of(const asio::any_io_executor& ex) {
+    if (auto* e = ex.target<asio::io_context::executor_type>()) return &asio::query(*e, asio::execution::context);
+    using tracked = decltype(asio::require(std::declval<asio::io_context::executor_type>(),
+                                           asio::execution::outstanding_work.tracked));
+    if (auto* e = ex.target<tracked>()) return &asio::query(*e, asio::execution::context);
+    return nullptr;
+}
+
+// Runs the io_context behind `ex` until `done` is set by a completion.
+std::error_code run_until(const asio::any_io_executor& ex, const bool& done) {
+    auto* ioc = io_context_of(ex);
+    if (ioc == nullptr) return std::make_error_code(std::errc::operation_not_supported);
+    if (ex.target<asio::io_context::executor_type>() != nullptr &&
+        ex.target<asio::io_context::executor_type>()->running_in_this_thread())
+        return std::make_error_code(std::errc::resource_deadlock_would_occur);
+    ioc->restart();
+    while (!done) {
+        if (ioc->run_one() == 0) {
+            if (done) break;
+            return std::make_error_code(std::errc::operation_canceled);  // the io_context was stopped
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+}  // namespace detail
+
+// ---- connection -------------------------------------------------------------------------------
+
+connection::connection(stream s, connection_options options)
+    : impl_(std::make_shared<detail::connection_impl>(std::move(s), options)) {}
+
+connection& connection::operator=(connection&& other) noexcept {
+    if (this != &other) {
+        if (impl_) close();
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+connection::~connection() {
+    if (impl_) close();
+}
+
+connection::executor_type connection::get_executor() const {
+    return impl_ ? impl_->executor_ : executor_type{};
+}
+const connection_options& connection::options() const {
+    static const connection_options defaults;
+    return impl_ ? impl_->options_ : defaults;
+}
+bool connection::is_tls() const { return impl_ && impl_->stream_.is_tls(); }
+
+void connection::close() {
+    if (!impl_) return;
+    asio::dispatch(impl_->executor_, [impl = impl_] {
+        impl->fail(make_error_code(errc::connection_broken), "the connection was closed by the client");
+    });
+}
+
+std::error_code connection::failure() const {
+    return impl_ ? impl_->failure_ : make_error_code(errc::connection_broken);
+}
+protocol::diagnostics connection::failure_diagnostics() const {
+    return impl_ ? impl_->failure_diag_ : protocol::diagnostics{};
+}
+std::size_t connection::pending_requests() const { return impl_ ? impl_->pending_ : 0; }
+std::size_t connection::quarantined_stream_ids() const { return impl_ ? impl_->ids_.quarantined() : 0; }
+
+void connection::set_event_handler(std::function<void(response)> handler) {
+    if (!impl_) return;
+    asio::dispatch(impl_->executor_, [impl = impl_, h = std::move(handler)]() mutable {
+        impl->event_handler_ = std::move(h);
+    });
+}
+
+encoded_request connection::encode_request(frame_encoder_ref encode) const {
+    encoded_request r;
+    if (impl_) r.frame = impl_->pool_->take();
+    r.error = encode(r.frame);
+    return r;
+}
+
+void connection::start_startup(const std::shared_ptr<detail::connection_impl>& impl, const startup_config& config,
+                               protocol::diagnostics& diag,
+                               asio::any_completion_handler<startup_signature> handler) {
+    if (!impl) {
+        diag.set_client_message("the connection is empty");
+        asio::any_io_executor fallback = asio::system_executor();
+        detail::complete_later(fallback, std::move(handler), make_error_code(errc::connection_broken));
+        return;
+    }
+    asio::dispatch(impl->executor_, [impl, config, d = &diag, h = std::move(handler)]() mutable {
+        impl->begin_startup(config, *d, std::move(h));
+    });
+}
+
+void connection::start_request(const std::shared_ptr<detail::connection_impl>& impl, encoded_request request,
+                               const request_options& options,
+                               asio::any_completion_handler<response_signature> handler) {
+    if (!impl) {
+        asio::any_io_executor fallback = asio::system_executor();
+        detail::complete_later(fallback, std::move(handler), make_error_code(errc::connection_broken), response{});
+        return;
+    }
+    asio::dispatch(impl->executor_, [impl, r = std::move(request), options, h = std::move(handler)]() mutable {
+        impl->begin_request(std::move(r), options, std::move(h));
+    });
+}
+
+std::error_code connection::startup(const startup_config& config, protocol::diagnostics& diag) {
+    if (!impl_) return make_error_code(errc::connection_broken);
+    bool done = false;
+    std::error_code result;
+    async_startup(config, diag, [&](std::error_code ec) {
+        result = ec;
+        done = true;
+    });
+    if (auto ec = detail::run_until(impl_->executor_, done)) {
+        diag.set_client_message("a blocking call cannot run here: " + ec.message());
+        return ec;
+    }
+    return result;
+}
+
+response connection::request(frame_encoder_ref encode, const request_options& options, std::error_code& ec,
+                             protocol::diagnostics& diag) {
+    ec.clear();
+    if (!impl_) {
+        ec = make_error_code(errc::connection_broken);
+        return {};
+    }
+    bool done = false;
+    response result;
+    async_request(encode, options, [&](std::error_code e, response r) {
+        ec = e;
+        result = std::move(r);
+        done = true;
+    });
+    if (auto run_ec = detail::run_until(impl_->executor_, done)) {
+        ec = run_ec;
+        diag.set_client_message("a blocking call cannot run here: " + run_ec.message());
+        return {};
+    }
+    if (result.op() == protocol::opcode::error && !result.empty()) {
+        ec = server_error(result, diag);
+    } else if (ec == errc::connection_broken && impl_->failure_) {
+        diag = impl_->failure_diag_;
+    } else if (ec == errc::request_timeout) {
+        diag.set_client_message("no response within " +
+                                std::to_string((options.timeout.count() > 0 ? options.timeout
+                                                                             : impl_->options_.request_timeout)
+                                                   .count()) +
+                                " ms");
+    }
+    return result;
+}
+
+response connection::query(std::string_view cql, const protocol::query_parameters& parameters, std::error_code& ec,
+                           protocol::diagnostics& diag) {
+    auto encode = [&](std::vector<std::uint8_t>& out) {
+        return protocol::encode_query(out, protocol::request_frame_options{}, cql, parameters);
+    };
+    return request(encode, request_options{}, ec, diag);
+}
+
+response connection::query(std::string_view cql, const protocol::query_parameters& parameters) {
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto r = query(cql, parameters, ec, diag);
+    if (ec) throw make_system_error(ec, diag);
+    return r;
+}
+
+}  // namespace cqlwire::transport

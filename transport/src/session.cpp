@@ -1,0 +1,20 @@
+#include "cqlwire/transport/session.hpp"
+
+namespace cqlwire::transport {
+
+std::error_code open_connection(boost::asio::io_context& ioc, const open_options& options,
+                                std::optional<connection>& out, protocol::diagnostics& diag) {
+    out.reset();
+    diag.clear();
+    std::optional<stream> s;
+    if (auto ec = connect(ioc, options.connect, s, diag)) return ec;
+
+    connection c(std::move(*s), options.connection);
+    startup_config config;
+    config.authenticator = options.authenticator;
+    if (auto ec = c.startup(config, diag)) return ec;
+    out.emplace(std::move(c));
+    return {};
+}
+
+}  // namespace cqlwire::transport

@@ -1,0 +1,240 @@
+#include "cqlwire/transport/startup.hpp"
+
+#include <array>
+#include <cctype>
+#include <utility>
+
+#include "cqlwire/auth/secret.hpp"
+#include "cqlwire/protocol/errc.hpp"
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/transport/errc.hpp"
+
+namespace cqlwire::transport {
+namespace {
+
+using protocol::bytes_view;
+using protocol::opcode;
+
+constexpr std::int32_t bad_credentials_code = 0x0100;
+constexpr std::int32_t protocol_error_code = 0x000A;
+
+bool mentions_protocol_version(std::string_view message) {
+    // Cassandra's wording: "Invalid or unsupported protocol version (4); supported versions are
+    // (...)"; other servers say "unsupported protocol version". Compared case-insensitively.
+    constexpr std::string_view needle = "protocol version";
+    if (message.size() < needle.size()) return false;
+    for (std::size_t i = 0; i + needle.size() <= message.size(); ++i) {
+        bool match = true;
+        for (std::size_t j = 0; j < needle.size() && match; ++j)
+            match = std::tolower(static_cast<unsigned char>(message[i + j])) == needle[j];
+        if (match) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+std::vector<int> parse_supported_versions(std::string_view message) {
+    // Takes the numbers written as "<n>/v<n>" after "supported versions are". Numbers are bounded
+    // (at most two digits) and so is the list, whatever the server sends.
+    std::vector<int> versions;
+    constexpr std::string_view marker = "supported versions are";
+    auto at = message.find(marker);
+    if (at == std::string_view::npos) return versions;
+    auto rest = message.substr(at + marker.size());
+    for (std::size_t i = 0; i < rest.size() && versions.size() < 16; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(rest[i]))) continue;
+        std::size_t j = i;
+        int value = 0;
+        while (j < rest.size() && j - i < 3 && std::isdigit(static_cast<unsigned char>(rest[j])))
+            value = value * 10 + (rest[j++] - '0');
+        if (j - i <= 2 && j + 1 < rest.size() && rest[j] == '/' && rest[j + 1] == 'v') versions.push_back(value);
+        // Skip the whole run of digits, and the "/vN" that repeats the number.
+        while (j < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[j])) || rest[j] == '/' || rest[j] == 'v'))
+            ++j;
+        i = j;
+    }
+    return versions;
+}
+
+startup_machine::~startup_machine() { wipe_output(); }
+
+void startup_machine::wipe_output() noexcept {
+    auth::wipe(std::span<std::uint8_t>(out_.data(), out_.size()));
+    out_.clear();
+}
+
+startup_action startup_machine::fail(std::error_code ec, std::string_view client_message) {
+    wipe_output();
+    state_ = state::failed;
+    if (!client_message.empty()) diag_.set_client_message(client_message);
+    return {startup_action::kind::failed, {}, ec};
+}
+
+startup_action startup_machine::resume() {
+    switch (state_) {
+    case state::initial: {
+        std::array<protocol::string_map_entry, 3> options{};
+        std::size_t n = 0;
+        options[n++] = {"CQL_VERSION", "3.0.0"};
+        if (!config_.driver_name.empty()) options[n++] = {"DRIVER_NAME", config_.driver_name};
+        if (!config_.driver_version.empty()) options[n++] = {"DRIVER_VERSION", config_.driver_version};
+        out_.clear();
+        protocol::request_frame_options frame;
+        frame.stream = startup_stream_id;
+        if (auto ec = protocol::encode_startup(out_, frame, std::span(options.data(), n)))
+            return fail(ec, "could not encode the STARTUP message");
+        state_ = state::sending_startup;
+        return {startup_action::kind::send, out_, {}};
+    }
+    case state::sending_startup:
+        state_ = state::awaiting_startup_reply;
+        return {startup_action::kind::wait_frame, {}, {}};
+    case state::sending_auth_response:
+        // The AUTH_RESPONSE frame held the credentials; now that it is written, forget it.
+        wipe_output();
+        state_ = state::awaiting_auth_reply;
+        return {startup_action::kind::wait_frame, {}, {}};
+    case state::done: return {startup_action::kind::done, {}, {}};
+    case state::failed: return {startup_action::kind::failed, {}, make_error_code(errc::protocol_violation)};
+    case state::awaiting_startup_reply:
+    case state::awaiting_auth_reply: break;
+    }
+    return fail(make_error_code(errc::protocol_violation), "start-up exchange resumed without the awaited frame");
+}
+
+startup_action startup_machine::resume(const protocol::frame_header& h, bytes_view body) {
+    if (state_ != state::awaiting_startup_reply && state_ != state::awaiting_auth_reply) {
+        if (state_ == state::failed) return {startup_action::kind::failed, {}, make_error_code(errc::protocol_violation)};
+        return fail(make_error_code(errc::protocol_violation), "start-up exchange received a frame it did not wait for");
+    }
+    if (!h.is_response()) return fail(make_error_code(errc::protocol_violation), "the server sent a request frame");
+    if (h.protocol_version() != protocol::protocol_v4) {
+        // A server that does not speak v4 answers in its own version, usually with an ERROR.
+        if (h.op == opcode::error) {
+            auto action = on_error_frame(body);
+            if (action.error == errc::unsupported_protocol_version) return action;
+        }
+        return fail(make_error_code(errc::unsupported_protocol_version),
+                    "the server answered with protocol version " + std::to_string(h.protocol_version()) +
+                        " instead of 4");
+    }
+    if (h.has_flag(protocol::frame_flags::compression))
+        return fail(make_error_code(errc::protocol_violation), "the server sent a compressed frame; none was negotiated");
+    if (h.stream != startup_stream_id)
+        return fail(make_error_code(errc::protocol_violation),
+                    "the server answered the start-up on stream " + std::to_string(h.stream) + " instead of 0");
+
+    protocol::response_prefix prefix;
+    bytes_view message;
+    if (protocol::decode_response_prefix(h, body, prefix, message))
+        return fail(make_error_code(errc::protocol_violation), "the start-up response is malformed");
+
+    if (h.op == opcode::error) return on_error_frame(message);
+    if (state_ == state::awaiting_startup_reply) {
+        if (h.op == opcode::ready) {
+            state_ = state::done;
+            return {startup_action::kind::done, {}, {}};
+        }
+        if (h.op == opcode::authenticate) return on_authenticate(message);
+    } else {
+        if (h.op == opcode::auth_challenge) return on_challenge(message);
+        if (h.op == opcode::auth_success) return on_success(message);
+    }
+    return fail(make_error_code(errc::protocol_violation),
+                std::string("the server answered with an unexpected ") + std::string(protocol::to_string(h.op)) +
+                    (state_ == state::awaiting_startup_reply ? " to STARTUP" : " to AUTH_RESPONSE"));
+}
+
+startup_action startup_machine::on_error_frame(bytes_view message) {
+    protocol::error_view error;
+    if (protocol::decode_error(message, error))
+        return fail(make_error_code(errc::protocol_violation), "the server sent a malformed ERROR message");
+    const std::int32_t code = error.code;
+    const std::string_view text = error.message;
+    diag_.set_server_message(text);
+    if (code == bad_credentials_code) {
+        return fail(make_error_code(errc::authentication_failed),
+                    "the server rejected the credentials (user name or password)");
+    }
+    if (code == protocol_error_code && mentions_protocol_version(text)) {
+        supported_versions_ = parse_supported_versions(text);
+        std::string m = "the server does not accept protocol v4";
+        if (!supported_versions_.empty()) {
+            m += "; it names the versions";
+            for (int v : supported_versions_) m += " " + std::to_string(v);
+        }
+        return fail(make_error_code(errc::unsupported_protocol_version), m);
+    }
+    if (protocol::is_known_server_error(code)) {
+        return fail(make_error_code(static_cast<protocol::server_errc>(code)),
+                    "the server refused the start-up: " + std::string(protocol::server_error_name(code)));
+    }
+    return fail(protocol::make_server_error_code(code),
+                "the server refused the start-up with error code " + std::to_string(code));
+}
+
+startup_action startup_machine::on_authenticate(bytes_view message) {
+    std::string_view class_name;
+    if (protocol::decode_authenticate(message, class_name))
+        return fail(make_error_code(errc::protocol_violation), "the server sent a malformed AUTHENTICATE message");
+    server_authenticator_.assign(class_name);
+    if (!auth::is_password_authenticator(class_name)) {
+        // The class name is the server's text: it goes with the server's words, not ours.
+        diag_.set_server_message(class_name);
+        return fail(make_error_code(errc::authenticator_not_allowed),
+                    "the server's authenticator is not one that takes a user name and password; "
+                    "no credentials were sent");
+    }
+    if (config_.authenticator == nullptr) {
+        diag_.set_server_message(class_name);
+        return fail(make_error_code(errc::credentials_required),
+                    "the server requires authentication; give a user name and password");
+    }
+    auth::secret_bytes token;
+    auto ec = config_.authenticator->initial_response(class_name, token);
+    return send_auth_response(ec, token);
+}
+
+startup_action startup_machine::on_challenge(bytes_view message) {
+    protocol::raw_value challenge;
+    if (protocol::decode_auth_challenge(message, challenge))
+        return fail(make_error_code(errc::protocol_violation), "the server sent a malformed AUTH_CHALLENGE message");
+    if (challenge_rounds_ >= auth::max_challenge_rounds) {
+        return fail(make_error_code(errc::too_many_auth_rounds),
+                    "the server sent more than " + std::to_string(auth::max_challenge_rounds) +
+                        " authentication challenges");
+    }
+    ++challenge_rounds_;
+    auth::secret_bytes token;
+    auto ec = config_.authenticator->evaluate_challenge(challenge.bytes, token);
+    return send_auth_response(ec, token);
+}
+
+startup_action startup_machine::on_success(bytes_view message) {
+    protocol::raw_value token;
+    if (protocol::decode_auth_success(message, token))
+        return fail(make_error_code(errc::protocol_violation), "the server sent a malformed AUTH_SUCCESS message");
+    config_.authenticator->on_success(token.bytes);
+    state_ = state::done;
+    return {startup_action::kind::done, {}, {}};
+}
+
+startup_action startup_machine::send_auth_response(std::error_code token_error, const auth::secret_bytes& token) {
+    if (token_error) {
+        // The authenticator's own reason (empty user name, an unexpected challenge...) is kept.
+        return fail(token_error, "the authenticator could not answer the server: " + token_error.message());
+    }
+    // Reserve the whole frame first so that no reallocation leaves a copy of the token behind.
+    wipe_output();
+    out_.reserve(protocol::frame_header_size + 4 + token.size());
+    protocol::request_frame_options frame;
+    frame.stream = startup_stream_id;
+    if (auto ec = protocol::encode_auth_response(out_, frame, protocol::raw_value::of(token.view())))
+        return fail(ec, "could not encode the AUTH_RESPONSE message");
+    state_ = state::sending_auth_response;
+    return {startup_action::kind::send, out_, {}};
+}
+
+}  // namespace cqlwire::transport

@@ -1,0 +1,235 @@
+#include "cqlwire/transport/tls_diagnosis.hpp"
+
+#include <utility>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include "cqlwire/transport/errc.hpp"
+
+namespace cqlwire::transport {
+namespace {
+
+// OpenSSL reports a received alert N as the SSL library reason SSL_AD_REASON_OFFSET + N.
+std::optional<int> alert_from_reason(const boost::system::error_code& ec) {
+    if (ec.category() != boost::asio::error::get_ssl_category()) return std::nullopt;
+    const auto code = static_cast<unsigned long>(ec.value());
+    if (ERR_GET_LIB(code) != ERR_LIB_SSL) return std::nullopt;
+    const int reason = ERR_GET_REASON(code);
+    if (reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) return reason - SSL_AD_REASON_OFFSET;
+    return std::nullopt;
+}
+
+int ssl_reason(const boost::system::error_code& ec) {
+    if (ec.category() != boost::asio::error::get_ssl_category()) return 0;
+    const auto code = static_cast<unsigned long>(ec.value());
+    return ERR_GET_LIB(code) == ERR_LIB_SSL ? ERR_GET_REASON(code) : 0;
+}
+
+// The alert the server sent: as recorded on the wire, else as OpenSSL's error reason says.
+std::optional<int> received_alert(const boost::system::error_code& ec, const tls_handshake_record* record) {
+    if (record != nullptr && record->alert_received) return record->alert_received->description;
+    return alert_from_reason(ec);
+}
+
+// Reasons OpenSSL gives when the bytes that came back are not a TLS record at all.
+bool is_not_tls_reason(int reason) {
+    switch (reason) {
+    case SSL_R_WRONG_VERSION_NUMBER:
+    case SSL_R_PACKET_LENGTH_TOO_LONG:
+    case SSL_R_UNKNOWN_PROTOCOL:
+    case SSL_R_HTTP_REQUEST:
+    case SSL_R_HTTPS_PROXY_REQUEST:
+    case SSL_R_RECORD_LENGTH_MISMATCH:
+    case SSL_R_BAD_PACKET_LENGTH:
+#ifdef SSL_R_RECORD_LAYER_FAILURE
+    case SSL_R_RECORD_LAYER_FAILURE:
+#endif
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool is_client_certificate_alert(int alert) {
+    using namespace tls_alert_number;
+    switch (alert) {
+    case bad_certificate:
+    case unsupported_certificate:
+    case certificate_revoked:
+    case certificate_expired:
+    case certificate_unknown:
+    case unknown_ca:
+    case access_denied:
+        return true;
+    default:
+        return false;
+    }
+}
+
+std::string certificate_line(const certificate_summary& c) {
+    return "subject '" + c.subject + "', issued by '" + c.issuer + "'";
+}
+
+std::string which_certificate(const certificate_summary& c) {
+    return c.depth == 0 ? "the server's certificate" : "the CA certificate at depth " + std::to_string(c.depth) + " of the server's chain";
+}
+
+std::error_code verify_failure(const tls_handshake_record& record, protocol::diagnostics& diag) {
+    const long err = record.verify_error;
+    const char* why = X509_verify_cert_error_string(err);
+    const certificate_summary none{};
+    const certificate_summary& failed = record.failed_certificate ? *record.failed_certificate : none;
+
+    switch (err) {
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: {
+        const certificate_summary& leaf = record.server_certificate ? *record.server_certificate : failed;
+        std::string m = "TLS: the server's certificate is not valid for " +
+                        std::string(record.expected_is_ip ? "the IP address '" : "the name '") + record.expected_name +
+                        "'; it names " + format_subject_alt_names(leaf) + " (subject '" + leaf.subject + "')";
+        m += record.expected_is_ip
+                 ? ". An IP address is matched against IP entries only; dial a name the certificate lists or set "
+                   "server_name to one"
+                 : ". Dial a name the certificate lists, or set server_name to one";
+        diag.set_client_message(m);
+        return errc::certificate_name_mismatch;
+    }
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        diag.set_client_message("TLS: " + which_certificate(failed) + " has expired: valid from " + failed.not_before +
+                                " to " + failed.not_after + " (" + certificate_line(failed) + ")");
+        return errc::certificate_expired;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        diag.set_client_message("TLS: " + which_certificate(failed) + " is not valid yet: valid from " +
+                                failed.not_before + " to " + failed.not_after + " (" + certificate_line(failed) +
+                                "); check this machine's clock");
+        return errc::certificate_not_yet_valid;
+    default:
+        diag.set_client_message("TLS: the server's certificate chain is not trusted: " + std::string(why) + " at " +
+                                which_certificate(failed) + ": " + certificate_line(failed) +
+                                ". Give the CA that issued it (a CA file or folder), or check that the server "
+                                "sends its intermediate certificates");
+        return errc::certificate_untrusted;
+    }
+}
+
+std::error_code client_certificate_verdict(int alert, const tls_handshake_record* record, protocol::diagnostics& diag) {
+    const bool configured = record != nullptr && record->client_certificate_configured;
+    const bool requested = record != nullptr && record->certificate_request_received;
+    if (alert == tls_alert_number::certificate_required ||
+        (!configured && (requested && (alert == tls_alert_number::handshake_failure || is_client_certificate_alert(alert))))) {
+        diag.set_client_message("TLS: the server requires a client certificate and none was sent (alert " +
+                                tls_alert_name(alert) +
+                                "); give a client certificate file and its private key file");
+        return errc::client_certificate_required;
+    }
+    if (configured && is_client_certificate_alert(alert)) {
+        std::string m = "TLS: the server rejected the client certificate '" + record->client_certificate_subject +
+                        "' (alert " + tls_alert_name(alert) + ")";
+        if (alert == tls_alert_number::unknown_ca)
+            m += ": the server does not trust the CA that issued it; add that CA (or the certificate itself) to the "
+                 "server's truststore";
+        else if (alert == tls_alert_number::certificate_expired)
+            m += ": it has expired";
+        else
+            m += "; check that it is the certificate registered with the server";
+        diag.set_client_message(m);
+        return errc::client_certificate_rejected;
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string tls_alert_name(int description) {
+    // The AlertDescription names of RFC 8446 §6 (and RFC 5246 §7.2 for those TLS 1.3 dropped).
+    static constexpr std::pair<int, const char*> names[] = {
+        {0, "close_notify"},           {10, "unexpected_message"},
+        {20, "bad_record_mac"},        {22, "record_overflow"},
+        {40, "handshake_failure"},     {42, "bad_certificate"},
+        {43, "unsupported_certificate"}, {44, "certificate_revoked"},
+        {45, "certificate_expired"},   {46, "certificate_unknown"},
+        {47, "illegal_parameter"},     {48, "unknown_ca"},
+        {49, "access_denied"},         {50, "decode_error"},
+        {51, "decrypt_error"},         {70, "protocol_version"},
+        {71, "insufficient_security"}, {80, "internal_error"},
+        {86, "inappropriate_fallback"}, {90, "user_canceled"},
+        {109, "missing_extension"},    {110, "unsupported_extension"},
+        {112, "unrecognized_name"},    {113, "bad_certificate_status_response"},
+        {115, "unknown_psk_identity"}, {116, "certificate_required"},
+        {120, "no_application_protocol"},
+    };
+    for (const auto& [number, name] : names) {
+        if (number == description) return std::string(name) + " (" + std::to_string(number) + ")";
+    }
+    return "alert " + std::to_string(description);
+}
+
+std::error_code diagnose_handshake_failure(const boost::system::error_code& ec, const tls_handshake_record& record,
+                                           protocol::diagnostics& diag) {
+    const int reason = ssl_reason(ec);
+    if (record.verify && (record.verify_error != X509_V_OK || reason == SSL_R_CERTIFICATE_VERIFY_FAILED)) {
+        return verify_failure(record, diag);
+    }
+
+    if (const auto alert = received_alert(ec, &record)) {
+        if (auto verdict = client_certificate_verdict(*alert, &record, diag)) return verdict;
+        if (*alert == tls_alert_number::protocol_version) {
+            diag.set_client_message("TLS: the server accepts none of the TLS versions allowed by the client settings "
+                                    "(alert " + tls_alert_name(*alert) + ")");
+        } else if (*alert == tls_alert_number::handshake_failure) {
+            diag.set_client_message("TLS: the server ended the handshake (alert " + tls_alert_name(*alert) +
+                                    "); most often no TLS version or cipher is acceptable to both sides");
+        } else {
+            diag.set_client_message("TLS: the server ended the handshake with alert " + tls_alert_name(*alert));
+        }
+        return errc::tls_handshake_failed;
+    }
+
+    if (is_not_tls_reason(reason)) {
+        diag.set_client_message("TLS: the server answered the TLS handshake with bytes that are not TLS (" +
+                                ec.message() + "); the port probably speaks plaintext CQL: connect without TLS, or "
+                                               "use the server's TLS port");
+        return errc::server_is_plaintext;
+    }
+
+    if (ec == boost::asio::ssl::error::stream_truncated || ec == boost::asio::error::eof ||
+        ec == boost::asio::error::connection_reset) {
+        std::string m = "TLS: the server closed the connection during the handshake";
+        if (record.certificate_request_received && !record.client_certificate_configured)
+            m += " after asking for a client certificate, and none was configured";
+        else
+            m += "; it may not speak TLS on this port, or it refused the connection";
+        diag.set_client_message(m);
+        if (record.certificate_request_received && !record.client_certificate_configured)
+            return errc::client_certificate_required;
+        return errc::tls_handshake_failed;
+    }
+
+    diag.set_client_message("TLS: the handshake failed: " + ec.message());
+    return errc::tls_handshake_failed;
+}
+
+std::error_code classify_post_handshake_error(const boost::system::error_code& ec, const tls_handshake_record* record,
+                                              protocol::diagnostics& diag) {
+    if (record == nullptr) return {};
+    const auto alert = received_alert(ec, record);
+    if (!alert) return {};
+    protocol::diagnostics local;
+    if (auto verdict = client_certificate_verdict(*alert, record, local)) {
+        diag.set_client_message(local.client_message());
+        return verdict;
+    }
+    return {};
+}
+
+bool looks_like_tls_record(protocol::bytes_view bytes) noexcept {
+    if (bytes.empty()) return false;
+    if (bytes[0] != 0x15 && bytes[0] != 0x16) return false;
+    return bytes.size() < 2 || bytes[1] == 0x03;
+}
+
+}  // namespace cqlwire::transport
