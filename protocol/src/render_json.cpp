@@ -104,8 +104,11 @@ civil_date hybrid_calendar_date(std::int64_t days_since_epoch) {
 // "yyyy-MM-dd HH:mm:ss.SSSX" in UTC, as java.text.SimpleDateFormat prints it: the year is the
 // year of the era (so 1 BC prints as 0001), at least four digits.
 void append_json_timestamp(std::int64_t ms, std::string& out) {
-    auto days = detail::floor_div(ms, 86'400'000);
-    auto ms_of_day = ms - days * 86'400'000;
+    constexpr std::int64_t ms_per_day = 86'400'000;
+    auto days = detail::floor_div(ms, ms_per_day);
+    // The remainder taken directly: days * ms_per_day overflows for the earliest timestamps.
+    auto ms_of_day = ms % ms_per_day;
+    if (ms_of_day < 0) ms_of_day += ms_per_day;
     auto c = hybrid_calendar_date(days);
     append_padded(c.year > 0 ? c.year : 1 - c.year, 4, out);
     out.push_back('-');

@@ -155,6 +155,8 @@ std::error_code decode_response_prefix(const frame_header& header, bytes_view bo
 std::error_code decode_error(bytes_view body, error_view& out) {
     byte_reader r(body);
     if (auto ec = r.read_int(out.code)) return ec;
+    // The one wire code that error_code() cannot carry: its value stands for Server_error (0).
+    if (out.code == server_error_code_value_for_zero) return make_error_code(client_errc::unknown_error_code);
     if (auto ec = r.read_string(out.message)) return ec;
     return read_error_details(r, out.code, out.details);
 }

@@ -272,6 +272,8 @@ TEST_CASE("JSON of inets, dates, times, timestamps and durations") {
     CHECK(json(ts, i64(-719162LL * 86400000)) == "\"0001-01-03 00:00:00.000Z\"");
     // Year 0 of the Julian count is 1 BC, printed as year-of-era 0001.
     CHECK(json(ts, i64(-719528LL * 86400000 + 1)) == "\"0001-01-03 00:00:00.001Z\"");
+    // The earliest timestamp: Java prints new Date(Long.MIN_VALUE) as 2 December 292269055 BC.
+    CHECK(json(ts, i64(std::numeric_limits<std::int64_t>::min())) == "\"292269055-12-02 16:47:04.192Z\"");
 
     const auto dur = t(type_kind::duration);
     CHECK(json(dur, wire_of(value::from(cql_duration{14, 3, 3600000000000LL}), dur)) == "\"1y2mo3d1h\"");

@@ -587,6 +587,17 @@ TEST_CASE("vector: fixed-width elements back to back, others with unsigned vint 
     // A vector of vectors of a fixed type is itself fixed.
     const auto vv = data_type::vector_of(data_type::vector_of(t(type_kind::int_), 2), 2);
     CHECK(fixed_width(vv) == 16u);
+
+    // A made-up nesting whose width does not fit 64 bits: 1229673 * 3935371 * 7623851 is
+    // 2^65 + 1, so a width computed modulo 2^64 would be 1 and let one byte pass for the whole
+    // vector (with elements 4.8e12 bytes wide). Widths saturate, and open_elements divides the
+    // length by the element width instead of multiplying the width by the dimension.
+    const auto huge = data_type::vector_of(
+        data_type::vector_of(data_type::vector_of(t(type_kind::boolean), 1229673), 3935371), 7623851);
+    CHECK(fixed_width(huge) == std::numeric_limits<std::size_t>::max());
+    const auto middle = huge.params[0];
+    CHECK(fixed_width(middle) == std::size_t{1229673} * 3935371);
+    CHECK(open_elements(held_value(huge, {0x01}).view(), c) == client_errc::bad_value_length);
 }
 
 TEST_CASE("nested values read through cursors at every level") {
