@@ -151,6 +151,14 @@ TEST_CASE("bad values are usage errors with a message") {
     check_usage_error({"--cert", "c", "--key", "k", "--key-password-file", ""}, "--key-password-file needs a non-empty path");
 }
 
+TEST_CASE("--key-password-file does not need --key: the key may be the cqlshrc's userkey") {
+    const auto p = parse({"--key-password-file", "kp"});
+    REQUIRE_FALSE(p.ec);
+    CHECK(*p.options.key_password_file == "kp");
+    CHECK(p.options.ssl);
+    CHECK_FALSE(p.options.key);
+}
+
 TEST_CASE("a mistyped password flag does not echo the password") {
     const auto p = parse({"--passwrod=hunter2"});
     CHECK(p.ec == cli_errc::usage);
@@ -189,7 +197,7 @@ TEST_CASE("the help names every flag, the environment and the exit codes, and no
          {"-e, --execute", "-f, --file", "-u, --username", "-p, --password", "--password-file", "-k, --keyspace", "--ssl",
           "--cqlshrc", "--connect-timeout", "--request-timeout", "--consistency", "--format", "--cafile", "--cert",
           "--key ", "--key-password-file", "--server-name", "--no-verify", "--tls-min", "--tls-max", "--help",
-          "--version", "CQLWIRE_PASSWORD", "SSL_CERTFILE", "SSL_VALIDATE"}) {
+          "--version", "CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "SSL_CERTFILE", "SSL_VALIDATE", "Passphrase for "}) {
         INFO(flag);
         CHECK(help.find(flag) != std::string::npos);
     }

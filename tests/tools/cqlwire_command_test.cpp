@@ -1,17 +1,28 @@
 #include "test_support.hpp"
 
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/json/parse.hpp>
 
+#include "cqlwire/protocol/byte_writer.hpp"
 #include "cqlwire/protocol/errc.hpp"
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/result.hpp"
 #include "fake_cql_server.hpp"
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
@@ -74,7 +85,8 @@ struct runner {
     runner() {
         env["HOME"] = home.str();
         // Unset anything of the caller's that the command reads.
-        for (const char* name : {"CQLWIRE_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE", "SSL_VALIDATE"})
+        for (const char* name :
+             {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE", "SSL_VALIDATE"})
             env[name] = "";
     }
 
@@ -88,9 +100,13 @@ struct runner {
         CHECK_FALSE(r.timed_out);
         // A crash (or a sanitizer report) is shown whole.
         if (r.exit_code >= 128 || r.err.find("Sanitizer") != std::string::npos) FAIL_CHECK("cqlwire crashed: " << r.err);
-        // Whatever happened, the password never shows.
+        // Whatever happened, the password and the key passphrase never show.
         CHECK(r.out.find(password) == std::string::npos);
         CHECK(r.err.find(password) == std::string::npos);
+        const std::string key_password = test_pki::instance().key_password();
+        REQUIRE_FALSE(key_password.empty());
+        CHECK(r.out.find(key_password) == std::string::npos);
+        CHECK(r.err.find(key_password) == std::string::npos);
         return r;
     }
 };
@@ -323,6 +339,12 @@ TEST_CASE("configuration and usage errors exit 2 and 1 before connecting") {
     const auto missing_key = run({"--cert", run.home.str() + "/c.pem", "--key", run.home.str() + "/k.pem", "-e", "x"});
     CHECK(missing_key.exit_code == 2);
 
+    // A passphrase for no key at all: neither --key nor [ssl] userkey.
+    const std::string pass_file = run.home.write("key.pass", "whatever\n");
+    const auto passphrase_only = run({"--key-password-file", pass_file, "-e", "x"});
+    CHECK(passphrase_only.exit_code == 2);
+    CHECK(passphrase_only.err.starts_with("cqlwire: --key-password-file gives a key passphrase but no private key is set"));
+
     const auto usage = run({"--format", "yaml"});
     CHECK(usage.exit_code == 1);
     CHECK(usage.err == "cqlwire: invalid value 'yaml' for --format: expected table, json or csv\n");
@@ -336,4 +358,348 @@ TEST_CASE("configuration and usage errors exit 2 and 1 before connecting") {
     const auto help = run({"--help"});
     CHECK(help.exit_code == 0);
     CHECK(help.out.starts_with("Usage: cqlwire [options] [host [port]]\n"));
+}
+
+// ---- Encrypted client keys -----------------------------------------------------------------------
+
+namespace {
+
+// Mutual TLS with the encrypted copy of client.key; the login password comes from the
+// environment so that only the key passphrase is in question.
+std::vector<std::string> encrypted_key_flags(std::uint16_t port, std::vector<std::string> more) {
+    const auto& pki = test_pki::instance();
+    std::vector<std::string> args{"--cafile", pki.path("server-ca.crt"), "--cert", pki.path("client.crt"),
+                                  "--key", pki.path("client-encrypted.key"), "localhost", std::to_string(port),
+                                  "-u", std::string(user), "-e", std::string(system_local)};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+// A cqlshrc naming the encrypted key as [ssl] userkey.
+std::string encrypted_key_cqlshrc(const temp_dir& home, std::uint16_t port) {
+    const auto& pki = test_pki::instance();
+    return home.write("cqlshrc", "[authentication]\nusername = " + std::string(user) +
+                                     "\n[connection]\nhostname = localhost\nport = " + std::to_string(port) +
+                                     "\n[ssl]\ncertfile = " + pki.path("server-ca.crt") + "\nuserkey = " +
+                                     pki.path("client-encrypted.key") + "\nusercert = " + pki.path("client.crt") + "\n");
+}
+
+// What a run of the command on a terminal showed, and how it ended.
+struct terminal_result {
+    int exit_code = -1;
+    bool timed_out = false;
+    std::string shown;  // everything written to the terminal (output, errors, prompts, echo)
+};
+
+// Runs the binary with a pseudo-terminal as its controlling terminal and standard streams, as a
+// user at a shell would, and types `answer` and Enter once `prompt` has appeared.
+terminal_result run_on_terminal(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                                std::string_view prompt, std::string_view answer) {
+    // Everything the child needs is built before fork: only exec happens in between.
+    std::vector<std::string> argv_storage{CQLWIRE_BINARY};
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_storage) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_storage;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string entry(*e);
+        if (!env.contains(entry.substr(0, entry.find('=')))) env_storage.push_back(entry);
+    }
+    for (const auto& [name, value] : env)
+        if (!value.empty()) env_storage.push_back(name + "=" + value);
+    std::vector<char*> envp;
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    terminal_result result;
+    int terminal = -1;
+    const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::execve(argv[0], argv.data(), envp.data());
+        ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool answered = false;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            result.timed_out = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        pollfd p{terminal, POLLIN, 0};
+        const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready <= 0) continue;
+        char buf[4096];
+        const ssize_t n = ::read(terminal, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // EIO: the child's side of the terminal is closed
+        result.shown.append(buf, static_cast<std::size_t>(n));
+        if (!answered && result.shown.find(prompt) != std::string::npos) {
+            const std::string line = std::string(answer) + "\n";
+            REQUIRE(::write(terminal, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+            answered = true;
+        }
+    }
+    ::close(terminal);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+}  // namespace
+
+TEST_CASE("an encrypted client key opens with --key-password-file, CQLWIRE_KEY_PASSWORD, and from the cqlshrc") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::string pass_file = run.home.write("key.pass", pki.key_password() + "\n");
+
+    SUBCASE("--key-password-file") {
+        check_system_local_table(run(encrypted_key_flags(server.port(), {"--key-password-file", pass_file})));
+    }
+    SUBCASE("CQLWIRE_KEY_PASSWORD") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = pki.key_password();
+        check_system_local_table(run(encrypted_key_flags(server.port(), {})));
+    }
+    SUBCASE("--key-password-file beats CQLWIRE_KEY_PASSWORD") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = "not-the-key-passphrase";
+        check_system_local_table(run(encrypted_key_flags(server.port(), {"--key-password-file", pass_file})));
+    }
+    SUBCASE("the key is the cqlshrc's userkey, the passphrase from --key-password-file") {
+        const std::string rc = encrypted_key_cqlshrc(run.home, server.port());
+        check_system_local_table(run({"--cqlshrc", rc, "--key-password-file", pass_file, "-e", std::string(system_local)}));
+    }
+    SUBCASE("the key is the cqlshrc's userkey, the passphrase from CQLWIRE_KEY_PASSWORD") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = pki.key_password();
+        const std::string rc = encrypted_key_cqlshrc(run.home, server.port());
+        check_system_local_table(run({"--cqlshrc", rc, "-e", std::string(system_local)}));
+    }
+    // The server demands a client certificate: a run that printed the row presented the key.
+    CHECK(server.sessions_accepted() == 1);
+    CHECK(saw_credentials(server));
+}
+
+TEST_CASE("a wrong key passphrase exits 2 naming the key file, without showing the passphrase") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    const std::string key = pki.path("client-encrypted.key");
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    constexpr std::string_view wrong = "not-the-key-passphrase";
+
+    SUBCASE("from --key-password-file") {
+        const std::string pass_file = run.home.write("wrong.pass", std::string(wrong) + "\n");
+        const auto r = run(encrypted_key_flags(server.port(), {"--key-password-file", pass_file}));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == "cqlwire: private key file '" + key + "' could not be decrypted with the passphrase read from '" +
+                           pass_file + "': the passphrase is wrong (or the file is damaged)\n");
+        CHECK(r.err.find(wrong) == std::string::npos);
+        CHECK(r.out.empty());
+    }
+    SUBCASE("from CQLWIRE_KEY_PASSWORD") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = std::string(wrong);
+        const auto r = run(encrypted_key_flags(server.port(), {}));
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == "cqlwire: private key file '" + key +
+                           "' could not be decrypted with the passphrase in CQLWIRE_KEY_PASSWORD: the passphrase is "
+                           "wrong (or the file is damaged)\n");
+        CHECK(r.err.find(wrong) == std::string::npos);
+    }
+    // The key is checked before any connection is tried.
+    CHECK(server.sessions_accepted() == 0);
+}
+
+TEST_CASE("an encrypted key with no passphrase and no terminal exits 2 naming the three ways to give one") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::string expected = "cqlwire: private key file '" + pki.path("client-encrypted.key") +
+                                 "' is encrypted and no passphrase was given: use --key-password-file FILE, "
+                                 "CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked\n";
+
+    const auto flags = run(encrypted_key_flags(server.port(), {}));
+    CHECK(flags.exit_code == 2);
+    CHECK(flags.err == expected);
+
+    const auto rc = run({"--cqlshrc", encrypted_key_cqlshrc(run.home, server.port()), "-e", std::string(system_local)});
+    CHECK(rc.exit_code == 2);
+    CHECK(rc.err == expected);
+    CHECK(server.sessions_accepted() == 0);
+
+    // An unencrypted key needs no passphrase, and none is asked for.
+    check_system_local_table(run(mtls_flags(server.port(), {"-u", std::string(user), "-e", std::string(system_local)})));
+}
+
+TEST_CASE("on a terminal, the passphrase of an encrypted key is asked for without echo") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::string prompt = "Passphrase for " + pki.path("client-encrypted.key") + ": ";
+
+    const auto r = run_on_terminal(encrypted_key_flags(server.port(), {}), run.env, prompt, pki.key_password());
+    INFO("terminal: " << r.shown);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 0);
+    CHECK(r.shown.starts_with(prompt));
+    // Echo was off: what was typed never reached the screen.
+    CHECK(r.shown.find(pki.key_password()) == std::string::npos);
+    CHECK(r.shown.find("\n(1 rows)\r\n") != std::string::npos);
+    CHECK(saw_credentials(server));
+
+    const auto wrong = run_on_terminal(encrypted_key_flags(server.port(), {}), run.env, prompt, "typed-wrongly");
+    INFO("terminal: " << wrong.shown);
+    CHECK(wrong.exit_code == 2);
+    CHECK(wrong.shown.find("could not be decrypted with the passphrase entered: the passphrase is wrong") !=
+          std::string::npos);
+    CHECK(wrong.shown.find("typed-wrongly") == std::string::npos);
+}
+
+// ---- Paging ------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::string_view paged_query = "SELECT id, name FROM ks.paged";
+
+// Answers paged_query in three pages of rows (id int, name text) 1-3, 4-6 and 7-8. The first
+// two pages carry a paging state; a request must send back exactly the state of the page
+// before it, and gets an ERROR otherwise. Records the paging state and page size of every
+// request.
+class three_page_script {
+public:
+    explicit three_page_script(fake_cql_server& server) {
+        server.on_query(std::string(paged_query), [this](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+            answer(s, r);
+        });
+    }
+
+    std::vector<std::optional<std::string>> states_received() const {
+        std::lock_guard lock(mutex_);
+        return states_;
+    }
+    std::vector<std::optional<std::int32_t>> page_sizes_received() const {
+        std::lock_guard lock(mutex_);
+        return page_sizes_;
+    }
+
+private:
+    void answer(cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+        namespace protocol = cqlwire::protocol;
+        const auto stream = r.header.stream;
+        protocol::request_prefix prefix;
+        protocol::bytes_view message;
+        protocol::query_view q;
+        if (protocol::decode_request_prefix(r.header, r.body, prefix, message) || protocol::decode_query(message, q)) {
+            s.send_raw(fake_cql_server::error_frame(stream, 0x000A, "malformed QUERY"));
+            return;
+        }
+        std::optional<std::string> state;
+        if (q.parameters.paging_state && q.parameters.paging_state->is_present()) {
+            const auto b = q.parameters.paging_state->bytes;
+            state = std::string(b.begin(), b.end());
+        }
+        {
+            std::lock_guard lock(mutex_);
+            states_.push_back(state);
+            page_sizes_.push_back(q.parameters.page_size);
+        }
+        int first = 0;
+        int last = 0;
+        std::optional<std::string> next_state;
+        if (!state) {
+            first = 1, last = 3, next_state = "after-page-1";
+        } else if (*state == "after-page-1") {
+            first = 4, last = 6, next_state = "after-page-2";
+        } else if (*state == "after-page-2") {
+            first = 7, last = 8;
+        } else {
+            s.send_raw(fake_cql_server::error_frame(stream, 0x2200, "unexpected paging state"));
+            return;
+        }
+        protocol::result_metadata metadata;
+        metadata.flags = protocol::metadata_flags::global_tables_spec;
+        metadata.column_count = 2;
+        metadata.columns.push_back({"ks", "paged", "id", protocol::data_type::of(protocol::type_kind::int_)});
+        metadata.columns.push_back({"ks", "paged", "name", protocol::data_type::of(protocol::type_kind::varchar)});
+        std::vector<std::vector<std::uint8_t>> storage;
+        std::vector<protocol::raw_value> cells;
+        storage.reserve(static_cast<std::size_t>(2 * (last - first + 1)));
+        for (int id = first; id <= last; ++id) {
+            auto& id_bytes = storage.emplace_back();
+            protocol::byte_writer(id_bytes).write_int(id);
+            cells.push_back(protocol::raw_value::of(id_bytes));
+            const std::string name = "row-" + std::to_string(id);
+            cells.push_back(protocol::raw_value::of(storage.emplace_back(name.begin(), name.end())));
+        }
+        protocol::response_frame_options frame;
+        frame.stream = stream;
+        std::vector<std::uint8_t> out;
+        std::optional<protocol::bytes_view> paging_state;
+        if (next_state) paging_state = protocol::as_bytes(*next_state);
+        if (protocol::encode_result_rows(out, frame, metadata, cells, paging_state)) {
+            s.send_raw(fake_cql_server::error_frame(stream, 0x0000, "cannot encode the page"));
+            return;
+        }
+        s.send_raw(std::move(out));
+    }
+
+    mutable std::mutex mutex_;
+    std::vector<std::optional<std::string>> states_;
+    std::vector<std::optional<std::int32_t>> page_sizes_;
+};
+
+}  // namespace
+
+TEST_CASE("a result in three pages prints every row once, in table, JSON and CSV") {
+    fake_cql_server server({});  // plaintext, no login: paging is the subject here
+    three_page_script script(server);
+    runner run;
+    const std::vector<std::string> connect{"127.0.0.1", std::to_string(server.port()), "-e", std::string(paged_query)};
+    auto with = [&](std::vector<std::string> more) {
+        std::vector<std::string> args = connect;
+        args.insert(args.end(), more.begin(), more.end());
+        return run(args);
+    };
+
+    SUBCASE("table") {
+        const auto r = with({});
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.empty());
+        CHECK(r.out ==
+              "\n id | name\n----+-------\n  1 | row-1\n  2 | row-2\n  3 | row-3\n  4 | row-4\n  5 | row-5\n"
+              "  6 | row-6\n  7 | row-7\n  8 | row-8\n\n(8 rows)\n");
+    }
+    SUBCASE("json") {
+        const auto r = with({"--format", "json"});
+        CHECK(r.exit_code == 0);
+        const auto doc = boost::json::parse(r.out);
+        REQUIRE(doc.is_array());
+        REQUIRE(doc.as_array().size() == 8);
+        for (std::size_t i = 0; i < 8; ++i) {
+            const auto& row = doc.as_array()[i].as_object();
+            CHECK(row.size() == 2);
+            CHECK(row.at("id").as_int64() == static_cast<std::int64_t>(i + 1));
+            CHECK(row.at("name").as_string() == "row-" + std::to_string(i + 1));
+        }
+    }
+    SUBCASE("csv") {
+        const auto r = with({"--format", "csv"});
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "id,name\n1,row-1\n2,row-2\n3,row-3\n4,row-4\n5,row-5\n6,row-6\n7,row-7\n8,row-8\n");
+    }
+    // One request per page, each sending back the state of the page before, each paged.
+    const std::vector<std::optional<std::string>> expected_states{std::nullopt, "after-page-1", "after-page-2"};
+    CHECK(script.states_received() == expected_states);
+    for (const auto& size : script.page_sizes_received()) {
+        REQUIRE(size);
+        CHECK(*size > 0);
+    }
+    CHECK(server.queries() == std::vector<std::string>(3, std::string(paged_query)));
 }

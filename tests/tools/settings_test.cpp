@@ -132,6 +132,7 @@ TEST_CASE("flags over the environment and the cqlshrc") {
     CHECK(m.s.tls.cert_file == "/flag_cert.pem");
     CHECK(m.s.tls.key_file == "/flag_key.pem");
     CHECK(m.s.tls.key_password_file == "/kp");
+    CHECK(m.s.tls.key_password_from == password_origin::file);
     CHECK(m.s.tls.server_name == "node.example");
     CHECK(*m.s.tls.min_version == tls_version::v1_3);
     CHECK_FALSE(m.s.tls.max_version);
@@ -151,6 +152,52 @@ TEST_CASE("--password-file is read later; --no-verify warns") {
     CHECK_FALSE(m.s.tls.verify);
     REQUIRE(m.s.warnings.size() == 1);
     CHECK(m.s.warnings[0].starts_with("WARNING: TLS certificate verification is OFF"));
+}
+
+TEST_CASE("the key passphrase: CQLWIRE_KEY_PASSWORD, below --key-password-file; the key may come from the cqlshrc") {
+    constexpr std::string_view rc_with_key = "[ssl]\nuserkey = ~/k.pem\nusercert = ~/c.pem\n";
+    const std::map<std::string, std::string> env{{"CQLWIRE_KEY_PASSWORD", "env_kp"}, {"HOME", "/h"}};
+
+    auto m = merge({}, rc_with_key, env);
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.key_file == "/h/k.pem");
+    CHECK(m.s.tls.key_password_from == password_origin::environment);
+    CHECK(secret_text(m.s.tls.key_password) == "env_kp");
+    // The login password is a different secret: the passphrase does not fill it in.
+    CHECK(m.s.password_from == password_origin::none);
+
+    m = merge({"--key-password-file", "~/kp"}, rc_with_key, env);
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.enabled);
+    CHECK(m.s.tls.key_password_from == password_origin::file);
+    CHECK(m.s.tls.key_password_file == "/h/kp");
+    CHECK(m.s.tls.key_password.empty());
+
+    m = merge({"--cert", "/c.pem", "--key", "/k.pem"}, std::nullopt, env);
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.key_password_from == password_origin::environment);
+
+    // An empty variable gives no passphrase (an empty one opens no key).
+    m = merge({"--cert", "/c.pem", "--key", "/k.pem"}, std::nullopt, {{"CQLWIRE_KEY_PASSWORD", ""}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.key_password_from == password_origin::none);
+}
+
+TEST_CASE("a key passphrase with no private key anywhere is a configuration error") {
+    auto m = merge({"--key-password-file", "/kp"}, std::nullopt);
+    CHECK(m.ec == cli_errc::bad_config);
+    CHECK(exit_code_for(m.ec) == exit_code::configuration);
+    CHECK(m.message == "--key-password-file gives a key passphrase but no private key is set; give --cert FILE "
+                       "--key FILE (or usercert and userkey in the cqlshrc's [ssl])");
+    m = merge({"--key-password-file", "/kp"}, "[ssl]\ncertfile = /ca.pem\n");
+    CHECK(m.ec == cli_errc::bad_config);
+}
+
+TEST_CASE("an exported key passphrase is ignored when there is no private key") {
+    auto m = merge({"--ssl"}, std::nullopt, {{"CQLWIRE_KEY_PASSWORD", "env_kp"}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.key_password_from == password_origin::none);
+    CHECK(m.s.tls.key_password.empty());
 }
 
 TEST_CASE("validate = false in the cqlshrc warns too") {

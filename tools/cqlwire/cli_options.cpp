@@ -149,7 +149,6 @@ std::error_code check_combinations(const cli_options& o, std::string& message) {
                                         std::string(to_string(*o.tls_max)));
     if (o.key && !o.cert) return usage_error(message, "--key needs --cert (the certificate that goes with the key)");
     if (o.cert && !o.key) return usage_error(message, "--cert needs --key (the private key of the certificate)");
-    if (o.key_password_file && !o.key) return usage_error(message, "--key-password-file needs --key");
     return {};
 }
 
@@ -286,6 +285,7 @@ std::string help_text() {
         "\n"
         "Environment:\n"
         "  CQLWIRE_PASSWORD      the password (when neither -p nor --password-file is given)\n"
+        "  CQLWIRE_KEY_PASSWORD  the private key's passphrase (when --key-password-file is not given)\n"
         "  CQLSH_HOST, CQLSH_PORT  the host and port (the arguments override them)\n"
         "  SSL_CERTFILE          as --cafile\n"
         "  SSL_VALIDATE          true/false: verify the server's certificate (false is insecure)\n"
@@ -296,6 +296,8 @@ std::string help_text() {
         "TLS on unless [connection] ssl = false.\n"
         "\n"
         "With a user name and no password, cqlwire asks for one on the terminal (without echo).\n"
+        "Likewise, when the private key (--key or [ssl] userkey) is encrypted and no passphrase\n"
+        "was given, it asks \"Passphrase for <key file>:\"; with no terminal, it exits with 2.\n"
         "\n";
     text += exit_codes_help();
     return text;

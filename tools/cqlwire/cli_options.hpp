@@ -46,6 +46,7 @@ struct cli_options {
     std::optional<std::string> cafile;
     std::optional<std::string> cert;
     std::optional<std::string> key;
+    // Needs no --key here: the key may be the cqlshrc's [ssl] userkey (checked after merging).
     std::optional<std::string> key_password_file;
     std::optional<std::string> server_name;
     bool no_verify = false;

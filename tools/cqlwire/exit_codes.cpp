@@ -20,7 +20,7 @@ public:
         case cli_errc::bad_statements: return "the statements could not be split";
         case cli_errc::bad_config: return "invalid cqlshrc";
         case cli_errc::file_unreadable: return "a file could not be read";
-        case cli_errc::no_password: return "a user name was given without a password";
+        case cli_errc::no_password: return "a password or key passphrase is needed and none was given";
         }
         return "unknown cqlwire.cli error " + std::to_string(ev);
     }

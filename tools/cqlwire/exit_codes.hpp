@@ -27,7 +27,7 @@ enum class cli_errc {
     bad_statements,    // -e/-f text that cannot be split into statements (unterminated string...)
     bad_config,        // a cqlshrc line or value is wrong
     file_unreadable,   // a file named by a flag or by the cqlshrc cannot be read
-    no_password,       // a user name without a password and no terminal to ask on
+    no_password,       // a password or key passphrase is needed and there is no terminal to ask on
 };
 const std::error_category& cli_category() noexcept;
 std::error_code make_error_code(cli_errc e) noexcept;

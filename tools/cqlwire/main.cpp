@@ -28,6 +28,7 @@
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_options.hpp"
 #include "exit_codes.hpp"
+#include "key_passphrase.hpp"
 #include "output_format.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
@@ -200,16 +201,24 @@ private:
     int decode_problems_ = 0;
 };
 
-std::error_code build_tls(const cli::settings& s, std::shared_ptr<transport::tls_context>& out,
+// Where the key passphrase came from, for the message that says it did not open the key.
+std::string passphrase_source(const cli::tls_settings& t) {
+    switch (t.key_password_from) {
+    case cli::password_origin::file: return "the passphrase read from '" + t.key_password_file + "'";
+    case cli::password_origin::environment: return "the passphrase in CQLWIRE_KEY_PASSWORD";
+    case cli::password_origin::prompt: return "the passphrase entered";
+    default: return "the passphrase given";
+    }
+}
+
+// Builds the TLS context; the key passphrase is moved out of `s` and wiped once used.
+std::error_code build_tls(cli::settings& s, std::shared_ptr<transport::tls_context>& out,
                           protocol::diagnostics& diag, std::string& message) {
     transport::tls_options o;
     if (!s.tls.ca_file.empty()) o.ca_files.push_back(s.tls.ca_file);
     o.certificate_file = s.tls.cert_file;
     o.private_key_file = s.tls.key_file;
-    if (!s.tls.key_password_file.empty()) {
-        if (auto ec = cli::read_secret_file(s.tls.key_password_file, "key passphrase", o.private_key_password, message))
-            return ec;
-    }
+    o.private_key_password = std::move(s.tls.key_password);
     auto to_transport = [](cli::tls_version v) {
         return v == cli::tls_version::v1_2 ? transport::tls_version::tls1_2 : transport::tls_version::tls1_3;
     };
@@ -220,6 +229,14 @@ std::error_code build_tls(const cli::settings& s, std::shared_ptr<transport::tls
     std::vector<std::string> warnings;
     const auto ec = transport::tls_context::create(o, out, warnings, diag);
     print_warnings(warnings);
+    // The pre-flight check cannot tell a wrong passphrase from a damaged file, nor say where the
+    // passphrase came from; when the passphrase is what failed, say so in those terms.
+    if (ec && !o.private_key_password.empty() && cli::key_file_is_encrypted(o.private_key_file) &&
+        !cli::passphrase_opens_key(o.private_key_file, o.private_key_password)) {
+        message = "private key file '" + o.private_key_file + "' could not be decrypted with " +
+                  passphrase_source(s.tls) + ": the passphrase is wrong (or the file is damaged)";
+        return make_error_code(cli::cli_errc::bad_config);
+    }
     return ec;
 }
 
@@ -311,11 +328,14 @@ int run(int argc, char** argv) {
         if (auto ec = cli::split_statements(text, statements, message)) return fail(ec, "<stdin>: " + message);
     }
 
+    // The key passphrase first: TLS comes before the login.
+    if (auto ec = cli::resolve_key_password(s, message)) return fail(ec, message);
     if (auto ec = cli::resolve_password(s, message)) return fail(ec, message);
 
     protocol::diagnostics diag;
     std::shared_ptr<transport::tls_context> tls;
     if (s.tls.enabled) {
+        message.clear();
         if (auto ec = build_tls(s, tls, diag, message)) {
             if (!message.empty()) return fail(ec, message);
             return fail(ec, diag);

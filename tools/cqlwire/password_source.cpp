@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "exit_codes.hpp"
+#include "key_passphrase.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -61,7 +62,8 @@ std::error_code read_secret_file(const std::string& path, std::string_view what,
 
 bool stdin_is_terminal() noexcept { return ::isatty(STDIN_FILENO) == 1; }
 
-std::error_code prompt_secret(std::string_view prompt, auth::secret_bytes& out, std::string& message) {
+std::error_code prompt_secret(std::string_view prompt, std::string_view what, auth::secret_bytes& out,
+                              std::string& message) {
     // The controlling terminal, so that a prompt works even when stdout is redirected.
     int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
     const bool own_fd = fd >= 0;
@@ -69,12 +71,9 @@ std::error_code prompt_secret(std::string_view prompt, auth::secret_bytes& out, 
     struct termios old_state;
     if (::tcgetattr(fd, &old_state) != 0) {
         if (own_fd) ::close(fd);
-        message = "cannot ask for the password: no terminal";
+        message = "cannot ask for the " + std::string(what) + ": no terminal";
         return make_error_code(cli_errc::no_password);
     }
-    const int out_fd = own_fd ? fd : STDERR_FILENO;
-    [[maybe_unused]] auto w1 = ::write(out_fd, prompt.data(), prompt.size());
-
     struct termios quiet = old_state;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
@@ -82,7 +81,11 @@ std::error_code prompt_secret(std::string_view prompt, auth::secret_bytes& out, 
     prompt_fd = fd;
     auto old_int = std::signal(SIGINT, restore_echo_and_reraise);
     auto old_term = std::signal(SIGTERM, restore_echo_and_reraise);
+    // Echo goes off (flushing type-ahead) before the prompt shows, so that whatever is typed
+    // once the prompt is visible is neither echoed nor thrown away.
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    const int out_fd = own_fd ? fd : STDERR_FILENO;
+    [[maybe_unused]] auto w1 = ::write(out_fd, prompt.data(), prompt.size());
 
     out.clear();
     bool complete = false;
@@ -105,23 +108,56 @@ std::error_code prompt_secret(std::string_view prompt, auth::secret_bytes& out, 
     if (own_fd) ::close(fd);
     if (!complete) {
         out.clear();
-        message = "no password was entered";
+        message = "no " + std::string(what) + " was entered";
         return make_error_code(cli_errc::no_password);
     }
     return {};
 }
 
-std::error_code resolve_password(settings& s, std::string& message) {
-    if (s.password_from == password_origin::file) return read_secret_file(s.password_file, "password", s.password, message);
-    if (!s.username || s.password_from != password_origin::none) return {};
+namespace {
+
+// One secret to complete: where it stands after merging, and what to say when asking for it.
+struct secret_request {
+    auth::secret_bytes& value;
+    password_origin& origin;
+    const std::string& file;    // read when origin is `file`
+    std::string_view what;      // "password", "key passphrase"
+    std::string prompt;         // shown on the terminal
+    std::string missing;        // the message when it is needed and there is no terminal
+};
+
+// Reads the secret's file, or, when `needed` and nothing gave the secret, asks on the terminal.
+std::error_code complete_secret(const secret_request& r, bool needed, std::string& message) {
+    if (r.origin == password_origin::file) return read_secret_file(r.file, r.what, r.value, message);
+    if (!needed || r.origin != password_origin::none) return {};
     if (!stdin_is_terminal()) {
-        message = "a user name is set but no password: use --password-file FILE, CQLWIRE_PASSWORD, "
-                  "or run on a terminal to be asked";
+        message = r.missing;
         return make_error_code(cli_errc::no_password);
     }
-    if (auto ec = prompt_secret("Password: ", s.password, message)) return ec;
-    s.password_from = password_origin::prompt;
+    if (auto ec = prompt_secret(r.prompt, r.what, r.value, message)) return ec;
+    r.origin = password_origin::prompt;
     return {};
+}
+
+}  // namespace
+
+std::error_code resolve_password(settings& s, std::string& message) {
+    const secret_request r{s.password, s.password_from, s.password_file, "password", "Password: ",
+                           "a user name is set but no password: use --password-file FILE, CQLWIRE_PASSWORD, "
+                           "or run on a terminal to be asked"};
+    return complete_secret(r, s.username.has_value(), message);
+}
+
+std::error_code resolve_key_password(settings& s, std::string& message) {
+    if (!s.tls.enabled || s.tls.key_file.empty()) return {};
+    const std::string& key = s.tls.key_file;
+    const secret_request r{s.tls.key_password, s.tls.key_password_from, s.tls.key_password_file, "key passphrase",
+                           "Passphrase for " + key + ": ",
+                           "private key file '" + key + "' is encrypted and no passphrase was given: use "
+                           "--key-password-file FILE, CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked"};
+    // The file is read only when nothing gave a passphrase: only then does it matter.
+    const bool needed = s.tls.key_password_from == password_origin::none && key_file_is_encrypted(key);
+    return complete_secret(r, needed, message);
 }
 
 }  // namespace cqlwire::cli

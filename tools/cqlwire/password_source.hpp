@@ -1,6 +1,7 @@
 // Where the password and the key passphrase come from once the settings are merged: a file
-// (first line), or a prompt on the terminal with echo off. The flag, CQLWIRE_PASSWORD and the
-// cqlshrc are handled in settings.hpp; this file does the I/O.
+// (first line), or a prompt on the terminal with echo off. The flags, CQLWIRE_PASSWORD,
+// CQLWIRE_KEY_PASSWORD and the cqlshrc are handled in settings.hpp; this file does the I/O.
+// Both secrets go through the same reader and the same prompt.
 #pragma once
 
 #include <istream>
@@ -26,11 +27,19 @@ bool read_secret_line(std::istream& in, auth::secret_bytes& out);
 bool stdin_is_terminal() noexcept;
 
 // Prints `prompt` on the controlling terminal and reads a line with echo turned off; echo is
-// restored however the read ends.
-[[nodiscard]] std::error_code prompt_secret(std::string_view prompt, auth::secret_bytes& out, std::string& message);
+// restored however the read ends. `what` ("password", "key passphrase") names the secret in
+// error messages.
+[[nodiscard]] std::error_code prompt_secret(std::string_view prompt, std::string_view what, auth::secret_bytes& out,
+                                            std::string& message);
 
 // Completes the password in `s`: reads --password-file, or, when a user name is set but no
 // password, prompts on the terminal; with no terminal that is cli_errc::no_password.
 [[nodiscard]] std::error_code resolve_password(settings& s, std::string& message);
+
+// Completes the key passphrase in `s.tls` when TLS is on and a private key is set: reads
+// --key-password-file, or, when the key file is encrypted (key_passphrase.hpp) and no
+// passphrase was given, prompts "Passphrase for <key file>: "; with no terminal that is
+// cli_errc::no_password with a message naming the three ways to give it.
+[[nodiscard]] std::error_code resolve_key_password(settings& s, std::string& message);
 
 }  // namespace cqlwire::cli

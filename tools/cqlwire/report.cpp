@@ -22,12 +22,12 @@ std::string_view hint_for(const std::error_code& ec) noexcept {
         case errc::certificate_not_yet_valid: return "check the server's certificate dates and this machine's clock";
         case errc::client_certificate_required: return "give a client certificate with --cert FILE --key FILE";
         case errc::client_certificate_rejected:
-            return "the server does not trust the client certificate; check --cert/--key (or userkey/usercert)";
+            return "check that --cert/--key (or usercert/userkey in [ssl]) name a certificate the server trusts";
         case errc::server_expects_tls: return "add --ssl (or ssl = true in [connection])";
         case errc::server_is_plaintext: return "this port does not speak TLS; drop --ssl or use the TLS port";
         case errc::authentication_failed: return "check the user name and password";
         case errc::credentials_required:
-            return "give -u/--username and a password (--password-file, CQLWIRE_PASSWORD or the prompt)";
+            return "use -u/--username and a password (--password-file, CQLWIRE_PASSWORD or the prompt)";
         case errc::unsupported_protocol_version: return "cqlwire speaks protocol v4 (Cassandra 2.2 and later)";
         default: return {};
         }
@@ -36,9 +36,11 @@ std::string_view hint_for(const std::error_code& ec) noexcept {
     return {};
 }
 
-std::string quote_untrusted(std::string_view text) {
+namespace {
+
+// `text` with `"`, `\` and control characters escaped, appended to `out`.
+void append_escaped(std::string& out, std::string_view text) {
     static constexpr char hex[] = "0123456789abcdef";
-    std::string out = "\"";
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         if (c == '"' || c == '\\') {
@@ -56,6 +58,13 @@ std::string quote_untrusted(std::string_view text) {
             out.push_back(ch);
         }
     }
+}
+
+}  // namespace
+
+std::string quote_untrusted(std::string_view text) {
+    std::string out = "\"";
+    append_escaped(out, text);
     out.push_back('"');
     return out;
 }
@@ -64,8 +73,33 @@ std::string format_failure(const std::error_code& ec, std::string_view client_de
                            std::string_view context) {
     std::string line = "cqlwire: ";
     if (!context.empty()) line += std::string(context) + ": ";
-    line += ec.message();
-    if (!client_detail.empty()) line += ": " + std::string(client_detail);
+
+    // With these two the server's text is the authenticator class its AUTHENTICATE named, not
+    // an error it reported: it belongs in the cause, not on a "server said" line.
+    if (ec == transport::errc::credentials_required) {
+        // The code says the whole cause; the detail would only repeat it.
+        line += "the server requires authentication";
+        if (!server_text.empty()) {
+            line += " (";
+            append_escaped(line, server_text);
+            line += ")";
+        }
+        line += ", but no credentials were given; " + std::string(hint_for(ec)) + "\n";
+        return line;
+    }
+    if (ec == transport::errc::authenticator_not_allowed && !server_text.empty()) {
+        line += "the server's authenticator (";
+        append_escaped(line, server_text);
+        line += ") is not on the allow-list";
+        if (!client_detail.empty()) line += ": " + std::string(client_detail);
+        line += "\n";
+        return line;
+    }
+
+    const std::string cause = ec.message();
+    line += cause;
+    // A detail that only repeats the cause is left out.
+    if (!client_detail.empty() && client_detail != cause) line += ": " + std::string(client_detail);
     if (const auto hint = hint_for(ec); !hint.empty()) line += " (" + std::string(hint) + ")";
     line += "\n";
     if (!server_text.empty()) line += "cqlwire: server said: " + quote_untrusted(server_text) + "\n";

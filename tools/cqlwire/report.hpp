@@ -10,8 +10,12 @@
 namespace cqlwire::cli {
 
 // "cqlwire: [<context>: ]<cause>[: <client detail>][ (<hint>)]\n[cqlwire: server said: "<text>"\n]".
-// `client_detail` is our own wording (e.g. from diagnostics::client_message); `server_text`
-// is shown quoted and escaped; `context` says where (e.g. "-e statement 2, line 1").
+// `client_detail` is our own wording (e.g. from diagnostics::client_message), left out when it
+// only repeats the cause; `server_text` is shown quoted and escaped; `context` says where (e.g.
+// "-e statement 2, line 1"). For credentials_required and authenticator_not_allowed the server's
+// text is the authenticator class it announced, not an error it reported: it is shown (escaped)
+// in the cause, e.g. "the server requires authentication (<class>), but no credentials were
+// given; use -u/--username and a password (...)".
 std::string format_failure(const std::error_code& ec, std::string_view client_detail, std::string_view server_text,
                            std::string_view context = {});
 

@@ -97,6 +97,12 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         out.password_from = password_origin::environment;
         auth::wipe(*pw);
     }
+    // An empty passphrase opens no key, so an empty variable counts as unset.
+    if (auto kp = env("CQLWIRE_KEY_PASSWORD"); kp && !kp->empty()) {
+        out.tls.key_password = auth::secret_bytes(*kp);
+        out.tls.key_password_from = password_origin::environment;
+        auth::wipe(*kp);
+    }
     if (auto v = env("SSL_VALIDATE"); v && !v->empty()) {
         const auto b = parse_config_boolean(*v);
         if (!b) return config_error(message, "SSL_VALIDATE='" + *v + "' is not a boolean (true/false)");
@@ -128,7 +134,11 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (flags.cafile) out.tls.ca_file = expand_home(*flags.cafile, env);
     if (flags.cert) out.tls.cert_file = expand_home(*flags.cert, env);
     if (flags.key) out.tls.key_file = expand_home(*flags.key, env);
-    if (flags.key_password_file) out.tls.key_password_file = expand_home(*flags.key_password_file, env);
+    if (flags.key_password_file) {
+        out.tls.key_password.clear();
+        out.tls.key_password_from = password_origin::file;
+        out.tls.key_password_file = expand_home(*flags.key_password_file, env);
+    }
     if (flags.no_verify) out.tls.verify = false;
     out.tls.min_version = flags.tls_min;
     out.tls.max_version = flags.tls_max;
@@ -139,6 +149,19 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         const std::string host = lower(out.host);
         for (const auto& [h, path] : rc->certfiles)
             if (h == host) out.tls.ca_file = expand_home(path, env);
+    }
+    // Checked only now: the key the passphrase opens may come from the cqlshrc. A passphrase
+    // asked for on the command line with no key is a mistake worth naming; one exported in the
+    // environment is ignored, as CQLWIRE_PASSWORD is without a user name, so that a shell which
+    // exports it can still reach clusters that need no client certificate.
+    if (out.tls.key_password_from != password_origin::none && out.tls.key_file.empty()) {
+        if (out.tls.key_password_from == password_origin::environment) {
+            out.tls.key_password.clear();
+            out.tls.key_password_from = password_origin::none;
+        } else {
+            return config_error(message, "--key-password-file gives a key passphrase but no private key is set; give "
+                                         "--cert FILE --key FILE (or usercert and userkey in the cqlshrc's [ssl])");
+        }
     }
     out.tls.server_name = flags.server_name ? *flags.server_name : out.host;
     if (out.tls.enabled && !out.tls.verify) out.warnings.emplace_back(no_verify_warning());

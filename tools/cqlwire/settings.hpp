@@ -25,20 +25,26 @@ inline constexpr std::uint16_t default_port = 9042;
 inline constexpr std::chrono::milliseconds default_connect_timeout{5000};
 inline constexpr std::chrono::milliseconds default_request_timeout{10000};
 
+// Where a secret (the login password, the key passphrase) came from; `file` means it is still
+// to be read (password_source.hpp).
+enum class password_origin { none, flag, file, environment, cqlshrc, prompt };
+
 struct tls_settings {
     bool enabled = false;
     std::string ca_file;            // empty: trust the system's default CA store
     std::string cert_file;          // client certificate (chain), PEM; empty: none
-    std::string key_file;           // its private key, PEM
-    std::string key_password_file;  // the key's passphrase, first line; empty: none
+    std::string key_file;           // its private key, PEM (from --key or [ssl] userkey)
+    // The key's passphrase: CQLWIRE_KEY_PASSWORD (origin environment), or --key-password-file
+    // (origin file, read later from key_password_file), or asked on the terminal when the key
+    // turns out to be encrypted (origin prompt). Never printed.
+    auth::secret_bytes key_password;
+    password_origin key_password_from = password_origin::none;
+    std::string key_password_file;
     std::string server_name;        // name verified in the server's certificate and sent as SNI
     bool verify = true;             // false only by --no-verify, SSL_VALIDATE or validate = false
     std::optional<tls_version> min_version;
     std::optional<tls_version> max_version;
 };
-
-// Where the password came from; `file` means it is still to be read (password_source.hpp).
-enum class password_origin { none, flag, file, environment, cqlshrc, prompt };
 
 struct settings {
     std::string host{default_host};
@@ -70,7 +76,8 @@ std::optional<std::string> choose_cqlshrc(const cli_options& flags, const enviro
 
 // Merges the layers. `rc` is null when no cqlshrc was read; `rc_name` names it in messages.
 // Consumes the passwords held by `flags` and `rc`. On error returns cli_errc::bad_config with a
-// one-line `message`.
+// one-line `message`; a key passphrase (--key-password-file, CQLWIRE_KEY_PASSWORD) with no
+// private key from either the flags or the cqlshrc is such an error.
 [[nodiscard]] std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
                                              const environment_lookup& env, settings& out, std::string& message);
 
