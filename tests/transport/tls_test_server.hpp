@@ -6,6 +6,8 @@
 //              header and closes, as a plaintext CQL port would answer a TLS ClientHello.
 //   silent     accepts TCP and never says anything (for the handshake timeout).
 //   hang_up    accepts TCP and closes it at once.
+//   reset      reads the first bytes the client sends, then resets the connection (RST) without
+//              a byte in return: what Cassandra's TLS port does with plaintext CQL.
 // It records the SNI of every ClientHello it sees ("" when none was sent).
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,7 +28,7 @@ namespace cqlwire::test {
 
 class tls_test_server {
 public:
-    enum class mode { tls, plaintext, silent, hang_up };
+    enum class mode { tls, plaintext, silent, hang_up, reset };
 
     struct options {
         mode how = mode::tls;
@@ -33,6 +36,10 @@ public:
         std::string private_key_file;
         std::string client_ca_file;          // not empty: ask for a client certificate
         bool require_client_certificate = false;
+        // The alert for a client certificate that fails verification: 0 for OpenSSL's own choice
+        // (unknown_ca...), or internal_error (80) / handshake_failure (40), which name no cause,
+        // the way some servers answer an untrusted client certificate.
+        int untrusted_client_certificate_alert = 0;
         int min_version = TLS1_2_VERSION;
         int max_version = 0;                 // 0: no upper bound
         bool ipv6 = false;                   // listen on ::1 instead of 127.0.0.1
@@ -53,7 +60,13 @@ public:
             SSL_CTX_set_client_CA_list(ctx, SSL_load_client_CA_file(options_.client_ca_file.c_str()));
             int verify_mode = SSL_VERIFY_PEER;
             if (options_.require_client_certificate) verify_mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-            SSL_CTX_set_verify(ctx, verify_mode, nullptr);
+            SSL_verify_cb callback = nullptr;
+            if (options_.untrusted_client_certificate_alert == 80) callback = &fail_with_internal_error;
+            else if (options_.untrusted_client_certificate_alert == 40) callback = &fail_with_handshake_failure;
+            else if (options_.untrusted_client_certificate_alert != 0)
+                throw std::invalid_argument("tls_test_server: no way to send alert " +
+                                            std::to_string(options_.untrusted_client_certificate_alert));
+            SSL_CTX_set_verify(ctx, verify_mode, callback);
         }
         SSL_CTX_set_tlsext_servername_callback(ctx, &servername_callback);
         SSL_CTX_set_tlsext_servername_arg(ctx, this);
@@ -95,6 +108,17 @@ private:
     using tcp = boost::asio::ip::tcp;
     using tls_stream = boost::asio::ssl::stream<tcp::socket>;
 
+    // OpenSSL picks the alert for a failed verification from the X509 error: these two errors
+    // map to internal_error and handshake_failure.
+    static int fail_with_internal_error(int ok, X509_STORE_CTX* store) {
+        if (ok == 0) X509_STORE_CTX_set_error(store, X509_V_ERR_UNSPECIFIED);
+        return ok;
+    }
+    static int fail_with_handshake_failure(int ok, X509_STORE_CTX* store) {
+        if (ok == 0) X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+        return ok;
+    }
+
     static int servername_callback(SSL* ssl, int* /*alert*/, void* arg) {
         auto* self = static_cast<tls_test_server*>(arg);
         const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
@@ -111,6 +135,7 @@ private:
             case mode::plaintext: serve_plaintext(std::move(socket)); break;
             case mode::silent: held_.push_back(std::make_shared<tcp::socket>(std::move(socket))); break;
             case mode::hang_up: socket.close(ec); break;
+            case mode::reset: reset_after_first_bytes(std::move(socket)); break;
             }
             accept_next();
         });
@@ -156,6 +181,17 @@ private:
                 boost::system::error_code ignored;
                 s->shutdown(tcp::socket::shutdown_send, ignored);
             });
+        });
+    }
+
+    void reset_after_first_bytes(tcp::socket socket) {
+        auto s = std::make_shared<tcp::socket>(std::move(socket));
+        auto buf = std::make_shared<std::array<char, 512>>();
+        s->async_read_some(boost::asio::buffer(*buf), [s, buf](boost::system::error_code ec, std::size_t) {
+            if (ec) return;
+            // A zero linger time makes close() send a reset instead of an orderly end.
+            s->set_option(tcp::socket::linger(true, 0), ec);
+            s->close(ec);
         });
     }
 

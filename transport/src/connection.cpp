@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/ssl.h>
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_decoder.hpp"
@@ -143,6 +144,7 @@ public:
         fail(ec, d);
     }
     std::error_code classify_read_error(const boost::system::error_code& ec, protocol::diagnostics& diag);
+    std::error_code classify_silent_close(const boost::system::error_code& ec, protocol::diagnostics& diag);
     std::error_code classify_decoder_error(std::error_code ec, protocol::diagnostics& diag);
 
     // ---- start-up ----
@@ -150,6 +152,10 @@ public:
     protocol::diagnostics* startup_diag_ = nullptr;
     asio::any_completion_handler<startup_signature> startup_handler_;
     asio::steady_timer startup_timer_;
+    // Bytes received so far: a server that closes before sending any is judged by how it did.
+    std::uint64_t bytes_received_ = 0;
+    // A start-up write that failed because the server had closed or reset the connection.
+    boost::system::error_code startup_write_error_;
 
     void begin_startup(const startup_config& config, protocol::diagnostics& diag,
                        asio::any_completion_handler<startup_signature> handler);
@@ -244,15 +250,61 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
     write_batch_.clear();
 }
 
+namespace {
+
+// The ways an I/O error says that the server ended the connection (no alert read, no TLS error).
+bool is_closed_by_server(const boost::system::error_code& ec) {
+    return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::ssl::error::stream_truncated;
+}
+
+// A reset rather than an orderly close: ECONNRESET, or EPIPE once a reset was reported.
+bool is_reset(const boost::system::error_code& ec) {
+    return ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+}
+
+}  // namespace
+
 std::error_code connection_impl::classify_read_error(const boost::system::error_code& ec,
                                                      protocol::diagnostics& diag) {
     if (auto tls = classify_post_handshake_error(ec, stream_.tls_record(), diag)) return tls;
-    if (ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated) {
-        diag.set_client_message("the server closed the connection");
+    if (is_closed_by_server(ec)) {
+        if (phase_ == phase::starting && bytes_received_ == 0) return classify_silent_close(ec, diag);
+        std::string m = is_reset(ec) ? "by a reset, " : "";
+        if (phase_ == phase::starting)
+            m += "during the CQL start-up exchange";
+        else if (pending_ > 0)
+            m += "while " + std::to_string(pending_) + (pending_ == 1 ? " request was" : " requests were") +
+                 " waiting for a response";
+        else
+            m += "while no request was waiting";
+        diag.set_client_message(m);
         return make_error_code(errc::connection_closed);
     }
     diag.set_client_message("reading from the server failed: " + ec.message());
     return make_error_code(errc::connection_broken);
+}
+
+// The server ended the connection during the start-up exchange without sending a byte. It said
+// nothing, so the verdict rests on how it closed and on what the TLS handshake showed, and the
+// messages say "most likely" where that is an inference.
+std::error_code connection_impl::classify_silent_close(const boost::system::error_code& ec,
+                                                       protocol::diagnostics& diag) {
+    if (const tls_handshake_record* record = stream_.tls_record()) {
+        const int version = SSL_version(stream_.tls()->native_handle());
+        if (auto verdict = classify_close_after_handshake(*record, version, diag)) return verdict;
+        diag.set_client_message("right after the TLS handshake, before answering STARTUP");
+        return make_error_code(errc::connection_closed);
+    }
+    // A TLS port (Cassandra's, for one) resets a connection whose first bytes are not a TLS
+    // handshake, without a byte in return; a CQL server answers STARTUP or closes in order.
+    if (is_reset(ec) || is_reset(startup_write_error_)) {
+        diag.set_client_message("most likely, as it reset the connection without answering STARTUP, which a TLS port "
+                                "does with bytes that are not a TLS handshake");
+        return make_error_code(errc::server_expects_tls);
+    }
+    diag.set_client_message("without answering STARTUP");
+    return make_error_code(errc::connection_closed);
 }
 
 std::error_code connection_impl::classify_decoder_error(std::error_code ec, protocol::diagnostics& diag) {
@@ -326,6 +378,16 @@ void connection_impl::drive_startup(startup_action action) {
         asio::async_write(stream_, asio::buffer(action.bytes.data(), action.bytes.size()),
                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                               if (self->phase_ != phase::starting) return;
+                              if (ec && is_closed_by_server(ec) && !self->startup_write_error_) {
+                                  // A server that turns us away may have said why (a TLS alert,
+                                  // an ERROR frame) just before it reset the connection, and its
+                                  // words wait in our receive buffer: read them before judging.
+                                  // The connection is gone, so the read ends at once; resume()
+                                  // also wipes the bytes that were not written.
+                                  self->startup_write_error_ = ec;
+                                  self->drive_startup(self->startup_->resume());
+                                  return;
+                              }
                               if (ec) {
                                   protocol::diagnostics d;
                                   auto why = self->classify_read_error(ec, d);
@@ -376,6 +438,7 @@ void connection_impl::read_for_startup() {
                                     self->fail(why, d);
                                     return;
                                 }
+                                self->bytes_received_ += n;
                                 self->decoder_.commit(n);
                                 self->read_for_startup();
                             });
@@ -503,6 +566,7 @@ void connection_impl::read_frames() {
                                     self->fail(why, d);
                                     return;
                                 }
+                                self->bytes_received_ += n;
                                 self->decoder_.commit(n);
                                 self->read_frames();
                             });

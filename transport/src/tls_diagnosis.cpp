@@ -78,6 +78,9 @@ std::string which_certificate(const certificate_summary& c) {
     return c.depth == 0 ? "the server's certificate" : "the CA certificate at depth " + std::to_string(c.depth) + " of the server's chain";
 }
 
+// The messages below state the cause and the facts behind it. The fix is left to the caller:
+// a command names its own flags (tools/cqlwire/report.cpp), an embedder its own settings, so
+// each message says its fix once.
 std::error_code verify_failure(const tls_handshake_record& record, protocol::diagnostics& diag) {
     const long err = record.verify_error;
     const char* why = X509_verify_cert_error_string(err);
@@ -91,10 +94,7 @@ std::error_code verify_failure(const tls_handshake_record& record, protocol::dia
         std::string m = "TLS: the server's certificate is not valid for " +
                         std::string(record.expected_is_ip ? "the IP address '" : "the name '") + record.expected_name +
                         "'; it names " + format_subject_alt_names(leaf) + " (subject '" + leaf.subject + "')";
-        m += record.expected_is_ip
-                 ? ". An IP address is matched against IP entries only; dial a name the certificate lists or set "
-                   "server_name to one"
-                 : ". Dial a name the certificate lists, or set server_name to one";
+        if (record.expected_is_ip) m += "; an IP address is matched against the certificate's IP entries only";
         diag.set_client_message(m);
         return errc::certificate_name_mismatch;
     }
@@ -104,39 +104,64 @@ std::error_code verify_failure(const tls_handshake_record& record, protocol::dia
         return errc::certificate_expired;
     case X509_V_ERR_CERT_NOT_YET_VALID:
         diag.set_client_message("TLS: " + which_certificate(failed) + " is not valid yet: valid from " +
-                                failed.not_before + " to " + failed.not_after + " (" + certificate_line(failed) +
-                                "); check this machine's clock");
+                                failed.not_before + " to " + failed.not_after + " (" + certificate_line(failed) + ")");
         return errc::certificate_not_yet_valid;
-    default:
-        diag.set_client_message("TLS: the server's certificate chain is not trusted: " + std::string(why) + " at " +
-                                which_certificate(failed) + ": " + certificate_line(failed) +
-                                ". Give the CA that issued it (a CA file or folder), or check that the server "
-                                "sends its intermediate certificates");
+    default: {
+        std::string m = "TLS: the server's certificate chain is not trusted: " + std::string(why) + " at " +
+                        which_certificate(failed) + ": " + certificate_line(failed);
+        if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY)
+            m += "; that issuer is neither a trusted CA nor sent by the server (a server should send its "
+                 "intermediate certificates)";
+        diag.set_client_message(m);
         return errc::certificate_untrusted;
+    }
     }
 }
 
-std::error_code client_certificate_verdict(int alert, const tls_handshake_record* record, protocol::diagnostics& diag) {
+// Alerts that name no cause. Sent after the server asked for a client certificate they are, most
+// likely, its verdict on that certificate: a CertificateRequest comes only once the version and
+// the cipher are agreed, so they are no longer what the server could object to. (An untrusted
+// client certificate is answered with internal_error by some servers.)
+bool is_unspecific_alert(int alert) {
+    return alert == tls_alert_number::handshake_failure || alert == tls_alert_number::internal_error;
+}
+
+// The server's alert read as a verdict on our client certificate, or an empty code when it is not
+// one. `in_handshake`: the alert ended the handshake (TLS 1.2), rather than arriving after the
+// client's handshake completed (TLS 1.3).
+std::error_code client_certificate_verdict(int alert, const tls_handshake_record* record, bool in_handshake,
+                                           protocol::diagnostics& diag) {
     const bool configured = record != nullptr && record->client_certificate_configured;
     const bool requested = record != nullptr && record->certificate_request_received;
-    if (alert == tls_alert_number::certificate_required ||
-        (!configured && (requested && (alert == tls_alert_number::handshake_failure || is_client_certificate_alert(alert))))) {
-        diag.set_client_message("TLS: the server requires a client certificate and none was sent (alert " +
-                                tls_alert_name(alert) +
-                                "); give a client certificate file and its private key file");
+    const std::string ended = in_handshake ? "ended the handshake" : "closed the connection";
+    const std::string alert_text = "alert " + tls_alert_name(alert);
+
+    if (alert == tls_alert_number::certificate_required) {
+        diag.set_client_message("TLS: the server requires a client certificate and none was sent (" + alert_text + ")");
+        return errc::client_certificate_required;
+    }
+    if (!configured && requested && (is_client_certificate_alert(alert) || is_unspecific_alert(alert))) {
+        diag.set_client_message(std::string("TLS: the server ") + (is_unspecific_alert(alert) ? "most likely " : "") +
+                                "requires a client certificate and none was sent: it asked for one, then " + ended +
+                                " with " + alert_text);
         return errc::client_certificate_required;
     }
     if (configured && is_client_certificate_alert(alert)) {
         std::string m = "TLS: the server rejected the client certificate '" + record->client_certificate_subject +
-                        "' (alert " + tls_alert_name(alert) + ")";
+                        "' (" + alert_text + ")";
         if (alert == tls_alert_number::unknown_ca)
-            m += ": the server does not trust the CA that issued it; add that CA (or the certificate itself) to the "
-                 "server's truststore";
+            m += ": the server does not trust the CA that issued it; that CA (or the certificate itself) must be in "
+                 "the server's truststore";
         else if (alert == tls_alert_number::certificate_expired)
             m += ": it has expired";
-        else
-            m += "; check that it is the certificate registered with the server";
         diag.set_client_message(m);
+        return errc::client_certificate_rejected;
+    }
+    if (configured && requested && is_unspecific_alert(alert)) {
+        diag.set_client_message("TLS: the server most likely rejected the client certificate '" +
+                                record->client_certificate_subject + "': it asked for a client certificate, was sent "
+                                "this one, then " + ended + " with " + alert_text +
+                                ", which some servers send for a client certificate they do not trust");
         return errc::client_certificate_rejected;
     }
     return {};
@@ -176,7 +201,7 @@ std::error_code diagnose_handshake_failure(const boost::system::error_code& ec, 
     }
 
     if (const auto alert = received_alert(ec, &record)) {
-        if (auto verdict = client_certificate_verdict(*alert, &record, diag)) return verdict;
+        if (auto verdict = client_certificate_verdict(*alert, &record, true, diag)) return verdict;
         if (*alert == tls_alert_number::protocol_version) {
             diag.set_client_message("TLS: the server accepts none of the TLS versions allowed by the client settings "
                                     "(alert " + tls_alert_name(*alert) + ")");
@@ -191,21 +216,25 @@ std::error_code diagnose_handshake_failure(const boost::system::error_code& ec, 
 
     if (is_not_tls_reason(reason)) {
         diag.set_client_message("TLS: the server answered the TLS handshake with bytes that are not TLS (" +
-                                ec.message() + "); the port probably speaks plaintext CQL: connect without TLS, or "
-                                               "use the server's TLS port");
+                                ec.message() + "); the port probably speaks plaintext CQL");
         return errc::server_is_plaintext;
     }
 
     if (ec == boost::asio::ssl::error::stream_truncated || ec == boost::asio::error::eof ||
         ec == boost::asio::error::connection_reset) {
-        std::string m = "TLS: the server closed the connection during the handshake";
-        if (record.certificate_request_received && !record.client_certificate_configured)
-            m += " after asking for a client certificate, and none was configured";
-        else
-            m += "; it may not speak TLS on this port, or it refused the connection";
-        diag.set_client_message(m);
-        if (record.certificate_request_received && !record.client_certificate_configured)
+        if (record.certificate_request_received && !record.client_certificate_configured) {
+            diag.set_client_message("TLS: the server closed the connection during the handshake after asking for a "
+                                    "client certificate, and none was configured: it most likely requires one");
             return errc::client_certificate_required;
+        }
+        if (record.certificate_request_received && record.client_certificate_configured) {
+            diag.set_client_message("TLS: the server closed the connection during the handshake after asking for a "
+                                    "client certificate and being sent '" + record.client_certificate_subject +
+                                    "': it most likely refused that certificate");
+            return errc::client_certificate_rejected;
+        }
+        diag.set_client_message("TLS: the server closed the connection during the handshake; it may not speak TLS "
+                                "on this port, or it refused the connection");
         return errc::tls_handshake_failed;
     }
 
@@ -219,11 +248,28 @@ std::error_code classify_post_handshake_error(const boost::system::error_code& e
     const auto alert = received_alert(ec, record);
     if (!alert) return {};
     protocol::diagnostics local;
-    if (auto verdict = client_certificate_verdict(*alert, record, local)) {
+    if (auto verdict = client_certificate_verdict(*alert, record, false, local)) {
         diag.set_client_message(local.client_message());
         return verdict;
     }
     return {};
+}
+
+std::error_code classify_close_after_handshake(const tls_handshake_record& record, int tls_version,
+                                               protocol::diagnostics& diag) {
+    // Before TLS 1.3 the server's verdict on the client certificate is part of the handshake:
+    // a handshake that completed was not refused over the certificate.
+    if (tls_version < TLS1_3_VERSION || !record.certificate_request_received) return {};
+    if (!record.client_certificate_configured) {
+        diag.set_client_message("TLS: the server asked for a client certificate during the handshake, none was "
+                                "configured, and it closed the connection right after the handshake, before any "
+                                "response: it most likely requires one");
+        return errc::client_certificate_required;
+    }
+    diag.set_client_message("TLS: the server closed the connection right after the TLS handshake, before any "
+                            "response: it most likely refused the client certificate '" +
+                            record.client_certificate_subject + "'");
+    return errc::client_certificate_rejected;
 }
 
 bool looks_like_tls_record(protocol::bytes_view bytes) noexcept {

@@ -17,6 +17,12 @@
 //     beyond connection_options::max_frame_body_length is errc::protocol_violation. A TLS alert
 //     rejecting our client certificate (TLS 1.3 sends it after the handshake, so it surfaces at
 //     the first read) is errc::client_certificate_rejected / client_certificate_required.
+//   - A server that ends the connection during the start-up exchange before sending a byte is
+//     judged by what it showed (tls_diagnosis.hpp): after a TLS 1.3 handshake that asked for a
+//     client certificate, client_certificate_required / _rejected ("most likely"); over
+//     plaintext, a reset is errc::server_expects_tls ("most likely": a TLS port resets
+//     plaintext), an orderly close errc::connection_closed. When writing STARTUP fails because
+//     the server already reset the connection, what it sent before (an alert) is read first.
 //
 // Two API forms:
 //   - Asynchronous, with any Asio completion token: a callback, asio::use_future,

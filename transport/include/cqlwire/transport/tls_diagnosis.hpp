@@ -6,8 +6,15 @@
 // TLS 1.3 the client's handshake completes before the server has judged the client's
 // certificate, the first read after the handshake: the server's verdict (alert
 // certificate_required, bad_certificate, unknown_ca...) arrives there
-// (classify_post_handshake_error). The reverse mismatch — plaintext sent to a TLS port — shows
-// in the first response bytes (looks_like_tls_record).
+// (classify_post_handshake_error), or, when the server's alert is never read, only its closing
+// of the connection before any response (classify_close_after_handshake). The reverse
+// mismatch — plaintext sent to a TLS port — shows in the first response bytes
+// (looks_like_tls_record).
+//
+// Some servers name no cause for refusing a client certificate: an untrusted one may be
+// answered with internal_error or handshake_failure. Those alerts are taken to be about the
+// client certificate only when the server asked for one, and the message then says "most
+// likely": it is an inference, not something the server said.
 #pragma once
 
 #include <system_error>
@@ -32,6 +39,7 @@ inline constexpr int unknown_ca = 48;
 inline constexpr int access_denied = 49;
 inline constexpr int decrypt_error = 51;
 inline constexpr int protocol_version = 70;
+inline constexpr int internal_error = 80;
 inline constexpr int certificate_required = 116;
 }  // namespace tls_alert_number
 
@@ -57,6 +65,18 @@ std::string tls_alert_name(int description);
 [[nodiscard]] std::error_code classify_post_handshake_error(const boost::system::error_code& ec,
                                                             const tls_handshake_record* record,
                                                             protocol::diagnostics& diag);
+
+// Explains a server that closed the connection (end of stream or reset, no alert read) after
+// the TLS handshake and before sending a single byte of application data. In TLS 1.3 the
+// server judges the client certificate after the client's handshake completed, so when it
+// asked for one, such a close is most likely its verdict: client_certificate_required when
+// none was configured, client_certificate_rejected (naming the certificate) when one was.
+// `tls_version` is the negotiated version (SSL_version: TLS1_2_VERSION, TLS1_3_VERSION...).
+// Returns an empty code and leaves `diag` alone when the evidence does not point at the client
+// certificate: no CertificateRequest was seen, or the version is TLS 1.2 or older, whose
+// handshake cannot complete once the server has refused the certificate.
+[[nodiscard]] std::error_code classify_close_after_handshake(const tls_handshake_record& record, int tls_version,
+                                                             protocol::diagnostics& diag);
 
 // True when `bytes` (the first bytes received from a server we spoke plaintext CQL to) begin
 // a TLS record: content type 0x15 (alert) or 0x16 (handshake), then, when present, the
