@@ -178,19 +178,9 @@ std::error_code json_at(const value_view& v, std::string& out, int depth) {
     case type_kind::smallint:
     case type_kind::int_:
     case type_kind::bigint:
-    case type_kind::counter: {
-        std::int64_t i = 0;
-        if (auto ec = to_int64(v, i)) return ec;
-        detail::append_int(i, out);
-        return {};
-    }
+    case type_kind::counter: return detail::append_integer_value(v, out);
     case type_kind::varint: return append_varint_text(v.bytes(), out);
-    case type_kind::decimal: {
-        std::int32_t scale = 0;
-        bytes_view unscaled;
-        if (auto ec = to_decimal_parts(v, scale, unscaled)) return ec;
-        return append_decimal_text(scale, unscaled, out);
-    }
+    case type_kind::decimal: return detail::append_decimal_value(v, out);
     case type_kind::float_: {
         float f = 0;
         if (auto ec = to_float(v, f)) return ec;

@@ -182,4 +182,18 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
     return cp;
 }
 
+std::error_code append_integer_value(const value_view& v, std::string& out) {
+    std::int64_t i = 0;
+    if (auto ec = to_int64(v, i)) return ec;
+    append_int(i, out);
+    return {};
+}
+
+std::error_code append_decimal_value(const value_view& v, std::string& out) {
+    std::int32_t scale = 0;
+    bytes_view unscaled;
+    if (auto ec = to_decimal_parts(v, scale, unscaled)) return ec;
+    return append_decimal_text(scale, unscaled, out);
+}
+
 }  // namespace cqlwire::protocol::detail

@@ -14,6 +14,10 @@ namespace cqlwire::protocol::detail {
 std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept;
 
 void append_int(std::int64_t v, std::string& out);
+// The exact decimal text of an integer value (tinyint ... counter) and of a decimal: the same
+// digits in CQL text and in JSON, so both renderers call these.
+[[nodiscard]] std::error_code append_integer_value(const value_view& v, std::string& out);
+[[nodiscard]] std::error_code append_decimal_value(const value_view& v, std::string& out);
 // At least `width` digits, zero-padded, with a leading '-' for negative values.
 void append_padded(std::int64_t v, int width, std::string& out);
 void append_hex(bytes_view b, std::string& out);           // lower-case, no prefix
