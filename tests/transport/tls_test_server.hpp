@@ -43,11 +43,15 @@ public:
         int min_version = TLS1_2_VERSION;
         int max_version = 0;                 // 0: no upper bound
         bool ipv6 = false;                   // listen on ::1 instead of 127.0.0.1
+        // OpenSSL security level of the server (-1: the build's default). 0 lets it present
+        // weak keys and signatures and speak TLS 1.0/1.1, so that the CLIENT's refusal is tested.
+        int security_level = -1;
     };
 
     explicit tls_test_server(options o)
         : options_(std::move(o)), ssl_(boost::asio::ssl::context::tls_server), acceptor_(io_) {
         SSL_CTX* ctx = ssl_.native_handle();
+        if (options_.security_level >= 0) SSL_CTX_set_security_level(ctx, options_.security_level);
         SSL_CTX_set_min_proto_version(ctx, options_.min_version);
         if (options_.max_version != 0) SSL_CTX_set_max_proto_version(ctx, options_.max_version);
         if (options_.how == mode::tls) {

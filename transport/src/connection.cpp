@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +18,7 @@
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_decoder.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/peer_bytes.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
 
 namespace cqlwire::transport {
@@ -101,13 +103,22 @@ void move_handler(asio::any_completion_handler<Signature>& to, asio::any_complet
     to.swap(moved);
 }
 
+// `candidate` is `ex` as the any_completion_executor that any_completion_handler reports its
+// executor as. Converting an any_io_executor into one allocates (Boost 1.81 puts the wrapped
+// executor on the heap), so a connection converts once and passes the result here: then
+// completing a request allocates nothing.
 template <class Signature, class... Args>
-void complete_later(const asio::any_io_executor& ex, asio::any_completion_handler<Signature> handler,
-                    Args&&... args) {
-    auto target = asio::get_associated_executor(handler, ex);
+void complete_later(const asio::any_io_executor& ex, const asio::any_completion_executor& candidate,
+                    asio::any_completion_handler<Signature> handler, Args&&... args) {
+    auto target = asio::get_associated_executor(handler, candidate);
     asio::post(ex, [target, h = std::move(handler), ... a = std::forward<Args>(args)]() mutable {
         asio::dispatch(target, [h = std::move(h), ... b = std::move(a)]() mutable { std::move(h)(std::move(b)...); });
     });
+}
+template <class Signature, class... Args>
+void complete_later(const asio::any_io_executor& ex, asio::any_completion_handler<Signature> handler,
+                    Args&&... args) {
+    complete_later(ex, asio::any_completion_executor(ex), std::move(handler), std::forward<Args>(args)...);
 }
 
 // Everything of one connection. Lives on the stream's executor; every member function below
@@ -116,11 +127,14 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
 public:
     connection_impl(stream s, const connection_options& options)
         : executor_(s.get_executor()),
+          completion_executor_(executor_),
           stream_(std::move(s)),
           options_(options),
           startup_timer_(executor_),
           decoder_(protocol::frame_decoder_options{options.max_frame_body_length,
-                                                   protocol::protocol_v4 | protocol::response_direction_bit, false}),
+                                                   static_cast<std::uint8_t>(options.protocol_version |
+                                                                             protocol::response_direction_bit),
+                                                   false}),
           ids_(options.stream_ids),
           pool_(std::make_shared<buffer_pool>()),
           timer_(executor_) {
@@ -128,6 +142,7 @@ public:
     }
 
     asio::any_io_executor executor_;
+    asio::any_completion_executor completion_executor_;  // executor_, converted once (see complete_later)
     stream stream_;
     connection_options options_;
 
@@ -180,6 +195,25 @@ public:
     std::vector<slot> slots_;  // indexed by stream id; grows to the highest id used
     std::size_t pending_ = 0;
     std::function<void(response)> event_handler_;
+    frame_observer frame_observer_;
+
+    // Tells the frame observer about every whole frame in `bytes` (frames we encoded, so well
+    // formed; a malformed tail is ignored) and about one received frame.
+    void observe_sent(protocol::bytes_view bytes) const {
+        const auto now = std::chrono::system_clock::now();
+        while (bytes.size() >= protocol::frame_header_size) {
+            protocol::frame_header h;
+            if (protocol::decode_frame_header(bytes, h)) return;
+            if (bytes.size() - protocol::frame_header_size < h.length) return;
+            frame_observer_(frame_event{now, frame_event::direction::sent, h,
+                                        bytes.subspan(protocol::frame_header_size, h.length)});
+            bytes = bytes.subspan(protocol::frame_header_size + h.length);
+        }
+    }
+    void observe_received(const protocol::frame_view& frame) const {
+        frame_observer_(frame_event{std::chrono::system_clock::now(), frame_event::direction::received, frame.header,
+                                    frame.body});
+    }
 
     // Timeouts: one timer for the earliest deadline of a min-heap. Entries of requests that
     // completed stay until they reach the top (or a compaction), so the heap is bounded by the
@@ -220,7 +254,7 @@ public:
     void complete(asio::any_completion_handler<Signature> handler, Args&&... args) {
         // Posted, never called inline: the handler may start new operations or close the
         // connection, which must not happen in the middle of the loop that completed it.
-        complete_later(executor_, std::move(handler), std::forward<Args>(args)...);
+        complete_later(executor_, completion_executor_, std::move(handler), std::forward<Args>(args)...);
     }
 };
 
@@ -253,6 +287,14 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
 namespace {
 
 // The ways an I/O error says that the server ended the connection (no alert read, no TLS error).
+// How many bytes the next read may fill: what the frame under way still needs, but never more
+// than the bytes of it already received (at least `floor`). The buffer so grows with what the
+// server actually sent, geometrically, not with what a header claims: a 9-byte header announcing
+// 200 MiB costs no 200 MiB until 100 MiB of it arrived.
+std::size_t next_read_size(const protocol::frame_decoder& decoder, std::size_t floor) {
+    return std::max(floor, std::min(decoder.bytes_needed(), decoder.buffered()));
+}
+
 bool is_closed_by_server(const boost::system::error_code& ec) {
     return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
            ec == asio::ssl::error::stream_truncated;
@@ -316,9 +358,27 @@ std::error_code connection_impl::classify_decoder_error(std::error_code ec, prot
                 "the server answered with a TLS record: the port expects TLS, but the connection is plaintext");
             return make_error_code(errc::server_expects_tls);
         }
-        if ((first & protocol::response_direction_bit) != 0 && first != 0x84) {
-            diag.set_client_message("the server answered in protocol version " + std::to_string(first & 0x7F) +
-                                    " instead of 4");
+        const auto answered = identify_peer_bytes(decoder_.buffered_bytes());
+        if (answered.kind == peer_bytes_kind::http) {
+            diag.set_client_message("an HTTP server answered (\"" + answered.http_status_line +
+                                    "\"), not a CQL server: check the host and port");
+            return make_error_code(errc::protocol_violation);
+        }
+        if ((first & protocol::response_direction_bit) != 0 &&
+            first != (options_.protocol_version | protocol::response_direction_bit)) {
+            std::string m = "the server answered in protocol version " + std::to_string(first & 0x7F) +
+                            " instead of " + std::to_string(options_.protocol_version);
+            // Its ERROR names the versions it speaks (untrusted text: quoted, digits parsed).
+            if (const auto text = protocol_error_message(decoder_.buffered_bytes())) {
+                diag.set_server_message(*text);
+                const auto versions = parse_supported_versions(*text);
+                if (!versions.empty()) {
+                    m += "; it supports protocol versions";
+                    for (std::size_t i = 0; i < versions.size(); ++i)
+                        m += (i == 0 ? " " : ", ") + std::to_string(versions[i]);
+                }
+            }
+            diag.set_client_message(m);
             return make_error_code(errc::unsupported_protocol_version);
         }
         char hex[8];
@@ -355,7 +415,9 @@ void connection_impl::begin_startup(const startup_config& config, protocol::diag
         return;
     }
     phase_ = phase::starting;
-    startup_ = std::make_unique<startup_machine>(config);
+    startup_config versioned = config;
+    versioned.protocol_version = options_.protocol_version;
+    startup_ = std::make_unique<startup_machine>(versioned);
     startup_diag_ = &diag;
     move_handler(startup_handler_, std::move(handler));
     if (options_.startup_timeout.count() > 0) {
@@ -375,6 +437,7 @@ void connection_impl::drive_startup(startup_action action) {
     switch (action.type) {
     case startup_action::kind::send:
         // action.bytes stays valid (and unwiped) until the machine's next resume().
+        if (frame_observer_) observe_sent(action.bytes);
         asio::async_write(stream_, asio::buffer(action.bytes.data(), action.bytes.size()),
                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                               if (self->phase_ != phase::starting) return;
@@ -419,7 +482,10 @@ void connection_impl::read_for_startup() {
     protocol::frame_view frame;
     std::error_code ec;
     switch (decoder_.next(frame, ec)) {
-    case protocol::decode_status::frame: drive_startup(startup_->resume(frame.header, frame.body)); return;
+    case protocol::decode_status::frame:
+        if (frame_observer_) observe_received(frame);
+        drive_startup(startup_->resume(frame.header, frame.body));
+        return;
     case protocol::decode_status::error: {
         protocol::diagnostics d;
         auto why = classify_decoder_error(ec, d);
@@ -428,7 +494,7 @@ void connection_impl::read_for_startup() {
     }
     case protocol::decode_status::need_more: break;
     }
-    auto space = decoder_.prepare(std::max<std::size_t>(decoder_.bytes_needed(), 4096));
+    auto space = decoder_.prepare(next_read_size(decoder_, 4096));
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
                             [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t n) {
                                 if (self->phase_ != phase::starting) return;
@@ -472,12 +538,20 @@ void connection_impl::begin_request(encoded_request request, const request_optio
         complete(std::move(handler), std::make_error_code(std::errc::invalid_argument), response{});
         return;
     }
+    const std::size_t queued = write_batch_.size() + writing_.size();
+    if (queued > 0 && queued + frame.size() > options_.max_pending_write_bytes) {
+        // The server is not taking what was sent: refuse rather than buffer without bound.
+        give_back();
+        complete(std::move(handler), std::make_error_code(std::errc::no_buffer_space), response{});
+        return;
+    }
     std::int16_t id = 0;
     if (auto ec = ids_.acquire(id)) {
         give_back();
         complete(std::move(handler), ec, response{});
         return;
     }
+    frame[0] = options_.protocol_version;  // the encoders write v4; the connection may speak v3
     frame[2] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(id) >> 8);
     frame[3] = static_cast<std::uint8_t>(id);
     write_batch_.insert(write_batch_.end(), frame.begin(), frame.end());
@@ -516,6 +590,7 @@ void connection_impl::start_write() {
     if (write_in_flight_ || write_batch_.empty() || phase_ == phase::failed) return;
     writing_.swap(write_batch_);
     write_in_flight_ = true;
+    if (frame_observer_) observe_sent(writing_);
     asio::async_write(stream_, asio::buffer(writing_),
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->write_in_flight_ = false;
@@ -543,6 +618,7 @@ void connection_impl::read_frames() {
         std::error_code ec;
         auto status = decoder_.next(frame, ec);
         if (status == protocol::decode_status::frame) {
+            if (frame_observer_) observe_received(frame);
             on_frame(frame);
             continue;
         }
@@ -555,8 +631,8 @@ void connection_impl::read_frames() {
         break;
     }
     if (phase_ != phase::open) return;
-    // Large frames are read straight into place; small ones share 64 KiB reads.
-    auto space = decoder_.prepare(std::max<std::size_t>(decoder_.bytes_needed(), 64 * 1024));
+    // Small frames share 64 KiB reads; a large one is read in reads that double as it arrives.
+    auto space = decoder_.prepare(next_read_size(decoder_, 64 * 1024));
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                                 if (self->phase_ != phase::open) return;
@@ -719,6 +795,16 @@ protocol::diagnostics connection::failure_diagnostics() const {
 }
 std::size_t connection::pending_requests() const { return impl_ ? impl_->pending_ : 0; }
 std::size_t connection::quarantined_stream_ids() const { return impl_ ? impl_->ids_.quarantined() : 0; }
+std::size_t connection::pending_write_bytes() const {
+    return impl_ ? impl_->write_batch_.size() + impl_->writing_.size() : 0;
+}
+
+void connection::set_frame_observer(frame_observer observer) {
+    if (!impl_) return;
+    asio::dispatch(impl_->executor_, [impl = impl_, o = std::move(observer)]() mutable {
+        impl->frame_observer_ = std::move(o);
+    });
+}
 
 void connection::set_event_handler(std::function<void(response)> handler) {
     if (!impl_) return;

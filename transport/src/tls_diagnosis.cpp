@@ -1,5 +1,6 @@
 #include "cqlwire/transport/tls_diagnosis.hpp"
 
+#include <cstdio>
 #include <utility>
 
 #include <boost/asio/error.hpp>
@@ -70,6 +71,22 @@ bool is_client_certificate_alert(int alert) {
     }
 }
 
+// "TLS 1.1" for a protocol version number (0x0302), as the ServerHello carries it.
+std::string tls_version_name(int version) {
+    switch (version) {
+    case SSL3_VERSION: return "SSL 3.0";
+    case TLS1_VERSION: return "TLS 1.0";
+    case TLS1_1_VERSION: return "TLS 1.1";
+    case TLS1_2_VERSION: return "TLS 1.2";
+    case TLS1_3_VERSION: return "TLS 1.3";
+    default: return "version 0x" + [version] {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "%04x", static_cast<unsigned>(version) & 0xffffu);
+        return std::string(buf);
+    }();
+    }
+}
+
 std::string certificate_line(const certificate_summary& c) {
     return "subject '" + c.subject + "', issued by '" + c.issuer + "'";
 }
@@ -112,6 +129,13 @@ std::error_code verify_failure(const tls_handshake_record& record, protocol::dia
         if (err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY)
             m += "; that issuer is neither a trusted CA nor sent by the server (a server should send its "
                  "intermediate certificates)";
+        if (err == X509_V_ERR_INVALID_PURPOSE)
+            m += "; its extendedKeyUsage does not allow TLS server authentication (serverAuth)";
+        // OpenSSL's own words ("EE certificate key too weak") do not say that a setting, not
+        // the signature, decided.
+        if (err == X509_V_ERR_EE_KEY_TOO_SMALL || err == X509_V_ERR_CA_KEY_TOO_SMALL || err == X509_V_ERR_CA_MD_TOO_WEAK)
+            m += "; its key size or signature digest is below the minimum of the client's OpenSSL security level "
+                 "(SHA-1 signatures are refused from level 1, RSA keys under 2048 bits from level 2)";
         diag.set_client_message(m);
         return errc::certificate_untrusted;
     }
@@ -198,6 +222,18 @@ std::error_code diagnose_handshake_failure(const boost::system::error_code& ec, 
     const int reason = ssl_reason(ec);
     if (record.verify && (record.verify_error != X509_V_OK || reason == SSL_R_CERTIFICATE_VERIFY_FAILED)) {
         return verify_failure(record, diag);
+    }
+
+    // The server chose a version the client does not allow (the client then sends
+    // protocol_version itself): say which, rather than OpenSSL's "unsupported protocol".
+    if (reason == SSL_R_UNSUPPORTED_PROTOCOL && record.server_hello_version != 0) {
+        std::string m = "TLS: the server offered " + tls_version_name(record.server_hello_version);
+        if (record.client_min_version != 0 && record.server_hello_version < record.client_min_version)
+            m += ", below the client's minimum, " + tls_version_name(record.client_min_version);
+        else
+            m += ", which the client settings do not allow";
+        diag.set_client_message(m + "; the server must be configured for a newer TLS version");
+        return errc::tls_handshake_failed;
     }
 
     if (const auto alert = received_alert(ec, &record)) {

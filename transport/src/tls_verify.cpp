@@ -35,6 +35,25 @@ std::string time_to_string(const ASN1_TIME* t) {
     return buf;
 }
 
+// A SAN's bytes for a message: printable ASCII and UTF-8 as they are, control bytes (a NUL
+// hidden inside "localhost\0.evil.example", an escape sequence) as \xNN, so that what is shown
+// is what the certificate holds and a terminal is not steered by it.
+std::string printable_name(const unsigned char* data, int length) {
+    std::string out;
+    for (int i = 0; i < length; ++i) {
+        const unsigned char c = data[i];
+        if (c < 0x20 || c == 0x7f || c == '\\') {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 std::string ip_to_string(const ASN1_OCTET_STRING* ip) {
     const unsigned char* p = ASN1_STRING_get0_data(ip);
     const int len = ASN1_STRING_length(ip);
@@ -84,6 +103,10 @@ void message_callback(int write_p, int /*version*/, int content_type, const void
     } else if (content_type == SSL3_RT_HANDSHAKE && len >= 1 && write_p == 0 &&
                bytes[0] == SSL3_MT_CERTIFICATE_REQUEST) {
         record->certificate_request_received = true;
+    } else if (content_type == SSL3_RT_HANDSHAKE && len >= 6 && write_p == 0 && bytes[0] == SSL3_MT_SERVER_HELLO &&
+               record->server_hello_version == 0) {
+        // msg_type (1), length (3), then legacy_version (2).
+        record->server_hello_version = (bytes[4] << 8) | bytes[5];
     }
 }
 
@@ -103,8 +126,7 @@ certificate_summary summarize_certificate(X509* cert, int depth) {
             const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
             if (name->type == GEN_DNS) {
                 const ASN1_IA5STRING* dns = name->d.dNSName;
-                s.dns_names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(dns)),
-                                         static_cast<std::size_t>(ASN1_STRING_length(dns)));
+                s.dns_names.push_back(printable_name(ASN1_STRING_get0_data(dns), ASN1_STRING_length(dns)));
             } else if (name->type == GEN_IPADD) {
                 s.ip_addresses.push_back(ip_to_string(name->d.iPAddress));
             }
@@ -113,6 +135,8 @@ certificate_summary summarize_certificate(X509* cert, int depth) {
     }
     return s;
 }
+
+std::string format_x509_name(const X509_NAME* name) { return name_to_string(name); }
 
 std::string format_subject_alt_names(const certificate_summary& cert) {
     std::string out;
@@ -143,6 +167,7 @@ std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bo
     record.verify = verify;
     record.expected_is_ip = is_ip;
     record.expected_name = verify ? name : std::string();
+    record.client_min_version = static_cast<int>(SSL_get_min_proto_version(ssl));
     if (X509* own = SSL_get_certificate(ssl)) {
         record.client_certificate_configured = true;
         record.client_certificate_subject = name_to_string(X509_get_subject_name(own));

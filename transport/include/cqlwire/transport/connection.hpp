@@ -82,8 +82,17 @@ struct connection_options {
     std::chrono::milliseconds startup_timeout{5000};
     // The largest frame body accepted; a bigger one breaks the connection (protocol_violation).
     std::uint32_t max_frame_body_length = protocol::max_frame_body_length;
+    // The protocol version spoken: 4, or 3 for servers (or tests) that need it. Every request
+    // frame's version byte is set to it, and responses must carry it. (v5 framing is not
+    // implemented.)
+    std::uint8_t protocol_version = protocol::protocol_v4;
     // How many stream ids to use (at most max_stream_ids); fewer for tests or frail servers.
     std::size_t stream_ids = max_stream_ids;
+    // The most request bytes held while the server is slow to take them (queued plus being
+    // written). A request that would go beyond fails at once with std::errc::no_buffer_space
+    // rather than being buffered; one request larger than this is still taken when nothing
+    // else waits. So a server that stops reading costs at most max(this, one request).
+    std::size_t max_pending_write_bytes = 64u * 1024u * 1024u;
 };
 
 // Per-request settings.
@@ -183,6 +192,19 @@ struct encoded_request {
     std::error_code error;  // the encoder's failure, reported through the completion
 };
 
+// One frame crossing the connection, as a frame observer sees it (set_frame_observer).
+// Lifetime: `body` is valid only during the observer's call. It is the body exactly as on the
+// wire, so an AUTH_RESPONSE carries the login token: format it with protocol::frame_tracer
+// (frame_trace.hpp), which masks secrets, rather than printing it.
+struct frame_event {
+    enum class direction : std::uint8_t { sent, received };
+    std::chrono::system_clock::time_point time;  // when it was handed to the stream / decoded
+    direction dir = direction::sent;
+    protocol::frame_header header;
+    protocol::bytes_view body;
+};
+using frame_observer = std::function<void(const frame_event&)>;
+
 namespace detail {
 class connection_impl;
 }  // namespace detail
@@ -223,10 +245,19 @@ public:
     // late response yet). For tests and monitoring; read on the connection's executor.
     std::size_t pending_requests() const;
     std::size_t quarantined_stream_ids() const;
+    // Request bytes accepted but not yet written (bounded by max_pending_write_bytes).
+    std::size_t pending_write_bytes() const;
 
     // Called on the connection's executor with every EVENT frame (after REGISTER). Set before
     // sending REGISTER; a null handler drops events.
     void set_event_handler(std::function<void(response)> handler);
+
+    // Called on the connection's executor with every frame sent (just before it is written, in
+    // the order written) and every frame received (as soon as it is decoded, before it is
+    // dispatched), start-up frames included. Set it before async_startup to see those. With
+    // no observer the paths cost one test of an empty std::function. The observer must not
+    // call back into this connection's blocking API.
+    void set_frame_observer(frame_observer observer);
 
     // ---- Start-up (STARTUP → READY, or the SASL exchange) ----------------------------------
     // Must complete before any request is sent. `config.authenticator` and `diag` must outlive

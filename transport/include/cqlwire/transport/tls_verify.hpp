@@ -26,11 +26,15 @@ struct certificate_summary {
     std::string issuer;
     std::string not_before;                 // "2021-01-01 00:00:00 UTC"
     std::string not_after;
-    std::vector<std::string> dns_names;     // subjectAltName DNS entries, as written
+    std::vector<std::string> dns_names;     // subjectAltName DNS entries, as written; control bytes and
+                                            // backslashes shown as \xNN (a NUL as \x00)
     std::vector<std::string> ip_addresses;  // subjectAltName IP entries, textual (IPv6 compressed)
 };
 
 certificate_summary summarize_certificate(X509* cert, int depth);
+
+// A distinguished name in RFC 2253 form ("CN=localhost,O=Example"), UTF-8 kept as is.
+std::string format_x509_name(const X509_NAME* name);
 
 // "DNS:localhost, IP:127.0.0.1" — or "(no subjectAltName)".
 std::string format_subject_alt_names(const certificate_summary& cert);
@@ -60,6 +64,12 @@ struct tls_handshake_record {
     std::string client_certificate_subject;     // its subject, for messages
     std::optional<tls_alert> alert_received;    // the first alert the server sent us
     std::optional<tls_alert> alert_sent;        // the first alert we sent
+
+    // The versions, for telling "the server speaks only an old TLS" apart from other refusals:
+    // the legacy_version field of the ServerHello (0x0302 = TLS 1.1; TLS 1.3 servers put 0x0303
+    // there), 0 when none arrived; and the lowest version the client allows (SSL_get_min_proto_version).
+    int server_hello_version = 0;
+    int client_min_version = 0;
 };
 
 // True when `host` is an IPv4 or IPv6 literal ("127.0.0.1", "::1", "[::1]", "fe80::1%eth0").
