@@ -83,34 +83,21 @@ void append_java_floating(Float f, std::string& out) {
     append_java_digits(std::string_view(buf, static_cast<std::size_t>(p - buf)), out);
 }
 
-// The calendar java.util.GregorianCalendar uses for timestamps: Julian before
-// 1582-10-15T00:00Z, Gregorian from then on.
-civil_date hybrid_calendar_date(std::int64_t days_since_epoch) {
-    constexpr std::int64_t gregorian_start = -141'427;  // 1582-10-15
-    if (days_since_epoch >= gregorian_start) return cql_date{days_since_epoch}.to_civil();
-    // Julian: count days from 0000-03-01 (Julian), in 4-year cycles of 1461 days.
-    constexpr std::int64_t julian_march_1_year_0 = -719'470;  // days from 1970-01-01
-    std::int64_t z = days_since_epoch - julian_march_1_year_0;
-    std::int64_t cycle = detail::floor_div(z, 1461);
-    std::int64_t day_of_cycle = z - cycle * 1461;
-    std::int64_t year_of_cycle = (day_of_cycle - day_of_cycle / 1460) / 365;
-    std::int64_t day_of_year = day_of_cycle - 365 * year_of_cycle;
-    std::int64_t month_from_march = (5 * day_of_year + 2) / 153;
-    auto day = static_cast<unsigned>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
-    auto month = static_cast<unsigned>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
-    return {cycle * 4 + year_of_cycle + (month <= 2 ? 1 : 0), month, day};
-}
-
-// "yyyy-MM-dd HH:mm:ss.SSSX" in UTC, as java.text.SimpleDateFormat prints it: the year is the
-// year of the era (so 1 BC prints as 0001), at least four digits.
+// "yyyy-MM-dd HH:mm:ss.SSSX" in UTC, as Cassandra 5.0 prints it with a java.time formatter
+// (observed on 5.0.9 by tests/integration/type_conformance_test.cpp): the proleptic Gregorian
+// calendar, no Julian switch; `yyyy` is the year of the era (so 1 BC prints as 0001), at least
+// four digits, and a year of the era above 9999 gets a '+' (java.time's EXCEEDS_PAD sign style):
+// "+10000-01-01 00:00:00.000Z".
 void append_json_timestamp(std::int64_t ms, std::string& out) {
     constexpr std::int64_t ms_per_day = 86'400'000;
     auto days = detail::floor_div(ms, ms_per_day);
     // The remainder taken directly: days * ms_per_day overflows for the earliest timestamps.
     auto ms_of_day = ms % ms_per_day;
     if (ms_of_day < 0) ms_of_day += ms_per_day;
-    auto c = hybrid_calendar_date(days);
-    append_padded(c.year > 0 ? c.year : 1 - c.year, 4, out);
+    const auto c = cql_date{days}.to_civil();
+    const auto year_of_era = c.year > 0 ? c.year : 1 - c.year;
+    if (year_of_era > 9999) out.push_back('+');
+    append_padded(year_of_era, 4, out);
     out.push_back('-');
     append_padded(c.month, 2, out);
     out.push_back('-');

@@ -65,7 +65,8 @@ std::string write_private_file(const std::string& name, const std::string& text)
     return path.string();
 }
 
-process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                           std::chrono::milliseconds timeout) {
     test::process_options options;
     // An empty value unsets the variable in the child: nothing of the caller's shell leaks in.
     for (const char* name : {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_VALIDATE", "SSL_CERTFILE",
@@ -73,7 +74,7 @@ process_result run_cqlwire(const std::vector<std::string>& args, const std::map<
         options.env[name] = "";
     options.env["HOME"] = (scratch_folder() / "home").string();
     for (const auto& [k, v] : env) options.env[k] = v;
-    options.timeout = std::chrono::seconds(20);
+    options.timeout = timeout;
     return test::run_process(CQLWIRE_BINARY, args, options);
 }
 

@@ -4,6 +4,7 @@
 // what cqlwire prints.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <initializer_list>
 #include <map>
@@ -21,8 +22,10 @@ namespace cqlwire::integration {
 using test::process_result;
 
 // Runs cqlwire with `args`. `env` adds variables (e.g. CQLWIRE_PASSWORD) on top of the hermetic
-// environment. Killed after 20 s: a run should take well under a second.
-process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
+// environment. Killed after `timeout`: a run should take well under a second, but creating a
+// schema on a busy node takes longer.
+process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                           std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // Exit code, timing-out flag, stdout and stderr, for failure messages.
 std::string describe(const process_result& r);

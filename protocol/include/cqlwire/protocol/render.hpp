@@ -37,11 +37,12 @@
 namespace cqlwire::protocol {
 
 struct render_options {
-    // Significant digits for float and double columns (cqlsh's --float-precision and
-    // --double-precision defaults). As in cqlsh, the precision is chosen by the column's own
-    // type: a list<double> prints its elements with float_precision.
+    // Significant digits for float and double columns (cqlsh's [ui] float_precision and
+    // double_precision; cqlsh 6.2 defaults both to 5, so a double column of 123456789.123 shows
+    // 1.2346e+08). As in cqlsh, the precision is chosen by the column's own type: a
+    // list<double> prints its elements with float_precision.
     int float_precision = 5;
-    int double_precision = 12;
+    int double_precision = 5;
     std::string_view null_text = "null";
 };
 

@@ -1,0 +1,168 @@
+// The interactive shell; see interactive_shell.hpp.
+#include "interactive_shell.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <iostream>
+#include <optional>
+#include <vector>
+
+#include "exit_codes.hpp"
+#include "line_editor.hpp"
+#include "output_format.hpp"
+#include "statements.hpp"
+
+namespace cqlwire::cli {
+namespace {
+
+// Puts the terminal in raw mode for the life of the object (only while a line is read, so that
+// results print with the terminal's usual settings).
+class raw_mode {
+public:
+    raw_mode() {
+        if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+        termios raw = saved_;
+        // No line buffering, no echo, Ctrl-C / Ctrl-Z / Ctrl-V and flow control as plain bytes;
+        // output processing stays on (LF still starts a new line).
+        raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | ISIG | IEXTEN);
+        raw.c_iflag &= ~static_cast<tcflag_t>(IXON | ICRNL | INLCR);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0;
+    }
+    ~raw_mode() {
+        if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+    }
+    raw_mode(const raw_mode&) = delete;
+    raw_mode& operator=(const raw_mode&) = delete;
+    bool active() const noexcept { return active_; }
+
+private:
+    termios saved_{};
+    bool active_ = false;
+};
+
+void redraw(const std::string& prompt, const line_editor& editor) {
+    std::string out = "\r" + prompt + editor.buffer() + "\x1b[K";
+    const auto tail = display_width(std::string_view(editor.buffer()).substr(editor.cursor()));
+    if (tail > 0) out += "\x1b[" + std::to_string(tail) + "D";
+    std::cout << out << std::flush;
+}
+
+// One line from the terminal through the editor; nullopt at end of input. `interrupted` is
+// set when Ctrl-C cleared the line.
+std::optional<std::string> read_edited_line(const std::string& prompt, line_editor& editor, bool& interrupted) {
+    interrupted = false;
+    raw_mode raw;
+    editor.reset();
+    redraw(prompt, editor);
+    for (;;) {
+        char byte = 0;
+        const auto n = ::read(STDIN_FILENO, &byte, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            std::cout << "\n";
+            return std::nullopt;
+        }
+        switch (editor.feed(byte)) {
+        case line_editor::status::editing: redraw(prompt, editor); break;
+        case line_editor::status::accepted: std::cout << "\n" << std::flush; return editor.take_line();
+        case line_editor::status::interrupted:
+            std::cout << "^C\n" << std::flush;
+            interrupted = true;
+            return std::string();
+        case line_editor::status::end_of_input: std::cout << "\n" << std::flush; return std::nullopt;
+        }
+    }
+}
+
+std::optional<std::string> read_plain_line(const std::string& prompt) {
+    std::cout << prompt << std::flush;
+    std::string line;
+    if (!std::getline(std::cin, line)) {
+        std::cout << "\n";
+        return std::nullopt;
+    }
+    return line;
+}
+
+}  // namespace
+
+std::string shell_prompt(std::string_view keyspace, bool continuation) {
+    if (continuation) return "   ... ";
+    if (keyspace.empty()) return "cqlwire> ";
+    return "cqlwire:" + std::string(keyspace) + "> ";
+}
+
+bool is_exit_command(std::string_view line) noexcept {
+    while (!line.empty() && (line.back() == ';' || line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+        line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    auto equals = [&](std::string_view word) {
+        if (line.size() != word.size()) return false;
+        for (std::size_t i = 0; i < word.size(); ++i) {
+            char c = line[i];
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            if (c != word[i]) return false;
+        }
+        return true;
+    };
+    return equals("exit") || equals("quit");
+}
+
+int run_interactive_shell(statement_runner& runner, const environment_lookup& env) {
+    const auto term = env("TERM");
+    const bool editing = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1 && !(term && *term == "dumb");
+    line_history history;
+    std::string history_path;
+    if (const auto home = env("HOME"); home && !home->empty()) {
+        history_path = *home + "/.cqlwire_history";
+        history.load(history_path);
+    }
+    bool history_warned = false;
+    line_editor editor(history);
+
+    statement_splitter splitter;
+    std::string pending;  // the lines of the statement being entered, joined by spaces
+    for (;;) {
+        const std::string prompt = shell_prompt(runner.current_keyspace(), !splitter.idle());
+        bool interrupted = false;
+        auto line = editing ? read_edited_line(prompt, editor, interrupted) : read_plain_line(prompt);
+        if (!line) break;
+        if (interrupted) {
+            // Ctrl-C abandons the statement being entered, as well as the line.
+            splitter = statement_splitter();
+            pending.clear();
+            continue;
+        }
+        if (splitter.idle() && is_exit_command(*line)) return 0;
+        std::vector<statement> ready;
+        splitter.feed(*line + "\n", ready);
+        if (!line->empty()) pending += (pending.empty() ? "" : " ") + *line;
+        if (splitter.idle()) {
+            if (history.add(pending) && !history_path.empty()) {
+                if (auto ec = history.append_to_file(history_path, pending); ec && !history_warned) {
+                    std::cerr << "cqlwire: warning: cannot write " << history_path << ": " << ec.message() << "\n";
+                    history_warned = true;
+                }
+            }
+            pending.clear();
+        }
+        for (const auto& st : ready)
+            if (!runner.run(st, {})) return runner.exit_status();
+    }
+    std::vector<statement> rest;
+    std::string message;
+    if (auto ec = splitter.finish(rest, message)) {
+        std::cerr << "cqlwire: " << message << "\n";
+        return to_int(exit_code_for(ec));
+    }
+    for (const auto& st : rest)
+        if (!runner.run(st, {})) return runner.exit_status();
+    // As before the editor existed: a rejected statement in a session does not fail the exit.
+    return 0;
+}
+
+}  // namespace cqlwire::cli

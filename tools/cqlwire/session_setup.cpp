@@ -1,0 +1,180 @@
+// Opening a connection from the command line; see session_setup.hpp.
+#include "session_setup.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "cqlshrc.hpp"
+#include "cqlwire/auth/plain_text_authenticator.hpp"
+#include "cqlwire/transport/connect.hpp"
+#include "cqlwire/transport/tls_context.hpp"
+#include "cqlwire/transport/tls_keylog.hpp"
+#include "exit_codes.hpp"
+#include "frame_trace_output.hpp"
+#include "key_passphrase.hpp"
+#include "password_source.hpp"
+#include "report.hpp"
+
+namespace cqlwire::cli {
+namespace {
+
+int failed(std::ostream& err, std::string_view who, const std::error_code& ec, std::string_view message) {
+    err << who << ": " << message << "\n";
+    return to_int(exit_code_for(ec));
+}
+
+int failed(std::ostream& err, std::string_view who, const std::error_code& ec, const protocol::diagnostics& diag) {
+    // The main command's failures carry no context; a subcommand's name its subcommand.
+    const auto space = who.find(' ');
+    const std::string_view context = space == std::string_view::npos ? std::string_view() : who.substr(space + 1);
+    err << format_failure(ec, diag.client_message(), diag.server_message(), context);
+    return to_int(exit_code_for(ec));
+}
+
+void print_warnings(std::ostream& err, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) {
+        if (w.starts_with("WARNING")) err << "cqlwire: " << w << "\n";
+        else err << "cqlwire: warning: " << w << "\n";
+    }
+}
+
+// Where the key passphrase came from, for the message that says it did not open the key.
+std::string passphrase_source(const tls_settings& t) {
+    switch (t.key_password_from) {
+    case password_origin::file: return "the passphrase read from '" + t.key_password_file + "'";
+    case password_origin::environment: return "the passphrase in CQLWIRE_KEY_PASSWORD";
+    case password_origin::prompt: return "the passphrase entered";
+    default: return "the passphrase given";
+    }
+}
+
+// Builds the TLS context; the key passphrase is moved out of `s` and wiped once used.
+int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::ostream& err, std::string_view who) {
+    const auto passphrase_origin = passphrase_source(s.tls);
+    transport::tls_options o = tls_options_from(s);
+    std::vector<std::string> warnings;
+    if (!o.key_log_file.empty()) warnings.push_back(transport::key_log_warning(o.key_log_file));
+    protocol::diagnostics diag;
+    const auto ec = transport::tls_context::create(o, out, warnings, diag);
+    print_warnings(err, warnings);
+    if (!ec) return 0;
+    // The pre-flight check cannot tell a wrong passphrase from a damaged file, nor say where the
+    // passphrase came from; when the passphrase is what failed, say so in those terms.
+    if (!o.private_key_password.empty() && key_file_is_encrypted(o.private_key_file) &&
+        !passphrase_opens_key(o.private_key_file, o.private_key_password)) {
+        return failed(err, who, make_error_code(cli_errc::bad_config),
+                      "private key file '" + o.private_key_file + "' could not be decrypted with " +
+                          passphrase_origin + ": the passphrase is wrong (or the file is damaged)");
+    }
+    return failed(err, who, ec, diag);
+}
+
+}  // namespace
+
+std::error_code read_text_file(const std::string& path, std::string& out, std::string& message) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        message = "cannot read '" + path + "': " + std::strerror(errno);
+        return make_error_code(cli_errc::file_unreadable);
+    }
+    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        message = "cannot read '" + path + "': read error";
+        return make_error_code(cli_errc::file_unreadable);
+    }
+    return {};
+}
+
+int load_settings(cli_options& flags, const environment_lookup& env, settings& s, std::ostream& err,
+                  std::string_view who) {
+    std::string message;
+    std::optional<cqlshrc_values> rc;
+    const auto rc_path = choose_cqlshrc(flags, env, [](const std::string& p) {
+        struct stat st {};
+        return ::stat(p.c_str(), &st) == 0;
+    });
+    if (rc_path) {
+        std::string text;
+        if (auto ec = read_text_file(*rc_path, text, message)) return failed(err, who, ec, "cqlshrc: " + message);
+        rc.emplace();
+        const auto ec = parse_cqlshrc(text, *rc_path, *rc, message);
+        auth::wipe(text);  // it may hold a password
+        if (ec) return failed(err, who, ec, message);
+        struct stat st {};
+        if (rc->password && ::stat(rc_path->c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+            rc->warnings.push_back(*rc_path + " holds a password and is readable by other users; chmod 600 it");
+    }
+    if (auto ec = merge_settings(flags, rc ? &*rc : nullptr, rc_path.value_or(""), env, s, message))
+        return failed(err, who, ec, message);
+    print_warnings(err, s.warnings);
+    return 0;
+}
+
+transport::tls_options tls_options_from(settings& s) {
+    transport::tls_options o;
+    if (!s.tls.ca_file.empty()) o.ca_files.push_back(s.tls.ca_file);
+    o.certificate_file = s.tls.cert_file;
+    o.private_key_file = s.tls.key_file;
+    o.private_key_password = std::move(s.tls.key_password);
+    auto to_transport = [](tls_version v) {
+        return v == tls_version::v1_2 ? transport::tls_version::tls1_2 : transport::tls_version::tls1_3;
+    };
+    if (s.tls.min_version) o.min_version = to_transport(*s.tls.min_version);
+    if (s.tls.max_version) o.max_version = to_transport(*s.tls.max_version);
+    o.verify = s.tls.verify;
+    o.server_name = s.tls.server_name;
+    o.key_log_file = s.tls.key_log_file;
+    return o;
+}
+
+int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
+                    std::string_view who) {
+    std::string message;
+    // The key passphrase first: TLS comes before the login.
+    if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
+    if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
+
+    std::shared_ptr<transport::tls_context> tls;
+    if (s.tls.enabled) {
+        if (int code = build_tls(s, tls, err, who)) return code;
+    }
+
+    protocol::diagnostics diag;
+    transport::connect_options co;
+    co.host = s.host;
+    co.port = s.port;
+    co.connect_timeout = s.connect_timeout;
+    co.handshake_timeout = s.connect_timeout;
+    co.tls = tls;
+    std::optional<transport::stream> stream;
+    if (auto ec = transport::connect(ioc, co, stream, diag)) return failed(err, who, ec, diag);
+
+    transport::connection_options options;
+    options.request_timeout = s.request_timeout;
+    options.startup_timeout = s.connect_timeout;
+    options.protocol_version = s.protocol_version;
+    conn = transport::connection(std::move(*stream), options);
+    // Installed before the start-up exchange, so that the trace shows it too.
+    if (s.trace_frames) {
+        if (auto ec = install_frame_trace(conn, *s.trace_frames, s.trace_file, err, message))
+            return failed(err, who, ec, message);
+    }
+
+    std::optional<auth::plain_text_authenticator> authenticator;
+    if (s.username) {
+        const auto pw = s.password.view();
+        authenticator.emplace(*s.username, std::string_view(reinterpret_cast<const char*>(pw.data()), pw.size()));
+        s.password.clear();
+    }
+    transport::startup_config startup;
+    startup.authenticator = authenticator ? &*authenticator : nullptr;
+    if (auto ec = conn.startup(startup, diag)) return failed(err, who, ec, diag);
+    return 0;
+}
+
+}  // namespace cqlwire::cli

@@ -1,0 +1,40 @@
+// Everything between a parsed command line and a logged-in connection, shared by the main
+// command and its subcommands (`events`, `tls-check`): the settings merged (cqlshrc <-
+// environment <- flags), the TLS options they describe, the secrets resolved, the connection
+// made, traced if asked, and started up.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+
+#include "cli_options.hpp"
+#include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/tls_options.hpp"
+#include "settings.hpp"
+
+namespace cqlwire::cli {
+
+// Reads a whole file the user named (a cqlshrc, -f FILE). `message` says why it could not.
+[[nodiscard]] std::error_code read_text_file(const std::string& path, std::string& out, std::string& message);
+
+// Reads the cqlshrc that `flags` and `env` choose, merges it with `env` and `flags` into `s`,
+// and prints the settings' warnings to `err`. Returns 0, or the exit code after printing why
+// to `err` (prefixed by `who`: "cqlwire", "cqlwire events"...).
+int load_settings(cli_options& flags, const environment_lookup& env, settings& s, std::ostream& err,
+                  std::string_view who);
+
+// The TLS options `s` describes. The key passphrase is moved out of `s`.
+transport::tls_options tls_options_from(settings& s);
+
+// Resolves the secrets in `s` (wiped once used), builds TLS, connects, installs the frame trace
+// when asked for, and runs the start-up exchange on `conn`, driven by `ioc`. Returns 0, or the
+// exit code after printing why to `err`.
+int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
+                    std::string_view who);
+
+}  // namespace cqlwire::cli
