@@ -11,6 +11,8 @@ namespace {
 
 std::error_code check_frame(const request_frame_options& frame) noexcept {
     if (frame.stream < 0) return make_error_code(client_errc::value_out_of_range);
+    // v5 frames are wrapped in segments, which these encoders do not write.
+    if (frame.version != 3 && frame.version != protocol_v4) return make_error_code(client_errc::bad_version);
     return {};
 }
 
@@ -23,9 +25,17 @@ std::uint8_t frame_flags_of(const request_frame_options& frame) noexcept {
 
 // Starts a request frame and writes the custom payload, which comes before the message body.
 detail::frame_builder begin_request(std::vector<std::uint8_t>& out, const request_frame_options& frame, opcode op) {
-    detail::frame_builder b(out, protocol_v4, frame_flags_of(frame), frame.stream, op);
+    detail::frame_builder b(out, frame.version, frame_flags_of(frame), frame.stream, op);
     if (frame.custom_payload) b.writer().write_bytes_map(*frame.custom_payload);
     return b;
+}
+
+// UNSET ([bytes] of length -2) exists from v4 on; a v3 server would read it as malformed.
+bool unset_refused(const request_frame_options& frame, std::span<const raw_value> values) noexcept {
+    if (frame.version >= protocol_v4) return false;
+    for (const auto& v : values)
+        if (v.is_not_set()) return true;
+    return false;
 }
 
 void write_values(byte_writer& w, std::span<const raw_value> values) {
@@ -144,6 +154,7 @@ std::error_code encode_auth_response(std::vector<std::uint8_t>& out, const reque
 std::error_code encode_query(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                              std::string_view query, const query_parameters& parameters) {
     if (auto ec = check_frame(frame)) return ec;
+    if (unset_refused(frame, parameters.values)) return make_error_code(client_errc::bad_value);
     auto b = begin_request(out, frame, opcode::query);
     b.writer().write_long_string(query);
     write_query_parameters(b.writer(), parameters);
@@ -161,6 +172,7 @@ std::error_code encode_prepare(std::vector<std::uint8_t>& out, const request_fra
 std::error_code encode_execute(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                bytes_view prepared_id, const query_parameters& parameters) {
     if (auto ec = check_frame(frame)) return ec;
+    if (unset_refused(frame, parameters.values)) return make_error_code(client_errc::bad_value);
     auto b = begin_request(out, frame, opcode::execute);
     b.writer().write_short_bytes(prepared_id);
     write_query_parameters(b.writer(), parameters);
@@ -174,6 +186,8 @@ std::error_code encode_batch(std::vector<std::uint8_t>& out, const request_frame
         return make_error_code(client_errc::too_many_values);
     if (batch.default_timestamp && *batch.default_timestamp < 0)
         return make_error_code(client_errc::value_out_of_range);
+    for (const auto& s : batch.statements)
+        if (unset_refused(frame, s.values)) return make_error_code(client_errc::bad_value);
     auto b = begin_request(out, frame, opcode::batch);
     auto& w = b.writer();
     w.write_byte(static_cast<std::uint8_t>(batch.type));

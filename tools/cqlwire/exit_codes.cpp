@@ -134,7 +134,10 @@ std::string_view exit_codes_help() noexcept {
            "  4  TLS failure (handshake, server verification, client certificate rejected)\n"
            "  5  authentication failure\n"
            "  6  the server rejected a statement (syntax, invalid, unavailable, timeouts...)\n"
-           "  7  protocol violation by the server\n";
+           "  7  protocol violation by the server\n"
+           "  8  tls-check: the server's certificate does not verify or does not name the host\n"
+           "  9  tls-check: the client certificate is refused, missing or does not match its key\n"
+           " 10  tls-check: the port does not speak TLS (plaintext CQL, HTTP, or nothing)\n";
 }
 
 }  // namespace cqlwire::cli

@@ -19,6 +19,10 @@ enum class exit_code : int {
     authentication = 5,      // bad credentials, credentials missing, authenticator refused
     statement_rejected = 6,  // the server answered a statement with an ERROR
     protocol_violation = 7,  // the server broke the CQL protocol
+    // `cqlwire tls-check` only (tls_check_command.hpp): what its diagnosis found.
+    tls_check_server_identity = 8,     // the server's chain does not verify, or does not name the host
+    tls_check_client_certificate = 9,  // our client certificate is refused, missing, or its key does not match
+    tls_check_not_tls = 10,            // the port does not speak TLS (plaintext CQL, HTTP, nothing)
 };
 
 // Errors of the command itself (the library's categories cover everything else).

@@ -83,6 +83,7 @@ startup_action startup_machine::resume() {
         out_.clear();
         protocol::request_frame_options frame;
         frame.stream = startup_stream_id;
+        frame.version = config_.protocol_version;
         if (auto ec = protocol::encode_startup(out_, frame, std::span(options.data(), n)))
             return fail(ec, "could not encode the STARTUP message");
         state_ = state::sending_startup;
@@ -110,15 +111,15 @@ startup_action startup_machine::resume(const protocol::frame_header& h, bytes_vi
         return fail(make_error_code(errc::protocol_violation), "start-up exchange received a frame it did not wait for");
     }
     if (!h.is_response()) return fail(make_error_code(errc::protocol_violation), "the server sent a request frame");
-    if (h.protocol_version() != protocol::protocol_v4) {
-        // A server that does not speak v4 answers in its own version, usually with an ERROR.
+    if (h.protocol_version() != config_.protocol_version) {
+        // A server that does not speak our version answers in its own, usually with an ERROR.
         if (h.op == opcode::error) {
             auto action = on_error_frame(body);
             if (action.error == errc::unsupported_protocol_version) return action;
         }
         return fail(make_error_code(errc::unsupported_protocol_version),
                     "the server answered with protocol version " + std::to_string(h.protocol_version()) +
-                        " instead of 4");
+                        " instead of " + std::to_string(config_.protocol_version));
     }
     if (h.has_flag(protocol::frame_flags::compression))
         return fail(make_error_code(errc::protocol_violation), "the server sent a compressed frame; none was negotiated");
@@ -231,6 +232,7 @@ startup_action startup_machine::send_auth_response(std::error_code token_error, 
     out_.reserve(protocol::frame_header_size + 4 + token.size());
     protocol::request_frame_options frame;
     frame.stream = startup_stream_id;
+    frame.version = config_.protocol_version;
     if (auto ec = protocol::encode_auth_response(out_, frame, protocol::raw_value::of(token.view())))
         return fail(ec, "could not encode the AUTH_RESPONSE message");
     state_ = state::sending_auth_response;

@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/tls_keylog.hpp"
 #include "cqlwire/transport/tls_preflight.hpp"
 
 namespace cqlwire::transport {
@@ -90,6 +91,9 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
     // Per-connection settings (name check, SNI, the recording callback) are applied by
     // prepare_tls_session; here only the default mode, which that call overrides per SSL.
     SSL_CTX_set_verify(native, options.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+    if (!options.key_log_file.empty()) {
+        if (auto ec = enable_key_log(native, options.key_log_file, diag)) return ec;
+    }
     ctx->verify_ = options.verify;
     ctx->server_name_ = options.server_name;
     out = std::move(ctx);

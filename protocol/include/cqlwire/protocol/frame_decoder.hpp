@@ -84,6 +84,9 @@ public:
     bool failed() const noexcept { return static_cast<bool>(error_); }
     std::error_code error() const noexcept { return error_; }
     std::size_t buffered() const noexcept { return end_ - begin_; }
+    // The buffered bytes not yet handed out, e.g. after a bad_version error: the frame of
+    // another protocol version that caused it. Valid until the next non-const call.
+    bytes_view buffered_bytes() const noexcept { return bytes_view(buffer_.get() + begin_, end_ - begin_); }
     std::size_t capacity() const noexcept { return capacity_; }
     const frame_decoder_options& options() const noexcept { return options_; }
 

@@ -31,6 +31,9 @@ using string_map_entry = std::pair<std::string_view, std::string_view>;
 // Frame-level settings of one request.
 struct request_frame_options {
     std::int16_t stream = 0;  // must be >= 0; negative ids belong to the server
+    // The header's version byte: 4, or 3 for a v3 server. The bodies these encoders write are
+    // the same in v3 for everything but the UNSET value (v4 only), which v3 refuses (bad_value).
+    std::uint8_t version = protocol_v4;
     bool tracing = false;     // flag 0x02; the spec honours it for QUERY, PREPARE and EXECUTE
     // Flag 0x04 and a [bytes map] at the start of the body. The spec says only QUERY,
     // PREPARE, EXECUTE and BATCH carry one; the encoders write it for any request if given.

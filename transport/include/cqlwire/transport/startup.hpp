@@ -48,6 +48,9 @@ struct startup_config {
     // COMPRESSION entry is sent: frames are never compressed (a server would refuse "none").
     std::string_view driver_name = "cqlwire";
     std::string_view driver_version = "0.1.0";
+    // The protocol version of every frame: 4, or 3 (the bodies of the start-up exchange are
+    // the same in both). connection::async_startup sets it from connection_options.
+    std::uint8_t protocol_version = protocol::protocol_v4;
 };
 
 struct startup_action {

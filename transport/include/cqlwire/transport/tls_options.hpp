@@ -53,6 +53,13 @@ struct tls_options {
     // dial 10.0.0.5 but expect node1.cassandra.test). Empty: the host dialed. A DNS name is
     // also sent as SNI; an IP literal is matched against IP SANs only and never sent as SNI.
     std::string server_name;
+
+    // --- Debugging ------------------------------------------------------------------------------
+    // When set, the session secrets of every connection are appended to this file in the NSS
+    // key log format (SSLKEYLOGFILE), for Wireshark/tshark to decrypt captures. Anyone holding
+    // it can read the traffic: see tls_keylog.hpp for how the file is guarded. The library
+    // never reads SSLKEYLOGFILE itself; tools decide.
+    std::string key_log_file;
 };
 
 }  // namespace cqlwire::transport

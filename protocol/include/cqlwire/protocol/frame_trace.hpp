@@ -1,0 +1,123 @@
+// Human- and machine-readable traces of CQL frames, for `cqlwire --trace-frames`, `cqlwire
+// decode` and library users who observe a connection's frames.
+//
+// A frame_tracer turns one frame (header + body, as sent or received) into text in one of three
+// formats:
+//   summary  one line per frame: time, sender, stream, opcode, flags, length and the decoded
+//            body (STARTUP options, query text and parameters, result metadata and a bounded
+//            number of rows, error code name and fields, warnings, tracing id, events);
+//   hex      the summary line followed by a hex dump of the frame;
+//   jsonl    one JSON object per line with the same fields.
+//
+// Secrets never appear in any format: AUTH_RESPONSE / AUTH_CHALLENGE / AUTH_SUCCESS tokens are
+// shown as their length only; string literals after PASSWORD (CREATE/ALTER ROLE|USER ... WITH
+// [HASHED] PASSWORD [=] '...', also inside BATCH statements) are replaced by '********'; bound
+// values of such statements, values whose bind-marker name is listed as sensitive, or all bound
+// values when asked, are shown as their length only. The hex dump prints the bytes of every
+// masked range as "**".
+//
+// The tracer keeps a little state between frames (bounded): the query text of PREPARE requests
+// until their RESULT arrives, and for each prepared id its query text, whether its values are
+// sensitive, and its result metadata, so that EXECUTE shows its statement and No_metadata rows
+// are typed. It does no I/O and reads no clock: the caller supplies the time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cqlwire/protocol/frame_header.hpp"
+#include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/result.hpp"
+
+namespace cqlwire::protocol {
+
+// Who sent a frame: the client (requests) or the server (responses and events).
+enum class frame_sender : std::uint8_t { client, server };
+std::string_view to_string(frame_sender s) noexcept;  // "client", "server"
+
+enum class trace_format : std::uint8_t { summary, hex, jsonl };
+std::string_view to_string(trace_format f) noexcept;
+std::optional<trace_format> parse_trace_format(std::string_view name) noexcept;
+
+// One frame to trace. `body` is the body as on the wire (prefix included), borrowed for the
+// duration of the call only.
+struct traced_frame {
+    // Microseconds since 1970-01-01 UTC; absent when unknown (e.g. a raw byte file).
+    std::optional<std::int64_t> time_us;
+    frame_sender sender = frame_sender::client;
+    frame_header header;
+    bytes_view body;
+};
+
+struct frame_trace_options {
+    trace_format format = trace_format::summary;
+    // Rows shown per RESULT; the count of the others is given.
+    std::size_t max_rows = 5;
+    // Characters of one query text, value or server message before it is cut ("...").
+    std::size_t max_text = 300;
+    // Bytes of an unrendered value (a bound value, an id) shown in hex before it is cut.
+    std::size_t max_hex_value = 32;
+    // Show every bound value as its length only.
+    bool mask_all_bound_values = false;
+    // Names of bind markers (named values, flag 0x40) whose values are shown as their length.
+    // Compared case-insensitively.
+    std::vector<std::string> sensitive_value_names;
+};
+
+// Byte ranges [first, first+size) of a text.
+struct text_range {
+    std::size_t first = 0;
+    std::size_t size = 0;
+    friend bool operator==(const text_range&, const text_range&) = default;
+};
+
+// The contents of the string literals ('...' with '' escapes, or $$...$$) that follow the word
+// PASSWORD in a CQL text (optionally with '=' between), outside literals, quoted identifiers
+// and comments. An unterminated literal runs to the end of the text.
+std::vector<text_range> find_password_literals(std::string_view cql);
+// Whether the text has a PASSWORD word followed by a bind marker (? or :name), whose bound
+// value is then a password.
+bool binds_password(std::string_view cql);
+// The text with every range of find_password_literals replaced by ********.
+std::string mask_passwords(std::string_view cql);
+
+class frame_tracer {
+public:
+    explicit frame_tracer(frame_trace_options options = {});
+
+    // Appends the trace of one frame: one line ending in '\n' (summary, jsonl) or that line
+    // followed by the hex dump (hex). Never fails: a body that cannot be decoded is traced
+    // with the reason ("undecodable: ...") and its length.
+    void append(const traced_frame& frame, std::string& out);
+
+    // A line of its own for something that is not a frame (bytes that do not form one, a
+    // connection that ended mid-frame...): "# text" in summary/hex, {"note": ...} in jsonl.
+    void append_note(std::string_view text, std::string& out) const;
+
+    const frame_trace_options& options() const noexcept { return options_; }
+
+private:
+    struct prepared_info {
+        std::string query;  // masked
+        bool sensitive = false;
+        std::optional<result_metadata> rows_metadata;
+    };
+    friend class frame_trace_writer;
+
+    frame_trace_options options_;
+    // PREPARE requests waiting for their RESULT, by stream id.
+    std::map<std::int16_t, std::pair<std::string, bool>> pending_prepares_;
+    // Prepared statements seen, by id (hex). Bounded: cleared when it grows past a limit.
+    std::map<std::string, prepared_info> prepared_;
+};
+
+// Hex of bytes, lower case ("0a1b").
+std::string to_hex(bytes_view bytes);
+
+}  // namespace cqlwire::protocol

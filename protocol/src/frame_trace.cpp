@@ -1,0 +1,875 @@
+#include "cqlwire/protocol/frame_trace.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cqlwire/protocol/render.hpp"
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/responses.hpp"
+
+namespace cqlwire::protocol {
+namespace {
+
+// Prepared statements remembered at most; past this the memory is dropped and started afresh
+// (EXECUTE then shows its id only).
+constexpr std::size_t max_remembered_prepared = 1024;
+constexpr std::size_t max_pending_prepares = 1024;
+constexpr std::string_view masked_literal = "********";
+
+bool is_word_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+// Walks a CQL text token by token, calling on_literal(range) for each string literal that
+// follows PASSWORD [=], and on_marker() for a bind marker there.
+template <class OnLiteral, class OnMarker>
+void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker on_marker) {
+    // 0: nothing; 1: just after PASSWORD; 2: after PASSWORD =.
+    int state = 0;
+    std::size_t i = 0;
+    const std::size_t n = s.size();
+    while (i < n) {
+        const char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            ++i;
+            continue;
+        }
+        if ((c == '-' && i + 1 < n && s[i + 1] == '-') || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
+            while (i < n && s[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            const auto end = s.find("*/", i + 2);
+            i = end == std::string_view::npos ? n : end + 2;
+            continue;
+        }
+        if (c == '\'') {
+            const std::size_t first = i + 1;
+            std::size_t j = first;
+            while (j < n) {
+                if (s[j] == '\'') {
+                    if (j + 1 < n && s[j + 1] == '\'') {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                ++j;
+            }
+            if (state != 0) on_literal(text_range{first, j - first});
+            state = 0;
+            i = j < n ? j + 1 : n;
+            continue;
+        }
+        if (c == '$' && i + 1 < n && s[i + 1] == '$') {
+            const std::size_t first = i + 2;
+            const auto end = s.find("$$", first);
+            const std::size_t last = end == std::string_view::npos ? n : end;
+            if (state != 0) on_literal(text_range{first, last - first});
+            state = 0;
+            i = end == std::string_view::npos ? n : end + 2;
+            continue;
+        }
+        if (c == '"') {
+            std::size_t j = i + 1;
+            while (j < n) {
+                if (s[j] == '"') {
+                    if (j + 1 < n && s[j + 1] == '"') {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                ++j;
+            }
+            state = 0;
+            i = j < n ? j + 1 : n;
+            continue;
+        }
+        if (is_word_char(c)) {
+            std::size_t j = i;
+            while (j < n && is_word_char(s[j])) ++j;
+            state = equals_ignoring_case(s.substr(i, j - i), "password") ? 1 : 0;
+            i = j;
+            continue;
+        }
+        if (c == '=' && state == 1) {
+            state = 2;
+            ++i;
+            continue;
+        }
+        if ((c == '?' || c == ':') && state != 0) on_marker();
+        state = 0;
+        ++i;
+    }
+}
+
+// ---- text helpers ----------------------------------------------------------------------------
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when the byte there does not start one.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    std::uint32_t min = 0;
+    if (b < 0x80) return 1;
+    if ((b & 0xE0) == 0xC0) len = 2, min = 0x80;
+    else if ((b & 0xF0) == 0xE0) len = 3, min = 0x800;
+    else if ((b & 0xF8) == 0xF0) len = 4, min = 0x10000;
+    else return 0;
+    if (i + len > s.size()) return 0;
+    std::uint32_t cp = b & (0x7Fu >> len);
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto c = static_cast<unsigned char>(s[i + k]);
+        if ((c & 0xC0) != 0x80) return 0;
+        cp = cp << 6 | (c & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+}
+
+// A quoted, escaped string valid both as JSON and as one line of text: control characters
+// escaped, bytes that are not UTF-8 shown as U+FFFD. Cut after `limit` bytes with "...".
+void append_quoted(std::string_view s, std::size_t limit, std::string& out) {
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (i >= limit) {
+            out += "...(" + std::to_string(s.size() - i) + " more bytes)";
+            break;
+        }
+        const char c = s[i];
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"') out += "\\\"";
+        else if (c == '\\') out += "\\\\";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (u < 0x20 || u == 0x7F) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", u);
+            out += buf;
+        } else if (u < 0x80) {
+            out += c;
+        } else {
+            const auto len = utf8_sequence_length(s, i);
+            if (len == 0) {
+                out += "\\ufffd";
+                ++i;
+                continue;
+            }
+            out.append(s.substr(i, len));
+            i += len;
+            continue;
+        }
+        ++i;
+    }
+    out += '"';
+}
+
+std::string quoted(std::string_view s, std::size_t limit) {
+    std::string out;
+    append_quoted(s, limit, out);
+    return out;
+}
+
+std::string hex_limited(bytes_view b, std::size_t limit) {
+    std::string out = "0x" + to_hex(b.subspan(0, std::min(limit, b.size())));
+    if (b.size() > limit) out += "...(" + std::to_string(b.size()) + " bytes)";
+    return out;
+}
+
+std::string time_of_day(std::int64_t us) {
+    // Floor division, so that times before 1970 still print a valid time of day.
+    constexpr std::int64_t day = 86400LL * 1000000;
+    std::int64_t in_day = us % day;
+    if (in_day < 0) in_day += day;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%02d:%02d:%02d.%06d", static_cast<int>(in_day / 3600000000LL),
+                  static_cast<int>(in_day / 60000000LL % 60), static_cast<int>(in_day / 1000000 % 60),
+                  static_cast<int>(in_day % 1000000));
+    return buf;
+}
+
+std::string epoch_seconds(std::int64_t us) {
+    const bool negative = us < 0;
+    const auto magnitude = negative ? 0 - static_cast<std::uint64_t>(us) : static_cast<std::uint64_t>(us);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%llu.%06llu", negative ? "-" : "",
+                  static_cast<unsigned long long>(magnitude / 1000000),
+                  static_cast<unsigned long long>(magnitude % 1000000));
+    return buf;
+}
+
+std::string flag_names(std::uint8_t flags) {
+    std::string out;
+    auto add = [&](std::uint8_t bit, std::string_view name) {
+        if ((flags & bit) == 0) return;
+        if (!out.empty()) out += '|';
+        out += name;
+    };
+    add(frame_flags::compression, "COMPRESSED");
+    add(frame_flags::tracing, "TRACING");
+    add(frame_flags::custom_payload, "CUSTOM_PAYLOAD");
+    add(frame_flags::warning, "WARNING");
+    add(frame_flags::use_beta, "USE_BETA");
+    if (flags & 0xE0) {
+        if (!out.empty()) out += '|';
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "0x%02x", flags & 0xE0);
+        out += buf;
+    }
+    return out.empty() ? std::string("-") : out;
+}
+
+bool name_is_sensitive(std::string_view name, const std::vector<std::string>& names) {
+    return std::any_of(names.begin(), names.end(), [&](const std::string& s) { return equals_ignoring_case(s, name); });
+}
+
+std::string_view batch_type_name(batch_type t) noexcept {
+    switch (t) {
+    case batch_type::logged: return "LOGGED";
+    case batch_type::unlogged: return "UNLOGGED";
+    case batch_type::counter: return "COUNTER";
+    }
+    return "?";
+}
+
+}  // namespace
+
+// ---- public helpers ----------------------------------------------------------------------------
+
+std::string_view to_string(frame_sender s) noexcept { return s == frame_sender::client ? "client" : "server"; }
+
+std::string_view to_string(trace_format f) noexcept {
+    switch (f) {
+    case trace_format::summary: return "summary";
+    case trace_format::hex: return "hex";
+    case trace_format::jsonl: return "jsonl";
+    }
+    return "summary";
+}
+
+std::optional<trace_format> parse_trace_format(std::string_view name) noexcept {
+    if (name == "summary") return trace_format::summary;
+    if (name == "hex") return trace_format::hex;
+    if (name == "jsonl") return trace_format::jsonl;
+    return std::nullopt;
+}
+
+std::string to_hex(bytes_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (auto b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 0x0F];
+    }
+    return out;
+}
+
+std::vector<text_range> find_password_literals(std::string_view cql) {
+    std::vector<text_range> out;
+    scan_password_positions(cql, [&](text_range r) { out.push_back(r); }, [] {});
+    return out;
+}
+
+bool binds_password(std::string_view cql) {
+    bool found = false;
+    scan_password_positions(cql, [](text_range) {}, [&] { found = true; });
+    return found;
+}
+
+std::string mask_passwords(std::string_view cql) {
+    std::string out;
+    std::size_t at = 0;
+    for (const auto& r : find_password_literals(cql)) {
+        out.append(cql.substr(at, r.first - at));
+        out += masked_literal;
+        at = r.first + r.size;
+    }
+    out.append(cql.substr(at));
+    return out;
+}
+
+// ---- the writer: one decoded frame as fields, in summary or JSON form ------------------------
+
+class frame_trace_writer {
+public:
+    frame_trace_writer(frame_tracer& tracer, const traced_frame& frame, std::string& out)
+        : tracer_(tracer), o_(tracer.options_), frame_(frame), out_(out),
+          json_(o_.format == trace_format::jsonl) {}
+
+    void write();
+
+private:
+    // ---- fields ----
+    void key(std::string_view k) {
+        if (json_) {
+            out_ += ",\"";
+            out_.append(k);
+            out_ += "\":";
+        } else {
+            out_ += ' ';
+            out_.append(k);
+            out_ += '=';
+        }
+    }
+    void text(std::string_view k, std::string_view v) {
+        key(k);
+        append_quoted(v, o_.max_text, out_);
+    }
+    // A bare word in summary (e.g. ONE), a string in JSON.
+    void word(std::string_view k, std::string_view v) {
+        key(k);
+        // Bare only while that keeps the line splittable on spaces.
+        if (json_ || v.empty() || v.find_first_of(" \"=") != std::string_view::npos) append_quoted(v, o_.max_text, out_);
+        else out_.append(v);
+    }
+    void number(std::string_view k, std::int64_t v) {
+        key(k);
+        out_ += std::to_string(v);
+    }
+    // Items already formatted: JSON values in JSON, plain text otherwise.
+    void list(std::string_view k, const std::vector<std::string>& items, char open = '[', char close = ']') {
+        key(k);
+        out_ += json_ ? '[' : open;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (i > 0) out_ += json_ ? "," : ", ";
+            out_ += items[i];
+        }
+        out_ += json_ ? ']' : close;
+    }
+    // A string item for list(): quoted in both forms.
+    std::string item(std::string_view s) const { return quoted(s, o_.max_text); }
+    // A word item: bare in summary.
+    std::string word_item(std::string_view s) const { return json_ ? quoted(s, o_.max_text) : std::string(s); }
+
+    void mask(const void* first, std::size_t size) {
+        if (size == 0) return;
+        const auto* p = static_cast<const std::uint8_t*>(first);
+        const auto* body = frame_.body.data();
+        if (p < body || p + size > body + frame_.body.size()) return;
+        masked_.push_back({static_cast<std::size_t>(p - body), size});
+    }
+    std::string masked_query(std::string_view q) {
+        for (const auto& r : find_password_literals(q)) mask(q.data() + r.first, r.size);
+        return mask_passwords(q);
+    }
+    void undecodable(std::error_code ec) { text("undecodable", ec.message()); }
+
+    // ---- bodies ----
+    void request(bytes_view body);
+    void response(bytes_view body);
+    void parameters(const query_parameters_view& p, bool sensitive);
+    std::vector<std::string> values(const std::vector<raw_value>& v, const std::vector<std::string_view>& names,
+                                    bool sensitive);
+    void result(bytes_view body);
+    void rows(const result_metadata& metadata, const rows_view& r);
+    std::vector<std::string> columns(const std::vector<column_spec>& specs) const;
+    void error(bytes_view body);
+    void event(bytes_view body);
+    void schema_change(const schema_change_view& c);
+    void token(std::string_view k, bytes_view body, bool is_response);
+    void hex_dump();
+
+    frame_tracer& tracer_;
+    const frame_trace_options& o_;
+    const traced_frame& frame_;
+    std::string& out_;
+    bool json_;
+    std::vector<text_range> masked_;  // body offsets
+};
+
+void frame_trace_writer::write() {
+    const auto& h = frame_.header;
+    const bool compressed = h.has_flag(frame_flags::compression);
+    if (json_) {
+        out_ += '{';
+        out_ += "\"time\":";
+        out_ += frame_.time_us ? epoch_seconds(*frame_.time_us) : std::string("null");
+        out_ += ",\"sender\":\"";
+        out_.append(to_string(frame_.sender));
+        out_ += "\",\"version\":" + std::to_string(h.protocol_version());
+        out_ += ",\"stream\":" + std::to_string(h.stream);
+        out_ += ",\"opcode\":\"";
+        out_.append(to_string(h.op));
+        out_ += "\",\"flags\":" + std::to_string(h.flags);
+        out_ += ",\"length\":" + std::to_string(h.length);
+    } else {
+        out_ += frame_.time_us ? time_of_day(*frame_.time_us) : std::string("-");
+        out_ += frame_.sender == frame_sender::client ? " C>S" : " S>C";
+        out_ += " v" + std::to_string(h.protocol_version());
+        out_ += " stream=" + std::to_string(h.stream);
+        out_ += ' ';
+        out_.append(to_string(h.op));
+        out_ += " flags=" + flag_names(h.flags);
+        out_ += " length=" + std::to_string(h.length);
+    }
+    if (frame_.body.size() != h.length) {
+        number("body_bytes", static_cast<std::int64_t>(frame_.body.size()));
+    }
+    if (compressed) {
+        word("body", "compressed (not decoded)");
+    } else if (h.is_response()) {
+        response(frame_.body);
+    } else {
+        request(frame_.body);
+    }
+    if (json_) out_ += '}';
+    out_ += '\n';
+    if (o_.format == trace_format::hex) hex_dump();
+}
+
+void frame_trace_writer::request(bytes_view full) {
+    request_prefix prefix;
+    bytes_view body;
+    if (auto ec = decode_request_prefix(frame_.header, full, prefix, body)) return undecodable(ec);
+    if (prefix.custom_payload) {
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : *prefix.custom_payload)
+            keys.push_back(item(std::string(k) + " (" + std::to_string(v.bytes.size()) + " bytes)"));
+        list("custom_payload", keys);
+    }
+    switch (frame_.header.op) {
+    case opcode::startup: {
+        string_map_view options;
+        if (auto ec = decode_startup(body, options)) return undecodable(ec);
+        std::vector<std::string> items;
+        for (const auto& [k, v] : options) {
+            if (json_) items.push_back(quoted(k, o_.max_text) + ":" + quoted(v, o_.max_text));
+            else items.push_back(std::string(k) + "=" + quoted(v, o_.max_text));
+        }
+        if (json_) {
+            key("options");
+            out_ += '{';
+            for (std::size_t i = 0; i < items.size(); ++i) out_ += (i ? "," : "") + items[i];
+            out_ += '}';
+        } else {
+            list("options", items, '{', '}');
+        }
+        return;
+    }
+    case opcode::options: return;
+    case opcode::auth_response: return token("token", body, false);
+    case opcode::query: {
+        query_view q;
+        if (auto ec = decode_query(body, q)) return undecodable(ec);
+        text("query", masked_query(q.query));
+        parameters(q.parameters, binds_password(q.query));
+        return;
+    }
+    case opcode::prepare: {
+        std::string_view q;
+        if (auto ec = decode_prepare(body, q)) return undecodable(ec);
+        auto shown = masked_query(q);
+        text("query", shown);
+        if (tracer_.pending_prepares_.size() >= max_pending_prepares) tracer_.pending_prepares_.clear();
+        tracer_.pending_prepares_[frame_.header.stream] = {std::move(shown), binds_password(q)};
+        return;
+    }
+    case opcode::execute: {
+        execute_view e;
+        if (auto ec = decode_execute(body, e)) return undecodable(ec);
+        word("id", hex_limited(e.prepared_id, o_.max_hex_value));
+        bool sensitive = false;
+        if (auto it = tracer_.prepared_.find(to_hex(e.prepared_id)); it != tracer_.prepared_.end()) {
+            text("query", it->second.query);
+            sensitive = it->second.sensitive;
+        }
+        parameters(e.parameters, sensitive);
+        return;
+    }
+    case opcode::batch: {
+        batch_view b;
+        if (auto ec = decode_batch(body, b)) return undecodable(ec);
+        word("type", batch_type_name(b.type));
+        word("consistency", to_string(b.consistency_level));
+        if (b.serial_consistency) word("serial_consistency", to_string(*b.serial_consistency));
+        if (b.default_timestamp) number("timestamp", *b.default_timestamp);
+        std::vector<std::string> statements;
+        for (const auto& s : b.statements) {
+            bool sensitive = false;
+            std::string entry;
+            if (s.statement_kind == batch_statement::kind::query) {
+                sensitive = binds_password(s.query);
+                entry = quoted(masked_query(s.query), o_.max_text);
+            } else {
+                entry = hex_limited(s.prepared_id, o_.max_hex_value);
+                if (auto it = tracer_.prepared_.find(to_hex(s.prepared_id)); it != tracer_.prepared_.end()) {
+                    sensitive = it->second.sensitive;
+                    entry += " " + quoted(it->second.query, o_.max_text);
+                }
+                if (json_) entry = quoted(entry, o_.max_text);
+            }
+            auto v = values(s.values, {}, sensitive);
+            if (json_) {
+                std::string joined;
+                for (std::size_t i = 0; i < v.size(); ++i) joined += (i ? "," : "") + v[i];
+                statements.push_back("{\"statement\":" + entry + ",\"values\":[" + joined + "]}");
+            } else {
+                std::string joined;
+                for (std::size_t i = 0; i < v.size(); ++i) joined += (i ? ", " : "") + v[i];
+                statements.push_back(v.empty() ? entry : entry + " values=[" + joined + "]");
+            }
+        }
+        list("statements", statements);
+        return;
+    }
+    case opcode::register_: {
+        std::vector<std::string_view> types;
+        if (auto ec = decode_register(body, types)) return undecodable(ec);
+        std::vector<std::string> items;
+        for (auto t : types) items.push_back(item(t));
+        list("events", items);
+        return;
+    }
+    default: text("unexpected", "a response opcode in a request frame"); return;
+    }
+}
+
+std::vector<std::string> frame_trace_writer::values(const std::vector<raw_value>& v,
+                                                    const std::vector<std::string_view>& names, bool sensitive) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        std::string s;
+        const bool named = i < names.size();
+        if (named && !json_) s = std::string(names[i]) + "=";
+        const bool hide = sensitive || o_.mask_all_bound_values ||
+                          (named && name_is_sensitive(names[i], o_.sensitive_value_names));
+        std::string shown;
+        if (v[i].is_null()) shown = "null";
+        else if (v[i].is_not_set()) shown = json_ ? "\"<unset>\"" : "<unset>";
+        else if (hide) {
+            mask(v[i].bytes.data(), v[i].bytes.size());
+            shown = "<sensitive, " + std::to_string(v[i].bytes.size()) + " bytes>";
+            if (json_) shown = quoted(shown, o_.max_text);
+        } else {
+            shown = hex_limited(v[i].bytes, o_.max_hex_value);
+            if (json_) shown = quoted(shown, o_.max_text);
+        }
+        if (named && json_) s = "{" + quoted(names[i], o_.max_text) + ":" + shown + "}";
+        else s += shown;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void frame_trace_writer::parameters(const query_parameters_view& p, bool sensitive) {
+    word("consistency", to_string(p.consistency_level));
+    if (p.skip_metadata) word("skip_metadata", "true");
+    if (p.page_size) number("page_size", *p.page_size);
+    if (p.paging_state) {
+        key("paging_state");
+        std::string s = p.paging_state->is_null() ? "null" : hex_limited(p.paging_state->bytes, o_.max_hex_value);
+        out_ += json_ ? quoted(s, o_.max_text) : s;
+    }
+    if (p.serial_consistency) word("serial_consistency", to_string(*p.serial_consistency));
+    if (p.default_timestamp) number("timestamp", *p.default_timestamp);
+    if (!p.values.empty()) list("values", values(p.values, p.names, sensitive));
+}
+
+void frame_trace_writer::token(std::string_view k, bytes_view body, bool is_response) {
+    raw_value t;
+    auto ec = is_response ? (frame_.header.op == opcode::auth_challenge ? decode_auth_challenge(body, t)
+                                                                         : decode_auth_success(body, t))
+                          : decode_auth_response(body, t);
+    if (ec) {
+        // Even an undecodable token is a token: withhold the whole body.
+        mask(body.data(), body.size());
+        return undecodable(ec);
+    }
+    mask(t.bytes.data(), t.bytes.size());
+    if (t.is_null()) {
+        key(k);
+        out_ += "null";  // bare in both forms: JSON's null
+        return;
+    }
+    word(k, "<" + std::to_string(t.bytes.size()) + " bytes withheld>");
+}
+
+void frame_trace_writer::response(bytes_view full) {
+    response_prefix prefix;
+    bytes_view body;
+    if (auto ec = decode_response_prefix(frame_.header, full, prefix, body)) return undecodable(ec);
+    if (prefix.tracing_id) word("tracing_id", to_string(*prefix.tracing_id));
+    if (prefix.warnings) {
+        std::vector<std::string> items;
+        for (auto w : *prefix.warnings) items.push_back(item(w));
+        list("warnings", items);
+    }
+    if (prefix.custom_payload) {
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : *prefix.custom_payload)
+            keys.push_back(item(std::string(k) + " (" + std::to_string(v.bytes.size()) + " bytes)"));
+        list("custom_payload", keys);
+    }
+    switch (frame_.header.op) {
+    case opcode::error: return error(body);
+    case opcode::ready: return;
+    case opcode::authenticate: {
+        std::string_view cls;
+        if (auto ec = decode_authenticate(body, cls)) return undecodable(ec);
+        return text("authenticator", cls);
+    }
+    case opcode::supported: {
+        string_multimap_view options;
+        if (auto ec = decode_supported(body, options)) return undecodable(ec);
+        std::vector<std::string> items;
+        for (const auto& [k, vs] : options) {
+            std::string joined;
+            for (std::size_t i = 0; i < vs.size(); ++i) joined += (i ? (json_ ? "," : ", ") : "") + item(vs[i]);
+            if (json_) items.push_back(quoted(k, o_.max_text) + ":[" + joined + "]");
+            else items.push_back(std::string(k) + "=[" + joined + "]");
+        }
+        if (json_) {
+            key("options");
+            out_ += '{';
+            for (std::size_t i = 0; i < items.size(); ++i) out_ += (i ? "," : "") + items[i];
+            out_ += '}';
+        } else {
+            list("options", items, '{', '}');
+        }
+        return;
+    }
+    case opcode::result: return result(body);
+    case opcode::event: return event(body);
+    case opcode::auth_challenge:
+    case opcode::auth_success: return token("token", body, true);
+    default: text("unexpected", "a request opcode in a response frame"); return;
+    }
+}
+
+void frame_trace_writer::error(bytes_view body) {
+    error_view e;
+    if (auto ec = decode_error(body, e)) return undecodable(ec);
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%04x", static_cast<std::uint32_t>(e.code));
+    word("code", code);
+    const auto name = server_error_name(e.code);
+    word("name", name.empty() ? std::string_view("unknown") : name);
+    text("message", e.message);
+    std::visit(
+        [&](const auto& d) {
+            using T = std::decay_t<decltype(d)>;
+            if constexpr (std::is_same_v<T, unavailable_info>) {
+                word("consistency", to_string(d.consistency_level));
+                number("required", d.required);
+                number("alive", d.alive);
+            } else if constexpr (std::is_same_v<T, write_timeout_info>) {
+                word("consistency", to_string(d.consistency_level));
+                number("received", d.received);
+                number("block_for", d.block_for);
+                text("write_type", d.write_type);
+            } else if constexpr (std::is_same_v<T, read_timeout_info>) {
+                word("consistency", to_string(d.consistency_level));
+                number("received", d.received);
+                number("block_for", d.block_for);
+                word("data_present", d.data_present ? "true" : "false");
+            } else if constexpr (std::is_same_v<T, read_failure_info>) {
+                word("consistency", to_string(d.consistency_level));
+                number("received", d.received);
+                number("block_for", d.block_for);
+                number("failures", d.num_failures);
+                word("data_present", d.data_present ? "true" : "false");
+            } else if constexpr (std::is_same_v<T, function_failure_info>) {
+                text("keyspace", d.keyspace);
+                text("function", d.function);
+                std::vector<std::string> items;
+                for (auto a : d.arg_types) items.push_back(item(a));
+                list("arg_types", items);
+            } else if constexpr (std::is_same_v<T, write_failure_info>) {
+                word("consistency", to_string(d.consistency_level));
+                number("received", d.received);
+                number("block_for", d.block_for);
+                number("failures", d.num_failures);
+                text("write_type", d.write_type);
+            } else if constexpr (std::is_same_v<T, already_exists_info>) {
+                text("keyspace", d.keyspace);
+                text("table", d.table);
+            } else if constexpr (std::is_same_v<T, unprepared_info>) {
+                word("id", hex_limited(d.id, o_.max_hex_value));
+            }
+        },
+        e.details);
+}
+
+void frame_trace_writer::schema_change(const schema_change_view& c) {
+    word("change", c.change_type);
+    word("target", to_string(c.target));
+    text("keyspace", c.keyspace);
+    if (c.target != schema_change_target::keyspace) text("name", c.name);
+    if (!c.argument_types.empty()) {
+        std::vector<std::string> items;
+        for (auto a : c.argument_types) items.push_back(item(a));
+        list("argument_types", items);
+    }
+}
+
+void frame_trace_writer::event(bytes_view body) {
+    event_view e;
+    if (auto ec = decode_event(body, e)) return undecodable(ec);
+    word("event", to_string(e.type));
+    if (e.type == event_type::schema_change) return schema_change(e.schema_change);
+    word("change", e.change);
+    word("address", to_string(e.address.address) + ":" + std::to_string(e.address.port));
+}
+
+std::vector<std::string> frame_trace_writer::columns(const std::vector<column_spec>& specs) const {
+    std::vector<std::string> out;
+    for (const auto& c : specs) {
+        auto s = c.name + " " + cql_type_name(c.type);
+        out.push_back(json_ ? quoted(s, o_.max_text) : s);
+    }
+    return out;
+}
+
+void frame_trace_writer::rows(const result_metadata& metadata, const rows_view& r) {
+    if (metadata.has_column_specs()) {
+        if (!metadata.columns.empty())
+            text("table", metadata.columns.front().keyspace + "." + metadata.columns.front().table);
+        list("columns", columns(metadata.columns));
+    } else {
+        number("columns", metadata.column_count);
+    }
+    number("rows", static_cast<std::int64_t>(r.size()));
+    if (r.has_more_pages()) {
+        key("paging_state");
+        auto s = r.paging_state().is_null() ? std::string("null") : hex_limited(r.paging_state().bytes, o_.max_hex_value);
+        out_ += json_ ? quoted(s, o_.max_text) : s;
+    }
+    std::vector<std::string> shown;
+    std::size_t count = 0;
+    for (const auto& row : r) {
+        if (count++ >= o_.max_rows) break;
+        std::string line;
+        row.for_each_cell([&](std::size_t i, const value_view& v) {
+            if (i > 0) line += json_ ? "," : ", ";
+            std::string cell;
+            std::error_code ec;
+            if (json_) ec = render_json(v, cell);
+            else ec = render_cql(v, cell);
+            if (ec) cell = json_ ? quoted("<undecodable: " + ec.message() + ">", o_.max_text) : "<undecodable>";
+            if (cell.size() > o_.max_text) {
+                // Cut long values; in JSON the cut value becomes a string.
+                std::string cut = cell.substr(0, o_.max_text) + "...";
+                cell = json_ ? quoted(cut, o_.max_text + 3) : cut;
+            }
+            if (!json_ && (v.kind() == type_kind::varchar || v.kind() == type_kind::ascii) && !v.is_null()) {
+                cell = quoted(cell, o_.max_text + 3);
+            }
+            line += cell;
+        });
+        shown.push_back(json_ ? "[" + line + "]" : "(" + line + ")");
+    }
+    if (!shown.empty()) list("row_values", shown);
+    if (r.size() > shown.size()) number("rows_not_shown", static_cast<std::int64_t>(r.size() - shown.size()));
+}
+
+void frame_trace_writer::result(bytes_view body) {
+    // A Rows result of an EXECUTE with skip_metadata carries no column specs; the tracer may know
+    // them from the PREPARE's result. It cannot know which EXECUTE this answers without the
+    // request, so the known metadata is used only when exactly one prepared statement is known.
+    result_view r;
+    const result_metadata* known = nullptr;
+    if (tracer_.prepared_.size() == 1 && tracer_.prepared_.begin()->second.rows_metadata)
+        known = &*tracer_.prepared_.begin()->second.rows_metadata;
+    auto ec = decode_result(body, r, known);
+    if (ec == make_error_code(client_errc::type_mismatch) && known) ec = decode_result(body, r, nullptr);
+    if (ec) return undecodable(ec);
+    word("kind", to_string(r.kind));
+    switch (r.kind) {
+    case result_kind::void_: return;
+    case result_kind::set_keyspace: return text("keyspace", r.keyspace);
+    case result_kind::schema_change: return schema_change(r.schema_change);
+    case result_kind::rows: return rows(r.metadata, r.rows);
+    case result_kind::prepared: {
+        word("id", hex_limited(r.prepared.id, o_.max_hex_value));
+        list("bind", columns(r.prepared.metadata.columns));
+        if (r.prepared.rows_metadata.has_column_specs()) list("result_columns", columns(r.prepared.rows_metadata.columns));
+        auto pending = tracer_.pending_prepares_.find(frame_.header.stream);
+        if (pending != tracer_.pending_prepares_.end()) {
+            if (tracer_.prepared_.size() >= max_remembered_prepared) tracer_.prepared_.clear();
+            auto& info = tracer_.prepared_[to_hex(r.prepared.id)];
+            info.query = std::move(pending->second.first);
+            info.sensitive = pending->second.second;
+            if (r.prepared.rows_metadata.has_column_specs()) info.rows_metadata = r.prepared.rows_metadata;
+            tracer_.pending_prepares_.erase(pending);
+        }
+        return;
+    }
+    }
+}
+
+void frame_trace_writer::hex_dump() {
+    // The header and body as on the wire, 16 bytes a line, masked bytes as "**".
+    std::array<std::uint8_t, frame_header_size> header{};
+    encode_frame_header(frame_.header, header);
+    const std::size_t total = header.size() + frame_.body.size();
+    auto byte_at = [&](std::size_t i) { return i < header.size() ? header[i] : frame_.body[i - header.size()]; };
+    auto is_masked = [&](std::size_t i) {
+        if (i < header.size()) return false;
+        const std::size_t b = i - header.size();
+        return std::any_of(masked_.begin(), masked_.end(),
+                           [&](const text_range& r) { return b >= r.first && b < r.first + r.size; });
+    };
+    static constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t line = 0; line < total; line += 16) {
+        char offset[32];
+        std::snprintf(offset, sizeof offset, "  %04zx  ", line);
+        out_ += offset;
+        std::string ascii;
+        for (std::size_t i = line; i < line + 16; ++i) {
+            if (i == line + 8) out_ += ' ';
+            if (i >= total) {
+                out_ += "   ";
+                continue;
+            }
+            if (is_masked(i)) {
+                out_ += "** ";
+                ascii += '*';
+                continue;
+            }
+            const auto b = byte_at(i);
+            out_ += digits[b >> 4];
+            out_ += digits[b & 0x0F];
+            out_ += ' ';
+            ascii += (b >= 0x20 && b < 0x7F) ? static_cast<char>(b) : '.';
+        }
+        out_ += ' ';
+        out_ += ascii;
+        out_ += '\n';
+    }
+}
+
+// ---- frame_tracer ------------------------------------------------------------------------------
+
+frame_tracer::frame_tracer(frame_trace_options options) : options_(std::move(options)) {}
+
+void frame_tracer::append(const traced_frame& frame, std::string& out) {
+    frame_trace_writer(*this, frame, out).write();
+}
+
+void frame_tracer::append_note(std::string_view text, std::string& out) const {
+    if (options_.format == trace_format::jsonl) {
+        out += "{\"note\":";
+        append_quoted(text, options_.max_text, out);
+        out += "}\n";
+    } else {
+        out += "# ";
+        // Keep it one line: the text is quoted only when it would break the line.
+        if (text.find_first_of("\r\n") != std::string_view::npos) append_quoted(text, options_.max_text, out);
+        else out.append(text);
+        out += '\n';
+    }
+}
+
+}  // namespace cqlwire::protocol

@@ -1,0 +1,315 @@
+#include "test_support.hpp"
+
+#include <string>
+#include <vector>
+
+#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/result.hpp"
+#include "wire_support.hpp"
+
+using namespace cqlwire::protocol;
+using wire_test::wire;
+
+namespace {
+
+// 2025-11-29 10:00:28.123456 UTC.
+constexpr std::int64_t t0 = 1764410428123456;
+
+// Traces one whole frame (header + body) as encoded.
+std::string trace(frame_tracer& tracer, const std::vector<std::uint8_t>& frame, std::optional<std::int64_t> time = t0) {
+    frame_header h;
+    REQUIRE_FALSE(decode_frame_header(frame, h));
+    REQUIRE(frame.size() == frame_header_size + h.length);
+    std::string out;
+    tracer.append({time, h.is_response() ? frame_sender::server : frame_sender::client, h,
+                   bytes_view(frame).subspan(frame_header_size)},
+                  out);
+    return out;
+}
+
+std::string trace_one(const std::vector<std::uint8_t>& frame, trace_format format = trace_format::summary) {
+    frame_trace_options o;
+    o.format = format;
+    frame_tracer tracer(o);
+    return trace(tracer, frame);
+}
+
+std::vector<std::uint8_t> query_frame(std::string_view cql, std::int16_t stream = 3,
+                                      const query_parameters& p = {}) {
+    std::vector<std::uint8_t> out;
+    request_frame_options f;
+    f.stream = stream;
+    REQUIRE_FALSE(encode_query(out, f, cql, p));
+    return out;
+}
+
+const trace_format all_formats[] = {trace_format::summary, trace_format::hex, trace_format::jsonl};
+
+void check_absent(const std::string& text, std::string_view secret) {
+    INFO(text);
+    CHECK(text.find(secret) == std::string::npos);
+    // Nor as hex, in any dump.
+    auto hex = to_hex(as_bytes(secret));
+    std::string spaced;
+    for (std::size_t i = 0; i < hex.size(); i += 2) spaced += (i ? " " : "") + hex.substr(i, 2);
+    CHECK(text.find(spaced.substr(0, 11)) == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("summary lines are byte-exact for requests") {
+    SUBCASE("QUERY with paging") {
+        query_parameters p;
+        p.page_size = 5000;
+        // Body: [long string] 4+26, consistency 2, flags 1, page size 4 = 37.
+        CHECK(trace_one(query_frame("SELECT * FROM system.local", 3, p)) ==
+              "10:00:28.123456 C>S v4 stream=3 QUERY flags=- length=37 query=\"SELECT * FROM system.local\" "
+              "consistency=ONE page_size=5000\n");
+    }
+    SUBCASE("STARTUP") {
+        std::vector<std::uint8_t> f;
+        const string_map_entry options[] = {{"CQL_VERSION", "3.0.0"}, {"DRIVER_NAME", "cqlwire"}};
+        REQUIRE_FALSE(encode_startup(f, {}, options));
+        CHECK(trace_one(f) == "10:00:28.123456 C>S v4 stream=0 STARTUP flags=- length=44 "
+                              "options={CQL_VERSION=\"3.0.0\", DRIVER_NAME=\"cqlwire\"}\n");
+    }
+    SUBCASE("OPTIONS without a time, in hex") {
+        std::vector<std::uint8_t> f;
+        request_frame_options o;
+        o.stream = 1;
+        REQUIRE_FALSE(encode_options(f, o));
+        frame_trace_options opts;
+        opts.format = trace_format::hex;
+        frame_tracer tracer(opts);
+        CHECK(trace(tracer, f, std::nullopt) ==
+              "- C>S v4 stream=1 OPTIONS flags=- length=0\n"
+              "  0000  04 00 00 01 05 00 00 00  00                       .........\n");
+    }
+    SUBCASE("text with a newline and a quote stays on one line") {
+        auto line = trace_one(query_frame("SELECT \"k\"\nFROM t"));
+        CHECK(line.find("query=\"SELECT \\\"k\\\"\\nFROM t\"") != std::string::npos);
+        CHECK(line.find('\n') == line.size() - 1);
+    }
+}
+
+TEST_CASE("summary lines are byte-exact for responses") {
+    SUBCASE("ERROR Unavailable with its fields") {
+        std::vector<std::uint8_t> f;
+        response_frame_options o;
+        o.stream = 5;
+        error_view e;
+        e.code = 0x1000;
+        e.message = "Cannot achieve consistency level QUORUM";
+        e.details = unavailable_info{consistency::quorum, 2, 1};
+        REQUIRE_FALSE(encode_error(f, o, e));
+        CHECK(trace_one(f) == "10:00:28.123456 S>C v4 stream=5 ERROR flags=- length=55 code=0x1000 "
+                              "name=\"Unavailable exception\" message=\"Cannot achieve consistency level QUORUM\" "
+                              "consistency=QUORUM required=2 alive=1\n");
+    }
+    SUBCASE("RESULT Rows, bounded, with warnings and a tracing id") {
+        result_metadata m;
+        m.flags = metadata_flags::global_tables_spec;
+        m.columns = {{"ks", "t", "k", data_type::of(type_kind::varchar)}, {"ks", "t", "v", data_type::of(type_kind::int_)}};
+        m.column_count = 2;
+        auto a = wire("'a'"), b = wire("'b'"), c = wire("'c'");
+        auto one = wire("00000001"), two = wire("00000002");
+        const raw_value cells[] = {raw_value::of(a), raw_value::of(one), raw_value::of(b), raw_value::null(),
+                                   raw_value::of(c), raw_value::of(two)};
+        const std::string_view warnings[] = {"Aggregation query used without partition key"};
+        response_frame_options o;
+        o.stream = 7;
+        o.warnings = std::span<const std::string_view>(warnings);
+        o.tracing_id = parse_uuid("0a1b2c3d-0000-1000-8000-000000000001");
+        std::vector<std::uint8_t> f;
+        REQUIRE_FALSE(encode_result_rows(f, o, m, cells));
+        frame_trace_options opts;
+        opts.max_rows = 2;
+        frame_tracer tracer(opts);
+        CHECK(trace(tracer, f) ==
+              "10:00:28.123456 S>C v4 stream=7 RESULT flags=TRACING|WARNING length=" +
+                  std::to_string(f.size() - 9) +
+                  " tracing_id=0a1b2c3d-0000-1000-8000-000000000001 "
+                  "warnings=[\"Aggregation query used without partition key\"] kind=Rows table=\"ks.t\" "
+                  "columns=[k text, v int] rows=3 row_values=[(\"a\", 1), (\"b\", null)] rows_not_shown=1\n");
+    }
+    SUBCASE("the same in jsonl") {
+        result_metadata m;
+        m.flags = metadata_flags::global_tables_spec;
+        m.columns = {{"ks", "t", "k", data_type::of(type_kind::varchar)}};
+        m.column_count = 1;
+        auto a = wire("'a'");
+        const raw_value cells[] = {raw_value::of(a)};
+        response_frame_options o;
+        o.stream = 7;
+        std::vector<std::uint8_t> f;
+        REQUIRE_FALSE(encode_result_rows(f, o, m, cells));
+        CHECK(trace_one(f, trace_format::jsonl) ==
+              "{\"time\":1764410428.123456,\"sender\":\"server\",\"version\":4,\"stream\":7,\"opcode\":\"RESULT\","
+              "\"flags\":0,\"length\":" +
+                  std::to_string(f.size() - 9) +
+                  ",\"kind\":\"Rows\",\"table\":\"ks.t\",\"columns\":[\"k text\"],\"rows\":1,"
+                  "\"row_values\":[[\"a\"]]}\n");
+    }
+    SUBCASE("an EVENT") {
+        event_view e;
+        e.type = event_type::status_change;
+        e.change = "UP";
+        e.address.address = *parse_inet_address("127.0.0.2");
+        e.address.port = 9042;
+        response_frame_options o;
+        o.stream = -1;
+        std::vector<std::uint8_t> f;
+        REQUIRE_FALSE(encode_event(f, o, e));
+        CHECK(trace_one(f) == "10:00:28.123456 S>C v4 stream=-1 EVENT flags=- length=" + std::to_string(f.size() - 9) +
+                                  " event=STATUS_CHANGE change=UP address=127.0.0.2:9042\n");
+    }
+    SUBCASE("an undecodable body is named, not fatal") {
+        auto f = query_frame("SELECT 1");
+        // Claim a longer query string than the body holds.
+        f[9 + 3] = 0x7F;
+        auto line = trace_one(f);
+        CHECK(line.find("undecodable=\"") != std::string::npos);
+        CHECK(line.starts_with("10:00:28.123456 C>S v4 stream=3 QUERY"));
+    }
+}
+
+TEST_CASE("password literals are found in every spelling") {
+    CHECK(mask_passwords("CREATE ROLE r WITH PASSWORD = 'pw1' AND LOGIN = true") ==
+          "CREATE ROLE r WITH PASSWORD = '********' AND LOGIN = true");
+    CHECK(mask_passwords("alter role r with hashed password = '$2a$10$abc'") ==
+          "alter role r with hashed password = '********'");
+    CHECK(mask_passwords("CREATE USER u WITH PASSWORD 'it''s' SUPERUSER") ==
+          "CREATE USER u WITH PASSWORD '********' SUPERUSER");
+    CHECK(mask_passwords("ALTER USER u WITH PASSWORD $$dollar'quoted$$") ==
+          "ALTER USER u WITH PASSWORD $$********$$");
+    CHECK(mask_passwords("CREATE ROLE r WITH PASSWORD = 'unterminated") == "CREATE ROLE r WITH PASSWORD = '********");
+    // Not after the word: a column or a quoted identifier called password keeps its literal
+    // only when something else comes between.
+    CHECK(mask_passwords("SELECT * FROM t WHERE name = 'password'") == "SELECT * FROM t WHERE name = 'password'");
+    CHECK(mask_passwords("SELECT \"password\" FROM t WHERE k = 'x'") == "SELECT \"password\" FROM t WHERE k = 'x'");
+    CHECK(mask_passwords("-- PASSWORD 'comment'\nSELECT 'x'") == "-- PASSWORD 'comment'\nSELECT 'x'");
+    CHECK(find_password_literals("CREATE ROLE r WITH PASSWORD='ab'") == std::vector<text_range>{{29, 2}});
+    CHECK(binds_password("CREATE ROLE r WITH PASSWORD = ?"));
+    CHECK(binds_password("ALTER ROLE r WITH PASSWORD = :pw"));
+    CHECK_FALSE(binds_password("SELECT * FROM t WHERE k = ?"));
+}
+
+TEST_CASE("secrets never appear in any format") {
+    for (auto format : all_formats) {
+        CAPTURE(to_string(format));
+        SUBCASE("AUTH_RESPONSE shows only the token's length") {
+            auto token = wire("00 'cassandra' 00 'Sup3rSecret'");
+            std::vector<std::uint8_t> f;
+            REQUIRE_FALSE(encode_auth_response(f, {}, raw_value::of(token)));
+            auto text = trace_one(f, format);
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find("<22 bytes withheld>") != std::string::npos);
+        }
+        SUBCASE("CREATE ROLE ... PASSWORD in a QUERY") {
+            auto text = trace_one(query_frame("CREATE ROLE alice WITH PASSWORD = 'Sup3rSecret' AND LOGIN = true"),
+                                  format);
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find("PASSWORD = '********'") != std::string::npos);
+        }
+        SUBCASE("HASHED PASSWORD in a PREPARE") {
+            std::vector<std::uint8_t> f;
+            REQUIRE_FALSE(encode_prepare(f, {}, "ALTER ROLE bob WITH HASHED PASSWORD = '$2a$10$Sup3rSecret'"));
+            check_absent(trace_one(f, format), "Sup3rSecret");
+        }
+        SUBCASE("a password in a BATCH statement, and its bound value") {
+            auto pw = wire("'Sup3rSecret'");
+            const raw_value values[] = {raw_value::of(pw)};
+            const batch_statement statements[] = {
+                batch_statement::of_query("CREATE USER u WITH PASSWORD 'Sup3rSecret'"),
+                batch_statement::of_query("ALTER ROLE r WITH PASSWORD = ?", values)};
+            batch_request b;
+            b.statements = statements;
+            std::vector<std::uint8_t> f;
+            REQUIRE_FALSE(encode_batch(f, {}, b));
+            auto text = trace_one(f, format);
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find("<sensitive, 11 bytes>") != std::string::npos);
+        }
+        SUBCASE("bound values the caller marks sensitive, by name or all") {
+            auto pw = wire("'Sup3rSecret'");
+            auto other = wire("'visible'");
+            const raw_value values[] = {raw_value::of(other), raw_value::of(pw)};
+            const std::string_view names[] = {"user", "secret"};
+            query_parameters p;
+            p.values = values;
+            p.names = names;
+            frame_trace_options o;
+            o.format = format;
+            o.sensitive_value_names = {"SECRET"};
+            frame_tracer tracer(o);
+            auto text = trace(tracer, query_frame("UPDATE t SET s = :secret WHERE u = :user", 3, p));
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find(to_hex(other)) != std::string::npos);
+
+            frame_trace_options all;
+            all.format = format;
+            all.mask_all_bound_values = true;
+            frame_tracer masking(all);
+            auto masked = trace(masking, query_frame("UPDATE t SET s = :secret WHERE u = :user", 3, p));
+            check_absent(masked, "visible");
+        }
+        SUBCASE("EXECUTE of a prepared password statement") {
+            frame_trace_options o;
+            o.format = format;
+            frame_tracer tracer(o);
+            std::vector<std::uint8_t> prepare;
+            request_frame_options rf;
+            rf.stream = 9;
+            REQUIRE_FALSE(encode_prepare(prepare, rf, "CREATE ROLE r WITH PASSWORD = ?"));
+            trace(tracer, prepare);
+            auto id = wire("cafe");
+            prepared_metadata bind;
+            bind.columns = {{"system_auth", "roles", "password", data_type::of(type_kind::varchar)}};
+            std::vector<std::uint8_t> prepared;
+            response_frame_options pf;
+            pf.stream = 9;
+            REQUIRE_FALSE(encode_result_prepared(prepared, pf, id, bind, result_metadata{metadata_flags::no_metadata, 0, {}}));
+            trace(tracer, prepared);
+            auto pw = wire("'Sup3rSecret'");
+            const raw_value values[] = {raw_value::of(pw)};
+            query_parameters p;
+            p.values = values;
+            std::vector<std::uint8_t> execute;
+            REQUIRE_FALSE(encode_execute(execute, {}, id, p));
+            auto text = trace(tracer, execute);
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find("CREATE ROLE r WITH PASSWORD = ?") != std::string::npos);
+            CHECK(text.find("<sensitive, 11 bytes>") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("the hex dump masks the bytes of a secret") {
+    auto token = wire("00 'cassandra' 00 'pw'");
+    std::vector<std::uint8_t> f;
+    request_frame_options o;
+    o.stream = 2;
+    REQUIRE_FALSE(encode_auth_response(f, o, raw_value::of(token)));
+    CHECK(trace_one(f, trace_format::hex) ==
+          "10:00:28.123456 C>S v4 stream=2 AUTH_RESPONSE flags=- length=17 token=\"<13 bytes withheld>\"\n"
+          "  0000  04 00 00 02 0f 00 00 00  11 00 00 00 0d ** ** **  .............***\n"
+          "  0010  ** ** ** ** ** ** ** **  ** **                    **********\n");
+}
+
+TEST_CASE("notes and formats by name") {
+    frame_tracer summary;
+    std::string out;
+    summary.append_note("connection 127.0.0.1:5000 -> 127.0.0.1:9042", out);
+    CHECK(out == "# connection 127.0.0.1:5000 -> 127.0.0.1:9042\n");
+    frame_trace_options o;
+    o.format = trace_format::jsonl;
+    frame_tracer jsonl(o);
+    out.clear();
+    jsonl.append_note("12 bytes \"left\"", out);
+    CHECK(out == "{\"note\":\"12 bytes \\\"left\\\"\"}\n");
+    CHECK(parse_trace_format("hex") == trace_format::hex);
+    CHECK_FALSE(parse_trace_format("HEX"));
+    CHECK(to_string(trace_format::jsonl) == "jsonl");
+}

@@ -1,0 +1,77 @@
+#include "frame_trace_output.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "exit_codes.hpp"
+
+namespace cqlwire::cli {
+namespace {
+
+// The tracer and where its text goes; shared by the observer for the connection's life.
+struct trace_sink {
+    explicit trace_sink(protocol::trace_format format) : tracer(options_for(format)) {}
+    static protocol::frame_trace_options options_for(protocol::trace_format format) {
+        protocol::frame_trace_options o;
+        o.format = format;
+        return o;
+    }
+    protocol::frame_tracer tracer;
+    std::FILE* file = nullptr;     // owned when set
+    std::ostream* stream = nullptr;  // otherwise
+    std::string text;
+
+    ~trace_sink() {
+        if (file != nullptr) std::fclose(file);
+    }
+    void write() {
+        if (file != nullptr) {
+            std::fwrite(text.data(), 1, text.size(), file);
+            std::fflush(file);
+        } else {
+            stream->write(text.data(), static_cast<std::streamsize>(text.size()));
+            stream->flush();
+        }
+    }
+};
+
+}  // namespace
+
+std::int64_t to_trace_time(std::chrono::system_clock::time_point t) noexcept {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+std::error_code install_frame_trace(transport::connection& conn, protocol::trace_format format,
+                                    const std::string& file, std::ostream& err, std::string& message) {
+    auto sink = std::make_shared<trace_sink>(format);
+    if (file.empty()) {
+        sink->stream = &err;
+    } else {
+        // Traces hold query texts and rows: private to the user, like a shell history.
+        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0 || (sink->file = ::fdopen(fd, "w")) == nullptr) {
+            message = "cannot write the frame trace to '" + file + "': " + std::strerror(errno);
+            if (fd >= 0) ::close(fd);
+            return make_error_code(cli_errc::file_unreadable);
+        }
+    }
+    conn.set_frame_observer([sink](const transport::frame_event& e) {
+        protocol::traced_frame f;
+        f.time_us = to_trace_time(e.time);
+        f.sender = e.dir == transport::frame_event::direction::sent ? protocol::frame_sender::client
+                                                                     : protocol::frame_sender::server;
+        f.header = e.header;
+        f.body = e.body;
+        sink->text.clear();
+        sink->tracer.append(f, sink->text);
+        sink->write();
+    });
+    return {};
+}
+
+}  // namespace cqlwire::cli
