@@ -89,6 +89,13 @@ const std::vector<flag_spec>& flags() {
              else return bad_value("format", v, "table, json or csv");
              return std::string();
          }},
+        {"page-size", 0, "N", "rows fetched per page (default 5000); every page is fetched",
+         [](cli_options& o, std::string_view v) {
+             o.page_size = parse_page_size(v);
+             return o.page_size ? std::string() : bad_value("page-size", v, "a whole number from 1 to 2147483647");
+         }},
+        {"tracing", 0, "", "trace each statement and print the trace after its result",
+         [](cli_options& o, std::string_view) { o.tracing = true; return std::string(); }},
         {"ssl", 0, "", "connect with TLS (implied by every TLS flag below)",
          [](cli_options& o, std::string_view) { o.ssl = true; return std::string(); }},
         {"cafile", 0, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's",
@@ -113,8 +120,31 @@ const std::vector<flag_spec>& flags() {
          [](cli_options& o, std::string_view) { o.ssl = true; o.no_verify = true; return std::string(); }},
         {"tls-min", 0, "VERSION", "lowest TLS version to accept: 1.2 (default) or 1.3",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_tls_version(o.tls_min, "tls-min", v); }},
+        {"protocol-version", 0, "VERSION", "CQL native protocol version to speak: 4 (default) or 3",
+         [](cli_options& o, std::string_view v) {
+             if (v == "3" || v == "4") {
+                 o.protocol_version = static_cast<std::uint8_t>(v[0] - '0');
+                 return std::string();
+             }
+             if (v == "5" || v == "6")
+                 return "--protocol-version " + std::string(v) +
+                        " is not supported: cqlwire speaks versions 3 and 4 (v5 framing is not implemented)";
+             return bad_value("protocol-version", v, "3 or 4");
+         }},
         {"tls-max", 0, "VERSION", "highest TLS version to offer: 1.2 or 1.3 (default)",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_tls_version(o.tls_max, "tls-max", v); }},
+        {"trace-frames", 0, "[=FORMAT]",
+         "print every frame sent and received to stderr: summary (default), hex or jsonl",
+         [](cli_options& o, std::string_view v) {
+             if (v.empty()) v = "summary";
+             o.trace_frames = protocol::parse_trace_format(v);
+             return o.trace_frames ? std::string() : bad_value("trace-frames", v, "summary, hex or jsonl");
+         }},
+        {"trace-file", 0, "FILE", "write the --trace-frames output to FILE instead of stderr (implies it)",
+         [](cli_options& o, std::string_view v) { return set_path(o.trace_file, "trace-file", v); }},
+        {"keylog", 0, "FILE",
+         "append the TLS session keys to FILE for Wireshark (as SSLKEYLOGFILE; anyone with FILE can decrypt)",
+         [](cli_options& o, std::string_view v) { return set_path(o.keylog, "keylog", v); }},
         {"help", 'h', "", "print this help and exit",
          [](cli_options& o, std::string_view) { o.help = true; return std::string(); }},
         {"version", 0, "", "print the version and exit",
@@ -189,6 +219,17 @@ std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) no
     return std::chrono::milliseconds(total);
 }
 
+std::optional<std::int32_t> parse_page_size(std::string_view text) noexcept {
+    if (text.empty() || text.size() > 10) return std::nullopt;
+    std::int64_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    if (value < 1 || value > 2147483647) return std::nullopt;
+    return static_cast<std::int32_t>(value);
+}
+
 std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
     if (text.empty() || text.size() > 5) return std::nullopt;
     std::uint32_t value = 0;
@@ -232,7 +273,11 @@ std::error_code parse_command_line(std::span<const std::string_view> args, cli_o
         // The unknown flag is named without its value: `--passwrod=secret` must not print the secret.
         if (spec == nullptr) return usage_error(message, "unknown option " + shown + " (see --help)");
         std::string_view value;
-        if (spec->metavar.empty()) {
+        if (spec->metavar.starts_with('[')) {
+            // An optional value, only ever attached with '=' (the next argument is not taken).
+            value = attached.value_or(std::string_view());
+            if (attached && attached->empty()) return usage_error(message, shown + "= needs a value after '='");
+        } else if (spec->metavar.empty()) {
             if (attached) return usage_error(message, shown + " takes no value");
         } else if (attached) {
             value = *attached;
@@ -263,6 +308,7 @@ std::string version_text() { return std::string("cqlwire ") + CQLWIRE_VERSION; }
 std::string help_text() {
     std::string text =
         "Usage: cqlwire [options] [host [port]]\n"
+        "       cqlwire events [--types LIST] [--count N] [--timeout SECONDS] [options] [host [port]]\n"
         "\n"
         "Runs CQL statements against Apache Cassandra over the native protocol v4 and prints the\n"
         "results. Connects to 127.0.0.1:9042 unless the cqlshrc, CQLSH_HOST/CQLSH_PORT or the\n"
@@ -273,7 +319,8 @@ std::string help_text() {
         std::string left = "  ";
         left += f.short_name != 0 ? std::string("-") + f.short_name + ", " : std::string("    ");
         left += "--" + std::string(f.long_name);
-        if (!f.metavar.empty()) left += " " + std::string(f.metavar);
+        if (f.metavar.starts_with('[')) left += std::string(f.metavar);
+        else if (!f.metavar.empty()) left += " " + std::string(f.metavar);
         if (left.size() < 32) left.resize(32, ' ');
         else left += "\n" + std::string(32, ' ');
         text += left + std::string(f.help) + "\n";
@@ -289,6 +336,7 @@ std::string help_text() {
         "  CQLSH_HOST, CQLSH_PORT  the host and port (the arguments override them)\n"
         "  SSL_CERTFILE          as --cafile\n"
         "  SSL_VALIDATE          true/false: verify the server's certificate (false is insecure)\n"
+        "  SSLKEYLOGFILE         as --keylog (which overrides it): log TLS keys for Wireshark\n"
         "\n"
         "cqlshrc keys read: [authentication] username password keyspace; [connection] hostname\n"
         "port ssl timeout connect_timeout request_timeout; [ssl] certfile validate userkey usercert\n"

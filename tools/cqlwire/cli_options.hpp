@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "cqlwire/auth/secret.hpp"
+#include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
 namespace cqlwire::cli {
@@ -41,6 +42,9 @@ struct cli_options {
     std::optional<std::chrono::milliseconds> request_timeout;
     std::optional<protocol::consistency> consistency;
     std::optional<output_format> format;
+    std::optional<std::int32_t> page_size;  // --page-size, >= 1
+    bool tracing = false;                   // --tracing
+    std::optional<std::uint8_t> protocol_version;  // --protocol-version: 3 or 4
 
     bool ssl = false;  // --ssl, or implied by any TLS flag below
     std::optional<std::string> cafile;
@@ -52,6 +56,11 @@ struct cli_options {
     bool no_verify = false;
     std::optional<tls_version> tls_min;
     std::optional<tls_version> tls_max;
+
+    // --trace-frames[=FORMAT] (summary when no FORMAT), --trace-file, --keylog.
+    std::optional<protocol::trace_format> trace_frames;
+    std::optional<std::string> trace_file;
+    std::optional<std::string> keylog;
 
     bool help = false;
     bool version = false;
@@ -70,6 +79,8 @@ std::string help_text();
 
 // Parses a time-out in seconds ("5", "0.25"): positive, at most a day, millisecond resolution.
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) noexcept;
+// Parses a --page-size value: 1 to 2^31-1, digits only.
+std::optional<std::int32_t> parse_page_size(std::string_view text) noexcept;
 // Parses a TCP port, 1-65535, digits only.
 std::optional<std::uint16_t> parse_port(std::string_view text) noexcept;
 

@@ -128,6 +128,9 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (flags.request_timeout) out.request_timeout = *flags.request_timeout;
     if (flags.consistency) out.consistency = *flags.consistency;
     if (flags.format) out.format = *flags.format;
+    out.page_size = flags.page_size;
+    out.tracing = flags.tracing;
+    if (flags.protocol_version) out.protocol_version = *flags.protocol_version;
     out.execute = flags.execute;
     out.file = flags.file;
     if (flags.ssl) out.tls.enabled = true;
@@ -142,6 +145,14 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (flags.no_verify) out.tls.verify = false;
     out.tls.min_version = flags.tls_min;
     out.tls.max_version = flags.tls_max;
+    // Frame tracing and the TLS key log: off unless asked for; --keylog beats SSLKEYLOGFILE.
+    out.trace_frames = flags.trace_frames;
+    if (flags.trace_file) {
+        out.trace_file = expand_home(*flags.trace_file, env);
+        if (!out.trace_frames) out.trace_frames = protocol::trace_format::summary;
+    }
+    if (flags.keylog) out.tls.key_log_file = expand_home(*flags.keylog, env);
+    else if (auto v = env("SSLKEYLOGFILE"); v && !v->empty()) out.tls.key_log_file = *v;
 
     // [certfiles] names a CA file per host; it beats [ssl] certfile (as in cqlsh) but not
     // SSL_CERTFILE or --cafile.

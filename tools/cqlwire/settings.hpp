@@ -44,6 +44,8 @@ struct tls_settings {
     bool verify = true;             // false only by --no-verify, SSL_VALIDATE or validate = false
     std::optional<tls_version> min_version;
     std::optional<tls_version> max_version;
+    // Where to append the TLS session keys (--keylog, else SSLKEYLOGFILE); empty: nowhere.
+    std::string key_log_file;
 };
 
 struct settings {
@@ -58,6 +60,12 @@ struct settings {
     std::chrono::milliseconds request_timeout = default_request_timeout;
     protocol::consistency consistency = protocol::consistency::one;
     output_format format = output_format::table;
+    std::optional<std::int32_t> page_size;  // rows per page; unset: the runner's default
+    bool tracing = false;
+    std::uint8_t protocol_version = 4;  // --protocol-version; v5 framing is not implemented
+    // --trace-frames / --trace-file: the format, and the file (empty: standard error).
+    std::optional<protocol::trace_format> trace_frames;
+    std::string trace_file;
     std::optional<std::string> execute;
     std::optional<std::string> file;
     tls_settings tls;
