@@ -19,23 +19,57 @@ namespace {
 std::atomic<std::size_t> largest_tracked_allocation{0};
 thread_local bool tracking_allocations = false;
 
-void* counted_allocate(std::size_t n) {
+void note_allocation(std::size_t n) {
     if (tracking_allocations) {
         std::size_t seen = largest_tracked_allocation.load(std::memory_order_relaxed);
         while (n > seen && !largest_tracked_allocation.compare_exchange_weak(seen, n, std::memory_order_relaxed)) {
         }
     }
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+}
+
+void* counted_allocate(std::size_t n) noexcept {
+    note_allocation(n);
+    return std::malloc(n == 0 ? 1 : n);
+}
+
+void* counted_allocate(std::size_t n, std::align_val_t alignment) noexcept {
+    note_allocation(n);
+    const auto a = std::max(static_cast<std::size_t>(alignment), sizeof(void*));
+    return std::aligned_alloc(a, (std::max<std::size_t>(n, 1) + a - 1) / a * a);
+}
+
+template <class... Alignment>
+void* allocate_or_throw(std::size_t n, Alignment... a) {
+    if (void* p = counted_allocate(n, a...)) return p;
     throw std::bad_alloc();
 }
 }  // namespace
 
-void* operator new(std::size_t n) { return counted_allocate(n); }
-void* operator new[](std::size_t n) { return counted_allocate(n); }
+// Every form of the global allocation functions is replaced, and every one allocates with
+// malloc/aligned_alloc and releases with free: a form left to the runtime would pair its own
+// allocation with this free (sanitizers and valgrind report such pairs as mismatches).
+void* operator new(std::size_t n) { return allocate_or_throw(n); }
+void* operator new[](std::size_t n) { return allocate_or_throw(n); }
+void* operator new(std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a) { return allocate_or_throw(n, a); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_allocate(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_allocate(n); }
+void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept { return counted_allocate(n, a); }
+void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
+    return counted_allocate(n, a);
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
