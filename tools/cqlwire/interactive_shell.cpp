@@ -30,10 +30,12 @@ public:
         raw.c_iflag &= ~static_cast<tcflag_t>(IXON | ICRNL | INLCR);
         raw.c_cc[VMIN] = 1;
         raw.c_cc[VTIME] = 0;
-        active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) == 0;
+        // TCSANOW, not TCSAFLUSH: keys typed (or lines pasted) while the previous statement ran
+        // are input too, and must not be discarded.
+        active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
     }
     ~raw_mode() {
-        if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+        if (active_) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
     }
     raw_mode(const raw_mode&) = delete;
     raw_mode& operator=(const raw_mode&) = delete;
