@@ -20,6 +20,23 @@ bool is_word_char(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+// The position of the quote that closes a literal or identifier whose text starts at `first`
+// (a doubled quote stands for itself), or s.size() when it is not closed.
+std::size_t closing_quote(std::string_view s, std::size_t first, char quote) noexcept {
+    std::size_t j = first;
+    while (j < s.size()) {
+        if (s[j] == quote) {
+            if (j + 1 < s.size() && s[j + 1] == quote) {
+                j += 2;
+                continue;
+            }
+            break;
+        }
+        ++j;
+    }
+    return j;
+}
+
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -54,17 +71,7 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
         }
         if (c == '\'') {
             const std::size_t first = i + 1;
-            std::size_t j = first;
-            while (j < n) {
-                if (s[j] == '\'') {
-                    if (j + 1 < n && s[j + 1] == '\'') {
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                ++j;
-            }
+            const std::size_t j = closing_quote(s, first, '\'');
             if (state != 0) on_literal(text_range{first, j - first});
             state = 0;
             i = j < n ? j + 1 : n;
@@ -80,17 +87,7 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
             continue;
         }
         if (c == '"') {
-            std::size_t j = i + 1;
-            while (j < n) {
-                if (s[j] == '"') {
-                    if (j + 1 < n && s[j + 1] == '"') {
-                        j += 2;
-                        continue;
-                    }
-                    break;
-                }
-                ++j;
-            }
+            const std::size_t j = closing_quote(s, i + 1, '"');
             state = 0;
             i = j < n ? j + 1 : n;
             continue;
