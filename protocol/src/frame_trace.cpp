@@ -37,6 +37,17 @@ std::size_t closing_quote(std::string_view s, std::size_t first, char quote) noe
     return j;
 }
 
+// Whether a word from the wire may be shown without quotes in a summary line: only when that
+// keeps the line one line, splittable on spaces, and free of terminal controls.
+bool is_bare_word(std::string_view v) noexcept {
+    if (v.empty()) return false;
+    for (const char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7F || c == '"' || c == '=') return false;
+    }
+    return true;
+}
+
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -327,8 +338,7 @@ private:
     // A bare word in summary (e.g. ONE), a string in JSON.
     void word(std::string_view k, std::string_view v) {
         key(k);
-        // Bare only while that keeps the line splittable on spaces.
-        if (json_ || v.empty() || v.find_first_of(" \"=") != std::string_view::npos) append_quoted(v, o_.max_text, out_);
+        if (json_ || !is_bare_word(v)) append_quoted(v, o_.max_text, out_);
         else out_.append(v);
     }
     void number(std::string_view k, std::int64_t v) {
@@ -348,7 +358,9 @@ private:
     // A string item for list(): quoted in both forms.
     std::string item(std::string_view s) const { return quoted(s, o_.max_text); }
     // A word item: bare in summary.
-    std::string word_item(std::string_view s) const { return json_ ? quoted(s, o_.max_text) : std::string(s); }
+    std::string word_item(std::string_view s) const {
+        return json_ || !is_bare_word(s) ? quoted(s, o_.max_text) : std::string(s);
+    }
 
     void mask(const void* first, std::size_t size) {
         if (size == 0) return;
@@ -384,6 +396,7 @@ private:
     std::string& out_;
     bool json_;
     std::vector<text_range> masked_;  // body offsets
+    bool token_found_ = false;         // a login token was decoded and its bytes masked
 };
 
 void frame_trace_writer::write() {
@@ -423,6 +436,11 @@ void frame_trace_writer::write() {
     }
     if (json_) out_ += '}';
     out_ += '\n';
+    // A login frame whose token was not found (compressed, a broken prefix, ...) is withheld
+    // whole: where the token is cannot be known.
+    const bool login_frame = h.op == opcode::auth_response || h.op == opcode::auth_challenge ||
+                             h.op == opcode::auth_success;
+    if (login_frame && !token_found_) mask(frame_.body.data(), frame_.body.size());
     if (o_.format == trace_format::hex) hex_dump();
 }
 
@@ -443,7 +461,7 @@ void frame_trace_writer::request(bytes_view full) {
         std::vector<std::string> items;
         for (const auto& [k, v] : options) {
             if (json_) items.push_back(quoted(k, o_.max_text) + ":" + quoted(v, o_.max_text));
-            else items.push_back(std::string(k) + "=" + quoted(v, o_.max_text));
+            else items.push_back(word_item(k) + "=" + quoted(v, o_.max_text));
         }
         if (json_) {
             key("options");
@@ -539,7 +557,7 @@ std::vector<std::string> frame_trace_writer::values(const std::vector<raw_value>
     for (std::size_t i = 0; i < v.size(); ++i) {
         std::string s;
         const bool named = i < names.size();
-        if (named && !json_) s = std::string(names[i]) + "=";
+        if (named && !json_) s = word_item(names[i]) + "=";
         const bool hide = sensitive || o_.mask_all_bound_values ||
                           (named && name_is_sensitive(names[i], o_.sensitive_value_names));
         std::string shown;
@@ -579,12 +597,15 @@ void frame_trace_writer::token(std::string_view k, bytes_view body, bool is_resp
     auto ec = is_response ? (frame_.header.op == opcode::auth_challenge ? decode_auth_challenge(body, t)
                                                                          : decode_auth_success(body, t))
                           : decode_auth_response(body, t);
+    // Everything after the token's length is withheld, not only the token it announces: bytes
+    // after the token are as likely to be the secret. An undecodable body is withheld whole.
     if (ec) {
-        // Even an undecodable token is a token: withhold the whole body.
         mask(body.data(), body.size());
         return undecodable(ec);
     }
-    mask(t.bytes.data(), t.bytes.size());
+    constexpr std::size_t length_size = 4;  // the [bytes] length, shown
+    if (body.size() > length_size) mask(body.data() + length_size, body.size() - length_size);
+    token_found_ = true;
     if (t.is_null()) {
         key(k);
         out_ += "null";  // bare in both forms: JSON's null
@@ -625,7 +646,7 @@ void frame_trace_writer::response(bytes_view full) {
             std::string joined;
             for (std::size_t i = 0; i < vs.size(); ++i) joined += (i ? (json_ ? "," : ", ") : "") + item(vs[i]);
             if (json_) items.push_back(quoted(k, o_.max_text) + ":[" + joined + "]");
-            else items.push_back(std::string(k) + "=[" + joined + "]");
+            else items.push_back(word_item(k) + "=[" + joined + "]");
         }
         if (json_) {
             key("options");
@@ -724,7 +745,12 @@ std::vector<std::string> frame_trace_writer::columns(const std::vector<column_sp
     std::vector<std::string> out;
     for (const auto& c : specs) {
         auto s = c.name + " " + cql_type_name(c.type);
-        out.push_back(json_ ? quoted(s, o_.max_text) : s);
+        // Names come from the wire: quoted in summary too when they hold a control byte.
+        const bool plain = std::none_of(s.begin(), s.end(), [](char ch) {
+            const auto u = static_cast<unsigned char>(ch);
+            return u < 0x20 || u == 0x7F;
+        });
+        out.push_back(json_ || !plain ? quoted(s, o_.max_text) : s);
     }
     return out;
 }
