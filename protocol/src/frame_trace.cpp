@@ -16,6 +16,11 @@ constexpr std::size_t max_remembered_prepared = 1024;
 constexpr std::size_t max_pending_prepares = 1024;
 constexpr std::string_view masked_literal = "********";
 
+// The frames of the SASL exchange: their bodies carry tokens.
+bool is_login_opcode(opcode op) noexcept {
+    return op == opcode::auth_response || op == opcode::auth_challenge || op == opcode::auth_success;
+}
+
 bool is_word_char(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -355,6 +360,17 @@ private:
         }
         out_ += json_ ? ']' : close;
     }
+    // Keys with values already formatted: a JSON object, or {k=v, ...} in summary.
+    void object(std::string_view k, const std::vector<std::pair<std::string_view, std::string>>& entries) {
+        std::vector<std::string> items;
+        for (const auto& [name, value] : entries)
+            items.push_back((json_ ? quoted(name, o_.max_text) + ":" : word_item(name) + "=") + value);
+        if (!json_) return list(k, items, '{', '}');
+        key(k);
+        out_ += '{';
+        for (std::size_t i = 0; i < items.size(); ++i) out_ += (i ? "," : "") + items[i];
+        out_ += '}';
+    }
     // A string item for list(): quoted in both forms.
     std::string item(std::string_view s) const { return quoted(s, o_.max_text); }
     // A word item: bare in summary.
@@ -373,7 +389,10 @@ private:
         for (const auto& r : find_password_literals(q)) mask(q.data() + r.first, r.size);
         return mask_passwords(q);
     }
-    void undecodable(std::error_code ec) { text("undecodable", ec.message()); }
+    void undecodable(std::error_code ec) {
+        undecodable_ = true;
+        text("undecodable", ec.message());
+    }
 
     // ---- bodies ----
     void request(bytes_view body);
@@ -387,7 +406,7 @@ private:
     void error(bytes_view body);
     void event(bytes_view body);
     void schema_change(const schema_change_view& c);
-    void token(std::string_view k, bytes_view body, bool is_response);
+    void login(bytes_view body);
     void hex_dump();
 
     frame_tracer& tracer_;
@@ -396,7 +415,7 @@ private:
     std::string& out_;
     bool json_;
     std::vector<text_range> masked_;  // body offsets
-    bool token_found_ = false;         // a login token was decoded and its bytes masked
+    bool undecodable_ = false;         // some part of the body could not be decoded
 };
 
 void frame_trace_writer::write() {
@@ -429,6 +448,8 @@ void frame_trace_writer::write() {
     }
     if (compressed) {
         word("body", "compressed (not decoded)");
+    } else if (is_login_opcode(h.op)) {
+        login(frame_.body);
     } else if (h.is_response()) {
         response(frame_.body);
     } else {
@@ -436,11 +457,11 @@ void frame_trace_writer::write() {
     }
     if (json_) out_ += '}';
     out_ += '\n';
-    // A login frame whose token was not found (compressed, a broken prefix, ...) is withheld
-    // whole: where the token is cannot be known.
-    const bool login_frame = h.op == opcode::auth_response || h.op == opcode::auth_challenge ||
-                             h.op == opcode::auth_success;
-    if (login_frame && !token_found_) mask(frame_.body.data(), frame_.body.size());
+    // A login frame's body is never shown, whatever it holds or however it is broken: the token
+    // may sit anywhere a malformed prefix moves it to. Nor is a request's that could not be
+    // decoded: where its query text and bound values are, and so what to mask, is unknown.
+    const bool unknown_request = !h.is_response() && (compressed || undecodable_);
+    if (is_login_opcode(h.op) || unknown_request) mask(frame_.body.data(), frame_.body.size());
     if (o_.format == trace_format::hex) hex_dump();
 }
 
@@ -458,23 +479,11 @@ void frame_trace_writer::request(bytes_view full) {
     case opcode::startup: {
         string_map_view options;
         if (auto ec = decode_startup(body, options)) return undecodable(ec);
-        std::vector<std::string> items;
-        for (const auto& [k, v] : options) {
-            if (json_) items.push_back(quoted(k, o_.max_text) + ":" + quoted(v, o_.max_text));
-            else items.push_back(word_item(k) + "=" + quoted(v, o_.max_text));
-        }
-        if (json_) {
-            key("options");
-            out_ += '{';
-            for (std::size_t i = 0; i < items.size(); ++i) out_ += (i ? "," : "") + items[i];
-            out_ += '}';
-        } else {
-            list("options", items, '{', '}');
-        }
-        return;
+        std::vector<std::pair<std::string_view, std::string>> entries;
+        for (const auto& [k, v] : options) entries.emplace_back(k, item(v));
+        return object("options", entries);
     }
     case opcode::options: return;
-    case opcode::auth_response: return token("token", body, false);
     case opcode::query: {
         query_view q;
         if (auto ec = decode_query(body, q)) return undecodable(ec);
@@ -592,26 +601,41 @@ void frame_trace_writer::parameters(const query_parameters_view& p, bool sensiti
     if (!p.values.empty()) list("values", values(p.values, p.names, sensitive));
 }
 
-void frame_trace_writer::token(std::string_view k, bytes_view body, bool is_response) {
+// Only numbers leave a login frame: the flags' prefixes are counted, not shown (a custom payload
+// key or a warning could carry the secret as well as the token can), and the token is reduced to
+// its length.
+void frame_trace_writer::login(bytes_view full) {
+    const auto& h = frame_.header;
+    bytes_view body;
     raw_value t;
-    auto ec = is_response ? (frame_.header.op == opcode::auth_challenge ? decode_auth_challenge(body, t)
-                                                                         : decode_auth_success(body, t))
-                          : decode_auth_response(body, t);
-    // Everything after the token's length is withheld, not only the token it announces: bytes
-    // after the token are as likely to be the secret. An undecodable body is withheld whole.
-    if (ec) {
-        mask(body.data(), body.size());
-        return undecodable(ec);
+    std::error_code ec;
+    if (h.is_response()) {
+        response_prefix prefix;
+        ec = decode_response_prefix(h, full, prefix, body);
+        if (!ec) {
+            if (prefix.warnings) number("warnings_withheld", static_cast<std::int64_t>(prefix.warnings->size()));
+            if (prefix.custom_payload)
+                number("custom_payload_withheld", static_cast<std::int64_t>(prefix.custom_payload->size()));
+            if (h.op == opcode::auth_response) return text("unexpected", "a request opcode in a response frame");
+            ec = h.op == opcode::auth_challenge ? decode_auth_challenge(body, t) : decode_auth_success(body, t);
+        }
+    } else {
+        request_prefix prefix;
+        ec = decode_request_prefix(h, full, prefix, body);
+        if (!ec) {
+            if (prefix.custom_payload)
+                number("custom_payload_withheld", static_cast<std::int64_t>(prefix.custom_payload->size()));
+            if (h.op != opcode::auth_response) return text("unexpected", "a response opcode in a request frame");
+            ec = decode_auth_response(body, t);
+        }
     }
-    constexpr std::size_t length_size = 4;  // the [bytes] length, shown
-    if (body.size() > length_size) mask(body.data() + length_size, body.size() - length_size);
-    token_found_ = true;
+    if (ec) return undecodable(ec);
     if (t.is_null()) {
-        key(k);
+        key("token");
         out_ += "null";  // bare in both forms: JSON's null
         return;
     }
-    word(k, "<" + std::to_string(t.bytes.size()) + " bytes withheld>");
+    word("token", "<" + std::to_string(t.bytes.size()) + " bytes withheld>");
 }
 
 void frame_trace_writer::response(bytes_view full) {
@@ -641,27 +665,16 @@ void frame_trace_writer::response(bytes_view full) {
     case opcode::supported: {
         string_multimap_view options;
         if (auto ec = decode_supported(body, options)) return undecodable(ec);
-        std::vector<std::string> items;
+        std::vector<std::pair<std::string_view, std::string>> entries;
         for (const auto& [k, vs] : options) {
-            std::string joined;
+            std::string joined = "[";
             for (std::size_t i = 0; i < vs.size(); ++i) joined += (i ? (json_ ? "," : ", ") : "") + item(vs[i]);
-            if (json_) items.push_back(quoted(k, o_.max_text) + ":[" + joined + "]");
-            else items.push_back(word_item(k) + "=[" + joined + "]");
+            entries.emplace_back(k, joined + "]");
         }
-        if (json_) {
-            key("options");
-            out_ += '{';
-            for (std::size_t i = 0; i < items.size(); ++i) out_ += (i ? "," : "") + items[i];
-            out_ += '}';
-        } else {
-            list("options", items, '{', '}');
-        }
-        return;
+        return object("options", entries);
     }
     case opcode::result: return result(body);
     case opcode::event: return event(body);
-    case opcode::auth_challenge:
-    case opcode::auth_success: return token("token", body, true);
     default: text("unexpected", "a request opcode in a response frame"); return;
     }
 }
