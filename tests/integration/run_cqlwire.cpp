@@ -68,11 +68,7 @@ std::string write_private_file(const std::string& name, const std::string& text)
 process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                            std::chrono::milliseconds timeout) {
     test::process_options options;
-    // An empty value unsets the variable in the child: nothing of the caller's shell leaks in.
-    for (const char* name : {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_VALIDATE", "SSL_CERTFILE",
-                             "SSL_KEYFILE", "SSL_CERTFILE_PASSWORD"})
-        options.env[name] = "";
-    options.env["HOME"] = (scratch_folder() / "home").string();
+    options.env = test::isolated_cqlwire_env((scratch_folder() / "home").string());
     for (const auto& [k, v] : env) options.env[k] = v;
     options.timeout = timeout;
     return test::run_process(CQLWIRE_BINARY, args, options);

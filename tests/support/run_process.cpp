@@ -118,4 +118,14 @@ process_result run_process(const std::string& program, const std::vector<std::st
     return result;
 }
 
+std::map<std::string, std::string> isolated_cqlwire_env(const std::string& home) {
+    std::map<std::string, std::string> env;
+    env["HOME"] = home;
+    // An empty value unsets the variable in the child (process_options::env).
+    for (const char* name : {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE",
+                             "SSL_VALIDATE", "SSLKEYLOGFILE"})
+        env[name] = "";
+    return env;
+}
+
 }  // namespace cqlwire::test

@@ -26,4 +26,9 @@ struct process_options {
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
                            const process_options& options = {});
 
+// An environment for running cqlwire in isolation: HOME set to `home`, and every variable the
+// command reads (CQLWIRE_PASSWORD, CQLSH_HOST, SSL_CERTFILE, SSLKEYLOGFILE, ...) unset, so that
+// nothing of the caller's shell leaks in. Add to it what a test wants the command to see.
+std::map<std::string, std::string> isolated_cqlwire_env(const std::string& home);
+
 }  // namespace cqlwire::test

@@ -83,11 +83,7 @@ struct runner {
     std::map<std::string, std::string> env;
 
     runner() {
-        env["HOME"] = home.str();
-        // Unset anything of the caller's that the command reads.
-        for (const char* name :
-             {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE", "SSL_VALIDATE"})
-            env[name] = "";
+        env = cqlwire::test::isolated_cqlwire_env(home.str());
     }
 
     process_result operator()(const std::vector<std::string>& args) const {

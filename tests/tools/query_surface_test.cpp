@@ -49,10 +49,7 @@ process_result run_binary(const std::vector<std::string>& args, std::chrono::mil
     cqlwire::test::process_options o;
     const auto home = std::filesystem::temp_directory_path() / "cqlwire-surface-home";
     std::filesystem::create_directories(home);
-    o.env["HOME"] = home.string();
-    for (const char* name : {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE",
-                             "SSL_VALIDATE"})
-        o.env[name] = "";
+    o.env = cqlwire::test::isolated_cqlwire_env(home.string());
     o.timeout = timeout;
     auto r = cqlwire::test::run_process(CQLWIRE_BINARY, args, o);
     INFO("stdout: " << r.out);

@@ -202,11 +202,8 @@ struct sweep {
     int paths_checked = 0;
 
     sweep() {
-        env["HOME"] = home.str();
+        env = cqlwire::test::isolated_cqlwire_env(home.str());
         env["TMPDIR"] = home.path("tmp");
-        for (const char* name : {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE",
-                                 "SSL_VALIDATE", "SSLKEYLOGFILE"})
-            env[name] = "";
     }
 
     // Runs the binary and returns what it did, without judging it.
