@@ -1,5 +1,6 @@
 #include "cqlwire/protocol/result.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "response_frame.hpp"
@@ -45,6 +46,15 @@ std::error_code read_count(byte_reader& r, std::int32_t& out) {
     return {};
 }
 
+// <flags><columns_count>[<paging_state>] of Rows metadata: what comes before the column specs.
+std::error_code read_metadata_head(byte_reader& r, result_metadata& out, raw_value& paging_state) {
+    paging_state = raw_value::null();
+    if (auto ec = r.read_int(out.flags)) return ec;
+    if (auto ec = read_count(r, out.column_count)) return ec;
+    if (out.flags & metadata_flags::has_more_pages) return r.read_bytes(paging_state);
+    return {};
+}
+
 void write_column_specs(byte_writer& w, std::int32_t flags, std::span<const column_spec> columns) {
     const bool global = (flags & metadata_flags::global_tables_spec) != 0;
     if (global) {
@@ -87,12 +97,7 @@ const data_type& untyped_column_type() noexcept {
 
 std::error_code decode_result_metadata(byte_reader& r, result_metadata& out, raw_value& paging_state) {
     out.columns.clear();
-    paging_state = raw_value::null();
-    if (auto ec = r.read_int(out.flags)) return ec;
-    if (auto ec = read_count(r, out.column_count)) return ec;
-    if (out.flags & metadata_flags::has_more_pages) {
-        if (auto ec = r.read_bytes(paging_state)) return ec;
-    }
+    if (auto ec = read_metadata_head(r, out, paging_state)) return ec;
     if (!out.has_column_specs()) return {};
     return read_column_specs(r, out.flags, out.column_count, out.columns);
 }
@@ -168,9 +173,33 @@ std::error_code decode_result(bytes_view body, result_view& out, const result_me
     case result_kind::void_: out.kind = result_kind::void_; return {};
     case result_kind::rows: {
         out.kind = result_kind::rows;
+        auto& m = out.metadata;
+        // Parsing column specs depends only on their bytes, the layout flag and the count: when
+        // all three are those of the specs already decoded, the result is the same.
+        // (A caller that emptied metadata.columns in between loses the cache.)
+        const bool cached = out.column_specs_cached_ && m.columns.size() == static_cast<std::size_t>(m.column_count);
+        const auto cached_count = m.column_count;
+        out.column_specs_cached_ = false;
         raw_value paging_state;
-        if (auto ec = decode_result_metadata(r, out.metadata, paging_state)) return ec;
-        return decode_rows_result(r, out.metadata, paging_state, known_metadata, out.rows);
+        if (auto ec = read_metadata_head(r, m, paging_state)) return ec;
+        if (!m.has_column_specs()) {
+            m.columns.clear();
+        } else {
+            const auto layout = m.flags & metadata_flags::global_tables_spec;
+            const auto rest = r.rest();
+            auto& bytes = out.column_specs_bytes_;
+            if (cached && layout == out.column_specs_layout_ && m.column_count == cached_count &&
+                rest.size() >= bytes.size() && std::equal(bytes.begin(), bytes.end(), rest.begin())) {
+                if (auto ec = r.skip(bytes.size())) return ec;
+            } else {
+                const auto start = r.position();
+                if (auto ec = read_column_specs(r, m.flags, m.column_count, m.columns)) return ec;
+                bytes.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(r.position() - start));
+                out.column_specs_layout_ = layout;
+            }
+            out.column_specs_cached_ = true;
+        }
+        return decode_rows_result(r, m, paging_state, known_metadata, out.rows);
     }
     case result_kind::set_keyspace: out.kind = result_kind::set_keyspace; return r.read_string(out.keyspace);
     case result_kind::prepared: {

@@ -350,3 +350,55 @@ TEST_CASE("RESULT encoders refuse cells that do not fill whole rows") {
 
 static_assert(std::forward_iterator<rows_view::iterator>);
 static_assert(std::ranges::forward_range<rows_view>);
+
+TEST_CASE("RESULT Rows: a reused result_view decodes changed column specs, and reuses unchanged ones") {
+    result_view r;
+    exact_buffer first(wire(rows_global_spec));
+    REQUIRE_FALSE(decode_result(first.view(), r));
+    const auto* specs = r.metadata.columns.data();
+
+    SUBCASE("the same specs on a later page: kept, with the new page's flags, paging state and rows") {
+        exact_buffer page(wire("00000002 00000003 00000002 00000002 CAFE 0002 'ks' 0001 't' 0001 'k' 0009 0001 'v' 000D"
+                               " 00000001 00000004 00000007 00000001 'z'"));
+        REQUIRE_FALSE(decode_result(page.view(), r));
+        CHECK(r.metadata.columns.data() == specs);  // not decoded again
+        CHECK(r.metadata.flags == (metadata_flags::global_tables_spec | metadata_flags::has_more_pages));
+        CHECK(hex_string(r.rows.paging_state().bytes) == "cafe");
+        REQUIRE(r.rows.size() == 1);
+        CHECK(hex_string((*r.rows.begin())[0].bytes()) == "00000007");
+        CHECK(as_chars((*r.rows.begin())[1].bytes()) == "z");
+    }
+    SUBCASE("a renamed column") {
+        exact_buffer other(wire("00000002 00000001 00000002 0002 'ks' 0001 't' 0001 'k' 0009 0001 'w' 000D 00000000"));
+        REQUIRE_FALSE(decode_result(other.view(), r));
+        CHECK(r.metadata.columns[1] == column("ks", "t", "w", data_type::of(type_kind::varchar)));
+    }
+    SUBCASE("a changed type") {
+        exact_buffer other(wire("00000002 00000001 00000002 0002 'ks' 0001 't' 0001 'k' 0009 0001 'v' 0009 00000000"));
+        REQUIRE_FALSE(decode_result(other.view(), r));
+        CHECK(r.metadata.columns[1].type == data_type::of(type_kind::int_));
+    }
+    SUBCASE("the same bytes read with another count") {
+        exact_buffer other(wire("00000002 00000001 00000001 0002 'ks' 0001 't' 0001 'k' 0009 0001 'v' 000D 00000000"));
+        REQUIRE(decode_result(other.view(), r));  // 'v' 000D is then no row count
+    }
+    SUBCASE("per-column specs after global ones") {
+        exact_buffer other(wire("00000002 00000000 00000001 0002 'ks' 0001 't' 0001 'k' 0009 00000000"));
+        REQUIRE_FALSE(decode_result(other.view(), r));
+        REQUIRE(r.metadata.columns.size() == 1);
+        CHECK(r.metadata.columns[0] == column("ks", "t", "k", data_type::of(type_kind::int_)));
+    }
+    SUBCASE("a caller that took the columns away") {
+        const auto taken = std::move(r.metadata.columns);
+        r.metadata.columns.clear();
+        REQUIRE_FALSE(decode_result(first.view(), r));
+        CHECK(r.metadata.columns == taken);
+    }
+    SUBCASE("a failed decode in between") {
+        exact_buffer broken(wire("00000002 00000001 00000002 0002 'ks' 0001 't' 0001 'k' 0009 0001 'v'"));
+        REQUIRE(decode_result(broken.view(), r));
+        REQUIRE_FALSE(decode_result(first.view(), r));
+        CHECK(r.metadata.columns[1] == column("ks", "t", "v", data_type::of(type_kind::varchar)));
+        CHECK(r.rows.size() == 2);
+    }
+}

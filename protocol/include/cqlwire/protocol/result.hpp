@@ -201,9 +201,19 @@ struct prepared_view {
     result_metadata rows_metadata;  // what executing it returns (may be empty, see §4.2.5.4)
 };
 
+class result_view;
+// Decodes a RESULT body (what follows the response prefix). For a Rows result with
+// No_metadata, `known_metadata` (typically the prepared statement's rows_metadata) types the
+// cells; its column count must match (client_errc::type_mismatch otherwise). Without it such
+// cells are typed as blob. An unknown kind is client_errc::unknown_result_kind.
+[[nodiscard]] std::error_code decode_result(bytes_view body, result_view& out,
+                                            const result_metadata* known_metadata = nullptr);
+
 // A decoded RESULT. Which members are meaningful depends on `kind`; the others are unspecified.
 // Move-only (see lifetimes). Reusing one across decode_result calls keeps the metadata vectors'
-// memory.
+// memory, and a Rows result whose column specs are byte for byte those of the previous Rows
+// result (the next page, the same statement again) reuses them instead of decoding them again
+// (so change a copy of `metadata`, not the view's own).
 class result_view {
 public:
     result_view() = default;
@@ -218,14 +228,16 @@ public:
     prepared_view prepared;            // prepared
     result_metadata metadata;          // rows: the metadata as received
     rows_view rows;                    // rows
+
+private:
+    friend std::error_code decode_result(bytes_view body, result_view& out, const result_metadata* known_metadata);
+    // The bytes metadata.columns were decoded from, with the layout flag and count they were
+    // read with; valid while column_specs_cached_ is set.
+    std::vector<std::uint8_t> column_specs_bytes_;
+    std::int32_t column_specs_layout_ = 0;
+    bool column_specs_cached_ = false;
 };
 
-// Decodes a RESULT body (what follows the response prefix). For a Rows result with
-// No_metadata, `known_metadata` (typically the prepared statement's rows_metadata) types the
-// cells; its column count must match (client_errc::type_mismatch otherwise). Without it such
-// cells are typed as blob. An unknown kind is client_errc::unknown_result_kind.
-[[nodiscard]] std::error_code decode_result(bytes_view body, result_view& out,
-                                            const result_metadata* known_metadata = nullptr);
 
 // The pieces, for callers that hold a reader: <metadata> of Rows (paging_state is set when
 // Has_more_pages is), and the bind <metadata> of Prepared.
