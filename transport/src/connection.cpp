@@ -5,6 +5,7 @@
 #include <string>
 
 #include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/peer_bytes.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
+#include "handler_arena.hpp"
 
 namespace cqlwire::transport {
 
@@ -27,7 +29,38 @@ namespace asio = boost::asio;
 
 // ---- buffer_pool and response ---------------------------------------------------------------
 
+namespace {
+
+// Each thread keeps a few small buffers of its own in front of the pools' locked lists: a
+// connection's thread takes and gives back four buffers per request (the request's encoding
+// and the response's body), and these then cost no lock. Buffers are plain vectors, so one
+// taken from this cache may end in any pool.
+struct thread_buffer_cache {
+    // Enough for the responses of one full read at depth 256, and at most 1 MiB in all.
+    static constexpr std::size_t max_buffers = 256;
+    static constexpr std::size_t max_capacity = 16u * 1024u;
+    static constexpr std::size_t max_total = 1u << 20;
+    std::vector<std::vector<std::uint8_t>> buffers;
+    std::size_t total = 0;  // the kept buffers' capacity
+
+    thread_buffer_cache() { buffers.reserve(max_buffers); }
+};
+
+thread_buffer_cache& this_thread_buffers() {
+    thread_local thread_buffer_cache cache;
+    return cache;
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> buffer_pool::take() {
+    auto& cache = this_thread_buffers();
+    if (!cache.buffers.empty()) {
+        auto b = std::move(cache.buffers.back());
+        cache.buffers.pop_back();
+        cache.total -= b.capacity();
+        return b;
+    }
     std::lock_guard lock(mutex_);
     if (free_.empty()) return {};
     auto b = std::move(free_.back());
@@ -38,6 +71,14 @@ std::vector<std::uint8_t> buffer_pool::take() {
 void buffer_pool::give_back(std::vector<std::uint8_t>&& buffer) noexcept {
     if (buffer.capacity() == 0 || buffer.capacity() > max_kept_capacity) return;
     buffer.clear();
+    auto& cache = this_thread_buffers();
+    if (cache.buffers.size() < thread_buffer_cache::max_buffers &&
+        buffer.capacity() <= thread_buffer_cache::max_capacity &&
+        cache.total + buffer.capacity() <= thread_buffer_cache::max_total) {
+        cache.total += buffer.capacity();
+        cache.buffers.push_back(std::move(buffer));  // reserved up front: does not allocate
+        return;
+    }
     std::lock_guard lock(mutex_);
     if (free_.size() >= max_kept_buffers) return;
     // The pool's own vector reserved max_kept_buffers up front: this push does not allocate.
@@ -127,7 +168,11 @@ class connection_impl : public std::enable_shared_from_this<connection_impl> {
 public:
     connection_impl(stream s, const connection_options& options)
         : executor_(s.get_executor()),
-          completion_executor_(executor_),
+          plain_executor_(executor_.target<asio::io_context::executor_type>()),
+          // A plain io_context executor is stored inside the any_completion_executor; the
+          // wrapped any_io_executor would be shared on the heap, each copy a reference count.
+          completion_executor_(plain_executor_ ? asio::any_completion_executor(*plain_executor_)
+                                               : asio::any_completion_executor(executor_)),
           stream_(std::move(s)),
           options_(options),
           startup_timer_(executor_),
@@ -142,7 +187,11 @@ public:
     }
 
     asio::any_io_executor executor_;
+    // executor_'s target when it is a plain io_context executor (no strand): then a call made
+    // on a thread running that io_context is already where the connection's state lives.
+    const asio::io_context::executor_type* plain_executor_ = nullptr;
     asio::any_completion_executor completion_executor_;  // executor_, converted once (see complete_later)
+    bool on_own_thread() const noexcept { return plain_executor_ != nullptr && plain_executor_->running_in_this_thread(); }
     stream stream_;
     connection_options options_;
 
@@ -256,7 +305,78 @@ public:
         // connection, which must not happen in the middle of the loop that completed it.
         complete_later(executor_, completion_executor_, std::move(handler), std::forward<Args>(args)...);
     }
+
+    // Request completions are queued and delivered by one posted operation per batch rather
+    // than one post each: a read that brings 256 responses then costs one trip through the
+    // scheduler, not 256 (each a type-erased function, often a fresh heap block).
+    struct ready_completion {
+        asio::any_completion_handler<response_signature> handler;
+        std::error_code ec;
+        response r;
+    };
+    // The state of the connection's one read, one write (or the post that starts it) and one
+    // batch delivery at a time, in memory of their own (handler_arena.hpp).
+    handler_arena read_arena_;
+    handler_arena write_arena_;
+    handler_arena delivery_arena_;
+    // Posts `f` to the connection's executor with its state in `arena`. Through the plain
+    // io_context executor when there is one: through any_io_executor, the scheduler's own
+    // operation would come from Asio's per-thread cache whatever the handler's allocator.
+    template <class F>
+    void post_with(handler_arena& arena, F&& f) {
+        auto bound = asio::bind_allocator(arena_allocator<void>(arena), std::forward<F>(f));
+        if (plain_executor_) asio::post(*plain_executor_, std::move(bound));
+        else asio::post(executor_, std::move(bound));
+    }
+
+    std::vector<ready_completion> ready_;       // completed, waiting for deliver_ready()
+    std::vector<ready_completion> delivering_;  // the batch deliver_ready() works through
+    bool delivery_scheduled_ = false;
+
+    void complete_request(asio::any_completion_handler<response_signature> handler, std::error_code ec, response r) {
+        ready_.push_back(ready_completion{std::move(handler), ec, std::move(r)});
+        if (delivery_scheduled_) return;
+        delivery_scheduled_ = true;
+        post_with(delivery_arena_, [self = shared_from_this()] { self->deliver_ready(); });
+    }
+    void deliver_ready();
 };
+
+void connection_impl::deliver_ready() {
+    delivery_scheduled_ = false;
+    delivering_.swap(ready_);
+    std::size_t next = 0;
+    // A handler that throws leaves the rest of the batch to a new delivery, not to nobody.
+    struct requeue_rest {
+        connection_impl& self;
+        std::size_t& next;
+        ~requeue_rest() {
+            auto& batch = self.delivering_;
+            if (next < batch.size()) {
+                self.ready_.insert(self.ready_.begin(), std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(next)),
+                                   std::make_move_iterator(batch.end()));
+                if (!self.delivery_scheduled_) {
+                    self.delivery_scheduled_ = true;
+                    self.post_with(self.delivery_arena_, [s = self.shared_from_this()] { s->deliver_ready(); });
+                }
+            }
+            batch.clear();
+        }
+    } guard{*this, next};
+    while (next < delivering_.size()) {
+        auto c = std::move(delivering_[next++]);
+        // Handlers without an executor of their own, or with the connection's, run here: this
+        // is already a posted operation on that executor. Others go to theirs (a strand, ...).
+        auto target = asio::get_associated_executor(c.handler, completion_executor_);
+        if (target == completion_executor_) {
+            std::move(c.handler)(c.ec, std::move(c.r));
+        } else {
+            asio::dispatch(target, [h = std::move(c.handler), ec = c.ec, r = std::move(c.r)]() mutable {
+                std::move(h)(ec, std::move(r));
+            });
+        }
+    }
+}
 
 // ---- failure ----------------------------------------------------------------------------------
 
@@ -276,7 +396,7 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
     }
     startup_.reset();
     for (auto& s : slots_) {
-        if (s.handler) complete(std::move(s.handler), make_error_code(errc::connection_broken), response{});
+        if (s.handler) complete_request(std::move(s.handler), make_error_code(errc::connection_broken), response{});
     }
     pending_ = 0;
     ids_.reset();  // the stream is closed: no late response can come
@@ -518,37 +638,37 @@ void connection_impl::begin_request(encoded_request request, const request_optio
     auto give_back = [&] { pool_->give_back(std::move(frame)); };
     if (request.error) {
         give_back();
-        complete(std::move(handler), request.error, response{});
+        complete_request(std::move(handler), request.error, response{});
         return;
     }
     if (phase_ == phase::failed) {
         give_back();
-        complete(std::move(handler), make_error_code(errc::connection_broken), response{});
+        complete_request(std::move(handler), make_error_code(errc::connection_broken), response{});
         return;
     }
     if (phase_ == phase::starting) {
         give_back();
-        complete(std::move(handler), std::make_error_code(std::errc::operation_in_progress), response{});
+        complete_request(std::move(handler), std::make_error_code(std::errc::operation_in_progress), response{});
         return;
     }
     protocol::frame_header header;
     if (frame.size() < protocol::frame_header_size || protocol::decode_frame_header(frame, header) ||
         frame.size() != protocol::frame_header_size + header.length || header.is_response()) {
         give_back();
-        complete(std::move(handler), std::make_error_code(std::errc::invalid_argument), response{});
+        complete_request(std::move(handler), std::make_error_code(std::errc::invalid_argument), response{});
         return;
     }
     const std::size_t queued = write_batch_.size() + writing_.size();
     if (queued > 0 && queued + frame.size() > options_.max_pending_write_bytes) {
         // The server is not taking what was sent: refuse rather than buffer without bound.
         give_back();
-        complete(std::move(handler), std::make_error_code(std::errc::no_buffer_space), response{});
+        complete_request(std::move(handler), std::make_error_code(std::errc::no_buffer_space), response{});
         return;
     }
     std::int16_t id = 0;
     if (auto ec = ids_.acquire(id)) {
         give_back();
-        complete(std::move(handler), ec, response{});
+        complete_request(std::move(handler), ec, response{});
         return;
     }
     frame[0] = options_.protocol_version;  // the encoders write v4; the connection may speak v3
@@ -580,7 +700,7 @@ void connection_impl::schedule_write() {
     // Deferred to the end of this turn of the event loop so that requests issued together
     // leave together.
     write_scheduled_ = true;
-    asio::post(executor_, [self = shared_from_this()] {
+    post_with(write_arena_, [self = shared_from_this()] {
         self->write_scheduled_ = false;
         self->start_write();
     });
@@ -592,7 +712,7 @@ void connection_impl::start_write() {
     write_in_flight_ = true;
     if (frame_observer_) observe_sent(writing_);
     asio::async_write(stream_, asio::buffer(writing_),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                      asio::bind_allocator(arena_allocator<void>(write_arena_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->write_in_flight_ = false;
                           self->writing_.clear();
                           if (self->phase_ == phase::failed) return;
@@ -603,7 +723,7 @@ void connection_impl::start_write() {
                               return;
                           }
                           self->start_write();
-                      });
+                      }));
 }
 
 void connection_impl::start_reading() {
@@ -634,7 +754,7 @@ void connection_impl::read_frames() {
     // Small frames share 64 KiB reads; a large one is read in reads that double as it arrives.
     auto space = decoder_.prepare(next_read_size(decoder_, 64 * 1024));
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
-                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                            asio::bind_allocator(arena_allocator<void>(read_arena_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                                 if (self->phase_ != phase::open) return;
                                 if (ec) {
                                     protocol::diagnostics d;
@@ -645,7 +765,7 @@ void connection_impl::read_frames() {
                                 self->bytes_received_ += n;
                                 self->decoder_.commit(n);
                                 self->read_frames();
-                            });
+                            }));
 }
 
 void connection_impl::on_frame(const protocol::frame_view& frame) {
@@ -670,7 +790,7 @@ void connection_impl::on_frame(const protocol::frame_view& frame) {
             protocol::diagnostics ignored;  // the caller reads the message with server_error()
             ec = server_error(r, ignored);
         }
-        complete(std::move(s.handler), ec, std::move(r));
+        complete_request(std::move(s.handler), ec, std::move(r));
         return;
     }
     case stream_id_state::quarantined:
@@ -716,7 +836,7 @@ void connection_impl::on_timer() {
         auto& s = slots_[static_cast<std::size_t>(d.id)];
         ids_.quarantine(d.id);
         --pending_;
-        complete(std::move(s.handler), make_error_code(errc::request_timeout), response{});
+        complete_request(std::move(s.handler), make_error_code(errc::request_timeout), response{});
     }
     if (!deadlines_.empty()) arm_timer(deadlines_.front().at);
 }
@@ -840,6 +960,11 @@ void connection::start_request(const std::shared_ptr<detail::connection_impl>& i
     if (!impl) {
         asio::any_io_executor fallback = asio::system_executor();
         detail::complete_later(fallback, std::move(handler), make_error_code(errc::connection_broken), response{});
+        return;
+    }
+    if (impl->on_own_thread()) {
+        // What dispatch would do, without wrapping the call in a type-erased function.
+        impl->begin_request(std::move(request), options, std::move(handler));
         return;
     }
     asio::dispatch(impl->executor_, [impl, r = std::move(request), options, h = std::move(handler)]() mutable {
