@@ -403,7 +403,7 @@ public:
     const window& result() const { return w_; }
     double window_seconds() const { return seconds_between(window_start_, window_end_); }
     double window_cpu() const { return cpu_end_ - cpu_start_; }
-    std::uint64_t window_allocations() const { return alloc_end_ - alloc_start_; }
+    cqlwire::bench::allocation_counts window_allocations() const { return alloc_end_ - alloc_start_; }
 
 private:
     struct connection_state {
@@ -452,7 +452,7 @@ private:
         w_ = window{};
         window_start_ = clock_type::now();
         cpu_start_ = cpu_seconds();
-        alloc_start_ = cqlwire::bench::heap_allocations.load();
+        alloc_start_ = cqlwire::bench::allocations_now();
         if (o_.requests == 0) {
             stop_timer_.expires_at(window_start_ + std::chrono::duration_cast<clock_type::duration>(
                                                        std::chrono::duration<double>(o_.duration)));
@@ -467,7 +467,7 @@ private:
         stopping_ = true;
         window_end_ = clock_type::now();
         cpu_end_ = cpu_seconds();
-        alloc_end_ = cqlwire::bench::heap_allocations.load();
+        alloc_end_ = cqlwire::bench::allocations_now();
         measuring_ = false;
         progress_timer_.cancel();
         rate_timer_.cancel();
@@ -541,7 +541,7 @@ private:
     asio::steady_timer stop_timer_, progress_timer_, rate_timer_;
     clock_type::time_point start_, measure_from_, window_start_, window_end_;
     double cpu_start_ = 0, cpu_end_ = 0;
-    std::uint64_t alloc_start_ = 0, alloc_end_ = 0;
+    cqlwire::bench::allocation_counts alloc_start_, alloc_end_;
     bool measuring_ = false, stopping_ = false;
     std::uint64_t total_completed_ = 0, last_completed_ = 0;
     std::uint64_t next_index_ = 0;
@@ -748,28 +748,30 @@ int run_handshakes(const bench_options& o, const client_setup& setup) {
     return 0;
 }
 
-void report_load(const bench_options& o, const window& w, double seconds, double cpu, std::uint64_t allocations) {
+void report_load(const bench_options& o, const window& w, double seconds, double cpu,
+                 cqlwire::bench::allocation_counts allocations) {
     const double n = static_cast<double>(std::max<std::uint64_t>(w.completed, 1));
     const double rps = static_cast<double>(w.completed) / seconds;
     const double cpu_us = cpu / n * 1e6;
-    const double alloc_per_request = static_cast<double>(allocations) / n;
-    const double alloc_per_row = w.rows > 0 ? static_cast<double>(allocations) / static_cast<double>(w.rows) : 0.0;
+    const double alloc_per_request = static_cast<double>(allocations.all) / n;
+    const double alloc_per_row = w.rows > 0 ? static_cast<double>(allocations.all) / static_cast<double>(w.rows) : 0.0;
+    const double openssl_per_request = static_cast<double>(allocations.openssl) / n;
     auto us = [&](double q) { return static_cast<double>(w.latency.percentile(q)) / 1e3; };
     std::printf("%s %s, %zu connection(s) x depth %zu, %s: %llu requests in %.2f s\n", o.mode.c_str(),
                 o.tls() ? "TLS" : "plaintext", o.connections, o.depth,
                 o.rate > 0 ? "open loop" : "closed loop", static_cast<unsigned long long>(w.completed), seconds);
     std::printf("  %.0f requests/s, client CPU %.2f us/request, latency p50 %.1f us p99 %.1f us p99.9 %.1f us max %.1f us\n",
                 rps, cpu_us, us(0.5), us(0.99), us(0.999), static_cast<double>(w.latency.max()) / 1e3);
-    std::printf("  heap allocations: %.3f per request, %.4f per row; errors %llu\n", alloc_per_request, alloc_per_row,
-                static_cast<unsigned long long>(w.errors));
+    std::printf("  heap allocations: %.3f per request (%.3f of them inside OpenSSL), %.4f per row; errors %llu\n",
+                alloc_per_request, openssl_per_request, alloc_per_row, static_cast<unsigned long long>(w.errors));
     char line[512];
     std::snprintf(line, sizeof line,
                   "kind=load mode=%s tls=%d connections=%zu depth=%zu rate=%.0f prepared=%d requests=%llu seconds=%.3f "
                   "rps=%.1f cpu_us=%.3f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f allocs_per_request=%.4f "
-                  "allocs_per_row=%.5f rows=%llu errors=%llu late=%llu",
+                  "allocs_per_row=%.5f openssl_allocs_per_request=%.4f rows=%llu errors=%llu late=%llu",
                   o.mode.c_str(), o.tls(), o.connections, o.depth, o.rate, o.prepared,
                   static_cast<unsigned long long>(w.completed), seconds, rps, cpu_us, us(0.5), us(0.99), us(0.999),
-                  static_cast<double>(w.latency.max()) / 1e3, alloc_per_request, alloc_per_row,
+                  static_cast<double>(w.latency.max()) / 1e3, alloc_per_request, alloc_per_row, openssl_per_request,
                   static_cast<unsigned long long>(w.rows), static_cast<unsigned long long>(w.errors),
                   static_cast<unsigned long long>(w.late));
     print_result_line(line);
@@ -842,18 +844,18 @@ int run_raw(const bench_options& o, const client_setup& setup) {
     }
     clock_type::time_point t0, t1;
     double cpu0 = 0, cpu1 = 0;
-    std::uint64_t a0 = 0, a1 = 0;
+    cqlwire::bench::allocation_counts a0, a1;
     asio::steady_timer timer(io);
     auto begin = [&] {
         measuring = true;
         t0 = clock_type::now();
         cpu0 = cpu_seconds();
-        a0 = cqlwire::bench::heap_allocations.load();
+        a0 = cqlwire::bench::allocations_now();
     };
     auto end = [&] {
         t1 = clock_type::now();
         cpu1 = cpu_seconds();
-        a1 = cqlwire::bench::heap_allocations.load();
+        a1 = cqlwire::bench::allocations_now();
         measuring = false;
         stopping = true;
     };
