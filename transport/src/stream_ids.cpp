@@ -6,26 +6,31 @@
 
 namespace cqlwire::transport {
 
-stream_id_allocator::stream_id_allocator(std::size_t capacity)
-    : states_(std::min(capacity, max_stream_ids), stream_id_state::free) {
-    free_ids_.reserve(states_.size());
-    reset();
+stream_id_allocator::stream_id_allocator(std::size_t capacity) : capacity_(std::min(capacity, max_stream_ids)) {
+    states_.reserve(capacity_);
+    free_ids_.reserve(capacity_);
 }
 
 void stream_id_allocator::reset() noexcept {
-    std::fill(states_.begin(), states_.end(), stream_id_state::free);
+    states_.clear();
     free_ids_.clear();
-    // Pushed highest first so that id 0 is on top: a fresh connection uses 0, 1, 2...
-    for (std::size_t i = states_.size(); i-- > 0;) free_ids_.push_back(static_cast<std::int16_t>(i));
     in_use_ = 0;
     quarantined_ = 0;
 }
 
 std::error_code stream_id_allocator::acquire(std::int16_t& id) noexcept {
-    if (free_ids_.empty()) return make_error_code(errc::stream_ids_exhausted);
-    id = free_ids_.back();
-    free_ids_.pop_back();
-    states_[static_cast<std::size_t>(id)] = stream_id_state::in_use;
+    // A returned id first (the most recent), else the next never used: a fresh connection uses
+    // 0, 1, 2...
+    if (!free_ids_.empty()) {
+        id = free_ids_.back();
+        free_ids_.pop_back();
+        states_[static_cast<std::size_t>(id)] = stream_id_state::in_use;
+    } else if (states_.size() < capacity_) {
+        id = static_cast<std::int16_t>(states_.size());
+        states_.push_back(stream_id_state::in_use);  // within the reserved capacity
+    } else {
+        return make_error_code(errc::stream_ids_exhausted);
+    }
     ++in_use_;
     return {};
 }
@@ -40,7 +45,7 @@ stream_id_state stream_id_allocator::on_response(std::int16_t id) noexcept {
     else
         --quarantined_;
     s = stream_id_state::free;
-    free_ids_.push_back(id);  // cannot allocate: capacity() == states_.size()
+    free_ids_.push_back(id);  // cannot allocate: reserved for every id
     return was;
 }
 
