@@ -6,6 +6,7 @@
 // check_value (both renderers, converters, materialize, encode round trip). A No_metadata
 // result is decoded a second time with caller-supplied metadata of the right column count.
 // Whatever decodes must re-encode (encode_result_*) and decode to the same metadata and cells.
+// A result_view reused across inputs must agree with a fresh one on every input.
 #include <algorithm>
 #include <vector>
 
@@ -108,7 +109,18 @@ void check_rows(const proto::bytes_view body, const proto::result_view& result) 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const proto::bytes_view body(data, size);
     proto::result_view result;
-    if (proto::decode_result(body, result)) return 0;
+    const auto ec = proto::decode_result(body, result);
+
+    // A result_view reused from input to input (its column specs cached from the last Rows
+    // result it decoded) must decode every input exactly as a fresh one does.
+    static proto::result_view reused;
+    FUZZ_CHECK(proto::decode_result(body, reused) == ec);
+    if (!ec && result.kind == proto::result_kind::rows) {
+        FUZZ_CHECK(reused.metadata == result.metadata);
+        FUZZ_CHECK(reused.rows.size() == result.rows.size());
+        FUZZ_CHECK(reused.rows.columns().size() == result.rows.columns().size());
+    }
+    if (ec) return 0;
     FUZZ_CHECK(proto::to_string(result.kind) != "Unknown");
 
     std::vector<std::uint8_t> frame;
