@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cqlwire/protocol/requests.hpp"
 #include "fake_cql_server.hpp"
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
@@ -32,6 +33,7 @@ using cqlwire::test::fake_cql_server;
 using cqlwire::test::process_result;
 using cqlwire::test::test_pki;
 namespace fs = std::filesystem;
+namespace proto = cqlwire::protocol;
 
 constexpr std::string_view user = "sweep_user";
 constexpr std::string_view password = "Sw33p-Pa55w0rd-7Q";
@@ -421,6 +423,42 @@ TEST_CASE("secret sweep: no output path of cqlwire shows the password, the key p
                             "localhost:" + port_text},
                            key_env);
         CHECK(j.exit_code == 8);
+    }
+
+    // ---- events, and offline decoding of captured login frames ----
+    for (const std::string format : {"=hex", "=jsonl"}) {
+        const auto r = run("events --trace-frames" + format,
+                           concat({"events", "--count", "1", "--timeout", "1", "--trace-frames" + format}, mtls(port)),
+                           all_env);
+        CHECK(r.exit_code == 3);  // the fake server sends no event: --count not reached
+        CHECK(contains(r.err, "AUTH_RESPONSE"));
+        CHECK(contains(r.err, "REGISTER"));
+    }
+    {
+        // What a capture of a login holds: the AUTH_RESPONSE with the SASL token, and a CREATE
+        // ROLE with a password literal, as raw frames and as a hex dump of them.
+        std::vector<std::uint8_t> frames;
+        const std::string token = sasl_token();
+        const std::vector<std::uint8_t> token_bytes(token.begin(), token.end());
+        REQUIRE_FALSE(proto::encode_auth_response(frames, {}, proto::raw_value::of(token_bytes)));
+        REQUIRE_FALSE(proto::encode_query(frames, {}, create_role, {}));
+        const std::string raw = run.home.write("login.cql", std::string(frames.begin(), frames.end()));
+        std::string hex;  // plain hex, 16 bytes a line
+        for (std::size_t i = 0; i < frames.size(); ++i)
+            hex += to_hex(std::string(1, static_cast<char>(frames[i])), false) + (i % 16 == 15 ? "\n" : " ");
+        const std::string dump = run.home.write("login.hex", hex + "\n");
+        // Positive control: the inputs do hold the secrets.
+        CHECK(find_secrets(std::string(frames.begin(), frames.end())).count("SASL token (raw)") == 1);
+        CHECK(find_secrets(hex).count("SASL token (raw)") == 1);
+        for (const std::string format : {"summary", "hex", "jsonl"}) {
+            for (const auto& input : {raw, dump}) {
+                const auto r = run("decode --format " + format + " " + fs::path(input).filename().string(),
+                                   {"decode", "--format", format, input});
+                CHECK(r.exit_code == 0);
+                CHECK(contains(r.out, "AUTH_RESPONSE"));
+                CHECK(contains(r.out, "CREATE ROLE"));
+            }
+        }
     }
 
     // ---- Positive controls: the detector sees a secret that IS shown ----
