@@ -8,7 +8,9 @@
 //                                          cqlwire_canned_server from this binary's folder)
 //           --pki DIR                      TLS with DIR/{ca,client,server}.{crt,key} (mTLS)
 //           --ca F --cert F --key F --server-name N   TLS files for an external server
-//           --user U --password P          SASL PLAIN (the spawned server then demands it)
+//           --user U --password P          SASL PLAIN (the spawned server then demands it); the
+//                                          password may come from CQLWIRE_BENCH_PASSWORD instead,
+//                                          out of sight of ps
 //           --rows N --value-bytes B --delay-ms D     the spawned server's answers
 //   load:   --connections N --depth D (in flight per connection)
 //           --duration SECONDS | --requests COUNT, --warmup SECONDS
@@ -154,7 +156,11 @@ bench_options parse(int argc, char** argv) {
     }
     if (o.mode != "cqlwire" && o.mode != "raw") die("--mode is cqlwire or raw");
     if (o.mode == "raw" && o.rate > 0) die("the raw floor runs closed-loop only");
-    if (o.user.empty() != o.password.empty() && !o.user.empty()) die("--user needs --password");
+    if (o.password.empty()) {
+        if (const char* p = std::getenv("CQLWIRE_BENCH_PASSWORD")) o.password = p;
+    }
+    if (o.user.empty() != o.password.empty() && !o.user.empty())
+        die("--user needs --password (or CQLWIRE_BENCH_PASSWORD)");
     return o;
 }
 

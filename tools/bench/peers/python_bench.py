@@ -3,10 +3,11 @@ connection, DEPTH requests in flight (execute_async, each completion issuing the
 TLS and a password. Prints the same "RESULT key=value" line as cqlwire_bench.
 
     python python_bench.py --host H --port P --ca F --cert F --key F --server-name N \
-        --user U --password P --depth D --duration S --query CQL
+        --user U --depth D --duration S --query CQL      (password in CQLWIRE_BENCH_PASSWORD)
 """
 
 import argparse
+import os
 import resource
 import ssl
 import sys
@@ -32,7 +33,8 @@ def main():
     p.add_argument("--key")
     p.add_argument("--server-name", default="localhost")
     p.add_argument("--user")
-    p.add_argument("--password")
+    p.add_argument("--password", default=os.environ.get("CQLWIRE_BENCH_PASSWORD"),
+                   help="default: $CQLWIRE_BENCH_PASSWORD (out of sight of ps)")
     p.add_argument("--depth", type=int, default=1)
     p.add_argument("--duration", type=float, default=3)
     p.add_argument("--warmup", type=float, default=1)

@@ -3,7 +3,7 @@
 // password. Prints the same "RESULT key=value" line as cqlwire_bench: requests/s and the
 // process's CPU (getrusage) per request.
 //
-//	gocql_bench -host H -port P -ca F -cert F -key F -server-name N -user U -password P \
+//	CQLWIRE_BENCH_PASSWORD=P gocql_bench -host H -port P -ca F -cert F -key F -server-name N -user U \
 //	            -depth D -duration S -query CQL
 package main
 
@@ -35,7 +35,7 @@ func main() {
 	key := flag.String("key", "", "")
 	serverName := flag.String("server-name", "localhost", "")
 	user := flag.String("user", "", "")
-	password := flag.String("password", "", "")
+	password := flag.String("password", os.Getenv("CQLWIRE_BENCH_PASSWORD"), "(default: $CQLWIRE_BENCH_PASSWORD)")
 	depth := flag.Int("depth", 1, "")
 	duration := flag.Float64("duration", 3, "")
 	warmup := flag.Float64("warmup", 1, "")
