@@ -24,6 +24,7 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "fake_cql_server.hpp"
+#include "mtls_fake_server.hpp"
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
 
@@ -68,14 +69,7 @@ private:
 };
 
 fake_cql_server::options mtls_password_server() {
-    const auto& pki = test_pki::instance();
-    fake_cql_server::options o;
-    o.tls = fake_cql_server::tls_settings{pki.path("server.crt"), pki.path("server.key"),
-                                          pki.path("trusted-client-cas.pem"), true};
-    o.authenticator_class = "org.apache.cassandra.auth.PasswordAuthenticator";
-    o.username = std::string(user);
-    o.password = std::string(password);
-    return o;
+    return cqlwire::test::mtls_password_server_options(std::string(user), std::string(password));
 }
 
 struct runner {
