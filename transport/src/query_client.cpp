@@ -148,6 +148,25 @@ query_result query_client::finish(response r, std::error_code& ec, protocol::dia
     return result;
 }
 
+template <class Send>
+query_result query_client::send_with_reprepare(std::size_t max_retries,
+                                               std::span<const std::shared_ptr<const prepared_statement>> candidates,
+                                               Send&& send, std::error_code& ec, protocol::diagnostics& diag) {
+    for (std::size_t attempt = 0;; ++attempt) {
+        response r;
+        if (!send(r)) return {};
+        if (attempt < max_retries && ec == protocol::server_errc::unprepared) {
+            if (!reprepare(r, candidates, ec, diag)) return {};
+            ec.clear();
+            diag.clear();
+            continue;
+        }
+        query_result result = finish(std::move(r), ec, diag);
+        result.set_reprepared(attempt > 0);
+        return result;
+    }
+}
+
 query_result query_client::execute(const statement& s, std::error_code& ec, protocol::diagnostics& diag) {
     ec.clear();
     std::vector<protocol::bytes_map_entry> payload;
@@ -161,26 +180,20 @@ query_result query_client::execute(const statement& s, std::error_code& ec, prot
         };
         return finish(connection_->request(encode, request_options_of(s.options), ec, diag), ec, diag);
     }
-    const auto& prepared = s.prepared();
-    for (int attempt = 0;; ++attempt) {
-        encoded_values values;
-        if ((ec = encode_statement_values(s, &prepared->bind_metadata().columns, values, diag))) return {};
-        const auto parameters = parameters_of(s.options, values);
-        auto encode = [&](std::vector<std::uint8_t>& out) {
-            return protocol::encode_execute(out, frame, prepared->id(), parameters);
-        };
-        response r = connection_->request(encode, request_options_of(s.options), ec, diag);
-        if (attempt == 0 && ec == protocol::server_errc::unprepared) {
-            const std::array candidates{prepared};
-            if (!reprepare(r, candidates, ec, diag)) return {};
-            ec.clear();
-            diag.clear();
-            continue;
-        }
-        query_result result = finish(std::move(r), ec, diag);
-        result.set_reprepared(attempt > 0);
-        return result;
-    }
+    const std::array candidates{s.prepared()};
+    return send_with_reprepare(
+        1, candidates,
+        [&](response& r) {
+            encoded_values values;
+            if ((ec = encode_statement_values(s, &s.prepared()->bind_metadata().columns, values, diag))) return false;
+            const auto parameters = parameters_of(s.options, values);
+            auto encode = [&](std::vector<std::uint8_t>& out) {
+                return protocol::encode_execute(out, frame, s.prepared()->id(), parameters);
+            };
+            r = connection_->request(encode, request_options_of(s.options), ec, diag);
+            return true;
+        },
+        ec, diag);
 }
 
 query_result query_client::execute(const statement& s) {
@@ -201,47 +214,42 @@ query_result query_client::execute(const batch& b, std::error_code& ec, protocol
     std::vector<std::shared_ptr<const prepared_statement>> prepared;
     for (const auto& s : statements)
         if (s.is_prepared()) prepared.push_back(s.prepared());
-    for (int attempt = 0;; ++attempt) {
-        std::vector<encoded_values> values(statements.size());
-        std::vector<protocol::batch_statement> entries;
-        entries.reserve(statements.size());
-        for (std::size_t i = 0; i < statements.size(); ++i) {
-            const auto& s = statements[i];
-            if (!s.names().empty()) {
-                diag.set_client_message("batch statement " + std::to_string(i) +
-                                        " has named values; a v4 BATCH takes positional values only");
-                ec = make_error_code(protocol::client_errc::bad_value);
-                return {};
+    // Each retry re-prepares one statement the server forgot (after a restart it may have
+    // forgotten them all, and it names one per answer); so at most one retry per statement.
+    return send_with_reprepare(
+        prepared.size(), prepared,
+        [&](response& r) {
+            std::vector<encoded_values> values(statements.size());
+            std::vector<protocol::batch_statement> entries;
+            entries.reserve(statements.size());
+            for (std::size_t i = 0; i < statements.size(); ++i) {
+                const auto& s = statements[i];
+                if (!s.names().empty()) {
+                    diag.set_client_message("batch statement " + std::to_string(i) +
+                                            " has named values; a v4 BATCH takes positional values only");
+                    ec = make_error_code(protocol::client_errc::bad_value);
+                    return false;
+                }
+                const auto* markers = s.is_prepared() ? &s.prepared()->bind_metadata().columns : nullptr;
+                if ((ec = encode_statement_values(s, markers, values[i], diag))) {
+                    diag.set_client_message("batch statement " + std::to_string(i) + ": " + diag.client_message());
+                    return false;
+                }
+                entries.push_back(s.is_prepared()
+                                      ? protocol::batch_statement::of_prepared(s.prepared()->id(), values[i].values)
+                                      : protocol::batch_statement::of_query(s.query(), values[i].values));
             }
-            const auto* markers = s.is_prepared() ? &s.prepared()->bind_metadata().columns : nullptr;
-            if ((ec = encode_statement_values(s, markers, values[i], diag))) {
-                diag.set_client_message("batch statement " + std::to_string(i) + ": " + diag.client_message());
-                return {};
-            }
-            entries.push_back(s.is_prepared()
-                                  ? protocol::batch_statement::of_prepared(s.prepared()->id(), values[i].values)
-                                  : protocol::batch_statement::of_query(s.query(), values[i].values));
-        }
-        protocol::batch_request request;
-        request.type = b.type();
-        request.statements = entries;
-        request.consistency_level = b.options.consistency;
-        request.serial_consistency = b.options.serial_consistency;
-        request.default_timestamp = b.options.default_timestamp;
-        auto encode = [&](std::vector<std::uint8_t>& out) { return protocol::encode_batch(out, frame, request); };
-        response r = connection_->request(encode, request_options_of(b.options), ec, diag);
-        // Each retry re-prepares one statement the server forgot (after a restart it may have
-        // forgotten them all, and it names one per answer); so at most one retry per statement.
-        if (static_cast<std::size_t>(attempt) < prepared.size() && ec == protocol::server_errc::unprepared) {
-            if (!reprepare(r, prepared, ec, diag)) return {};
-            ec.clear();
-            diag.clear();
-            continue;
-        }
-        query_result result = finish(std::move(r), ec, diag);
-        result.set_reprepared(attempt > 0);
-        return result;
-    }
+            protocol::batch_request request;
+            request.type = b.type();
+            request.statements = entries;
+            request.consistency_level = b.options.consistency;
+            request.serial_consistency = b.options.serial_consistency;
+            request.default_timestamp = b.options.default_timestamp;
+            auto encode = [&](std::vector<std::uint8_t>& out) { return protocol::encode_batch(out, frame, request); };
+            r = connection_->request(encode, request_options_of(b.options), ec, diag);
+            return true;
+        },
+        ec, diag);
 }
 
 query_result query_client::execute(const batch& b) {

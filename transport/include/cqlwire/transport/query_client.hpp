@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -87,6 +88,13 @@ private:
     bool reprepare(const response& r, std::span<const std::shared_ptr<const prepared_statement>> candidates,
                    std::error_code& ec, protocol::diagnostics& diag);
     query_result finish(response r, std::error_code& ec, protocol::diagnostics& diag);
+    // Sends what `send` sends (send(response&) returns false, with ec set, when it could not);
+    // while the server answers Unprepared, re-prepares the statement it names among `candidates`
+    // and sends again, at most `max_retries` times; then finish().
+    template <class Send>
+    query_result send_with_reprepare(std::size_t max_retries,
+                                     std::span<const std::shared_ptr<const prepared_statement>> candidates,
+                                     Send&& send, std::error_code& ec, protocol::diagnostics& diag);
 
     connection* connection_;
     prepared_cache cache_;
