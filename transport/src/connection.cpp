@@ -31,7 +31,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Each thread keeps a few small buffers of its own in front of the pools' locked lists: a
+// Each thread keeps small buffers of its own in front of the pools' locked lists: a
 // connection's thread takes and gives back four buffers per request (the request's encoding
 // and the response's body), and these then cost no lock. Buffers are plain vectors, so one
 // taken from this cache may end in any pool.
@@ -191,7 +191,9 @@ public:
     // on a thread running that io_context is already where the connection's state lives.
     const asio::io_context::executor_type* plain_executor_ = nullptr;
     asio::any_completion_executor completion_executor_;  // executor_, converted once (see complete_later)
-    bool on_own_thread() const noexcept { return plain_executor_ != nullptr && plain_executor_->running_in_this_thread(); }
+    bool on_own_thread() const noexcept {
+        return plain_executor_ != nullptr && plain_executor_->running_in_this_thread();
+    }
     stream stream_;
     connection_options options_;
 
@@ -353,7 +355,8 @@ void connection_impl::deliver_ready() {
         ~requeue_rest() {
             auto& batch = self.delivering_;
             if (next < batch.size()) {
-                self.ready_.insert(self.ready_.begin(), std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(next)),
+                const auto rest = batch.begin() + static_cast<std::ptrdiff_t>(next);
+                self.ready_.insert(self.ready_.begin(), std::make_move_iterator(rest),
                                    std::make_move_iterator(batch.end()));
                 if (!self.delivery_scheduled_) {
                     self.delivery_scheduled_ = true;
@@ -711,19 +714,20 @@ void connection_impl::start_write() {
     writing_.swap(write_batch_);
     write_in_flight_ = true;
     if (frame_observer_) observe_sent(writing_);
+    auto on_written = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+        self->write_in_flight_ = false;
+        self->writing_.clear();
+        if (self->phase_ == phase::failed) return;
+        if (ec) {
+            protocol::diagnostics d;
+            auto why = self->classify_read_error(ec, d);
+            self->fail(why, d);
+            return;
+        }
+        self->start_write();
+    };
     asio::async_write(stream_, asio::buffer(writing_),
-                      asio::bind_allocator(arena_allocator<void>(write_arena_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                          self->write_in_flight_ = false;
-                          self->writing_.clear();
-                          if (self->phase_ == phase::failed) return;
-                          if (ec) {
-                              protocol::diagnostics d;
-                              auto why = self->classify_read_error(ec, d);
-                              self->fail(why, d);
-                              return;
-                          }
-                          self->start_write();
-                      }));
+                      asio::bind_allocator(arena_allocator<void>(write_arena_), std::move(on_written)));
 }
 
 void connection_impl::start_reading() {
@@ -753,19 +757,20 @@ void connection_impl::read_frames() {
     if (phase_ != phase::open) return;
     // Small frames share 64 KiB reads; a large one is read in reads that double as it arrives.
     auto space = decoder_.prepare(next_read_size(decoder_, 64 * 1024));
+    auto on_read = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        if (self->phase_ != phase::open) return;
+        if (ec) {
+            protocol::diagnostics d;
+            auto why = self->classify_read_error(ec, d);
+            self->fail(why, d);
+            return;
+        }
+        self->bytes_received_ += n;
+        self->decoder_.commit(n);
+        self->read_frames();
+    };
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
-                            asio::bind_allocator(arena_allocator<void>(read_arena_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                if (self->phase_ != phase::open) return;
-                                if (ec) {
-                                    protocol::diagnostics d;
-                                    auto why = self->classify_read_error(ec, d);
-                                    self->fail(why, d);
-                                    return;
-                                }
-                                self->bytes_received_ += n;
-                                self->decoder_.commit(n);
-                                self->read_frames();
-                            }));
+                            asio::bind_allocator(arena_allocator<void>(read_arena_), std::move(on_read)));
 }
 
 void connection_impl::on_frame(const protocol::frame_view& frame) {
