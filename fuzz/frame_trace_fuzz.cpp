@@ -40,9 +40,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (options.format != proto::trace_format::hex) FUZZ_CHECK(out.find('\n') == out.size() - 1);
         if (h.op == proto::opcode::auth_response && !h.is_response())
             FUZZ_CHECK(out.find("Sup3rSecret") == std::string::npos);
+        // A QUERY that sets a password: the literal must not show. Only when it is the one
+        // occurrence in the body: the same text elsewhere (another literal, a bound value, a
+        // value's name) is not the password, and is rightly shown.
         const std::string_view text(reinterpret_cast<const char*>(body.data()), body.size());
+        const auto first = text.find("Sup3rSecret");
         if (h.op == proto::opcode::query && h.flags == 0 && text.size() > 4 &&
-            text.substr(4).starts_with("CREATE ROLE r WITH PASSWORD = 'Sup3rSecret'"))
+            text.substr(4).starts_with("CREATE ROLE r WITH PASSWORD = 'Sup3rSecret'") &&
+            text.find("Sup3rSecret", first + 1) == std::string_view::npos)
             FUZZ_CHECK(out.find("Sup3rSecret") == std::string::npos);
     }
     return 0;
