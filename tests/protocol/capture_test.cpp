@@ -33,6 +33,20 @@ void put16le(bytes& b, std::uint16_t v) {
 
 constexpr std::uint8_t syn = 0x02, ack = 0x10, psh = 0x08;
 
+// A 20-byte TCP header (no options, window 65535) and the payload, after an IP header.
+void append_tcp(bytes& b, std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint8_t flags,
+                const bytes& payload) {
+    put16(b, sport);
+    put16(b, dport);
+    put32(b, seq);
+    put32(b, 0);
+    b.push_back(0x50);
+    b.push_back(flags);
+    put16(b, 65535);
+    put32(b, 0);
+    b.insert(b.end(), payload.begin(), payload.end());
+}
+
 // A TCP segment in IPv4 (addresses 127.0.0.<a>), no options.
 bytes ipv4_tcp(std::uint8_t from, std::uint16_t sport, std::uint8_t to, std::uint16_t dport, std::uint32_t seq,
                std::uint8_t flags, const bytes& payload) {
@@ -47,15 +61,7 @@ bytes ipv4_tcp(std::uint8_t from, std::uint16_t sport, std::uint8_t to, std::uin
     put16(b, 0);
     for (std::uint8_t a : {std::uint8_t{127}, std::uint8_t{0}, std::uint8_t{0}, from}) b.push_back(a);
     for (std::uint8_t a : {std::uint8_t{127}, std::uint8_t{0}, std::uint8_t{0}, to}) b.push_back(a);
-    put16(b, sport);
-    put16(b, dport);
-    put32(b, seq);
-    put32(b, 0);
-    b.push_back(0x50);
-    b.push_back(flags);
-    put16(b, 65535);
-    put32(b, 0);
-    b.insert(b.end(), payload.begin(), payload.end());
+    append_tcp(b, sport, dport, seq, flags, payload);
     return b;
 }
 
@@ -71,15 +77,7 @@ bytes ipv6_tcp(std::uint8_t from, std::uint16_t sport, std::uint8_t to, std::uin
     b.push_back(from);
     for (int i = 0; i < 15; ++i) b.push_back(0);
     b.push_back(to);
-    put16(b, sport);
-    put16(b, dport);
-    put32(b, seq);
-    put32(b, 0);
-    b.push_back(0x50);
-    b.push_back(flags);
-    put16(b, 65535);
-    put32(b, 0);
-    b.insert(b.end(), payload.begin(), payload.end());
+    append_tcp(b, sport, dport, seq, flags, payload);
     return b;
 }
 

@@ -17,8 +17,6 @@ using namespace cqlwire::test::hostile;
 using protocol::client_errc;
 using transport::errc;
 namespace asio = boost::asio;
-
-constexpr std::size_t bystander_count = 3;
 constexpr std::uint16_t type_int = 0x0009;
 constexpr std::uint16_t type_varchar = 0x000D;
 constexpr std::uint16_t type_list = 0x0020;

@@ -79,8 +79,6 @@ using namespace cqlwire::test::hostile;
 using transport::errc;
 namespace asio = boost::asio;
 
-constexpr std::size_t bystander_count = 3;
-
 // Sets up a server whose "hostile" query runs `script`, with held bystanders (never answered:
 // they can only end by the connection breaking, or by timing out if it does not).
 struct hostile_setup {

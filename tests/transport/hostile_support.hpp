@@ -30,6 +30,9 @@
 namespace cqlwire::test::hostile {
 
 using namespace std::chrono_literals;
+
+// How many bystander requests the hostile cases keep in flight beside the hostile one.
+inline constexpr std::size_t bystander_count = 3;
 using clock = std::chrono::steady_clock;
 using bytes = std::vector<std::uint8_t>;
 

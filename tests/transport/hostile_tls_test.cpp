@@ -16,8 +16,6 @@ using namespace cqlwire::test::hostile;
 using transport::errc;
 namespace asio = boost::asio;
 
-constexpr std::size_t bystander_count = 3;
-
 fake_cql_server::options tls_server() {
     fake_cql_server::tls_settings tls;
     tls.certificate_chain_file = pki().path("server.crt");
