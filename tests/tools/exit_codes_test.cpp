@@ -116,13 +116,19 @@ TEST_CASE("EXIT_CODES.md holds the same table as --help") {
     CHECK(text.str().find(exit_codes_help()) != std::string::npos);
 }
 
-TEST_CASE("failure reports: one cause line, hint, then the server's text quoted") {
+TEST_CASE("failure reports: one cause line with hint; a server ERROR's words on that line") {
     CHECK(format_failure(transport::errc::certificate_name_mismatch, "expected db1, certificate names db2", "") ==
           "cqlwire: the server's certificate does not match the expected name: expected db1, certificate names db2 "
           "(connect by the name in the certificate, or name it with --server-name NAME)\n");
+    // A server ERROR: its code and its words on one line, controls escaped.
     CHECK(format_failure(protocol::server_errc::syntax_error, "", "line 1:0 no viable\nalternative \x1b[31m") ==
-          "cqlwire: " + make_error_code(protocol::server_errc::syntax_error).message() +
-              "\ncqlwire: server said: \"line 1:0 no viable\\nalternative \\x1b[31m\"\n");
+          "cqlwire: Syntax_error (0x2000): line 1:0 no viable\\nalternative \\x1b[31m\n");
+    CHECK(format_failure(protocol::server_errc::invalid, "", "unconfigured table \"t\"", "-f x.cql:3") ==
+          "cqlwire: -f x.cql:3: Invalid (0x2200): unconfigured table \"t\"\n");
+    // Errors that are not the server's keep the quoted "server said" line.
+    CHECK(format_failure(transport::errc::protocol_violation, "bad frame", "text") ==
+          "cqlwire: " + make_error_code(transport::errc::protocol_violation).message() +
+              ": bad frame\ncqlwire: server said: \"text\"\n");
 }
 
 TEST_CASE("quote_untrusted escapes quotes, backslashes and control characters") {

@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,7 +86,10 @@ TEST_CASE("feeding byte by byte gives the same statements") {
     statement_splitter splitter;
     std::vector<statement> pieces;
     for (char c : input) splitter.feed(std::string_view(&c, 1), pieces);
-    REQUIRE_FALSE(splitter.finish(pieces, message));
+    std::optional<statement> last;
+    REQUIRE_FALSE(splitter.finish(last, message));
+    REQUIRE(last);
+    pieces.push_back(*last);
     REQUIRE(pieces.size() == whole.size());
     REQUIRE(whole.size() == 3);
     for (std::size_t i = 0; i < whole.size(); ++i) {
@@ -107,4 +111,81 @@ TEST_CASE("idle tells whether a statement is pending") {
     CHECK(s.idle());
     s.feed("'open", out);
     CHECK_FALSE(s.idle());
+}
+
+TEST_CASE("a batch is one statement: its inner semicolons do not split it") {
+    const std::string batch =
+        "BEGIN BATCH INSERT INTO t (k,v) VALUES (1,1); INSERT INTO t (k,v) VALUES (2,2); APPLY BATCH";
+    CHECK(texts(batch + ";") == list{batch});
+    CHECK(texts(batch + "; SELECT 1;") == list{batch, "SELECT 1"});
+    // Every kind, any case, across lines, with comments and literals holding the keywords.
+    const std::string unlogged =
+        "begin Unlogged batch\n  INSERT INTO t (k, v) VALUES (1, 'APPLY BATCH;'); -- APPLY BATCH;\n"
+        "  /* APPLY BATCH; */ UPDATE t SET v = 'x;' WHERE k = 2;\napply\n batch";
+    CHECK(texts(unlogged + ";\nB;") == list{unlogged, "B"});
+    const std::string counter = "BEGIN COUNTER BATCH UPDATE c SET n = n + 1 WHERE k = 1; APPLY BATCH";
+    CHECK(texts(counter + ";") == list{counter});
+    const std::string timestamped = "BEGIN BATCH USING TIMESTAMP 5 INSERT INTO t (k) VALUES (1); APPLY BATCH";
+    CHECK(texts(timestamped + ";") == list{timestamped});
+    // A comment right after APPLY BATCH, and one between the words.
+    CHECK(texts("BEGIN BATCH A; APPLY BATCH -- done\n; B;") == list{"BEGIN BATCH A; APPLY BATCH", "B"});
+    CHECK(texts("BEGIN BATCH A; APPLY /* x */ BATCH; B;") == list{"BEGIN BATCH A; APPLY /* x */ BATCH", "B"});
+    // Not batches: BEGIN alone, a table named batch, APPLY BATCH quoted.
+    CHECK(texts("SELECT * FROM batch; B;") == list{"SELECT * FROM batch", "B"});
+    CHECK(texts("BEGIN x; BATCH;") == list{"BEGIN x", "BATCH"});
+    CHECK(texts("BEGIN BATCH A; 'APPLY BATCH'; B; APPLY BATCH;") == list{"BEGIN BATCH A; 'APPLY BATCH'; B; APPLY BATCH"});
+    // Identifiers that only start like the keywords.
+    CHECK(texts("BEGIN BATCHES; B;") == list{"BEGIN BATCHES", "B"});
+    CHECK(texts("BEGIN BATCH A; APPLY BATCHED; APPLY BATCH;") == list{"BEGIN BATCH A; APPLY BATCHED; APPLY BATCH"});
+}
+
+TEST_CASE("a batch fed byte by byte splits as a whole") {
+    const std::string_view input = "BEGIN BATCH\nINSERT INTO t (k) VALUES (1);\nINSERT INTO t (k) VALUES (2);\nAPPLY BATCH;\nX;";
+    statement_splitter splitter;
+    std::vector<statement> out;
+    for (char c : input) splitter.feed(std::string_view(&c, 1), out);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].text == "BEGIN BATCH\nINSERT INTO t (k) VALUES (1);\nINSERT INTO t (k) VALUES (2);\nAPPLY BATCH");
+    CHECK(out[0].line == 1);
+    CHECK(out[1].text == "X");
+    CHECK(out[1].line == 5);
+}
+
+TEST_CASE("-e: a batch without APPLY BATCH is refused, not sent in pieces") {
+    std::vector<statement> out;
+    std::string message;
+    const auto ec = split_statements("SELECT 1;\nBEGIN BATCH INSERT INTO t (k) VALUES (1); INSERT INTO t (k) VALUES (2);", out, message);
+    CHECK(ec == cli_errc::bad_statements);
+    CHECK(exit_code_for(ec) == exit_code::usage);
+    CHECK(message == "the batch begun on line 2 has no APPLY BATCH; it was not run (end it with APPLY BATCH;)");
+    // -e's end completes an ordinary last statement, as cqlsh -e does.
+    out.clear();
+    REQUIRE_FALSE(split_statements("SELECT 1; BEGIN BATCH A; APPLY BATCH", out, message));
+    CHECK(out.size() == 2);
+}
+
+TEST_CASE("finish: the unterminated last statement is handed back, never appended") {
+    statement_splitter splitter;
+    std::vector<statement> out;
+    splitter.feed("SELECT 1;\n\nTRUNCATE t\n", out);
+    CHECK(out.size() == 1);
+    CHECK(splitter.pending_line() == 3);
+    std::optional<statement> last;
+    std::string message;
+    REQUIRE_FALSE(splitter.finish(last, message));
+    REQUIRE(last);
+    CHECK(last->text == "TRUNCATE t");
+    CHECK(last->line == 3);
+    CHECK(out.size() == 1);
+    CHECK(splitter.idle());
+}
+
+TEST_CASE("first_invalid_utf8 finds the first byte that is not UTF-8") {
+    CHECK_FALSE(first_invalid_utf8("plain ascii"));
+    CHECK_FALSE(first_invalid_utf8("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    CHECK(first_invalid_utf8("ab\xff") == 2u);
+    CHECK(first_invalid_utf8("a\xc3") == 1u);             // truncated
+    CHECK(first_invalid_utf8("\xc0\xaf") == 0u);          // overlong
+    CHECK(first_invalid_utf8("x\xed\xa0\x80") == 1u);     // a UTF-16 surrogate
+    CHECK(first_invalid_utf8("\xf4\x90\x80\x80") == 0u); // beyond U+10FFFF
 }

@@ -21,6 +21,8 @@ public:
         case cli_errc::bad_config: return "invalid cqlshrc";
         case cli_errc::file_unreadable: return "a file could not be read";
         case cli_errc::no_password: return "a password or key passphrase is needed and none was given";
+        case cli_errc::not_text: return "the input is not CQL text";
+        case cli_errc::output_failed: return "the output could not be written";
         }
         return "unknown cqlwire.cli error " + std::to_string(ev);
     }
@@ -32,7 +34,9 @@ exit_code for_cli(cli_errc e) noexcept {
     case cli_errc::bad_statements: return exit_code::usage;
     case cli_errc::bad_config:
     case cli_errc::file_unreadable:
-    case cli_errc::no_password: return exit_code::configuration;
+    case cli_errc::no_password:
+    case cli_errc::not_text: return exit_code::configuration;
+    case cli_errc::output_failed: return exit_code::output_failed;
     }
     return exit_code::usage;
 }
@@ -137,7 +141,9 @@ std::string_view exit_codes_help() noexcept {
            "  7  protocol violation by the server\n"
            "  8  tls-check: the server's certificate does not verify or does not name the host\n"
            "  9  tls-check: the client certificate is refused, missing or does not match its key\n"
-           " 10  tls-check: the port does not speak TLS (plaintext CQL, HTTP, or nothing)\n";
+           " 10  tls-check: the port does not speak TLS (plaintext CQL, HTTP, or nothing)\n"
+           " 11  output could not be written (standard output, --trace-file); nothing more was run\n"
+           " 12  every row was printed, but some values did not decode and were shown as marked hex\n";
 }
 
 }  // namespace cqlwire::cli

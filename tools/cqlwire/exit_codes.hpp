@@ -23,6 +23,10 @@ enum class exit_code : int {
     tls_check_server_identity = 8,     // the server's chain does not verify, or does not name the host
     tls_check_client_certificate = 9,  // our client certificate is refused, missing, or its key does not match
     tls_check_not_tls = 10,            // the port does not speak TLS (plaintext CQL, HTTP, nothing)
+    // Output that could not be written (standard output, --trace-file): nothing after it ran.
+    output_failed = 11,
+    // Every row was printed, but some values did not decode; they were printed as marked hex.
+    undecodable_values = 12,
 };
 
 // Errors of the command itself (the library's categories cover everything else).
@@ -32,6 +36,8 @@ enum class cli_errc {
     bad_config,        // a cqlshrc line or value is wrong
     file_unreadable,   // a file named by a flag or by the cqlshrc cannot be read
     no_password,       // a password or key passphrase is needed and there is no terminal to ask on
+    not_text,          // an input file (-f, standard input) holds bytes that cannot be CQL text (NUL)
+    output_failed,     // writing standard output or a trace file failed
 };
 const std::error_category& cli_category() noexcept;
 std::error_code make_error_code(cli_errc e) noexcept;

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "exit_codes.hpp"
+#include "interrupt.hpp"
 #include "line_editor.hpp"
 #include "output_format.hpp"
+#include "statement_reader.hpp"
 #include "statements.hpp"
 
 namespace cqlwire::cli {
@@ -80,14 +82,30 @@ std::optional<std::string> read_edited_line(const std::string& prompt, line_edit
     }
 }
 
-std::optional<std::string> read_plain_line(const std::string& prompt) {
+// One line read plainly (no editor: TERM=dumb, or output not a terminal); nullopt at end of
+// input. Ctrl-C (the terminal's own SIGINT here) sets `interrupted` and gives an empty line.
+std::optional<std::string> read_plain_line(const std::string& prompt, bool& interrupted) {
+    interrupted = false;
     std::cout << prompt << std::flush;
     std::string line;
-    if (!std::getline(std::cin, line)) {
-        std::cout << "\n";
-        return std::nullopt;
+    for (;;) {
+        char byte = 0;
+        const auto n = ::read(STDIN_FILENO, &byte, 1);
+        if (n < 0 && errno == EINTR) {
+            if (!interrupt_requested()) continue;
+            clear_interrupt();
+            std::cout << "\n" << std::flush;
+            interrupted = true;
+            return std::string();
+        }
+        if (n <= 0) {
+            std::cout << "\n";
+            if (line.empty()) return std::nullopt;
+            return line;  // a last line without its newline
+        }
+        if (byte == '\n') return line;
+        line.push_back(byte);
     }
-    return line;
 }
 
 }  // namespace
@@ -131,10 +149,10 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     for (;;) {
         const std::string prompt = shell_prompt(runner.current_keyspace(), !splitter.idle());
         bool interrupted = false;
-        auto line = editing ? read_edited_line(prompt, editor, interrupted) : read_plain_line(prompt);
+        auto line = editing ? read_edited_line(prompt, editor, interrupted) : read_plain_line(prompt, interrupted);
         if (!line) break;
         if (interrupted) {
-            // Ctrl-C abandons the statement being entered, as well as the line.
+            // Ctrl-C abandons the statement being entered, as well as the line (as in cqlsh).
             splitter = statement_splitter();
             pending.clear();
             continue;
@@ -152,17 +170,28 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
             }
             pending.clear();
         }
-        for (const auto& st : ready)
+        for (const auto& st : ready) {
+            std::string message;
+            if (auto ec = check_statement_text(st, "line", message)) {
+                std::cerr << "cqlwire: " << message << "\n";
+                continue;
+            }
             if (!runner.run(st, {})) return runner.exit_status();
+            // Ctrl-C: back to the prompt; what else the line held is not run either.
+            if (runner.interrupted()) break;
+        }
     }
-    std::vector<statement> rest;
+    // End of input (Ctrl-D). An unfinished statement is never run: it may be half of what the
+    // user meant (a TRUNCATE without its WHERE-less intent confirmed by the `;`).
+    std::optional<statement> rest;
     std::string message;
+    const int line = splitter.pending_line();
     if (auto ec = splitter.finish(rest, message)) {
-        std::cerr << "cqlwire: " << message << "\n";
-        return to_int(exit_code_for(ec));
+        std::cerr << "cqlwire: the unfinished input was not run: " << message << "\n";
+    } else if (rest) {
+        std::cerr << "cqlwire: the unfinished statement (no ';' after it, begun on line " << line
+                  << ") was not run\n";
     }
-    for (const auto& st : rest)
-        if (!runner.run(st, {})) return runner.exit_status();
     // As before the editor existed: a rejected statement in a session does not fail the exit.
     return 0;
 }

@@ -1,14 +1,21 @@
 // The `cqlwire` command: reads the settings (flags, environment, cqlshrc), connects (TLS and
 // SASL PLAIN when configured), runs the statements from -e, -f or standard input, and prints
 // each result as a table, JSON or CSV. See --help and EXIT_CODES.md.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <iostream>
-#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "checked_output.hpp"
 #include "cli_options.hpp"
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/connection.hpp"
@@ -17,10 +24,12 @@
 #include "events_command.hpp"
 #include "exit_codes.hpp"
 #include "interactive_shell.hpp"
+#include "interrupt.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
 #include "session_setup.hpp"
 #include "settings.hpp"
+#include "statement_reader.hpp"
 #include "statement_runner.hpp"
 #include "statements.hpp"
 #include "tls_check_command.hpp"
@@ -56,7 +65,32 @@ void hide_password_argument(int argc, char** argv) {
     }
 }
 
-int run(int argc, char** argv) {
+// Owns a descriptor opened by the command.
+struct file_descriptor {
+    int fd = -1;
+    file_descriptor() = default;
+    file_descriptor(const file_descriptor&) = delete;
+    file_descriptor& operator=(const file_descriptor&) = delete;
+    ~file_descriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// Opens the -f file: a directory or an unreadable path is a file error (2) naming it.
+int open_statement_file(const std::string& path, file_descriptor& out) {
+    out.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (out.fd < 0) {
+        const int err = errno;
+        return fail(make_error_code(cli::cli_errc::file_unreadable), "-f: cannot read '" + path + "': " + std::strerror(err));
+    }
+    struct stat st {};
+    if (::fstat(out.fd, &st) == 0 && S_ISDIR(st.st_mode))
+        return fail(make_error_code(cli::cli_errc::file_unreadable),
+                    "-f: '" + path + "' is a directory, not a file of statements");
+    return 0;
+}
+
+int run(int argc, char** argv, const cli::checked_output& out) {
     std::vector<std::string_view> args(argv + 1, argv + argc);
     // Subcommands take the same flags; their own files do the rest.
     if (!args.empty() && args[0] == "events") {
@@ -91,43 +125,69 @@ int run(int argc, char** argv) {
     cli::settings s;
     if (int code = cli::load_settings(flags, env, s, std::cerr, "cqlwire")) return code;
 
-    // Statements are split before connecting, so that malformed input costs no connection.
+    // -e text is split before connecting, so that malformed text costs no connection; -f and
+    // standard input are read as they come, each statement run as soon as it is complete.
     std::vector<cli::statement> statements;
-    std::string source;
+    std::optional<cli::statement_reader> reader;
+    file_descriptor input_file;
     bool interactive_session = false;
     if (s.execute) {
-        source = "-e";
         if (auto ec = cli::split_statements(*s.execute, statements, message)) return fail(ec, "-e: " + message);
+        for (const auto& st : statements)
+            if (auto ec = cli::check_statement_text(st, "-e", message)) return fail(ec, message);
     } else if (s.file) {
-        source = *s.file;
-        std::string text;
-        if (auto ec = cli::read_text_file(*s.file, text, message)) return fail(ec, message);
-        if (auto ec = cli::split_statements(text, statements, message)) return fail(ec, *s.file + ": " + message);
+        if (int code = open_statement_file(*s.file, input_file)) return code;
+        reader.emplace(input_file.fd, *s.file);
     } else if (cli::stdin_is_terminal()) {
         interactive_session = true;
     } else {
-        source = "<stdin>";
-        const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-        if (auto ec = cli::split_statements(text, statements, message)) return fail(ec, "<stdin>: " + message);
+        reader.emplace(STDIN_FILENO, "<stdin>");
     }
 
     boost::asio::io_context ioc;
     transport::connection conn;
-    if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire")) return code;
+    cli::statement_runner runner(conn, ioc, s, out);
+    bool connected = false;
+    // Connects and applies --keyspace; 0 or the exit code of the failure.
+    auto connect = [&]() -> int {
+        connected = true;
+        if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire")) return code;
+        if (s.keyspace) {
+            if (!runner.run({"USE " + cli::quote_identifier(*s.keyspace), 0}, "--keyspace", false) ||
+                runner.exit_status() != 0)
+                return runner.exit_status();
+        }
+        return 0;
+    };
 
-    cli::statement_runner runner(conn, s);
-    if (s.keyspace) {
-        if (!runner.run({"USE " + cli::quote_identifier(*s.keyspace), 0}, "--keyspace", false)) return runner.exit_status();
-        if (runner.exit_status() != 0) return runner.exit_status();
+    if (interactive_session) {
+        if (int code = connect()) return code;
+        cli::catch_interrupts();
+        return cli::run_interactive_shell(runner, env);
     }
-    if (interactive_session) return cli::run_interactive_shell(runner, env);
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-        const std::string context =
-            statements.size() == 1 && source == "-e"
-                ? std::string()
-                : source + ":" + std::to_string(statements[i].line);
-        if (!runner.run(statements[i], context)) break;
+    if (!reader) {
+        if (int code = connect()) return code;
+        for (std::size_t i = 0; i < statements.size(); ++i) {
+            const std::string context = statements.size() == 1 ? std::string() : "-e:" + std::to_string(statements[i].line);
+            if (!runner.run(statements[i], context)) break;
+        }
+        conn.close();
+        return runner.exit_status();
     }
+    cli::statement st;
+    std::error_code ec;
+    while (reader->next(st, ec, message)) {
+        if (!connected)
+            if (int code = connect()) return code;
+        if (!runner.run(st, reader->name() + ":" + std::to_string(st.line))) {
+            conn.close();
+            return runner.exit_status();
+        }
+    }
+    if (ec) return fail(ec, message);
+    // Input with no statement still checks that the connection and the login work.
+    if (!connected)
+        if (int code = connect()) return code;
     conn.close();
     return runner.exit_status();
 }
@@ -135,11 +195,28 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A closed standard output must not be taken over by a socket; writing to it fails instead.
+    const bool stdout_closed = cli::plug_standard_descriptors();
+    // A reader that goes away (`| head`) is noticed as EPIPE on a write and ends the command
+    // quietly; sockets are written with MSG_NOSIGNAL anyway.
+    std::signal(SIGPIPE, SIG_IGN);
+    cli::checked_output out(STDOUT_FILENO, "standard output");
+    if (stdout_closed) out.fail(EBADF);
+    auto* const original = std::cout.rdbuf(&out);
+    int code = 0;
     try {
-        return run(argc, argv);
+        code = run(argc, argv, out);
     } catch (const std::exception& e) {
         // Exceptions here are bugs or resource exhaustion; their text never holds a secret.
         std::cerr << "cqlwire: internal error: " << e.what() << "\n";
-        return cli::to_int(cli::exit_code::network);
+        code = cli::to_int(cli::exit_code::network);
     }
+    std::cout.flush();
+    std::cout.rdbuf(original);
+    if (out.error() != 0 && out.error() != EPIPE && code != cli::to_int(cli::exit_code::output_failed)) {
+        std::cerr << "cqlwire: cannot write to standard output: " << std::strerror(out.error())
+                  << "; the output is incomplete\n";
+        return cli::to_int(cli::exit_code::output_failed);
+    }
+    return code;
 }

@@ -111,7 +111,31 @@ cell_rendering cell_rendering_for(output_format f) noexcept {
     return f == output_format::json ? cell_rendering::json : cell_rendering::cql_text;
 }
 
-void write_table(std::ostream& out, const rendered_rows& r) {
+void result_writer::page(const rendered_rows& r) {
+    switch (format_) {
+    case output_format::table: table_page(r); break;
+    case output_format::json: json_page(r); break;
+    case output_format::csv: csv_page(r); break;
+    }
+    started_ = true;
+    rows_ += r.rows.size();
+}
+
+void result_writer::finish() {
+    if (!started_) page(rendered_rows{});
+    switch (format_) {
+    case output_format::table:
+        out_ << '\n';
+        if (show_row_count_) out_ << '(' << rows_ << " rows)\n";
+        break;
+    case output_format::json: out_ << "]\n"; break;
+    case output_format::csv: break;
+    }
+}
+
+void result_writer::table_page(const rendered_rows& r) {
+    // Pages after the first add rows only; an empty one adds nothing.
+    if (started_ && r.rows.empty()) return;
     const std::size_t n = r.column_names.size();
     std::vector<std::size_t> widths(n);
     for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(r.column_names[c]);
@@ -119,76 +143,81 @@ void write_table(std::ostream& out, const rendered_rows& r) {
         for (std::size_t c = 0; c < n && c < row.size(); ++c)
             widths[c] = std::max(widths[c], row[c] ? display_width(*row[c]) : null_text.size());
 
-    out << '\n';
-    // Header: names left-aligned, with the padding after the last one trimmed.
-    std::string header = " ";
-    for (std::size_t c = 0; c < n; ++c) {
-        if (c > 0) header += " | ";
-        header += r.column_names[c];
-        header.append(widths[c] - display_width(r.column_names[c]), ' ');
-    }
-    header.erase(header.find_last_not_of(' ') + 1);
-    out << header << '\n';
-    out << '-';
-    for (std::size_t c = 0; c < n; ++c) {
-        if (c > 0) out << "-+-";
-        out << std::string(widths[c], '-');
-    }
-    out << "-\n";
-    for (const auto& row : r.rows) {
-        out << ' ';
+    if (!started_) {
+        out_ << '\n';
+        // Header: names left-aligned, with the padding after the last one trimmed.
+        std::string header = " ";
         for (std::size_t c = 0; c < n; ++c) {
-            if (c > 0) out << " | ";
+            if (c > 0) header += " | ";
+            header += r.column_names[c];
+            header.append(widths[c] - display_width(r.column_names[c]), ' ');
+        }
+        header.erase(header.find_last_not_of(' ') + 1);
+        out_ << header << '\n';
+        out_ << '-';
+        for (std::size_t c = 0; c < n; ++c) {
+            if (c > 0) out_ << "-+-";
+            out_ << std::string(widths[c], '-');
+        }
+        out_ << "-\n";
+    }
+    for (const auto& row : r.rows) {
+        out_ << ' ';
+        for (std::size_t c = 0; c < n; ++c) {
+            if (c > 0) out_ << " | ";
             const std::string_view cell = (c < row.size() && row[c]) ? std::string_view(*row[c]) : null_text;
-            pad(out, widths[c] - display_width(cell));
-            out << cell;
+            pad(out_, widths[c] - display_width(cell));
+            out_ << cell;
         }
-        out << '\n';
+        out_ << '\n';
     }
-    out << "\n(" << r.rows.size() << " rows)\n";
 }
 
-void write_json(std::ostream& out, const rendered_rows& r) {
-    std::vector<std::string> keys;
-    keys.reserve(r.column_names.size());
-    for (const auto& name : r.column_names) keys.push_back(json_quote(name));
-    out << '[';
+void result_writer::json_page(const rendered_rows& r) {
+    if (!started_) {
+        json_keys_.clear();
+        for (const auto& name : r.column_names) json_keys_.push_back(json_quote(name));
+        out_ << '[';
+    }
     for (std::size_t i = 0; i < r.rows.size(); ++i) {
-        if (i > 0) out << ',';
-        out << '{';
+        if (rows_ + i > 0) out_ << ',';
+        out_ << '{';
         const auto& row = r.rows[i];
-        for (std::size_t c = 0; c < keys.size(); ++c) {
-            if (c > 0) out << ',';
-            out << keys[c] << ':';
-            if (c < row.size() && row[c]) out << *row[c];
-            else out << "null";
+        for (std::size_t c = 0; c < json_keys_.size(); ++c) {
+            if (c > 0) out_ << ',';
+            out_ << json_keys_[c] << ':';
+            if (c < row.size() && row[c]) out_ << *row[c];
+            else out_ << "null";
         }
-        out << '}';
+        out_ << '}';
     }
-    out << "]\n";
 }
 
-void write_csv(std::ostream& out, const rendered_rows& r) {
-    for (std::size_t c = 0; c < r.column_names.size(); ++c) {
-        if (c > 0) out << ',';
-        write_csv_field(out, r.column_names[c]);
+void result_writer::csv_page(const rendered_rows& r) {
+    if (!started_) {
+        for (std::size_t c = 0; c < r.column_names.size(); ++c) {
+            if (c > 0) out_ << ',';
+            write_csv_field(out_, r.column_names[c]);
+        }
+        out_ << '\n';
     }
-    out << '\n';
     for (const auto& row : r.rows) {
         for (std::size_t c = 0; c < r.column_names.size(); ++c) {
-            if (c > 0) out << ',';
-            if (c < row.size() && row[c]) write_csv_field(out, *row[c]);
+            if (c > 0) out_ << ',';
+            if (c < row.size() && row[c]) write_csv_field(out_, *row[c]);
         }
-        out << '\n';
+        out_ << '\n';
     }
 }
 
+void write_table(std::ostream& out, const rendered_rows& r) { write_rows(out, output_format::table, r); }
+void write_json(std::ostream& out, const rendered_rows& r) { write_rows(out, output_format::json, r); }
+void write_csv(std::ostream& out, const rendered_rows& r) { write_rows(out, output_format::csv, r); }
+
 void write_rows(std::ostream& out, output_format f, const rendered_rows& r) {
-    switch (f) {
-    case output_format::table: write_table(out, r); break;
-    case output_format::json: write_json(out, r); break;
-    case output_format::csv: write_csv(out, r); break;
-    }
+    result_writer writer(out, f);
+    writer.page(r);
+    writer.finish();
 }
 
 }  // namespace cqlwire::cli

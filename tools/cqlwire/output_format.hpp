@@ -6,7 +6,9 @@
 //
 //   table  As cqlsh prints it: a blank line, the header (names left-aligned), a line of dashes
 //          with `+` at the column joins, each row (values right-aligned, `null` for null), a
-//          blank line, then `(N rows)`. Widths count display columns, not bytes.
+//          blank line, then `(N rows)`. Widths count display columns, not bytes. A result of
+//          several pages is printed page by page as cqlsh prints it when not on a terminal: the
+//          header once, each page's rows with the column widths of that page.
 //   json   One JSON array per result, on one line: an object per row, keyed by column name,
 //          whose values are the rendered JSON pasted as is (null for null).
 //   csv    RFC 4180 fields with LF line endings (not CR LF, so that line-oriented tools work):
@@ -35,6 +37,32 @@ struct rendered_rows {
 enum class cell_rendering { cql_text, json };
 cell_rendering cell_rendering_for(output_format f) noexcept;
 
+// Prints one result as its pages arrive, so that only one page is ever held: page() for each
+// page (the first prints the header), then finish(). `show_row_count` false leaves out the
+// table's "(N rows)" line (cqlsh prints it for SELECT only).
+class result_writer {
+public:
+    result_writer(std::ostream& out, output_format format, bool show_row_count = true)
+        : out_(out), format_(format), show_row_count_(show_row_count) {}
+    // Every page of one result has the same column_names.
+    void page(const rendered_rows& rows);
+    void finish();
+    std::size_t rows_written() const noexcept { return rows_; }
+
+private:
+    void table_page(const rendered_rows& r);
+    void json_page(const rendered_rows& r);
+    void csv_page(const rendered_rows& r);
+
+    std::ostream& out_;
+    output_format format_;
+    bool show_row_count_;
+    bool started_ = false;
+    std::size_t rows_ = 0;
+    std::vector<std::string> json_keys_;
+};
+
+// One whole result at once (result_writer with a single page).
 void write_table(std::ostream& out, const rendered_rows& r);
 void write_json(std::ostream& out, const rendered_rows& r);
 void write_csv(std::ostream& out, const rendered_rows& r);

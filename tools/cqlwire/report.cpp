@@ -38,12 +38,13 @@ std::string_view hint_for(const std::error_code& ec) noexcept {
 
 namespace {
 
-// `text` with `"`, `\` and control characters escaped, appended to `out`.
-void append_escaped(std::string& out, std::string_view text) {
+// `text` with control characters escaped (\n, \t, \xHH), appended to `out`; with `quotes`,
+// `"` and `\` too (for text shown between quotes).
+void append_escaped(std::string& out, std::string_view text, bool quotes = true) {
     static constexpr char hex[] = "0123456789abcdef";
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
+        if (quotes && (c == '"' || c == '\\')) {
             out.push_back('\\');
             out.push_back(ch);
         } else if (c == '\n') {
@@ -98,6 +99,17 @@ std::string format_failure(const std::error_code& ec, std::string_view client_de
 
     const std::string cause = ec.message();
     line += cause;
+    if (ec.category() == protocol::server_category() && !server_text.empty()) {
+        // An ERROR from the server: its code and its own words on one line, which is what a
+        // reader (and a log search) needs; the words are untrusted, so controls are escaped.
+        line += ": ";
+        append_escaped(line, server_text, false);
+        if (!client_detail.empty() && client_detail != cause && client_detail != server_text)
+            line += " (" + std::string(client_detail) + ")";
+        if (const auto hint = hint_for(ec); !hint.empty()) line += " (" + std::string(hint) + ")";
+        line += "\n";
+        return line;
+    }
     // A detail that only repeats the cause is left out.
     if (!client_detail.empty() && client_detail != cause) line += ": " + std::string(client_detail);
     if (const auto hint = hint_for(ec); !hint.empty()) line += " (" + std::string(hint) + ")";

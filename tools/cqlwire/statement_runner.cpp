@@ -2,7 +2,11 @@
 #include "statement_runner.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -10,8 +14,10 @@
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "exit_codes.hpp"
+#include "interrupt.hpp"
 #include "report.hpp"
 #include "trace_output.hpp"
+#include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tracing.hpp"
 
 namespace cqlwire::cli {
@@ -50,19 +56,109 @@ std::string format_warnings(std::span<const std::string> warnings) {
     return out;
 }
 
+namespace {
+
+// Renders a non-null cell for the output format; false when it does not decode, with `out` the
+// value's bytes in hex, marked, and `reason` the cause.
+bool render_value(const protocol::value_view& v, output_format format, std::string& out, std::string& reason) {
+    const bool json = cell_rendering_for(format) == cell_rendering::json;
+    const auto ec = json ? protocol::render_json(v, out) : protocol::render_cql(v, out);
+    if (!ec) return true;
+    reason = ec.message();
+    static constexpr char hex[] = "0123456789abcdef";
+    out = json ? "\"<undecodable 0x" : "<undecodable 0x";
+    for (auto b : v.bytes()) {
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 0xF]);
+    }
+    out += json ? ">\"" : ">";
+    return false;
+}
+
+// How many undecodable cells of one result are reported one by one; the rest are counted.
+constexpr std::size_t max_cell_warnings = 20;
+
+}  // namespace
+
+bool statement_runner::output_written() {
+    std::cout.flush();
+    if (out_.error() == 0) return true;
+    if (out_.error() != EPIPE && !output_reported_) {
+        std::cerr << "cqlwire: cannot write to " << out_.name() << ": " << std::strerror(out_.error())
+                  << "; the output is incomplete and no further statement was run\n";
+        output_reported_ = true;
+    }
+    if (out_.error() != EPIPE) status_ = to_int(exit_code::output_failed);
+    return false;
+}
+
+statement_runner::wait_outcome statement_runner::send_query(std::string_view cql,
+                                                            const protocol::query_parameters& params, bool traced,
+                                                            transport::response& r, std::error_code& ec,
+                                                            protocol::diagnostics& diag) {
+    // Shared with the completion, which may run after an interrupted wait gave up on it (the
+    // late response is then dropped here, and the connection goes on).
+    struct outcome {
+        bool done = false;
+        std::error_code ec;
+        transport::response r;
+    };
+    auto result = std::make_shared<outcome>();
+    auto encode = [&](std::vector<std::uint8_t>& out) {
+        protocol::request_frame_options frame;
+        frame.tracing = traced;
+        return protocol::encode_query(out, frame, cql, params);
+    };
+    conn_.async_request(encode, transport::request_options{}, [result](std::error_code e, transport::response resp) {
+        result->ec = e;
+        result->r = std::move(resp);
+        result->done = true;
+    });
+    ioc_.restart();
+    while (!result->done) {
+        if (interrupt_requested()) return wait_outcome::interrupted;
+        // Short slices, so that Ctrl-C is noticed promptly.
+        if (ioc_.run_one_for(std::chrono::milliseconds(100)) == 0 && ioc_.stopped() && !result->done) {
+            ec = std::make_error_code(std::errc::operation_canceled);
+            diag.set_client_message("the connection stopped with the request still unanswered");
+            return wait_outcome::completed;
+        }
+    }
+    ec = result->ec;
+    r = std::move(result->r);
+    if (r.op() == protocol::opcode::error && !r.empty()) {
+        ec = transport::server_error(r, diag);
+    } else if (ec && conn_.failure()) {
+        // What broke the connection (a protocol violation, a TLS alert...) is the cause to
+        // report, not the "broken" every pending request sees.
+        ec = conn_.failure();
+        diag = conn_.failure_diagnostics();
+    } else if (ec == transport::errc::request_timeout) {
+        diag.set_client_message("no response within " + std::to_string(settings_.request_timeout.count()) +
+                                " ms (--request-timeout)");
+    }
+    return wait_outcome::completed;
+}
+
 bool statement_runner::run(const statement& st, std::string_view context, bool traceable) {
-    rendered_rows rows;
-    bool has_rows = false;
+    interrupted_ = false;
+    undecodable_cells_ = 0;
+    clear_interrupt();
+    const bool traced = settings_.tracing && traceable;
+    std::optional<result_writer> writer;
+    std::size_t row_number = 0;
     std::vector<std::uint8_t> paging_state;
     std::vector<std::string> warnings;
     std::vector<protocol::uuid> trace_ids;
+    std::vector<std::string> column_names;
     // Warnings and traces come after the result, as cqlsh prints them, also when a later page
     // fails.
     auto finish = [&](bool ok) {
-        std::cout.flush();
+        if (writer && !ok && settings_.format == output_format::json) std::cout << '\n';
+        if (!output_written()) return false;
         std::cerr << format_warnings(warnings) << std::flush;
         for (const auto& id : trace_ids) print_trace(id, context);
-        return ok;
+        return output_written() && ok;
     };
     for (;;) {
         protocol::query_parameters params;
@@ -71,8 +167,15 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (!paging_state.empty()) params.paging_state = protocol::bytes_view(paging_state);
         std::error_code ec;
         protocol::diagnostics diag;
-        transport::response r = settings_.tracing && traceable ? transport::traced_query(conn_, st.text, params, ec, diag)
-                                                  : conn_.query(st.text, params, ec, diag);
+        transport::response r;
+        if (send_query(st.text, params, traced, r, ec, diag) == wait_outcome::interrupted) {
+            interrupted_ = true;
+            clear_interrupt();
+            std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ")
+                      << "interrupted: no longer waiting for the result; the server may still carry the statement out\n";
+            finish(true);
+            return output_written();
+        }
         if (ec) return finish(report(ec, diag, context));
         protocol::response_prefix prefix;
         protocol::bytes_view message;
@@ -85,30 +188,27 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (result.kind == protocol::result_kind::set_keyspace) keyspace_.assign(result.keyspace);
         // Void, Set_keyspace and Schema_change print nothing, as in cqlsh.
         if (result.kind != protocol::result_kind::rows) return finish(true);
-        if (!has_rows) {
-            has_rows = true;
-            for (const auto& col : result.rows.columns()) rows.column_names.push_back(col.name);
-            if (rows.column_names.empty())
+        if (!writer) {
+            // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
+            writer.emplace(std::cout, settings_.format,
+                           settings_.format != output_format::table || is_select_statement(st.text));
+            for (const auto& col : result.rows.columns()) column_names.emplace_back(col.name);
+            if (column_names.empty())
                 for (std::size_t i = 0; i < result.rows.column_count(); ++i)
-                    rows.column_names.push_back("column" + std::to_string(i + 1));
+                    column_names.push_back("column" + std::to_string(i + 1));
         }
-        render_page(result.rows, rows, context);
+        rendered_rows page;
+        page.column_names = column_names;
+        render_page(result.rows, page, row_number, context);
+        row_number += page.rows.size();
+        writer->page(page);
+        if (!output_written()) return false;
         if (!result.rows.has_more_pages()) break;
         const auto state = result.rows.paging_state();
         paging_state.assign(state.bytes.begin(), state.bytes.end());
         if (paging_state.empty()) break;  // a server that says "more" without a state
     }
-    if (settings_.format == output_format::table && !is_select_statement(st.text)) {
-        // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
-        std::ostringstream table;
-        write_table(table, rows);
-        std::string text = table.str();
-        const auto count = text.rfind("\n(");
-        if (count != std::string::npos) text.erase(count + 1);
-        std::cout << text;
-    } else {
-        write_rows(std::cout, settings_.format, rows);
-    }
+    writer->finish();
     return finish(true);
 }
 
@@ -123,12 +223,14 @@ void statement_runner::print_trace(const protocol::uuid& id, std::string_view co
         return;
     }
     std::cout << (settings_.format == output_format::json ? format_trace_json(trace) : format_trace_table(trace));
-    std::cout.flush();
 }
 
-void statement_runner::render_page(const protocol::rows_view& page, rendered_rows& rows, std::string_view context) {
-    const bool json = cell_rendering_for(settings_.format) == cell_rendering::json;
+void statement_runner::render_page(const protocol::rows_view& page, rendered_rows& rows, std::size_t first_row,
+                                   std::string_view context) {
+    std::size_t row_number = first_row;
+    std::string reason;
     for (const auto& row : page) {
+        ++row_number;
         auto& out = rows.rows.emplace_back();
         out.reserve(row.size());
         for (std::size_t i = 0; i < row.size(); ++i) {
@@ -138,20 +240,17 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
                 continue;
             }
             std::string text;
-            const auto ec = json ? protocol::render_json(v, text) : protocol::render_cql(v, text);
-            if (ec) {
-                // Show the raw bytes, as cqlsh does for a value it cannot decode.
-                text = json ? "\"0x" : "0x";
-                static constexpr char hex[] = "0123456789abcdef";
-                for (auto b : v.bytes()) {
-                    text.push_back(hex[b >> 4]);
-                    text.push_back(hex[b & 0xF]);
-                }
-                if (json) text.push_back('"');
-                if (decode_problems_++ < 2)
-                    std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ") << "column "
-                              << quote_untrusted(rows.column_names[i]) << ": " << ec.message() << "\n";
-                status_ = std::max(status_, to_int(exit_code::protocol_violation));
+            if (!render_value(v, settings_.format, text, reason)) {
+                // Every row is still printed; the cell shows its bytes, and the reason is said.
+                if (undecodable_cells_ < max_cell_warnings)
+                    std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ") << "row "
+                              << row_number << ", column " << quote_untrusted(rows.column_names[i])
+                              << ": the value does not decode (" << reason << "); it is shown as hex\n";
+                else if (undecodable_cells_ == max_cell_warnings)
+                    std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ")
+                              << "more values do not decode; they are shown as hex too\n";
+                ++undecodable_cells_;
+                if (status_ == 0) status_ = to_int(exit_code::undecodable_values);
             }
             out.emplace_back(std::move(text));
         }
@@ -161,7 +260,11 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
 bool statement_runner::report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context) {
     std::cerr << format_failure(ec, diag.client_message(), diag.server_message(), context);
     const int code = to_int(exit_code_for(ec));
-    if (status_ == 0 || code != to_int(exit_code::statement_rejected)) status_ = code;
+    // A rejected statement says more than values shown as hex, and any failure that ends the
+    // session more than a rejected statement.
+    if (status_ == 0 || status_ == to_int(exit_code::undecodable_values) ||
+        code != to_int(exit_code::statement_rejected))
+        status_ = code;
     // A statement the server refused leaves the connection usable; anything else does not.
     return ec.category() == protocol::server_category();
 }

@@ -1,9 +1,15 @@
 // Running CQL statements on one connection and printing their results the way cqlsh reports
-// them: rows as a table, JSON or CSV on stdout (every page fetched, --page-size rows at a time);
-// nothing for results without rows (DDL, USE, INSERT...); a non-SELECT that returns rows (a
-// lightweight transaction's "[applied]") as a table without the "(N rows)" line; server
-// warnings as a "Warnings :" block and failures on stderr; with --tracing, the trace after
-// the result on stdout.
+// them: rows as a table, JSON or CSV on stdout, printed page by page as they arrive (--page-size
+// rows per request), so that memory holds one page and a failure part-way has printed every row
+// before it; nothing for results without rows (DDL, USE, INSERT...); a non-SELECT that returns
+// rows (a lightweight transaction's "[applied]") as a table without the "(N rows)" line; server
+// warnings as a "Warnings :" block and failures on stderr; with --tracing, the trace after the
+// result on stdout.
+//
+// Every page written is flushed and checked (checked_output.hpp): when standard output fails,
+// the runner stops with exit_code::output_failed (a reader that went away — EPIPE, `| head` —
+// ends it quietly, as it ends any Unix tool). In the interactive shell (catch_interrupts()),
+// Ctrl-C stops waiting for the statement and returns to the prompt; the connection stays usable.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +18,9 @@
 #include <string_view>
 #include <system_error>
 
+#include <boost/asio/io_context.hpp>
+
+#include "checked_output.hpp"
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/transport/connection.hpp"
@@ -21,38 +30,55 @@
 
 namespace cqlwire::cli {
 
-// Rows fetched per page when no --page-size is given; all pages of a result are fetched and
-// printed as one result.
+// Rows fetched per page when no --page-size is given.
 inline constexpr std::int32_t default_page_size = 5000;
 
 // `name` as a CQL quoted identifier ("..." with inner quotes doubled).
 std::string quote_identifier(std::string_view name);
 
 // Runs statements on one connection and prints their results. Holds references to the
-// connection and the settings; both must outlive the runner.
+// connection, its io_context, the settings and the output; all must outlive the runner.
 class statement_runner {
 public:
-    statement_runner(transport::connection& conn, const settings& s) : conn_(conn), settings_(s) {}
+    statement_runner(transport::connection& conn, boost::asio::io_context& ioc, const settings& s,
+                     const checked_output& out)
+        : conn_(conn), ioc_(ioc), settings_(s), out_(out) {}
 
-    // Runs one statement. Returns false when the connection can no longer be used. With
-    // `traceable` false, --tracing does not apply (the session's own USE for --keyspace).
+    // Runs one statement. Returns false when nothing more can be run: the connection can no
+    // longer be used, or standard output failed. With `traceable` false, --tracing does not
+    // apply (the session's own USE for --keyspace).
     bool run(const statement& st, std::string_view context, bool traceable = true);
 
-    // The exit code so far: 0, 6 after a rejected statement, 7 after an undecodable value.
+    // The exit code so far: 0; 6 after a rejected statement; 12 after values printed as hex;
+    // the failure's own code after one that ends the session.
     int exit_status() const noexcept { return status_; }
+    // Whether the last run() was interrupted by Ctrl-C.
+    bool interrupted() const noexcept { return interrupted_; }
+    // Whether standard output's reader went away (EPIPE): stop quietly.
+    bool reader_gone() const noexcept { return out_.error() == EPIPE; }
 
     // The keyspace the last successful USE switched to (the server's spelling), or empty.
     const std::string& current_keyspace() const noexcept { return keyspace_; }
 
 private:
-    void render_page(const protocol::rows_view& page, rendered_rows& rows, std::string_view context);
+    enum class wait_outcome { completed, interrupted };
+    wait_outcome send_query(std::string_view cql, const protocol::query_parameters& params, bool traced,
+                            transport::response& r, std::error_code& ec, protocol::diagnostics& diag);
+    void render_page(const protocol::rows_view& page, rendered_rows& rows, std::size_t first_row,
+                     std::string_view context);
     bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context);
     void print_trace(const protocol::uuid& id, std::string_view context);
+    // Flushes standard output; false (with the status set and the failure reported) when it failed.
+    bool output_written();
 
     transport::connection& conn_;
+    boost::asio::io_context& ioc_;
     const settings& settings_;
+    const checked_output& out_;
     int status_ = 0;
-    int decode_problems_ = 0;
+    bool interrupted_ = false;
+    bool output_reported_ = false;
+    std::size_t undecodable_cells_ = 0;  // in the statement being run
     std::string keyspace_;
 };
 

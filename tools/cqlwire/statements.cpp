@@ -3,6 +3,18 @@
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
+namespace {
+
+bool is_word_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// The longest keyword the batch detection compares with ("UNLOGGED").
+constexpr std::size_t longest_keyword = 8;
+
+}  // namespace
 
 void statement_splitter::significant(std::size_t pos) {
     if (first_ == npos) {
@@ -13,12 +25,52 @@ void statement_splitter::significant(std::size_t pos) {
     end_ = pos + 1;
 }
 
+void statement_splitter::token(std::string_view word) {
+    if (tokens_ < 3) {
+        if (tokens_ == 0) {
+            batch_possible_ = word == "BEGIN";
+        } else if (batch_possible_ && word == "BATCH") {
+            batch_ = true;
+            batch_possible_ = false;
+        } else if (batch_possible_ && tokens_ == 1 && (word == "UNLOGGED" || word == "COUNTER")) {
+            // BEGIN UNLOGGED / BEGIN COUNTER: BATCH must come next.
+        } else {
+            batch_possible_ = false;
+        }
+        ++tokens_;
+    }
+    before_last_ = last_;
+    last_ = word;
+}
+
+void statement_splitter::end_word() {
+    if (word_.empty() && !word_too_long_) return;
+    token(word_too_long_ ? std::string_view() : std::string_view(word_));
+    word_.clear();
+    word_too_long_ = false;
+}
+
+bool statement_splitter::ends_batch() const noexcept { return before_last_ == "APPLY" && last_ == "BATCH"; }
+
+bool statement_splitter::in_batch() const noexcept {
+    if (!batch_) return false;
+    // A word still being read ("... APPLY BATCH" at the very end) counts as the last token.
+    if (word_.empty() && !word_too_long_) return !ends_batch();
+    return !(last_ == "APPLY" && !word_too_long_ && word_ == "BATCH");
+}
+
 void statement_splitter::emit(std::vector<statement>& out) {
     if (first_ != npos) out.push_back({current_.substr(first_, end_ - first_), first_line_});
     current_.clear();
     first_ = npos;
     end_ = end_before_ = 0;
     prev_ = 0;
+    word_.clear();
+    word_too_long_ = false;
+    tokens_ = 0;
+    batch_ = batch_possible_ = false;
+    before_last_.clear();
+    last_.clear();
 }
 
 void statement_splitter::feed(std::string_view text, std::vector<statement>& out) {
@@ -29,18 +81,39 @@ void statement_splitter::feed(std::string_view text, std::vector<statement>& out
         prev_ = c;
         switch (state_) {
         case state::code:
-            if (c == ';') {
-                current_.pop_back();
-                emit(out);
-            } else if ((prev == '-' && c == '-') || (prev == '/' && c == '/') || (prev == '/' && c == '*')) {
+            if (is_word_char(c)) {
+                // A '-' or '/' before this was punctuation, not a comment opener.
+                if (prev == '-' || prev == '/') token({});
+                if (word_.size() < longest_keyword) word_.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+                else word_too_long_ = true;
+                significant(pos);
+                break;
+            }
+            end_word();
+            if ((prev == '-' && c == '-') || (prev == '/' && c == '/') || (prev == '/' && c == '*')) {
                 // The opener's first character was taken as significant; take it back.
                 end_ = end_before_;
                 if (first_ == pos - 1) first_ = npos;
                 state_ = c == '*' ? state::block_comment : state::line_comment;
                 opened_line_ = line_;
                 prev_ = 0;
+                break;
+            }
+            // A '-' or '/' is a token only once it is known not to open a comment.
+            if (prev == '-' || prev == '/') token({});
+            if (c == ';') {
+                if (batch_ && !ends_batch()) {
+                    // Inside BEGIN BATCH ... APPLY BATCH: the inner statements' `;` belong to it.
+                    significant(pos);
+                    token({});
+                    prev_ = 0;
+                } else {
+                    current_.pop_back();
+                    emit(out);
+                }
             } else if (c == '\'' || c == '"') {
                 significant(pos);
+                token({});
                 state_ = c == '\'' ? state::single_quoted : state::double_quoted;
                 opened_line_ = line_;
             } else if (prev == '$' && c == '$') {
@@ -48,8 +121,9 @@ void statement_splitter::feed(std::string_view text, std::vector<statement>& out
                 state_ = state::dollar_quoted;
                 opened_line_ = line_;
                 prev_ = 0;
-            } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') {
+            } else if (!is_space(c)) {
                 significant(pos);
+                if (c != '-' && c != '/') token({});
             }
             break;
         case state::single_quoted:
@@ -86,7 +160,8 @@ void statement_splitter::feed(std::string_view text, std::vector<statement>& out
     }
 }
 
-std::error_code statement_splitter::finish(std::vector<statement>& out, std::string& message) {
+std::error_code statement_splitter::finish(std::optional<statement>& unterminated, std::string& message) {
+    unterminated.reset();
     const char* open = nullptr;
     switch (state_) {
     case state::single_quoted: open = "string literal ('...')"; break;
@@ -100,7 +175,10 @@ std::error_code statement_splitter::finish(std::vector<statement>& out, std::str
         message = std::string("unterminated ") + open + " opened on line " + std::to_string(opened_line_);
         return make_error_code(cli_errc::bad_statements);
     }
-    emit(out);
+    end_word();
+    std::vector<statement> last;
+    emit(last);
+    if (!last.empty()) unterminated = std::move(last.front());
     state_ = state::code;
     return {};
 }
@@ -108,7 +186,46 @@ std::error_code statement_splitter::finish(std::vector<statement>& out, std::str
 std::error_code split_statements(std::string_view text, std::vector<statement>& out, std::string& message) {
     statement_splitter splitter;
     splitter.feed(text, out);
-    return splitter.finish(out, message);
+    // Read before finish(), which forgets the statement's state.
+    const bool open_batch = splitter.in_batch();
+    std::optional<statement> last;
+    if (auto ec = splitter.finish(last, message)) return ec;
+    if (last) {
+        if (open_batch) {
+            message = "the batch begun on line " + std::to_string(last->line) +
+                      " has no APPLY BATCH; it was not run (end it with APPLY BATCH;)";
+            return make_error_code(cli_errc::bad_statements);
+        }
+        out.push_back(std::move(*last));
+    }
+    return {};
+}
+
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) noexcept {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char b = s[i];
+        if (b < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+        if (b >= 0xC2 && b <= 0xDF) len = 2;
+        else if (b == 0xE0) { len = 3; lo = 0xA0; }
+        else if (b == 0xED) { len = 3; hi = 0x9F; }  // no UTF-16 surrogates
+        else if (b >= 0xE1 && b <= 0xEF) len = 3;
+        else if (b == 0xF0) { len = 4; lo = 0x90; }
+        else if (b >= 0xF1 && b <= 0xF3) len = 4;
+        else if (b == 0xF4) { len = 4; hi = 0x8F; }
+        else return i;
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
+        for (std::size_t k = 2; k < len; ++k)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+        i += len;
+    }
+    return std::nullopt;
 }
 
 }  // namespace cqlwire::cli

@@ -1,14 +1,16 @@
-// Splitting CQL text (from -e, -f or standard input) into statements.
+// Splitting CQL text (from -e, -f, standard input or the shell) into statements.
 //
 // Statements end at `;` outside string literals ('...' with '' inside), quoted identifiers
 // ("..." with "" inside), $$...$$ strings and comments (-- and // to the end of the line,
-// /* ... */). Each statement's text runs from its first significant character to its last, so
-// comments before and after it are dropped; comments inside it are kept verbatim (the server
-// skips them). A statement made only of whitespace and comments is dropped. The last statement
-// needs no `;`.
+// /* ... */). A batch, `BEGIN [UNLOGGED | COUNTER] BATCH ... APPLY BATCH`, is one statement: the
+// `;` after each of its inner statements does not end it (as in cqlsh), so the batch reaches the
+// server whole and stays atomic. Each statement's text runs from its first significant
+// character to its last, so comments before and after it are dropped; comments inside it are kept
+// verbatim (the server skips them). A statement made only of whitespace and comments is dropped.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -21,18 +23,28 @@ struct statement {
     int line = 0;      // 1-based line of its first significant character
 };
 
-// Splits text fed in pieces of any size, so that an interactive session can run each statement
-// as soon as its `;` arrives.
+// Splits text fed in pieces of any size, so that statements run as soon as their `;` arrives.
+// Memory: the text since the end of the last complete statement (pending_bytes()).
 class statement_splitter {
 public:
     // Appends to `out` each statement that `text` completes.
     void feed(std::string_view text, std::vector<statement>& out);
-    // Ends the input: appends the unterminated last statement, if any. An unclosed string,
-    // quoted identifier or block comment is cli_errc::bad_statements with a message naming
-    // where it opened.
-    [[nodiscard]] std::error_code finish(std::vector<statement>& out, std::string& message);
+
+    // Ends the input. An unclosed string, quoted identifier or block comment is
+    // cli_errc::bad_statements with a message naming where it opened. A statement that has not
+    // been ended (no `;`, or a BEGIN BATCH without its APPLY BATCH) is put in `unterminated`,
+    // never in a list of statements to run: the caller decides whether the end of input completes
+    // it (-e) or not (-f, standard input, the shell).
+    [[nodiscard]] std::error_code finish(std::optional<statement>& unterminated, std::string& message);
+
     // True when nothing significant is pending (an interactive prompt shows "continue" otherwise).
     bool idle() const noexcept { return state_ == state::code && first_ == npos; }
+    // Bytes held for the statement being read (for a caller's size limit).
+    std::size_t pending_bytes() const noexcept { return current_.size(); }
+    // 1-based line where the pending statement starts (0 when idle).
+    int pending_line() const noexcept { return first_ == npos ? 0 : first_line_; }
+    // True while inside a BEGIN ... BATCH that has not reached APPLY BATCH.
+    bool in_batch() const noexcept;
 
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
@@ -40,9 +52,14 @@ private:
 
     void significant(std::size_t pos);
     void emit(std::vector<statement>& out);
+    // A token of the statement ended: an identifier or keyword (`word`), or "" for any other
+    // token (punctuation, a literal). Tracks BEGIN ... BATCH and APPLY BATCH.
+    void token(std::string_view word);
+    void end_word();
+    bool ends_batch() const noexcept;
 
     state state_ = state::code;
-    std::string current_;     // text since the end of the previous statement
+    std::string current_;       // text since the end of the previous statement
     std::size_t first_ = npos;  // offset in current_ of the first significant character
     std::size_t end_ = 0;       // offset just past the last significant character
     std::size_t end_before_ = 0;  // end_ before the previous character (to undo a comment opener)
@@ -50,10 +67,23 @@ private:
     int line_ = 1;
     int opened_line_ = 0;       // where the current string or comment opened
     char prev_ = 0;             // previous character in the current state, 0 after a token
+
+    // Batch detection: the statement's leading tokens and its last two, upper-cased (words longer
+    // than any keyword involved are kept as "" — they cannot match).
+    std::string word_;          // the identifier being read, upper-cased
+    bool word_too_long_ = false;
+    int tokens_ = 0;            // tokens seen in this statement, counted up to 3
+    bool batch_ = false;        // the statement began BEGIN [UNLOGGED|COUNTER] BATCH
+    bool batch_possible_ = false;  // BEGIN seen first, BATCH may follow
+    std::string before_last_, last_;
 };
 
-// Splits a whole text at once.
+// Splits a whole -e text at once: its end completes the last statement, as in cqlsh -e, except a
+// BEGIN BATCH without its APPLY BATCH, which is cli_errc::bad_statements naming its line.
 [[nodiscard]] std::error_code split_statements(std::string_view text, std::vector<statement>& out,
                                                std::string& message);
+
+// Where the first byte that is not valid UTF-8 lies in `text` (byte offset), or nullopt.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) noexcept;
 
 }  // namespace cqlwire::cli

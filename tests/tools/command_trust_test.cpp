@@ -1,0 +1,412 @@
+#include "test_support.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cqlwire/protocol/byte_writer.hpp"
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/result.hpp"
+#include "exit_codes.hpp"
+#include "fake_cql_server.hpp"
+#include "run_process.hpp"
+#include "terminal_session.hpp"
+
+// The command never changes or loses data by surprise: batches stay whole, unfinished statements
+// are never run, Ctrl-C in the shell stops waiting without leaving it, output failures are never
+// ignored, input and results stream. The real binary against the in-process fake server.
+
+namespace {
+
+namespace protocol = cqlwire::protocol;
+using cqlwire::cli::exit_code;
+using cqlwire::cli::to_int;
+using cqlwire::test::fake_cql_server;
+using cqlwire::test::fake_request;
+using cqlwire::test::fake_session;
+using cqlwire::test::process_result;
+
+constexpr std::string_view system_local = "SELECT * FROM system.local";
+
+struct temp_home {
+    std::filesystem::path path;
+    temp_home() {
+        std::string pattern = (std::filesystem::temp_directory_path() / "cqlwire-trust-XXXXXX").string();
+        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        path = pattern;
+    }
+    ~temp_home() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+    std::string write(std::string_view name, std::string_view content) const {
+        std::ofstream(path / name, std::ios::binary) << content;
+        return (path / name).string();
+    }
+};
+
+process_result run_program(const std::string& program, const std::vector<std::string>& args, const temp_home& home,
+                           std::string stdin_text = {}, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    cqlwire::test::process_options o;
+    o.env = cqlwire::test::isolated_cqlwire_env(home.path.string());
+    o.stdin_text = std::move(stdin_text);
+    o.timeout = timeout;
+    auto r = cqlwire::test::run_process(program, args, o);
+    INFO("stdout: " << r.out);
+    INFO("stderr: " << r.err);
+    CHECK_FALSE(r.timed_out);
+    if (r.err.find("Sanitizer") != std::string::npos || r.err.find("internal error") != std::string::npos)
+        FAIL_CHECK("cqlwire failed inside: " << r.err);
+    return r;
+}
+
+process_result run_cqlwire(const fake_cql_server& server, std::vector<std::string> args, const temp_home& home,
+                           std::string stdin_text = {}) {
+    std::vector<std::string> all{"127.0.0.1", std::to_string(server.port())};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_program(CQLWIRE_BINARY, all, home, std::move(stdin_text));
+}
+
+// A script that answers a statement with a Void result.
+void answer_void(fake_cql_server& server, const std::string& text) {
+    server.on_query(text, [](fake_session& s, const fake_request& r) { s.send_raw(fake_cql_server::void_result_frame(r.header.stream)); });
+}
+
+std::vector<std::uint8_t> int_bytes(std::int32_t v) {
+    std::vector<std::uint8_t> out;
+    protocol::byte_writer(out).write_int(v);
+    return out;
+}
+
+// Answers `query` with pages of two int rows (1-2, 3-4, ...); the page after `last_page` is never
+// answered (a server that stalls mid-result).
+void script_stalling_pages(fake_cql_server& server, const std::string& query, int last_page) {
+    server.on_query(query, [last_page](fake_session& s, const fake_request& r) {
+        protocol::request_prefix prefix;
+        protocol::bytes_view message;
+        protocol::query_view q;
+        REQUIRE_FALSE(protocol::decode_request_prefix(r.header, r.body, prefix, message));
+        REQUIRE_FALSE(protocol::decode_query(message, q));
+        int page = 0;
+        if (q.parameters.paging_state && q.parameters.paging_state->is_present()) {
+            const auto b = q.parameters.paging_state->bytes;
+            page = std::stoi(std::string(b.begin(), b.end()));
+        }
+        if (page > last_page) return;  // silence
+        protocol::result_metadata m;
+        m.flags = protocol::metadata_flags::global_tables_spec;
+        m.column_count = 1;
+        m.columns = {{"ks", "t", "id", protocol::data_type::of(protocol::type_kind::int_)}};
+        std::vector<std::vector<std::uint8_t>> storage;
+        storage.reserve(2);
+        std::vector<protocol::raw_value> cells;
+        for (int id = page * 2 + 1; id <= page * 2 + 2; ++id)
+            cells.push_back(protocol::raw_value::of(storage.emplace_back(int_bytes(id))));
+        const std::string next = std::to_string(page + 1);
+        protocol::response_frame_options f;
+        f.stream = r.header.stream;
+        std::vector<std::uint8_t> out;
+        CHECK_FALSE(protocol::encode_result_rows(out, f, m, cells, protocol::as_bytes(next)));
+        s.send_raw(std::move(out));
+    });
+}
+
+const std::string batch =
+    "BEGIN BATCH INSERT INTO t (k,v) VALUES (1,1); INSERT INTO t (k,v) VALUES (2,2); APPLY BATCH";
+
+}  // namespace
+
+TEST_CASE("a BEGIN BATCH ... APPLY BATCH reaches the server as one statement, from -e, -f and stdin") {
+    fake_cql_server server({});
+    answer_void(server, batch);
+    temp_home home;
+    const std::string multi_line = "BEGIN UNLOGGED BATCH\n  INSERT INTO t (k,v) VALUES (1,'a;b'); -- one;\n"
+                                   "  /* two; */ INSERT INTO t (k,v) VALUES (2,2);\nAPPLY BATCH";
+    answer_void(server, multi_line);
+
+    SUBCASE("-e") {
+        const auto r = run_cqlwire(server, {"-e", batch + ";"}, home);
+        CHECK(r.exit_code == 0);
+        CHECK(server.queries() == std::vector<std::string>{batch});
+    }
+    SUBCASE("-f") {
+        const auto file = home.write("batch.cql", multi_line + ";\n");
+        const auto r = run_cqlwire(server, {"-f", file}, home);
+        CHECK(r.exit_code == 0);
+        CHECK(server.queries() == std::vector<std::string>{multi_line});
+    }
+    SUBCASE("stdin") {
+        const auto r = run_cqlwire(server, {}, home, batch + ";\n" + multi_line + ";\n");
+        CHECK(r.exit_code == 0);
+        CHECK(server.queries() == std::vector<std::string>{batch, multi_line});
+    }
+    SUBCASE("a batch without APPLY BATCH is never sent, not even in part") {
+        const auto open_batch = "BEGIN BATCH INSERT INTO t (k,v) VALUES (1,1); INSERT INTO t (k,v) VALUES (2,2);";
+        auto r = run_cqlwire(server, {"-e", open_batch}, home);
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: -e: the batch begun on line 1 has no APPLY BATCH; it was not run (end it with APPLY BATCH;)\n");
+        r = run_cqlwire(server, {}, home, std::string("SELECT * FROM system.local;\n") + open_batch + "\n");
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: <stdin>:2: the input ends inside a statement (no ';' after it); it was not run\n");
+        CHECK(server.queries() == std::vector<std::string>{std::string(system_local)});
+    }
+}
+
+TEST_CASE("-f and stdin: an unfinished last statement is never run; exit 1 naming its line") {
+    fake_cql_server server({});
+    answer_void(server, "TRUNCATE t");
+    temp_home home;
+    const std::string text = "SELECT * FROM system.local;\n\n  TRUNCATE t\n";
+    SUBCASE("stdin") {
+        const auto r = run_cqlwire(server, {}, home, text);
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: <stdin>:3: the input ends inside a statement (no ';' after it); it was not run\n");
+        CHECK(r.out.ends_with("(1 rows)\n"));  // what came before it ran
+    }
+    SUBCASE("-f") {
+        const auto file = home.write("unfinished.cql", text);
+        const auto r = run_cqlwire(server, {"-f", file}, home);
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: " + file + ":3: the input ends inside a statement (no ';' after it); it was not run\n");
+    }
+    CHECK(server.queries() == std::vector<std::string>{std::string(system_local)});
+}
+
+TEST_CASE("-f and stdin: bytes that are not CQL text are refused before they are sent") {
+    fake_cql_server server({});
+    temp_home home;
+    SUBCASE("a statement that is not UTF-8: exit 1 naming the file and the line of the byte") {
+        const auto file = home.write("latin1.cql", "SELECT * FROM system.local;\nINSERT INTO t (k, v)\nVALUES (1, 'caf\xe9');\n");
+        const auto r = run_cqlwire(server, {"-f", file}, home);
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: " + file +
+                           ":3: the statement is not valid UTF-8 (byte 0xe9); it was not sent (save the file as UTF-8)\n");
+        CHECK(server.queries() == std::vector<std::string>{std::string(system_local)});
+    }
+    SUBCASE("-e that is not UTF-8 costs no connection") {
+        const auto r = run_cqlwire(server, {"-e", "SELECT '\xff' FROM t"}, home);
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: -e:1: the statement is not valid UTF-8 (byte 0xff); it was not sent (save the file as UTF-8)\n");
+        CHECK(server.sessions_accepted() == 0);
+    }
+    SUBCASE("/dev/zero: exit 2 at once, no connection") {
+        const auto r = run_cqlwire(server, {"-f", "/dev/zero"}, home);
+        CHECK(r.exit_code == to_int(exit_code::configuration));
+        CHECK(r.err == "cqlwire: /dev/zero:1: holds a NUL byte: this is not CQL text\n");
+        CHECK(server.sessions_accepted() == 0);
+    }
+    SUBCASE("a directory: exit 2 naming it") {
+        const auto r = run_cqlwire(server, {"-f", home.path.string()}, home);
+        CHECK(r.exit_code == to_int(exit_code::configuration));
+        CHECK(r.err == "cqlwire: -f: '" + home.path.string() + "' is a directory, not a file of statements\n");
+    }
+    SUBCASE("a statement longer than the most a statement can be") {
+        const auto r = run_cqlwire(server, {}, home, "SELECT '" + std::string(17 * 1024 * 1024, 'x'));
+        CHECK(r.exit_code == to_int(exit_code::usage));
+        CHECK(r.err == "cqlwire: <stdin>:1: the statement starting here is longer than 16 MiB (the most a statement can be); it was not run\n");
+        CHECK(server.sessions_accepted() == 0);
+    }
+}
+
+TEST_CASE("stdin: each statement runs as soon as it is complete, while the producer goes on") {
+    fake_cql_server server({});
+    int to_child[2];
+    int from_child[2];
+    REQUIRE(::pipe(to_child) == 0);
+    REQUIRE(::pipe(from_child) == 0);
+    const std::string port = std::to_string(server.port());
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(to_child[0], 0);
+        ::dup2(from_child[1], 1);
+        ::close(to_child[1]);
+        ::close(from_child[0]);
+        ::execl(CQLWIRE_BINARY, CQLWIRE_BINARY, "127.0.0.1", port.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    // Reads the child's output until `text` has been shown `times` times, or 20 s passed.
+    std::string shown;
+    auto wait_for = [&](std::string_view text, std::size_t times) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        auto count = [&] {
+            std::size_t n = 0;
+            for (auto at = shown.find(text); at != std::string::npos; at = shown.find(text, at + 1)) ++n;
+            return n;
+        };
+        while (count() < times && std::chrono::steady_clock::now() < deadline) {
+            pollfd p{from_child[0], POLLIN, 0};
+            if (::poll(&p, 1, 200) <= 0) continue;
+            char buf[4096];
+            const auto n = ::read(from_child[0], buf, sizeof buf);
+            if (n <= 0) break;
+            shown.append(buf, static_cast<std::size_t>(n));
+        }
+        return count() >= times;
+    };
+    const std::string statement = std::string(system_local) + ";\n";
+    for (std::size_t round = 1; round <= 3; ++round) {
+        // The statement spread over two writes: the first half alone runs nothing.
+        REQUIRE(::write(to_child[1], statement.data(), 10) == 10);
+        REQUIRE(::write(to_child[1], statement.data() + 10, statement.size() - 10) ==
+                static_cast<ssize_t>(statement.size() - 10));
+        CHECK(wait_for("(1 rows)", round));  // printed while standard input is still open
+    }
+    ::close(to_child[1]);
+    wait_for("never shown", 1);  // drains to the end
+    ::close(from_child[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(server.sessions_accepted() == 1);
+}
+
+TEST_CASE("results print page by page: a server that stalls mid-result leaves every earlier row printed") {
+    fake_cql_server server({});
+    script_stalling_pages(server, "SELECT id FROM ks.t", 1);  // pages 0 and 1 come, page 2 never does
+    temp_home home;
+    SUBCASE("table") {
+        const auto r = run_cqlwire(server, {"--page-size", "2", "--request-timeout", "1", "-e", "SELECT id FROM ks.t"}, home);
+        CHECK(r.exit_code == to_int(exit_code::network));
+        CHECK(r.out == "\n id\n----\n  1\n  2\n  3\n  4\n");
+        CHECK(r.err.find("no response within 1000 ms") != std::string::npos);
+    }
+    SUBCASE("csv") {
+        const auto r = run_cqlwire(server, {"--page-size", "2", "--request-timeout", "1", "--format", "csv", "-e", "SELECT id FROM ks.t"}, home);
+        CHECK(r.exit_code == to_int(exit_code::network));
+        CHECK(r.out == "id\n1\n2\n3\n4\n");
+    }
+    SUBCASE("json: the rows that came, in an array left open") {
+        const auto r = run_cqlwire(server, {"--page-size", "2", "--request-timeout", "1", "--format", "json", "-e", "SELECT id FROM ks.t"}, home);
+        CHECK(r.exit_code == to_int(exit_code::network));
+        CHECK(r.out == "[{\"id\":1},{\"id\":2},{\"id\":3},{\"id\":4}\n");
+    }
+}
+
+TEST_CASE("a page's rows are sized by that page, as cqlsh prints a paged result off a terminal") {
+    fake_cql_server server({});
+    server.on_query("SELECT v FROM ks.t", [](fake_session& s, const fake_request& r) {
+        protocol::request_prefix prefix;
+        protocol::bytes_view message;
+        protocol::query_view q;
+        REQUIRE_FALSE(protocol::decode_request_prefix(r.header, r.body, prefix, message));
+        REQUIRE_FALSE(protocol::decode_query(message, q));
+        const bool second = q.parameters.paging_state && q.parameters.paging_state->is_present();
+        protocol::result_metadata m;
+        m.flags = protocol::metadata_flags::global_tables_spec;
+        m.column_count = 1;
+        m.columns = {{"ks", "t", "v", protocol::data_type::of(protocol::type_kind::varchar)}};
+        const std::string text = second ? "a longer value" : "x";
+        const std::vector<std::uint8_t> cell(text.begin(), text.end());
+        protocol::response_frame_options f;
+        f.stream = r.header.stream;
+        std::vector<std::uint8_t> out;
+        const std::string next = "1";
+        CHECK_FALSE(protocol::encode_result_rows(out, f, m, std::vector<protocol::raw_value>{protocol::raw_value::of(cell)},
+                                                 second ? std::optional<protocol::bytes_view>() : protocol::as_bytes(next)));
+        s.send_raw(std::move(out));
+    });
+    temp_home home;
+    const auto r = run_cqlwire(server, {"--page-size", "1", "-e", "SELECT v FROM ks.t"}, home);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "\n v\n---\n x\n a longer value\n\n(2 rows)\n");
+}
+
+TEST_CASE("output that cannot be written ends the command with exit 11 naming the stream") {
+    fake_cql_server server({});
+    temp_home home;
+    const std::vector<std::string> select{"127.0.0.1", std::to_string(server.port()), "--format", "csv", "-e",
+                                          std::string(system_local) + ";" + std::string(system_local)};
+    auto shell = [&](const std::string& redirect) {
+        std::vector<std::string> args{"-c", "exec \"$0\" \"$@\" " + redirect, CQLWIRE_BINARY};
+        args.insert(args.end(), select.begin(), select.end());
+        return run_program("/bin/sh", args, home);
+    };
+    SUBCASE("a full disk (/dev/full)") {
+        const auto r = shell(">/dev/full");
+        CHECK(r.exit_code == to_int(exit_code::output_failed));
+        CHECK(r.err == "cqlwire: cannot write to standard output: No space left on device; the output is incomplete "
+                       "and no further statement was run\n");
+        CHECK(server.queries().size() == 1);  // nothing ran after the failed write
+    }
+    SUBCASE("a closed standard output") {
+        const auto r = shell(">&-");
+        CHECK(r.exit_code == to_int(exit_code::output_failed));
+        CHECK(r.err.starts_with("cqlwire: cannot write to standard output: Bad file descriptor"));
+    }
+    SUBCASE("--help to a full disk") {
+        const auto r = run_program("/bin/sh", {"-c", "exec \"$0\" --help >/dev/full", CQLWIRE_BINARY}, home);
+        CHECK(r.exit_code == to_int(exit_code::output_failed));
+    }
+    SUBCASE("a reader that goes away (| head) is no failure and says nothing") {
+        std::string many;
+        for (int i = 0; i < 300; ++i) many += std::string(system_local) + ";";
+        std::vector<std::string> args{"-c", "\"$0\" \"$@\" | head -c 1 >/dev/null; echo \"status=${PIPESTATUS[0]}\"",
+                                      CQLWIRE_BINARY, "127.0.0.1", std::to_string(server.port()), "-e", many};
+        const auto r = run_program("/bin/bash", args, home);
+        CHECK(r.out == "status=0\n");
+        CHECK(r.err.empty());
+    }
+}
+
+TEST_CASE("shell: Ctrl-C stops waiting for a statement and returns to the prompt on the same connection") {
+    fake_cql_server server({});
+    server.on_query("SELECT * FROM ks.slow", [](fake_session&, const fake_request&) {});  // never answered
+    temp_home home;
+    auto env = cqlwire::test::isolated_cqlwire_env(home.path.string());
+    env.erase("CQLWIRE_PASSWORD");
+    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
+    env["TERM"] = "xterm";
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("SELECT * FROM ks.slow;\r");
+    REQUIRE(term.expect("SELECT * FROM ks.slow;"));
+    // Let the request leave before interrupting.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server.queries().size() < 1 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    term.type("\x03");
+    CHECK(term.expect("interrupted: no longer waiting for the result; the server may still carry the statement out"));
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("SELECT * FROM system.local;\r");
+    CHECK(term.expect("(1 rows)"));
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("\x03");  // Ctrl-C at an empty prompt: a new prompt, as in cqlsh
+    CHECK(term.expect("cqlwire> "));
+    term.type("\x04");  // Ctrl-D at an empty prompt: exit 0
+    INFO("shown: " << term.shown());
+    CHECK(term.wait_exit() == 0);
+    CHECK(server.sessions_accepted() == 1);
+}
+
+TEST_CASE("shell: Ctrl-D after an unfinished statement discards it, saying so, and never sends it") {
+    fake_cql_server server({});
+    answer_void(server, "TRUNCATE t");
+    temp_home home;
+    std::map<std::string, std::string> env{{"HOME", home.path.string()}, {"TERM", "xterm"}};
+    SUBCASE("with the line editor") {}
+    SUBCASE("read plainly (TERM=dumb)") { env["TERM"] = "dumb"; }
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("TRUNCATE t\r");
+    REQUIRE(term.expect("   ... "));
+    term.type("\x04");
+    CHECK(term.expect("the unfinished statement (no ';' after it, begun on line 1) was not run"));
+    INFO("shown: " << term.shown());
+    CHECK(term.wait_exit() == 0);
+    CHECK(server.queries().empty());
+}
