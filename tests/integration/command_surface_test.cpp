@@ -183,3 +183,31 @@ TEST_CASE("cqlwire events sees the SCHEMA_CHANGE of a table created by a second 
     CHECK(events.out.find(" SCHEMA_CHANGE CREATED TABLE " + keyspace + ".ev") != std::string::npos);
     CHECK(events.out.find(tb.password) == std::string::npos);
 }
+
+TEST_CASE("a batch reaches the node whole: one bad inner statement fails it all; an unfinished statement never runs") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const std::string setup = "USE " + keyspace + ";\nDROP TABLE IF EXISTS batched;\n"
+                              "CREATE TABLE batched (k int PRIMARY KEY, v int);\n";
+    REQUIRE(cql(tb, {"-f", write_private_file("batched-schema.cql", setup)}).exit_code == 0);
+    // A good batch over several lines, with comments and a ';' in a string inside it.
+    const std::string good = "USE " + keyspace + ";\nBEGIN BATCH\n  INSERT INTO batched (k, v) VALUES (1, 1); -- one;\n"
+                             "  /* two; */ INSERT INTO batched (k, v) VALUES (2, 2);\nAPPLY BATCH;\n";
+    auto r = cql(tb, {"-f", write_private_file("good-batch.cql", good)});
+    CHECK(r.exit_code == 0);
+    // The second inner statement names a table that does not exist: the node refuses the batch,
+    // and the first INSERT must not have been applied on its own.
+    const std::string bad = "BEGIN BATCH INSERT INTO " + keyspace + ".batched (k, v) VALUES (3, 3); INSERT INTO " +
+                            keyspace + ".no_such_table (k) VALUES (4); APPLY BATCH;";
+    r = cql(tb, {"-e", bad});
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("Invalid (0x2200): ") != std::string::npos);
+    // An unfinished statement at the end of a file is refused, not run.
+    r = cql(tb, {"-f", write_private_file("unfinished.cql", "INSERT INTO " + keyspace + ".batched (k, v) VALUES (9, 9)\n")});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(":1: the input ends inside a statement (no ';' after it); it was not run") != std::string::npos);
+    const auto rows = json_rows(cql(tb, {"--format", "json", "-e", "SELECT k FROM " + keyspace + ".batched"}));
+    std::set<std::int64_t> keys;
+    for (const auto& row : rows) keys.insert(row.as_object().at("k").as_int64());
+    CHECK(keys == std::set<std::int64_t>{1, 2});
+}
