@@ -46,8 +46,11 @@ public:
 
 private:
     void render_page(const protocol::rows_view& page, rendered_rows& rows, std::string_view context);
-    bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context);
-    void print_trace(const protocol::uuid& id, std::string_view context);
+    // `statement` is the CQL text the failure or the trace is about: its passwords are masked
+    // in the server's text.
+    bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
+                std::string_view statement);
+    void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
 
     transport::connection& conn_;
     const settings& settings_;
