@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <optional>
+#include <utility>
 
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/requests.hpp"
@@ -14,6 +17,10 @@ namespace {
 // (EXECUTE then shows its id only).
 constexpr std::size_t max_remembered_prepared = 1024;
 constexpr std::size_t max_pending_prepares = 1024;
+// Password values remembered at most, by count and by total size; past either the oldest are
+// dropped. Far more than a connection sets, and more than a fuzzing input can plant.
+constexpr std::size_t max_remembered_secrets = 4096;
+constexpr std::size_t max_remembered_secret_bytes = std::size_t{1} << 20;
 constexpr std::string_view masked_literal = "********";
 
 // The frames of the SASL exchange: their bodies carry tokens.
@@ -124,6 +131,49 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
         state = 0;
         ++i;
     }
+}
+
+// The ranges sorted, overlapping or touching ones joined.
+std::vector<text_range> joined(std::vector<text_range> ranges) {
+    std::sort(ranges.begin(), ranges.end(), [](const text_range& a, const text_range& b) { return a.first < b.first; });
+    std::vector<text_range> out;
+    for (const auto& r : ranges) {
+        if (!out.empty() && r.first <= out.back().first + out.back().size) {
+            out.back().size = std::max(out.back().first + out.back().size, r.first + r.size) - out.back().first;
+            continue;
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+// `text` with each of the ranges (sorted, apart) replaced by ********.
+std::string replace_ranges(std::string_view text, const std::vector<text_range>& ranges) {
+    std::string out;
+    std::size_t at = 0;
+    for (const auto& r : ranges) {
+        out.append(text.substr(at, r.first - at));
+        out += masked_literal;
+        at = r.first + r.size;
+    }
+    out.append(text.substr(at));
+    return out;
+}
+
+// Every occurrence of a non-empty secret in `text`, overlapping ones included.
+void add_occurrences(std::string_view text, std::span<const std::string> secrets, std::vector<text_range>& out) {
+    for (const auto& secret : secrets) {
+        if (secret.empty()) continue;
+        for (auto at = text.find(secret); at != std::string_view::npos; at = text.find(secret, at + 1))
+            out.push_back({at, secret.size()});
+    }
+}
+
+// What mask_echoed_passwords replaces in `text`: sorted and apart.
+std::vector<text_range> echoed_password_ranges(std::string_view text, std::span<const std::string> secrets) {
+    auto ranges = find_password_literals(text);
+    add_occurrences(text, secrets, ranges);
+    return joined(std::move(ranges));
 }
 
 // ---- text helpers ----------------------------------------------------------------------------
@@ -301,16 +351,29 @@ bool binds_password(std::string_view cql) {
     return found;
 }
 
-std::string mask_passwords(std::string_view cql) {
-    std::string out;
-    std::size_t at = 0;
+std::string mask_passwords(std::string_view cql) { return replace_ranges(cql, find_password_literals(cql)); }
+
+std::vector<std::string> password_values(std::string_view cql) {
+    std::vector<std::string> out;
+    auto add = [&](std::string v) {
+        if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+    };
     for (const auto& r : find_password_literals(cql)) {
-        out.append(cql.substr(at, r.first - at));
-        out += masked_literal;
-        at = r.first + r.size;
+        const auto written = cql.substr(r.first, r.size);
+        add(std::string(written));
+        if (r.first == 0 || cql[r.first - 1] != '\'') continue;  // $$...$$ has no escapes
+        std::string read;
+        for (std::size_t i = 0; i < written.size(); ++i) {
+            read += written[i];
+            if (written[i] == '\'') ++i;  // the second quote of a doubled one
+        }
+        add(std::move(read));
     }
-    out.append(cql.substr(at));
     return out;
+}
+
+std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets) {
+    return replace_ranges(text, echoed_password_ranges(text, secrets));
 }
 
 // ---- the writer: one decoded frame as fields, in summary or JSON form ------------------------
@@ -318,8 +381,8 @@ std::string mask_passwords(std::string_view cql) {
 class frame_trace_writer {
 public:
     frame_trace_writer(frame_tracer& tracer, const traced_frame& frame, std::string& out)
-        : tracer_(tracer), o_(tracer.options_), frame_(frame), out_(out),
-          json_(o_.format == trace_format::jsonl) {}
+        : tracer_(tracer), o_(tracer.options_), frame_(frame), out_(out), json_(o_.format == trace_format::jsonl),
+          response_(frame.header.is_response()), decoded_(frame.body) {}
 
     void write();
 
@@ -338,13 +401,14 @@ private:
     }
     void text(std::string_view k, std::string_view v) {
         key(k);
-        append_quoted(v, o_.max_text, out_);
+        append_quoted(shown(v), o_.max_text, out_);
     }
     // A bare word in summary (e.g. ONE), a string in JSON.
     void word(std::string_view k, std::string_view v) {
         key(k);
-        if (json_ || !is_bare_word(v)) append_quoted(v, o_.max_text, out_);
-        else out_.append(v);
+        const auto s = shown(v);
+        if (json_ || !is_bare_word(s)) append_quoted(s, o_.max_text, out_);
+        else out_.append(s);
     }
     void number(std::string_view k, std::int64_t v) {
         key(k);
@@ -372,18 +436,70 @@ private:
         out_ += '}';
     }
     // A string item for list(): quoted in both forms.
-    std::string item(std::string_view s) const { return quoted(s, o_.max_text); }
+    std::string item(std::string_view s) { return quoted(shown(s), o_.max_text); }
     // A word item: bare in summary.
-    std::string word_item(std::string_view s) const {
-        return json_ || !is_bare_word(s) ? quoted(s, o_.max_text) : std::string(s);
+    std::string word_item(std::string_view raw) {
+        const auto s = shown(raw);
+        return json_ || !is_bare_word(s) ? quoted(s, o_.max_text) : s;
     }
 
+    // Marks bytes of the body (as received, or of the starred copy decoded instead) for the hex
+    // dump; bytes elsewhere (a copy, a message of our own) are ignored.
     void mask(const void* first, std::size_t size) {
         if (size == 0) return;
+        for (const bytes_view buffer : {frame_.body, decoded_}) {
+            if (const auto at = offset_in(buffer, first, size)) {
+                masked_.push_back({*at, size});
+                return;
+            }
+        }
+    }
+    // The offset of [first, first+size) in `buffer`, when it lies there.
+    static std::optional<std::size_t> offset_in(bytes_view buffer, const void* first, std::size_t size) {
         const auto* p = static_cast<const std::uint8_t*>(first);
-        const auto* body = frame_.body.data();
-        if (p < body || p + size > body + frame_.body.size()) return;
-        masked_.push_back({static_cast<std::size_t>(p - body), size});
+        const std::less_equal<const std::uint8_t*> at_or_before;
+        if (buffer.empty() || !at_or_before(buffer.data(), p) || size > buffer.size() ||
+            !at_or_before(p, buffer.data() + (buffer.size() - size)))
+            return std::nullopt;
+        return static_cast<std::size_t>(p - buffer.data());
+    }
+    // A response may echo a password a request set anywhere (a message, a warning, a row): each
+    // occurrence in the body is masked in the hex dump and starred ('*' for each byte) in a copy
+    // that is decoded instead, so that no field, however it is rendered, shows it.
+    void star_echoed_passwords() {
+        add_occurrences(as_chars(frame_.body), tracer_.secrets_, echoes_);
+        if (echoes_.empty()) return;
+        starred_.assign(frame_.body.begin(), frame_.body.end());
+        for (const auto& r : echoes_) {
+            std::fill_n(starred_.begin() + static_cast<std::ptrdiff_t>(r.first), r.size, std::uint8_t{'*'});
+            masked_.push_back(r);
+        }
+        decoded_ = bytes_view(starred_);
+    }
+    // A string of a response as it may be shown: the server's own text with its password
+    // literals and every remembered password value replaced by ******** (so an echo shows as
+    // one ******** whatever its length), and those bytes masked in the hex dump. Requests mask
+    // their query texts where they decode them; their strings pass as they are.
+    std::string shown(std::string_view s) {
+        if (!response_) return std::string(s);
+        const auto [text, ranges] = server_string(s);
+        for (const auto& r : ranges) mask(text.data() + r.first, r.size);
+        return replace_ranges(text, ranges);
+    }
+    // The server's own text behind a string of a response (the body's bytes, for a string
+    // decoded from the starred copy) and what of it to mask: its password literals, the
+    // remembered values, and the part of an echo that runs past the string's ends.
+    std::pair<std::string_view, std::vector<text_range>> server_string(std::string_view s) const {
+        const auto at = starred_.empty() ? std::nullopt : offset_in(decoded_, s.data(), s.size());
+        if (!at) return {s, echoed_password_ranges(s, tracer_.secrets_)};
+        const auto text = as_chars(frame_.body.subspan(*at, s.size()));
+        auto ranges = echoed_password_ranges(text, tracer_.secrets_);
+        for (const auto& e : echoes_) {
+            const auto first = std::max(e.first, *at);
+            const auto last = std::min(e.first + e.size, *at + s.size());
+            if (first < last) ranges.push_back({first - *at, last - first});
+        }
+        return {text, joined(std::move(ranges))};
     }
     std::string masked_query(std::string_view q) {
         for (const auto& r : find_password_literals(q)) mask(q.data() + r.first, r.size);
@@ -402,7 +518,7 @@ private:
                                     bool sensitive);
     void result(bytes_view body);
     void rows(const result_metadata& metadata, const rows_view& r);
-    std::vector<std::string> columns(const std::vector<column_spec>& specs) const;
+    std::vector<std::string> columns(const std::vector<column_spec>& specs);
     void error(bytes_view body);
     void event(bytes_view body);
     void schema_change(const schema_change_view& c);
@@ -414,6 +530,10 @@ private:
     const traced_frame& frame_;
     std::string& out_;
     bool json_;
+    bool response_;
+    bytes_view decoded_;                // the body, or starred_ when it echoes a password
+    std::vector<std::uint8_t> starred_;
+    std::vector<text_range> echoes_;  // body offsets of remembered password values
     std::vector<text_range> masked_;  // body offsets
     bool undecodable_ = false;         // some part of the body could not be decoded
 };
@@ -446,12 +566,14 @@ void frame_trace_writer::write() {
     if (frame_.body.size() != h.length) {
         number("body_bytes", static_cast<std::int64_t>(frame_.body.size()));
     }
+    // Also in a compressed body: compression leaves short runs of bytes as they are.
+    if (h.is_response() && !is_login_opcode(h.op)) star_echoed_passwords();
     if (compressed) {
         word("body", "compressed (not decoded)");
     } else if (is_login_opcode(h.op)) {
         login(frame_.body);
     } else if (h.is_response()) {
-        response(frame_.body);
+        response(decoded_);
     } else {
         request(frame_.body);
     }
@@ -487,6 +609,7 @@ void frame_trace_writer::request(bytes_view full) {
     case opcode::query: {
         query_view q;
         if (auto ec = decode_query(body, q)) return undecodable(ec);
+        tracer_.remember_passwords(q.query);
         text("query", masked_query(q.query));
         parameters(q.parameters, binds_password(q.query));
         return;
@@ -494,10 +617,11 @@ void frame_trace_writer::request(bytes_view full) {
     case opcode::prepare: {
         std::string_view q;
         if (auto ec = decode_prepare(body, q)) return undecodable(ec);
-        auto shown = masked_query(q);
-        text("query", shown);
+        tracer_.remember_passwords(q);
+        auto masked = masked_query(q);
+        text("query", masked);
         if (tracer_.pending_prepares_.size() >= max_pending_prepares) tracer_.pending_prepares_.clear();
-        tracer_.pending_prepares_[frame_.header.stream] = {std::move(shown), binds_password(q)};
+        tracer_.pending_prepares_[frame_.header.stream] = {std::move(masked), binds_password(q)};
         return;
     }
     case opcode::execute: {
@@ -524,6 +648,7 @@ void frame_trace_writer::request(bytes_view full) {
             bool sensitive = false;
             std::string entry;
             if (s.statement_kind == batch_statement::kind::query) {
+                tracer_.remember_passwords(s.query);
                 sensitive = binds_password(s.query);
                 entry = quoted(masked_query(s.query), o_.max_text);
             } else {
@@ -754,10 +879,10 @@ void frame_trace_writer::event(bytes_view body) {
     word("address", to_string(e.address.address) + ":" + std::to_string(e.address.port));
 }
 
-std::vector<std::string> frame_trace_writer::columns(const std::vector<column_spec>& specs) const {
+std::vector<std::string> frame_trace_writer::columns(const std::vector<column_spec>& specs) {
     std::vector<std::string> out;
     for (const auto& c : specs) {
-        auto s = c.name + " " + cql_type_name(c.type);
+        auto s = shown(c.name + " " + cql_type_name(c.type));
         // Names come from the wire: quoted in summary too when they hold a control byte.
         const bool plain = std::none_of(s.begin(), s.end(), [](char ch) {
             const auto u = static_cast<unsigned char>(ch);
@@ -782,7 +907,7 @@ void frame_trace_writer::rows(const result_metadata& metadata, const rows_view& 
         auto s = r.paging_state().is_null() ? std::string("null") : hex_limited(r.paging_state().bytes, o_.max_hex_value);
         out_ += json_ ? quoted(s, o_.max_text) : s;
     }
-    std::vector<std::string> shown;
+    std::vector<std::string> row_texts;
     std::size_t count = 0;
     for (const auto& row : r) {
         if (count++ >= o_.max_rows) break;
@@ -791,23 +916,26 @@ void frame_trace_writer::rows(const result_metadata& metadata, const rows_view& 
             if (i > 0) line += json_ ? "," : ", ";
             std::string cell;
             std::error_code ec;
-            if (json_) ec = render_json(v, cell);
+            const bool is_text = (v.kind() == type_kind::varchar || v.kind() == type_kind::ascii) && !v.is_null();
+            // Text holding a password literal or an echo is shown masked, as a quoted string in
+            // both forms (valid JSON).
+            const bool masked = is_text && !server_string(as_chars(v.bytes())).second.empty();
+            if (masked) cell = shown(as_chars(v.bytes()));
+            else if (json_) ec = render_json(v, cell);
             else ec = render_cql(v, cell);
             if (ec) cell = json_ ? quoted("<undecodable: " + ec.message() + ">", o_.max_text) : "<undecodable>";
             if (cell.size() > o_.max_text) {
                 // Cut long values; in JSON the cut value becomes a string.
                 std::string cut = cell.substr(0, o_.max_text) + "...";
-                cell = json_ ? quoted(cut, o_.max_text + 3) : cut;
+                cell = json_ && !masked ? quoted(cut, o_.max_text + 3) : cut;
             }
-            if (!json_ && (v.kind() == type_kind::varchar || v.kind() == type_kind::ascii) && !v.is_null()) {
-                cell = quoted(cell, o_.max_text + 3);
-            }
+            if (is_text && (!json_ || masked)) cell = quoted(cell, o_.max_text + 3);
             line += cell;
         });
-        shown.push_back(json_ ? "[" + line + "]" : "(" + line + ")");
+        row_texts.push_back(json_ ? "[" + line + "]" : "(" + line + ")");
     }
-    if (!shown.empty()) list("row_values", shown);
-    if (r.size() > shown.size()) number("rows_not_shown", static_cast<std::int64_t>(r.size() - shown.size()));
+    if (!row_texts.empty()) list("row_values", row_texts);
+    if (r.size() > row_texts.size()) number("rows_not_shown", static_cast<std::int64_t>(r.size() - row_texts.size()));
 }
 
 void frame_trace_writer::result(bytes_view body) {
@@ -851,12 +979,10 @@ void frame_trace_writer::hex_dump() {
     encode_frame_header(frame_.header, header);
     const std::size_t total = header.size() + frame_.body.size();
     auto byte_at = [&](std::size_t i) { return i < header.size() ? header[i] : frame_.body[i - header.size()]; };
-    auto is_masked = [&](std::size_t i) {
-        if (i < header.size()) return false;
-        const std::size_t b = i - header.size();
-        return std::any_of(masked_.begin(), masked_.end(),
-                           [&](const text_range& r) { return b >= r.first && b < r.first + r.size; });
-    };
+    std::vector<bool> masked_body(frame_.body.size(), false);
+    for (const auto& r : masked_)
+        std::fill_n(masked_body.begin() + static_cast<std::ptrdiff_t>(r.first), r.size, true);
+    auto is_masked = [&](std::size_t i) { return i >= header.size() && masked_body[i - header.size()]; };
     static constexpr char digits[] = "0123456789abcdef";
     for (std::size_t line = 0; line < total; line += 16) {
         char offset[32];
@@ -889,6 +1015,20 @@ void frame_trace_writer::hex_dump() {
 // ---- frame_tracer ------------------------------------------------------------------------------
 
 frame_tracer::frame_tracer(frame_trace_options options) : options_(std::move(options)) {}
+
+void frame_tracer::remember_passwords(std::string_view cql) {
+    for (auto& value : password_values(cql)) {
+        if (std::find(secrets_.begin(), secrets_.end(), value) != secrets_.end()) continue;
+        secrets_bytes_ += value.size();
+        secrets_.push_back(std::move(value));
+    }
+    // The newest value stays whatever its size: it is the likeliest to be echoed next.
+    std::size_t dropped = 0;
+    while (secrets_.size() - dropped > 1 &&
+           (secrets_.size() - dropped > max_remembered_secrets || secrets_bytes_ > max_remembered_secret_bytes))
+        secrets_bytes_ -= secrets_[dropped++].size();
+    secrets_.erase(secrets_.begin(), secrets_.begin() + static_cast<std::ptrdiff_t>(dropped));
+}
 
 void frame_tracer::append(const traced_frame& frame, std::string& out) {
     frame_trace_writer(*this, frame, out).write();

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "cqlwire/protocol/byte_writer.hpp"
 #include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
@@ -46,6 +47,17 @@ std::vector<std::uint8_t> query_frame(std::string_view cql, std::int16_t stream 
 }
 
 const trace_format all_formats[] = {trace_format::summary, trace_format::hex, trace_format::jsonl};
+
+std::vector<std::uint8_t> error_frame(std::int16_t stream, std::string_view message) {
+    response_frame_options o;
+    o.stream = stream;
+    error_view e;
+    e.code = 0x2000;
+    e.message = message;
+    std::vector<std::uint8_t> f;
+    REQUIRE_FALSE(encode_error(f, o, e));
+    return f;
+}
 
 void check_absent(const std::string& text, std::string_view secret) {
     INFO(text);
@@ -196,6 +208,23 @@ TEST_CASE("password literals are found in every spelling") {
     CHECK_FALSE(binds_password("SELECT * FROM t WHERE k = ?"));
 }
 
+TEST_CASE("the password values of a statement, and server text masked with them") {
+    CHECK(password_values("CREATE USER u WITH PASSWORD 'it''s' AND x = 'it''s'") == std::vector<std::string>{"it''s", "it's"});
+    CHECK(password_values("ALTER ROLE r WITH PASSWORD = $$x''y$$ AND LOGIN = true") == std::vector<std::string>{"x''y"});
+    CHECK(password_values("CREATE ROLE a WITH PASSWORD = '' ; CREATE ROLE b WITH PASSWORD = 'pw' ; "
+                          "CREATE ROLE c WITH HASHED PASSWORD = 'pw'") == std::vector<std::string>{"pw"});
+    CHECK(password_values("SELECT 'pw' FROM t").empty());
+    const std::vector<std::string> secrets = {"it''s", "it's"};
+    // Out of its CQL context, in either spelling, and overlapping echoes as one.
+    CHECK(mask_echoed_passwords("at input 'it's' near it''s", secrets) == "at input '********' near ********");
+    CHECK(mask_echoed_passwords("it'sit's", secrets) == "********");
+    // The text's own literals, with or without secrets.
+    CHECK(mask_echoed_passwords("(ALTER ROLE r WITH PASSWORD = 'other')", secrets) == "(ALTER ROLE r WITH PASSWORD = '********')");
+    CHECK(mask_echoed_passwords("nothing here", {}) == "nothing here");
+    CHECK(mask_echoed_passwords("an empty secret masks nothing", std::vector<std::string>{""}) ==
+          "an empty secret masks nothing");
+}
+
 TEST_CASE("secrets never appear in any format") {
     for (auto format : all_formats) {
         CAPTURE(to_string(format));
@@ -306,6 +335,82 @@ TEST_CASE("secrets never appear in any format") {
             CHECK(text.find("<sensitive, 11 bytes>") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("a response never shows a password that a request on the connection set") {
+    for (auto format : all_formats) {
+        CAPTURE(to_string(format));
+        frame_trace_options o;
+        o.format = format;
+        frame_tracer tracer(o);
+        const std::string statement = "CREATE ROLE alice WITH PASSWORD = 'Sup3rSecret' AND LOGIN = true";
+        check_absent(trace(tracer, query_frame(statement, 3)), "Sup3rSecret");
+        SUBCASE("an ERROR echoing the statement and the bare value") {
+            const auto text = trace(tracer, error_frame(3, "line 1:34 no viable alternative at input 'Sup3rSecret' (" +
+                                                               statement + ")"));
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find("no viable alternative at input '********' (CREATE ROLE alice WITH PASSWORD = '********'") !=
+                  std::string::npos);
+        }
+        SUBCASE("the statement cut short inside the value, in a later response on another stream") {
+            const auto text = trace(tracer, error_frame(9, "Cannot parse: CREATE ROLE alice WITH PASSWORD = 'Sup3rSe"));
+            CHECK(text.find("Sup3rSe") == std::string::npos);
+            CHECK(text.find("PASSWORD = '********") != std::string::npos);
+        }
+        SUBCASE("warnings and rows of system_traces: text cells and text inside a map") {
+            result_metadata m;
+            m.flags = metadata_flags::global_tables_spec;
+            m.columns = {{"system_traces", "sessions", "activity", data_type::of(type_kind::varchar)},
+                         {"system_traces", "sessions", "parameters",
+                          data_type::map_of(data_type::of(type_kind::varchar), data_type::of(type_kind::varchar))}};
+            m.column_count = 2;
+            const std::string activity = "Parsing " + statement;
+            std::vector<std::uint8_t> parameters;
+            byte_writer w(parameters);
+            w.write_int(1);
+            w.write_bytes(as_bytes("query"));
+            w.write_bytes(as_bytes(statement));
+            const raw_value cells[] = {raw_value::of(as_bytes(activity)), raw_value::of(parameters)};
+            const std::string_view warnings[] = {"Role alice's password Sup3rSecret is weak"};
+            response_frame_options f;
+            f.stream = 4;
+            f.warnings = std::span<const std::string_view>(warnings);
+            std::vector<std::uint8_t> frame;
+            REQUIRE_FALSE(encode_result_rows(frame, f, m, cells));
+            const auto text = trace(tracer, frame);
+            check_absent(text, "Sup3rSecret");
+            CHECK(text.find("Parsing CREATE ROLE alice WITH PASSWORD = '********' AND LOGIN = true") != std::string::npos);
+            CHECK(text.find("password ******** is weak") != std::string::npos);
+        }
+        SUBCASE("a compressed response: its bytes are not decoded, and the echo is masked in the dump") {
+            auto frame = error_frame(3, "at input 'Sup3rSecret'");
+            frame[1] |= frame_flags::compression;
+            check_absent(trace(tracer, frame), "Sup3rSecret");
+        }
+    }
+}
+
+TEST_CASE("a response's own password literals are masked, with no request seen") {
+    for (auto format : all_formats) {
+        CAPTURE(to_string(format));
+        const auto text = trace_one(error_frame(3, "Invalid: ALTER USER bob WITH PASSWORD 'Sup3rSecret'"), format);
+        check_absent(text, "Sup3rSecret");
+        CHECK(text.find("ALTER USER bob WITH PASSWORD '********'") != std::string::npos);
+    }
+}
+
+TEST_CASE("the hex dump of a response masks the bytes of an echoed password") {
+    frame_trace_options o;
+    o.format = trace_format::hex;
+    frame_tracer tracer(o);
+    trace(tracer, query_frame("ALTER ROLE r WITH PASSWORD 'pw12'", 3));
+    // Body: code 4, [string] 2 + 10. The value starts at body offset 11 (frame offset 20).
+    const auto text = trace(tracer, error_frame(3, "bad 'pw12'"));
+    const auto dump = text.substr(text.find('\n') + 1);
+    CHECK(dump ==
+          "  0000  84 00 00 03 00 00 00 00  10 00 00 20 00 00 0a 62  ........... ...b\n"
+          "  0010  61 64 20 27 ** ** ** **  27                       ad '****'\n");
+    CHECK(text.find("message=\"bad '********'\"") != std::string::npos);
 }
 
 TEST_CASE("the hex dump masks the bytes of a secret") {

@@ -252,14 +252,14 @@ TEST_CASE("a trace prints as a table and as one JSON line") {
     t.session.started_at_ms = started_ms;
     t.session.parameters = {{"query", "SELECT 1"}};
     t.events.push_back({session_id, "Parsing SELECT 1", "127.0.0.1", 353, "NTR-1", started_ms * 1000 + 353});
-    CHECK(cqlwire::cli::format_trace_table(t) ==
+    CHECK(cqlwire::cli::format_trace_table(t, "SELECT 1") ==
           "\nTracing session: 8d5a6ec0-ebde-11f1-b5d5-6741946fc38a\n\n"
           " activity                 | timestamp                  | source    | source_elapsed | client\n"
           "--------------------------+----------------------------+-----------+----------------+----------\n"
           "       Execute CQL3 query | 2026-11-29 10:20:15.262000 | 127.0.0.1 |              0 | 10.0.0.7\n"
           " Parsing SELECT 1 [NTR-1] | 2026-11-29 10:20:15.262353 | 127.0.0.1 |            353 | 10.0.0.7\n"
           "         Request complete | 2026-11-29 10:20:15.263500 | 127.0.0.1 |           1500 | 10.0.0.7\n\n");
-    const auto doc = boost::json::parse(cqlwire::cli::format_trace_json(t));
+    const auto doc = boost::json::parse(cqlwire::cli::format_trace_json(t, "SELECT 1"));
     const auto& o = doc.as_object();
     CHECK(o.at("tracing_session").as_string() == "8d5a6ec0-ebde-11f1-b5d5-6741946fc38a");
     CHECK(o.at("duration_us").as_int64() == 1500);

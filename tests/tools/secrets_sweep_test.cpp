@@ -1,8 +1,9 @@
 // The secret sweep: the real `cqlwire` binary through every output path we can reach — help,
 // usage and configuration errors, a wrong password, TLS failures, a server error, a statement
-// that sets a role's password, each output format, the frame traces (to stderr and to a file),
-// the TLS key log and `tls-check` — with a known login password, a known passphrase on an
-// encrypted client key and a known role password. After each run, none of them, nor the SASL
+// that sets a role's password and a server that echoes it (in an error, a warning, and the
+// trace's events and parameters read with --tracing), each output format, the frame traces (to
+// stderr and to a file), the TLS key log and `tls-check` — with a known login password, a known
+// passphrase on an encrypted client key and a known role password. After each run, none of them, nor the SASL
 // PLAIN token "\0user\0password" (raw, base64 or hex), may appear in stdout, stderr or any file
 // the run wrote. The detector is itself checked: on known encodings, on a run that shows the
 // password on purpose (a SELECT of it, traced), and on the files the test wrote itself.
@@ -17,12 +18,15 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/result.hpp"
 #include "fake_cql_server.hpp"
 #include "mtls_fake_server.hpp"
 #include "pki/test_pki.hpp"
@@ -247,6 +251,55 @@ std::vector<std::string> mtls(std::uint16_t port) {
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
+std::string as_text(const std::vector<std::uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+const std::string create_role =
+    "CREATE ROLE sweep_role WITH PASSWORD = '" + std::string(role_password) + "' AND LOGIN = true";
+const std::string alter_role = "ALTER ROLE sweep_role WITH PASSWORD = '" + std::string(role_password) + "'";
+const proto::uuid trace_session = *proto::parse_uuid("8d5a6ec0-ebde-11f1-b5d5-6741946fc38a");
+
+// The server's answers that echo the role password, as Cassandra's do: an ERROR quoting the
+// bare value and the statement (a syntax error), and for ALTER ROLE a Void result carrying a
+// warning that quotes the statement and, when traced, the tracing session whose events and
+// `query` parameter hold it (plus an event with the bare value).
+std::vector<std::uint8_t> create_role_error(std::int16_t stream) {
+    return fake_cql_server::error_frame(stream, 0x2000,
+                                        "line 1:39 no viable alternative at input '" + std::string(role_password) +
+                                            "' (" + create_role + ")");
+}
+
+std::vector<std::uint8_t> alter_role_result(std::int16_t stream, bool traced) {
+    const std::string warning = "Statement " + alter_role + " sets a weak password";
+    const std::string_view warnings[] = {warning};
+    proto::response_frame_options f;
+    f.stream = stream;
+    f.warnings = std::span<const std::string_view>(warnings);
+    if (traced) f.tracing_id = trace_session;
+    std::vector<std::uint8_t> out;
+    CHECK_FALSE(proto::encode_result_void(out, f));  // on the server's thread too: no REQUIRE
+    return out;
+}
+
+fake_cql_server::trace_record alter_role_trace() {
+    fake_cql_server::trace_record t;
+    t.session_id = trace_session;
+    t.parameters = {{"consistency_level", "ONE"}, {"page_size", "5000"}, {"query", alter_role}};
+    t.activities = {"Parsing " + alter_role, "Preparing statement",
+                    "Hashing password " + std::string(role_password) + " with bcrypt"};
+    return t;
+}
+
+void script_password_echoes(fake_cql_server& server) {
+    server.on_query(create_role,
+                    [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+                        s.send_raw(create_role_error(r.header.stream));
+                    });
+    server.on_query(alter_role, [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+        s.send_raw(alter_role_result(r.header.stream, (r.header.flags & proto::frame_flags::tracing) != 0));
+    });
+    server.on_trace_queries(alter_role_trace());
+}
+
 }  // namespace
 
 TEST_CASE("secret sweep: the detector finds every form of every secret") {
@@ -321,6 +374,7 @@ TEST_CASE("secret sweep: no output path of cqlwire shows the password, the key p
 
     // ---- Against the fake server: logins, errors, formats, traces ----
     fake_cql_server server(mtls_password_server());
+    script_password_echoes(server);
     const auto port = server.port();
     const std::string trace_file = run.home.path("trace.txt");
     const std::string keylog_file = run.home.path("keys.log");
@@ -352,16 +406,49 @@ TEST_CASE("secret sweep: no output path of cqlwire shows the password, the key p
         CHECK(r.exit_code == 6);
         CHECK(contains(r.err, "Invalid (0x2200): "));
     }
-    const std::string create_role =
-        "CREATE ROLE sweep_role WITH PASSWORD = '" + std::string(role_password) + "' AND LOGIN = true";
-    CHECK(run("CREATE ROLE ... PASSWORD (server error)", concat(mtls(port), {"-e", create_role}), all_env).exit_code == 6);
+    {
+        // Positive control: the server's answer does echo the password, bare and in the statement.
+        const auto echo = as_text(create_role_error(1));
+        CHECK(find_secrets(echo).count("role password") == 1);
+        CHECK(echo.find(role_password) != echo.rfind(role_password));
+        const auto r = run("CREATE ROLE ... PASSWORD (server error echoing it)", concat(mtls(port), {"-e", create_role}),
+                           all_env);
+        CHECK(r.exit_code == 6);
+        CHECK(contains(r.err, "no viable alternative at input '********' (CREATE ROLE sweep_role WITH PASSWORD = "
+                              "'********' AND LOGIN = true)"));
+    }
     for (const std::string format : {"", "=summary", "=hex", "=jsonl"}) {
-        const auto r = run("--trace-frames" + format + " to stderr",
+        const auto r = run("--trace-frames" + format + " to stderr (an ERROR echoing the role password)",
                            concat(mtls(port), {"--trace-frames" + format, "-e", create_role + ";\n" +
                                                                                 std::string(system_local)}),
                            all_env);
         CHECK(r.exit_code == 6);
         CHECK(contains(r.err, "AUTH_RESPONSE"));  // the login really was traced
+        CHECK(contains(r.err, "no viable alternative at input '********'"));  // and the echo
+    }
+    {
+        // Positive control: what the server sends holds the password — the warning, the trace
+        // events and the trace's `query` parameter.
+        CHECK(find_secrets(as_text(alter_role_result(1, true))).count("role password") == 1);
+        const auto trace = alter_role_trace();
+        CHECK(find_secrets(as_text(fake_cql_server::trace_session_frame(1, trace))).count("role password") == 1);
+        CHECK(find_secrets(as_text(fake_cql_server::trace_events_frame(1, trace))).count("role password") == 1);
+        for (const std::string format : {"table", "json"}) {
+            const auto r = run("--tracing --format " + format + " (trace events and parameters hold the role password)",
+                               concat(mtls(port), {"--tracing", "--format", format, "-e", alter_role}), all_env);
+            CHECK(r.exit_code == 0);
+            CHECK(contains(r.out, format == "json" ? "\"query\":\"ALTER ROLE sweep_role WITH PASSWORD = '********'\""
+                                                   : "Parsing ALTER ROLE sweep_role WITH PASSWORD = '********'"));
+            CHECK(contains(r.out, "Hashing password ******** with bcrypt"));
+            CHECK(contains(r.err, "Statement ALTER ROLE sweep_role WITH PASSWORD = '********' sets a weak password"));
+        }
+        for (const std::string format : {"=summary", "=hex", "=jsonl"}) {
+            const auto r = run("--tracing --trace-frames" + format + " (system_traces rows hold the role password)",
+                               concat(mtls(port), {"--tracing", "--trace-frames" + format, "-e", alter_role}), all_env);
+            CHECK(r.exit_code == 0);
+            CHECK(contains(r.err, "system_traces"));  // the trace's rows really were traced
+            CHECK(contains(r.out, "Tracing session: 8d5a6ec0-ebde-11f1-b5d5-6741946fc38a"));
+        }
     }
     {
         const auto r = run("--trace-frames=hex to --trace-file, --keylog",

@@ -16,6 +16,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
+#include "secret_masking.hpp"
 #include "trace_output.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tracing.hpp"
@@ -157,7 +158,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (writer && !ok && settings_.format == output_format::json) std::cout << '\n';
         if (!output_written()) return false;
         std::cerr << format_warnings(warnings) << std::flush;
-        for (const auto& id : trace_ids) print_trace(id, context);
+        for (const auto& id : trace_ids) print_trace(id, context, st.text);
         return output_written() && ok;
     };
     for (;;) {
@@ -176,15 +177,15 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
             finish(true);
             return output_written();
         }
-        if (ec) return finish(report(ec, diag, context));
+        if (ec) return finish(report(ec, diag, context, st.text));
         protocol::response_prefix prefix;
         protocol::bytes_view message;
-        if (auto e = r.split_prefix(prefix, message)) return finish(report(e, diag, context));
+        if (auto e = r.split_prefix(prefix, message)) return finish(report(e, diag, context, st.text));
         if (prefix.warnings)
-            for (auto w : *prefix.warnings) warnings.emplace_back(w);
+            for (auto w : *prefix.warnings) warnings.emplace_back(mask_server_text(w, st.text));
         if (prefix.tracing_id) trace_ids.push_back(*prefix.tracing_id);
         protocol::result_view result;
-        if (auto e = protocol::decode_result(message, result)) return finish(report(e, diag, context));
+        if (auto e = protocol::decode_result(message, result)) return finish(report(e, diag, context, st.text));
         if (result.kind == protocol::result_kind::set_keyspace) keyspace_.assign(result.keyspace);
         // Void, Set_keyspace and Schema_change print nothing, as in cqlsh.
         if (result.kind != protocol::result_kind::rows) return finish(true);
@@ -212,7 +213,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     return finish(true);
 }
 
-void statement_runner::print_trace(const protocol::uuid& id, std::string_view context) {
+void statement_runner::print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement) {
     transport::fetch_trace_options options;
     options.consistency = settings_.consistency;
     transport::query_trace trace;
@@ -222,7 +223,8 @@ void statement_runner::print_trace(const protocol::uuid& id, std::string_view co
                                     context.empty() ? std::string("tracing") : std::string(context) + ": tracing");
         return;
     }
-    std::cout << (settings_.format == output_format::json ? format_trace_json(trace) : format_trace_table(trace));
+    std::cout << (settings_.format == output_format::json ? format_trace_json(trace, statement)
+                                                          : format_trace_table(trace, statement));
 }
 
 void statement_runner::render_page(const protocol::rows_view& page, rendered_rows& rows, std::size_t first_row,
@@ -257,8 +259,9 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
     }
 }
 
-bool statement_runner::report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context) {
-    std::cerr << format_failure(ec, diag.client_message(), diag.server_message(), context);
+bool statement_runner::report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
+                              std::string_view statement) {
+    std::cerr << format_failure(ec, diag.client_message(), mask_server_text(diag.server_message(), statement), context);
     const int code = to_int(exit_code_for(ec));
     // A rejected statement says more than values shown as hex, and any failure that ends the
     // session more than a rejected statement.

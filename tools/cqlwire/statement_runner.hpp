@@ -66,8 +66,10 @@ private:
                             transport::response& r, std::error_code& ec, protocol::diagnostics& diag);
     void render_page(const protocol::rows_view& page, rendered_rows& rows, std::size_t first_row,
                      std::string_view context);
-    bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context);
-    void print_trace(const protocol::uuid& id, std::string_view context);
+    // `statement` is what the server's text answers: its password literals are masked there.
+    bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
+                std::string_view statement);
+    void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
     // Flushes standard output; false (with the status set and the failure reported) when it failed.
     bool output_written();
 

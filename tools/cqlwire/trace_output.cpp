@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "output_format.hpp"
+#include "secret_masking.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -65,14 +66,15 @@ std::string escape_controls(std::string_view text) {
     return out;
 }
 
-std::string format_trace_table(const transport::query_trace& trace) {
+std::string format_trace_table(const transport::query_trace& trace, std::string_view statement) {
     const auto& s = trace.session;
     const std::int64_t start_us = s.started_at_ms * 1000;
+    auto shown = [&](std::string_view text) { return escape_controls(mask_server_text(text, statement)); };
     std::vector<std::array<std::string, 5>> rows;
-    rows.push_back({escape_controls(s.request), format_utc_micros(start_us), s.coordinator, "0", s.client});
+    rows.push_back({shown(s.request), format_utc_micros(start_us), s.coordinator, "0", s.client});
     for (const auto& e : trace.events) {
-        std::string activity = escape_controls(e.activity);
-        if (!e.thread.empty()) activity += " [" + escape_controls(e.thread) + "]";
+        std::string activity = shown(e.activity);
+        if (!e.thread.empty()) activity += " [" + shown(e.thread) + "]";
         rows.push_back({std::move(activity), format_utc_micros(e.timestamp_us), e.source,
                         std::to_string(e.source_elapsed_us), s.client});
     }
@@ -113,10 +115,11 @@ std::string format_trace_table(const transport::query_trace& trace) {
     return out;
 }
 
-std::string format_trace_json(const transport::query_trace& trace) {
+std::string format_trace_json(const transport::query_trace& trace, std::string_view statement) {
     const auto& s = trace.session;
+    auto shown = [&](std::string_view text) { return json_quote(mask_server_text(text, statement)); };
     std::string out = "{\"tracing_session\":\"" + protocol::to_string(s.id) + "\"";
-    out += ",\"request\":" + json_quote(s.request);
+    out += ",\"request\":" + shown(s.request);
     out += ",\"coordinator\":" + json_quote(s.coordinator);
     out += ",\"client\":" + json_quote(s.client);
     out += ",\"started_at\":" + json_quote(format_utc_micros(s.started_at_ms * 1000));
@@ -124,15 +127,15 @@ std::string format_trace_json(const transport::query_trace& trace) {
     out += ",\"parameters\":{";
     for (std::size_t i = 0; i < s.parameters.size(); ++i) {
         if (i > 0) out += ',';
-        out += json_quote(s.parameters[i].first) + ":" + json_quote(s.parameters[i].second);
+        out += shown(s.parameters[i].first) + ":" + shown(s.parameters[i].second);
     }
     out += "},\"events\":[";
     for (std::size_t i = 0; i < trace.events.size(); ++i) {
         const auto& e = trace.events[i];
         if (i > 0) out += ',';
-        out += "{\"activity\":" + json_quote(e.activity) + ",\"timestamp\":" + json_quote(format_utc_micros(e.timestamp_us)) +
+        out += "{\"activity\":" + shown(e.activity) + ",\"timestamp\":" + json_quote(format_utc_micros(e.timestamp_us)) +
                ",\"source\":" + json_quote(e.source) + ",\"source_elapsed_us\":" + std::to_string(e.source_elapsed_us) +
-               ",\"thread\":" + json_quote(e.thread) + "}";
+               ",\"thread\":" + shown(e.thread) + "}";
     }
     out += "]}\n";
     return out;

@@ -4,7 +4,9 @@
 //
 // Rows of the table: the request itself at the session's start (elapsed 0), one row per event
 // ("<activity> [<thread>]"), then "Request complete" at start + duration. Timestamps are UTC,
-// "YYYY-MM-DD HH:MM:SS.ffffff". Text from the server is printed with control characters escaped.
+// "YYYY-MM-DD HH:MM:SS.ffffff". Text from the server is printed with control characters escaped,
+// and with its password literals and those of the traced statement masked (mask_server_text):
+// the trace of a CREATE ROLE holds its text in an activity and in the `query` parameter.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +17,12 @@
 
 namespace cqlwire::cli {
 
-std::string format_trace_table(const transport::query_trace& trace);
+// `statement` is the CQL text whose trace this is.
+std::string format_trace_table(const transport::query_trace& trace, std::string_view statement);
 // {"tracing_session":"<uuid>","request":...,"coordinator":...,"client":...,"started_at":...,
 //  "duration_us":N|null,"parameters":{...},"events":[{"activity","timestamp","source",
 //  "source_elapsed_us","thread"}...]} and a newline.
-std::string format_trace_json(const transport::query_trace& trace);
+std::string format_trace_json(const transport::query_trace& trace, std::string_view statement);
 
 // "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) for microseconds since the Unix epoch.
 std::string format_utc_micros(std::int64_t micros);

@@ -13,19 +13,27 @@
 // shown as their length only; string literals after PASSWORD (CREATE/ALTER ROLE|USER ... WITH
 // [HASHED] PASSWORD [=] '...', also inside BATCH statements) are replaced by '********'; bound
 // values of such statements, values whose bind-marker name is listed as sensitive, or all bound
-// values when asked, are shown as their length only. The hex dump prints the bytes of every
-// masked range as "**".
+// values when asked, are shown as their length only. Text from the server (error messages,
+// warnings, row values, names...) has its own password literals masked too, and every
+// occurrence of a password value that a request traced before set: a server echoes statements
+// (an error quoting the statement, a trace's "Parsing CREATE ROLE ..." row) and sometimes the
+// bare value out of its CQL context ("... at input 'S3cret'"). The hex dump prints the bytes
+// of every masked range as "**".
 //
 // The tracer keeps a little state between frames (bounded): the query text of PREPARE requests
-// until their RESULT arrives, and for each prepared id its query text, whether its values are
+// until their RESULT arrives; for each prepared id its query text, whether its values are
 // sensitive, and its result metadata, so that EXECUTE shows its statement and No_metadata rows
-// are typed. It does no I/O and reads no clock: the caller supplies the time.
+// are typed; and the password values of the requests it traced (the most recent 4096 values
+// or 1 MiB), so that no later response shows them (a tracer given the frames of several
+// connections masks the values of all in all). It does no I/O and reads no clock: the caller
+// supplies the time.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -86,6 +94,13 @@ std::vector<text_range> find_password_literals(std::string_view cql);
 bool binds_password(std::string_view cql);
 // The text with every range of find_password_literals replaced by ********.
 std::string mask_passwords(std::string_view cql);
+// The passwords the literals of find_password_literals(cql) set: each as written between its
+// quotes and, for a '...' literal holding doubled quotes, also as the server reads it (one
+// quote), since a server may echo either. Empty literals are left out; no value twice.
+std::vector<std::string> password_values(std::string_view cql);
+// `text` from a server with its own password literals (find_password_literals) and every
+// occurrence of one of `secrets` replaced by ******** (empty secrets are ignored).
+std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets);
 
 class frame_tracer {
 public:
@@ -110,11 +125,17 @@ private:
     };
     friend class frame_trace_writer;
 
+    // Adds the password values of `cql` to secrets_, dropping the oldest past the bounds.
+    void remember_passwords(std::string_view cql);
+
     frame_trace_options options_;
     // PREPARE requests waiting for their RESULT, by stream id.
     std::map<std::int16_t, std::pair<std::string, bool>> pending_prepares_;
     // Prepared statements seen, by id (hex). Bounded: cleared when it grows past a limit.
     std::map<std::string, prepared_info> prepared_;
+    // Password values of the requests traced, oldest first, and their total size.
+    std::vector<std::string> secrets_;
+    std::size_t secrets_bytes_ = 0;
 };
 
 // Hex of bytes, lower case ("0a1b").
