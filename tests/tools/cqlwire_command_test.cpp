@@ -319,7 +319,7 @@ TEST_CASE("configuration and usage errors exit 2 and 1 before connecting") {
     runner run;
     const auto missing_rc = run({"--cqlshrc", run.home.str() + "/nope", "-e", "x"});
     CHECK(missing_rc.exit_code == 2);
-    CHECK(missing_rc.err.starts_with("cqlwire: cqlshrc: cannot read '"));
+    CHECK(missing_rc.err.starts_with("cqlwire: cannot read cqlshrc '"));
 
     const std::string bad_rc = run.home.write("bad", "[connection]\nport = ninety\n");
     const auto bad = run({"--cqlshrc", bad_rc, "-e", "x"});

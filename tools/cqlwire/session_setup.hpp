@@ -19,7 +19,8 @@
 
 namespace cqlwire::cli {
 
-// Reads a whole file the user named (a cqlshrc, -f FILE). `message` says why it could not.
+// Reads a whole -f FILE, at most max_statements_file_size (bounded_file.hpp). `message` says why
+// it could not.
 [[nodiscard]] std::error_code read_text_file(const std::string& path, std::string& out, std::string& message);
 
 // Reads the cqlshrc that `flags` and `env` choose, merges it with `env` and `flags` into `s`,
