@@ -19,6 +19,7 @@
 #include "interactive_shell.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
+#include "safe_stderr.hpp"
 #include "session_setup.hpp"
 #include "settings.hpp"
 #include "statement_runner.hpp"
@@ -135,6 +136,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    const cli::safe_stderr terminal_safe_errors(std::cerr);
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {
