@@ -195,6 +195,13 @@ TEST_CASE("[connection] factory, a standard cqlsh key, is accepted without a war
     CHECK(q.values.warnings[0].starts_with("rc:1: no [section] header"));
 }
 
+TEST_CASE("[auth_provider], cqlsh's Python auth provider class, is a cqlsh section, not an unknown one") {
+    const auto p = parse("[auth_provider]\nmodule = cassandra.auth\nclassname = PlainTextAuthProvider\n");
+    REQUIRE_FALSE(p.ec);
+    REQUIRE(p.values.warnings.size() == 1);
+    CHECK(p.values.warnings[0] == "rc:1: section [auth_provider] holds cqlsh settings that cqlwire does not use; ignored");
+}
+
 TEST_CASE("a cqlshrc that is not text is an error naming the line, quoting nothing") {
     const std::string nul_line = std::string("[connection]\nhostname = db") + '\0' + "1\n";
     check_error(nul_line, "rc:2: holds a NUL byte; a cqlshrc is a text file (is this the right file?)");

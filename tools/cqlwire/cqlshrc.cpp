@@ -56,10 +56,11 @@ bool is_used_key(std::string_view section, std::string_view key) noexcept {
     return home_section(key) == section;
 }
 
-// Sections cqlsh reads that hold nothing cqlwire uses (display, COPY, tracing...).
+// Sections cqlsh reads that hold nothing cqlwire uses (display, COPY, tracing, the Python
+// auth provider class...).
 bool is_cqlsh_only_section(std::string_view section) noexcept {
     return section == "ui" || section == "cql" || section == "csv" || section == "tracing" ||
-           section == "protocol" || section == "tls" || section.starts_with("copy");
+           section == "protocol" || section == "tls" || section == "auth_provider" || section.starts_with("copy");
 }
 
 struct raw_entry {
