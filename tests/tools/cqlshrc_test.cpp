@@ -148,11 +148,11 @@ TEST_CASE("[ssl] version is ignored with a notice") {
 
 TEST_CASE("unknown keys and sections are warnings") {
     const auto p = parse(
-        "[connection]\nfactory = x\n[ui]\ncolor = on\n[mystery]\na = b\n[authentication]\ncredentials = ~/c\n");
+        "[connection]\nretries = x\n[ui]\ncolor = on\n[mystery]\na = b\n[authentication]\ncredentials = ~/c\n");
     REQUIRE_FALSE(p.ec);
     const auto& w = p.values.warnings;
     REQUIRE(w.size() == 4);
-    CHECK(w[0] == "rc:2: unknown key 'factory' in [connection]; ignored");
+    CHECK(w[0] == "rc:2: unknown key 'retries' in [connection]; ignored");
     CHECK(w[1] == "rc:3: section [ui] holds cqlsh settings that cqlwire does not use; ignored");
     CHECK(w[2] == "rc:5: unknown section [mystery]; ignored");
     CHECK(w[3] ==
@@ -181,6 +181,51 @@ TEST_CASE("bad lines are errors naming the file and line") {
     check_error("[ssl]\ncertfile =\n", "rc:2: [ssl] certfile is empty");
     check_error("[connection]\nhostname = a\n    b\n",
                 "rc:3: indented line continues the value above; cqlshrc values are single lines");
+}
+
+TEST_CASE("[connection] factory, a standard cqlsh key, is accepted without a warning") {
+    const auto p = parse("[connection]\nhostname = db1\nfactory = cqlshlib.ssl.ssl_transport_factory\n");
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.values.warnings.empty());
+    CHECK(p.values.hostname == "db1");
+    // In a file without headers it is read into [connection] too.
+    const auto q = parse("factory = cqlshlib.ssl.ssl_transport_factory\n");
+    REQUIRE_FALSE(q.ec);
+    REQUIRE(q.values.warnings.size() == 1);  // only the section-less notice
+    CHECK(q.values.warnings[0].starts_with("rc:1: no [section] header"));
+}
+
+TEST_CASE("[auth_provider], cqlsh's Python auth provider class, is a cqlsh section, not an unknown one") {
+    const auto p = parse("[auth_provider]\nmodule = cassandra.auth\nclassname = PlainTextAuthProvider\n");
+    REQUIRE_FALSE(p.ec);
+    REQUIRE(p.values.warnings.size() == 1);
+    CHECK(p.values.warnings[0] == "rc:1: section [auth_provider] holds cqlsh settings that cqlwire does not use; ignored");
+}
+
+TEST_CASE("a cqlshrc that is not text is an error naming the line, quoting nothing") {
+    const std::string nul_line = std::string("[connection]\nhostname = db") + '\0' + "1\n";
+    check_error(nul_line, "rc:2: holds a NUL byte; a cqlshrc is a text file (is this the right file?)");
+    check_error("[connection]\nhostname = \x1b[31mdb\n",
+                "rc:2: holds a control character; a cqlshrc is a text file (is this the right file?)");
+    check_error("[authentication]\npassword = p\x7fw\n",
+                "rc:2: holds a control character; a cqlshrc is a text file (is this the right file?)");
+    check_error("[connection]\n\nhostname = db\f\n",
+                "rc:3: holds a control character; a cqlshrc is a text file (is this the right file?)");
+    check_error("[connection]\nhostname = \xC2\x9B" "31m\n",
+                "rc:2: holds a control character; a cqlshrc is a text file (is this the right file?)");
+    check_error("# caf\xE9\n", "rc:1: is not valid UTF-8; a cqlshrc is a UTF-8 text file (is this the right file?)");
+    check_error("[ssl]\ncertfile = \xC0\xAF\n",
+                "rc:2: is not valid UTF-8; a cqlshrc is a UTF-8 text file (is this the right file?)");
+    // The start of a gzip file, as `--cqlshrc cqlshrc.gz` would give.
+    check_error(std::string("\x1f\x8b\x08\x00", 4) + "\n", "rc:1: holds a control character; a cqlshrc is a text file (is this the right file?)");
+    // A password line with a control character is refused without quoting the password.
+    const auto p = parse("[authentication]\npassword = hunter2\x01\n");
+    CHECK(p.ec == cli_errc::bad_config);
+    CHECK(p.message.find("hunter2") == std::string::npos);
+    // Tabs, CR LF endings and UTF-8 are text.
+    const auto ok = parse("[connection]\r\nhostname =\tdb\xC3\xA9\r\n# \xE2\x82\xAC \xF0\x9F\x98\x80\r\n");
+    REQUIRE_FALSE(ok.ec);
+    CHECK(ok.values.hostname == "db\xC3\xA9");
 }
 
 TEST_CASE("a malformed line is not quoted (it may be a password)") {

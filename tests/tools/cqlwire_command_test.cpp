@@ -27,6 +27,7 @@
 #include "mtls_fake_server.hpp"
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
+#include "temp_dir.hpp"
 
 // End-to-end: the real `cqlwire` binary against the in-process fake server, over mutual TLS
 // with a password, configured by flags, environment and generated cqlshrc files.
@@ -42,31 +43,7 @@ constexpr std::string_view password = "s3cret-Pa55";
 constexpr std::string_view system_local = "SELECT * FROM system.local";
 
 // A temporary folder, used as $HOME (so no real ~/.cassandra/cqlshrc is read) and for files.
-class temp_dir {
-public:
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "cqlwire-cmd-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-
-    std::string write(std::string_view name, std::string_view content) const {
-        const auto p = path_ / name;
-        std::ofstream(p, std::ios::binary) << content;
-        std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-        return p.string();
-    }
-    std::string str() const { return path_.string(); }
-
-private:
-    std::filesystem::path path_;
-};
+using cqlwire::test::temp_dir;
 
 fake_cql_server::options mtls_password_server() {
     return cqlwire::test::mtls_password_server_options(std::string(user), std::string(password));
@@ -318,7 +295,7 @@ TEST_CASE("configuration and usage errors exit 2 and 1 before connecting") {
     runner run;
     const auto missing_rc = run({"--cqlshrc", run.home.str() + "/nope", "-e", "x"});
     CHECK(missing_rc.exit_code == 2);
-    CHECK(missing_rc.err.starts_with("cqlwire: cqlshrc: cannot read '"));
+    CHECK(missing_rc.err.starts_with("cqlwire: cannot read cqlshrc '"));
 
     const std::string bad_rc = run.home.write("bad", "[connection]\nport = ninety\n");
     const auto bad = run({"--cqlshrc", bad_rc, "-e", "x"});

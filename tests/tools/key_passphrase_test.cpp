@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -83,4 +84,16 @@ TEST_CASE("a legacy PEM-encrypted key is recognised and opened") {
     CHECK(passphrase_opens_key(path, secret_bytes("legacy-pass")));
     CHECK_FALSE(passphrase_opens_key(path, secret_bytes("legacy-pasS")));
     std::filesystem::remove(path);
+}
+
+TEST_CASE("a directory or an endless device given as the key is read no further than the cap") {
+    const auto& pki = test_pki::instance();
+    const std::string right = pki.key_password();
+    for (const std::string& path : {pki.dir().string(), std::string("/dev/zero"), std::string("/dev/urandom")}) {
+        CAPTURE(path);
+        const auto start = std::chrono::steady_clock::now();
+        CHECK_FALSE(key_file_is_encrypted(path));
+        CHECK_FALSE(passphrase_opens_key(path, secret_bytes(right)));
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+    }
 }

@@ -5,10 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "interactive_shell.hpp"
 #include "line_editor.hpp"
+#include "temp_dir.hpp"
 
 // The interactive shell's line editor fed key bytes as a terminal in raw mode sends them, and
 // the history kept in memory and on disk.
@@ -137,6 +139,64 @@ TEST_CASE("the history never keeps a line holding PASSWORD, nor blanks or repeat
     CHECK(history.entries() == std::vector<std::string>{"SELECT 1;", "SELECT 2;", "SELECT 1;"});
     CHECK(line_history::is_secret("xPaSsWoRdx"));
     CHECK_FALSE(line_history::is_secret("passwor"));
+}
+
+TEST_CASE("LOGIN lines never reach the history, in memory or on disk") {
+    line_history history;
+    CHECK_FALSE(history.add("LOGIN alice s3cret"));
+    CHECK_FALSE(history.add("login alice s3cret;"));
+    CHECK_FALSE(history.add("  Login alice 'it''s'"));
+    CHECK_FALSE(history.add("\tLOGIN"));
+    CHECK(history.add("SELECT login FROM users;"));  // the word elsewhere is not the command
+    CHECK(history.entries() == std::vector<std::string>{"SELECT login FROM users;"});
+
+    const cqlwire::test::temp_dir dir("cqlwire-history");
+    const std::string path = dir.write("history", "USE ks;\nLOGIN bob hunter2\nlogin carol pw\nSELECT 1;\n");
+    line_history loaded;
+    CHECK_FALSE(loaded.load(path));
+    CHECK(loaded.entries() == std::vector<std::string>{"USE ks;", "SELECT 1;"});
+}
+
+TEST_CASE("the history is never read or written through a symbolic link, nor in a non-regular file") {
+    const cqlwire::test::temp_dir dir("cqlwire-history");
+    const std::string target = dir.write("elsewhere", "SELECT 1;\n");
+    const std::string link = dir.path("history");
+    REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+
+    line_history history;
+    const auto ec = history.load(link);
+    CHECK(ec == cqlwire::cli::history_errc::symbolic_link);
+    CHECK(ec.message() == "is a symbolic link; history is not read/written through links");
+    CHECK(history.entries().empty());
+    REQUIRE(history.add("SELECT 2;"));
+    CHECK(history.append_to_file(link, "SELECT 2;") == cqlwire::cli::history_errc::symbolic_link);
+    // A history that was not loaded from a link still refuses one put there later.
+    line_history fresh;
+    REQUIRE(fresh.add("SELECT 3;"));
+    CHECK(fresh.append_to_file(link, "SELECT 3;") == cqlwire::cli::history_errc::symbolic_link);
+    // A dangling link is not created through either.
+    const std::string dangling = dir.path("dangling");
+    REQUIRE(::symlink(dir.path("nowhere").c_str(), dangling.c_str()) == 0);
+    CHECK(fresh.append_to_file(dangling, "SELECT 3;") == cqlwire::cli::history_errc::symbolic_link);
+    CHECK_FALSE(std::filesystem::exists(dir.path("nowhere")));
+    // The target was neither read nor written.
+    std::ifstream in(target);
+    const std::string content{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    CHECK(content == "SELECT 1;\n");
+
+    // A directory or a FIFO is refused at once, without waiting on it.
+    const std::string folder = dir.path("folder");
+    REQUIRE(::mkdir(folder.c_str(), 0700) == 0);
+    line_history other;
+    CHECK(other.load(folder) == cqlwire::cli::history_errc::not_regular_file);
+    CHECK(other.append_to_file(folder, "x") == cqlwire::cli::history_errc::not_regular_file);
+    const std::string fifo = dir.path("fifo");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    line_history piped;
+    CHECK(piped.load(fifo) == cqlwire::cli::history_errc::not_regular_file);
+    CHECK(piped.append_to_file(fifo, "x") == cqlwire::cli::history_errc::not_regular_file);
+    line_history piped_later;  // load() never saw it
+    CHECK(piped_later.append_to_file(fifo, "x") == cqlwire::cli::history_errc::not_regular_file);
 }
 
 TEST_CASE("the history is bounded to the newest entries") {

@@ -1,11 +1,15 @@
 #include "test_support.hpp"
 
+#include <sys/stat.h>
+
 #include <map>
 #include <string>
 #include <vector>
 
 #include "exit_codes.hpp"
+#include "password_source.hpp"
 #include "settings.hpp"
+#include "temp_dir.hpp"
 
 using namespace cqlwire::cli;
 
@@ -268,4 +272,34 @@ TEST_CASE("expanding ~") {
     CHECK(expand_home("~bob/a", env) == "~bob/a");
     CHECK(expand_home("/a/~", env) == "/a/~");
     CHECK(expand_home("~/a", env_of({})) == "~/a");
+}
+
+TEST_CASE("--password-file: the first line, a warning when others may read it, a directory refused") {
+    const cqlwire::test::temp_dir dir("cqlwire-pwfile");
+    const std::string path = dir.write("pw", "first-line\r\nsecond\n");
+
+    cqlwire::auth::secret_bytes out;
+    std::string message;
+    std::vector<std::string> warnings;
+    REQUIRE_FALSE(read_secret_file(path, "password", out, message, warnings));
+    CHECK(secret_text(out) == "first-line");
+    CHECK(warnings.empty());
+
+    REQUIRE(::chmod(path.c_str(), 0644) == 0);
+    REQUIRE_FALSE(read_secret_file(path, "password", out, message, warnings));
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0] == path + " holds a password and is readable by other users; chmod 600 it");
+    REQUIRE(::chmod(path.c_str(), 0640) == 0);
+    REQUIRE_FALSE(read_secret_file(path, "key passphrase", out, message, warnings));
+    REQUIRE(warnings.size() == 2);
+    CHECK(warnings[1] == path + " holds a key passphrase and is readable by other users; chmod 600 it");
+
+    const auto ec = read_secret_file(dir.str(), "password", out, message, warnings);
+    CHECK(exit_code_for(ec) == exit_code::configuration);
+    CHECK(message == "password file '" + dir.str() + "' is a directory; give a file");
+    CHECK(out.empty());
+
+    const std::string empty = dir.write("empty", "\nsecond\n");
+    CHECK(read_secret_file(empty, "password", out, message, warnings) == cli_errc::bad_config);
+    CHECK(message == "password file '" + empty + "' is empty (the first line is the password)");
 }

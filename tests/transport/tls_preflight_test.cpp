@@ -73,7 +73,7 @@ TEST_CASE("tls preflight: a missing certificate or key file is named") {
 TEST_CASE("tls preflight: a folder given as a file is named") {
     auto out = preflight(identity(pki().dir().string(), pki().path("client.key")));
     CHECK(out.ec == errc::tls_config);
-    CHECK(contains(out.message, "is a folder, not a file"));
+    CHECK(contains(out.message, "is a directory, not a file"));
 }
 
 TEST_CASE("tls preflight: a certificate without its key, or a key without its certificate") {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli_options.hpp"
+#include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -40,6 +41,7 @@ std::string_view home_section(std::string_view key) noexcept {
         {"credentials", "authentication"},
         {"hostname", "connection"},     {"port", "connection"},           {"ssl", "connection"},
         {"timeout", "connection"},      {"connect_timeout", "connection"}, {"request_timeout", "connection"},
+        {"factory", "connection"},
         {"certfile", "ssl"},            {"validate", "ssl"},              {"userkey", "ssl"},
         {"usercert", "ssl"},            {"version", "ssl"},
     };
@@ -54,10 +56,11 @@ bool is_used_key(std::string_view section, std::string_view key) noexcept {
     return home_section(key) == section;
 }
 
-// Sections cqlsh reads that hold nothing cqlwire uses (display, COPY, tracing...).
+// Sections cqlsh reads that hold nothing cqlwire uses (display, COPY, tracing, the Python
+// auth provider class...).
 bool is_cqlsh_only_section(std::string_view section) noexcept {
     return section == "ui" || section == "cql" || section == "csv" || section == "tracing" ||
-           section == "protocol" || section == "tls" || section.starts_with("copy");
+           section == "protocol" || section == "tls" || section == "auth_provider" || section.starts_with("copy");
 }
 
 struct raw_entry {
@@ -88,6 +91,7 @@ public:
             const auto nl = text.find('\n');
             const std::string_view line = text.substr(0, nl);
             text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+            if (auto ec = check_text(line, line_no)) return ec;
             if (auto ec = read_line(line, line_no)) return ec;
             if (text.empty()) break;
         }
@@ -108,6 +112,25 @@ private:
     }
 
     void warn(int line, std::string what) { warnings_.emplace_back(line, where(line) + what); }
+
+    // A cqlshrc is UTF-8 text: a NUL, a control character or bytes that are not UTF-8 mean the
+    // wrong file was given (or a damaged one). The message names no byte: the line may hold
+    // the password.
+    std::error_code check_text(std::string_view line, int line_no) {
+        for (const char c : line) {
+            const auto b = static_cast<unsigned char>(c);
+            if (b == 0) return fail(line_no, "holds a NUL byte; a cqlshrc is a text file (is this the right file?)");
+            if ((b < 0x20 && b != '\t' && b != '\r') || b == 0x7F)
+                return fail(line_no, "holds a control character; a cqlshrc is a text file (is this the right file?)");
+        }
+        if (!protocol::is_valid_utf8(line))
+            return fail(line_no, "is not valid UTF-8; a cqlshrc is a UTF-8 text file (is this the right file?)");
+        // C1 controls (U+0080-U+009F) are valid UTF-8 but drive terminals as C0 ones do.
+        for (std::size_t i = 0; i + 1 < line.size(); ++i)
+            if (static_cast<unsigned char>(line[i]) == 0xC2 && static_cast<unsigned char>(line[i + 1]) < 0xA0)
+                return fail(line_no, "holds a control character; a cqlshrc is a text file (is this the right file?)");
+        return {};
+    }
 
     std::error_code read_line(std::string_view line, int line_no) {
         const std::string_view stripped = trim(line);
@@ -269,6 +292,9 @@ private:
         if (k == "validate") return need_bool(e, out_.validate);
         if (k == "userkey") return need_text(e, out_.userkey);
         if (k == "usercert") return need_text(e, out_.usercert);
+        // cqlsh names the Python class that makes its connections; cqlwire has one way to
+        // connect, so the standard key is accepted and has nothing to choose.
+        if (k == "factory") return {};
         if (k == "version") {
             warn(e.line, "[ssl] version is ignored (as cqlsh does); cqlwire negotiates TLS 1.2 or 1.3, "
                          "see --tls-min and --tls-max");

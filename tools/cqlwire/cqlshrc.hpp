@@ -9,8 +9,11 @@
 //   * a file without section headers (as printed in Microsoft's Azure Managed Instance article)
 //     is accepted: each known key is read into the section cqlsh expects, with a warning;
 //   * `[DEFAULT]` keys apply to the sections that lack them, as INI readers do.
-// Keys cqlwire does not use are reported as warnings; malformed lines and values are errors
-// naming the file and line. Neither ever quotes the password.
+// The file must be UTF-8 text: a NUL byte, a control character other than tab and CR, or bytes
+// that are not UTF-8 are an error naming the line. Keys cqlwire does not use are reported as
+// warnings, except [connection] factory (cqlsh's connection class; cqlwire has none to choose),
+// which is accepted silently; malformed lines and values are errors naming the file and line.
+// Neither ever quotes the password.
 #pragma once
 
 #include <chrono>

@@ -137,11 +137,14 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     const bool editing = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1 && !(term && *term == "dumb");
     line_history history;
     std::string history_path;
+    bool history_warned = false;
     if (const auto home = env("HOME"); home && !home->empty()) {
         history_path = *home + "/.cqlwire_history";
-        history.load(history_path);
+        if (auto ec = history.load(history_path)) {
+            std::cerr << "cqlwire: warning: cannot read " << history_path << ": " << ec.message() << "\n";
+            history_warned = true;  // appending refuses the same file; say it once
+        }
     }
-    bool history_warned = false;
     line_editor editor(history);
 
     statement_splitter splitter;

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include <openssl/bio.h>
@@ -11,10 +9,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "bounded_file.hpp"
+
 namespace cqlwire::cli {
 namespace {
-
-constexpr std::size_t max_key_file_size = 1 << 20;
 
 // Holds a file's text and wipes it when released: an unencrypted key is a secret in itself.
 struct wiped_text {
@@ -22,11 +20,10 @@ struct wiped_text {
     ~wiped_text() { auth::wipe(text); }
 };
 
-bool read_whole_file(const std::string& path, wiped_text& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    out.text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return !in.bad();
+// The bounded reader's cap also keeps the size within the int that BIO takes.
+bool read_key_file(const std::string& path, wiped_text& out) {
+    std::string ignored_message;  // the TLS pre-flight check reports an unreadable key file
+    return !read_bounded_file(path, "private key file", {max_key_file_size}, out.text, ignored_message);
 }
 
 // OpenSSL asks for the passphrase through this callback; it copies at most `size` bytes.
@@ -56,13 +53,12 @@ bool pem_key_is_encrypted(std::string_view pem_text) noexcept {
 
 bool key_file_is_encrypted(const std::string& path) {
     wiped_text content;
-    return read_whole_file(path, content) && pem_key_is_encrypted(content.text);
+    return read_key_file(path, content) && pem_key_is_encrypted(content.text);
 }
 
 bool passphrase_opens_key(const std::string& path, const auth::secret_bytes& passphrase) {
     wiped_text content;
-    // A private key is a few kilobytes; anything near INT_MAX is not one (and BIO takes an int).
-    if (!read_whole_file(path, content) || content.text.size() > max_key_file_size) return false;
+    if (!read_key_file(path, content)) return false;
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(
         BIO_new_mem_buf(content.text.data(), static_cast<int>(content.text.size())), &BIO_free);
     if (!bio) return false;

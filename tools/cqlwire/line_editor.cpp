@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <string>
+
+#include "bounded_file.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -15,19 +17,64 @@ bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 
 
 }  // namespace
 
+namespace {
+
+class history_category_impl : public std::error_category {
+public:
+    const char* name() const noexcept override { return "cqlwire.history"; }
+    std::string message(int ev) const override {
+        switch (static_cast<history_errc>(ev)) {
+        case history_errc::symbolic_link: return "is a symbolic link; history is not read/written through links";
+        case history_errc::not_regular_file: return "is not a regular file; history is kept only in a regular file";
+        case history_errc::too_large:
+            return "is larger than " + std::to_string(line_history::max_file_size / (1024 * 1024)) +
+                   " MiB; history is not loaded";
+        }
+        return "unknown history error";
+    }
+};
+
+// Whether `path` names a file the history may use: an existing regular file (true), nothing
+// (false), or something refused (`ec`).
+bool existing_history_file(const std::string& path, std::error_code& ec, off_t* size = nullptr) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno != ENOENT) ec = {errno, std::system_category()};
+        return false;
+    }
+    if (S_ISLNK(st.st_mode)) ec = history_errc::symbolic_link;
+    else if (!S_ISREG(st.st_mode)) ec = history_errc::not_regular_file;
+    if (size != nullptr) *size = st.st_size;
+    return !ec;
+}
+
+bool equals_ignoring_case(std::string_view text, std::string_view lower_word) noexcept {
+    if (text.size() != lower_word.size()) return false;
+    for (std::size_t k = 0; k < text.size(); ++k) {
+        char c = text[k];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != lower_word[k]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+const std::error_category& history_category() noexcept {
+    static const history_category_impl category;
+    return category;
+}
+
+std::error_code make_error_code(history_errc e) noexcept { return {static_cast<int>(e), history_category()}; }
+
 bool line_history::is_secret(std::string_view entry) noexcept {
     constexpr std::string_view word = "password";
-    if (entry.size() < word.size()) return false;
-    for (std::size_t i = 0; i + word.size() <= entry.size(); ++i) {
-        std::size_t k = 0;
-        for (; k < word.size(); ++k) {
-            char c = entry[i + k];
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            if (c != word[k]) break;
-        }
-        if (k == word.size()) return true;
-    }
-    return false;
+    for (std::size_t i = 0; i + word.size() <= entry.size(); ++i)
+        if (equals_ignoring_case(entry.substr(i, word.size()), word)) return true;
+    // LOGIN user pass: whatever follows the word, the line may hold a password.
+    constexpr std::string_view login = "login";
+    const auto start = entry.find_first_not_of(" \t");
+    return start != std::string_view::npos && equals_ignoring_case(entry.substr(start, login.size()), login);
 }
 
 bool line_history::add(std::string_view entry) {
@@ -40,18 +87,41 @@ bool line_history::add(std::string_view entry) {
     return true;
 }
 
-void line_history::load(const std::string& path) {
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) add(line);
+std::error_code line_history::load(const std::string& path) {
+    off_t size = 0;
+    if (!existing_history_file(path, refused_, &size)) return refused_;
+    if (static_cast<std::uintmax_t>(size) > max_file_size) return refused_ = history_errc::too_large;
+    std::string text;
+    std::string message;
+    // No link is followed even if one replaced the file since the check above.
+    if (auto ec = read_bounded_file(path, "history file", {max_file_size, default_max_wait, false}, text, message))
+        return ec;
+    std::string_view rest(text);
+    while (!rest.empty()) {
+        const auto nl = rest.find('\n');
+        add(rest.substr(0, nl));
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+    return {};
 }
 
 std::error_code line_history::append_to_file(const std::string& path, std::string_view entry) const {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return {errno, std::system_category()};
+    if (refused_) return refused_;
     std::error_code ec;
+    if (!existing_history_file(path, ec) && ec) return ec;
+    // O_NOFOLLOW: a link put in place after the check is refused too (ELOOP); O_NONBLOCK: a
+    // FIFO put there cannot make the open wait (and is refused below).
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    if (fd < 0) {
+        if (errno == ELOOP) return history_errc::symbolic_link;
+        if (errno == EISDIR || errno == ENXIO) return history_errc::not_regular_file;
+        return {errno, std::system_category()};
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) ec = {errno, std::system_category()};
+    else if (!S_ISREG(st.st_mode)) ec = history_errc::not_regular_file;
     // A file created earlier with a laxer umask or by hand is narrowed too.
-    if (::fchmod(fd, 0600) != 0) ec = {errno, std::system_category()};
+    else if (::fchmod(fd, 0600) != 0) ec = {errno, std::system_category()};
     std::string line(entry);
     line.push_back('\n');
     std::size_t done = 0;

@@ -19,28 +19,45 @@
 
 namespace cqlwire::cli {
 
+// Why the history file was refused; the messages follow the file's path ("cannot write PATH: ...").
+enum class history_errc {
+    symbolic_link = 1,   // the history is never read or written through a link
+    not_regular_file,    // a directory, FIFO, device...: never opened, so never waited on
+    too_large,           // over line_history::max_file_size; not loaded
+};
+const std::error_category& history_category() noexcept;
+std::error_code make_error_code(history_errc e) noexcept;
+
 // The statements entered in this session (oldest first), and their copy on disk.
 class line_history {
 public:
     static constexpr std::size_t max_entries = 1000;
+    // A full history of long statements stays well below this; a bigger file is not ours.
+    static constexpr std::size_t max_file_size = 8 * 1024 * 1024;
 
-    // Adds an entry unless it is empty, repeats the newest entry, or contains "PASSWORD" in
-    // any case (a CREATE/ALTER ROLE ... PASSWORD must never be kept). Returns whether added.
+    // Adds an entry unless it is empty, repeats the newest entry, or is_secret(). Returns
+    // whether added.
     bool add(std::string_view entry);
     const std::vector<std::string>& entries() const noexcept { return entries_; }
 
     // Reads the entries of a history file (one per line), keeping the newest max_entries and
-    // applying the same rules as add(). A missing file is not an error.
-    void load(const std::string& path);
+    // applying the same rules as add(). A missing file is not an error. A symbolic link, a file
+    // that is not a regular file, or one over max_file_size is refused (history_errc) and not
+    // read; append_to_file then refuses it too, so the session goes on without a history file.
+    // The caller reports the error as "cannot read PATH: <message>".
+    std::error_code load(const std::string& path);
     // Appends one entry (already accepted by add()) to the file, creating it with mode 0600 and
-    // setting 0600 on an existing one. Returns an error from the system, if any.
+    // setting 0600 on an existing one. Never follows a symbolic link and never opens anything
+    // but a regular file (history_errc). Returns an error from the system, if any.
     [[nodiscard]] std::error_code append_to_file(const std::string& path, std::string_view entry) const;
 
-    // True when the entry must not be stored (contains PASSWORD, case-insensitive).
+    // True when the entry must not be stored: it contains PASSWORD (any case: a CREATE/ALTER
+    // ROLE ... PASSWORD must never be kept), or it is a LOGIN command (`LOGIN user pass`).
     static bool is_secret(std::string_view entry) noexcept;
 
 private:
     std::vector<std::string> entries_;
+    std::error_code refused_;  // why load() refused the file; appending refuses it the same way
 };
 
 class line_editor {
@@ -84,3 +101,6 @@ private:
 };
 
 }  // namespace cqlwire::cli
+
+template <>
+struct std::is_error_code_enum<cqlwire::cli::history_errc> : std::true_type {};

@@ -27,6 +27,7 @@
 #include "interrupt.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
+#include "safe_stderr.hpp"
 #include "session_setup.hpp"
 #include "settings.hpp"
 #include "statement_reader.hpp"
@@ -197,6 +198,7 @@ int run(int argc, char** argv, const cli::checked_output& out) {
 int main(int argc, char** argv) {
     // A closed standard output must not be taken over by a socket; writing to it fails instead.
     const bool stdout_closed = cli::plug_standard_descriptors();
+    const cli::safe_stderr terminal_safe_errors(std::cerr);
     // A reader that goes away (`| head`) is noticed as EPIPE on a write and ends the command
     // quietly; sockets are written with MSG_NOSIGNAL anyway.
     std::signal(SIGPIPE, SIG_IGN);

@@ -3,12 +3,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "bounded_file.hpp"
 #include "exit_codes.hpp"
 #include "key_passphrase.hpp"
 
@@ -28,35 +28,24 @@ extern "C" void restore_echo_and_reraise(int sig) {
 
 }  // namespace
 
-bool read_secret_line(std::istream& in, auth::secret_bytes& out) {
-    out.clear();
-    char c = 0;
-    bool any = false;
-    while (in.get(c)) {
-        any = true;
-        if (c == '\n') break;
-        out.push_back(static_cast<std::uint8_t>(c));
-    }
-    if (!out.empty() && out.view().back() == '\r') {
-        // Drop the CR of a CR LF ending without leaving the rest of the secret behind unwiped.
-        auth::secret_bytes trimmed;
-        trimmed.append(out.view().first(out.size() - 1));
-        out = std::move(trimmed);
-    }
-    return any;
-}
-
 std::error_code read_secret_file(const std::string& path, std::string_view what, auth::secret_bytes& out,
-                                 std::string& message) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        message = "cannot read " + std::string(what) + " file '" + path + "': " + std::strerror(errno);
-        return make_error_code(cli_errc::file_unreadable);
-    }
-    if (!read_secret_line(in, out) || out.empty()) {
+                                 std::string& message, std::vector<std::string>& warnings) {
+    out.clear();
+    std::string text;  // wiped by the reader on error, and here once the line is taken
+    mode_t mode = 0;
+    if (auto ec = read_bounded_file(path, std::string(what) + " file", {max_secret_file_size}, text, message, &mode))
+        return ec;
+    std::string_view line(text);
+    line = line.substr(0, line.find('\n'));
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    out.append(line);
+    auth::wipe(text);
+    if (out.empty()) {
         message = std::string(what) + " file '" + path + "' is empty (the first line is the " + std::string(what) + ")";
         return make_error_code(cli_errc::bad_config);
     }
+    if (auto w = readable_by_others_warning(path, "a " + std::string(what), mode); !w.empty())
+        warnings.push_back(std::move(w));
     return {};
 }
 
@@ -118,6 +107,7 @@ namespace {
 
 // One secret to complete: where it stands after merging, and what to say when asking for it.
 struct secret_request {
+    std::vector<std::string>& warnings;
     auth::secret_bytes& value;
     password_origin& origin;
     const std::string& file;    // read when origin is `file`
@@ -128,7 +118,7 @@ struct secret_request {
 
 // Reads the secret's file, or, when `needed` and nothing gave the secret, asks on the terminal.
 std::error_code complete_secret(const secret_request& r, bool needed, std::string& message) {
-    if (r.origin == password_origin::file) return read_secret_file(r.file, r.what, r.value, message);
+    if (r.origin == password_origin::file) return read_secret_file(r.file, r.what, r.value, message, r.warnings);
     if (!needed || r.origin != password_origin::none) return {};
     if (!stdin_is_terminal()) {
         message = r.missing;
@@ -142,7 +132,7 @@ std::error_code complete_secret(const secret_request& r, bool needed, std::strin
 }  // namespace
 
 std::error_code resolve_password(settings& s, std::string& message) {
-    const secret_request r{s.password, s.password_from, s.password_file, "password", "Password: ",
+    const secret_request r{s.warnings, s.password, s.password_from, s.password_file, "password", "Password: ",
                            "a user name is set but no password: use --password-file FILE, CQLWIRE_PASSWORD, "
                            "or run on a terminal to be asked"};
     return complete_secret(r, s.username.has_value(), message);
@@ -151,7 +141,7 @@ std::error_code resolve_password(settings& s, std::string& message) {
 std::error_code resolve_key_password(settings& s, std::string& message) {
     if (!s.tls.enabled || s.tls.key_file.empty()) return {};
     const std::string& key = s.tls.key_file;
-    const secret_request r{s.tls.key_password, s.tls.key_password_from, s.tls.key_password_file, "key passphrase",
+    const secret_request r{s.warnings, s.tls.key_password, s.tls.key_password_from, s.tls.key_password_file, "key passphrase",
                            "Passphrase for " + key + ": ",
                            "private key file '" + key + "' is encrypted and no passphrase was given: use "
                            "--key-password-file FILE, CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked"};

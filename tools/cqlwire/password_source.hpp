@@ -4,24 +4,23 @@
 // Both secrets go through the same reader and the same prompt.
 #pragma once
 
-#include <istream>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "cqlwire/auth/secret.hpp"
 #include "settings.hpp"
 
 namespace cqlwire::cli {
 
-// Reads the first line of `path` (without its LF or CR LF) into `out`. A file that is empty
-// or whose first line is empty is an error: an empty secret is almost always a mistake.
-// Errors are cli_errc::file_unreadable / bad_config with `message` naming the file and cause.
+// Reads the first line of `path` (without its LF or CR LF) into `out`, through the bounded
+// reader (bounded_file.hpp: at most max_secret_file_size, a pipe such as `<(pass show db)` is
+// fine). A file that is empty or whose first line is empty is an error: an empty secret is almost
+// always a mistake. Errors are cli_errc::file_unreadable / bad_config with `message` naming the
+// file and cause. A regular file that group or others may read adds a warning to `warnings`.
 [[nodiscard]] std::error_code read_secret_file(const std::string& path, std::string_view what, auth::secret_bytes& out,
-                                               std::string& message);
-
-// Reads one line from `in` into `out`, without its line ending; false at end of input.
-bool read_secret_line(std::istream& in, auth::secret_bytes& out);
+                                               std::string& message, std::vector<std::string>& warnings);
 
 // True when standard input is a terminal (a prompt can be answered).
 bool stdin_is_terminal() noexcept;
@@ -32,7 +31,8 @@ bool stdin_is_terminal() noexcept;
 [[nodiscard]] std::error_code prompt_secret(std::string_view prompt, std::string_view what, auth::secret_bytes& out,
                                             std::string& message);
 
-// Completes the password in `s`: reads --password-file, or, when a user name is set but no
+// Completes the password in `s`: reads --password-file (a warning about its permissions goes
+// to `s.warnings`), or, when a user name is set but no
 // password, prompts on the terminal; with no terminal that is cli_errc::no_password.
 [[nodiscard]] std::error_code resolve_password(settings& s, std::string& message);
 

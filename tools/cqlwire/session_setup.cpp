@@ -3,12 +3,10 @@
 
 #include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include <span>
 #include <vector>
 
+#include "bounded_file.hpp"
 #include "cqlshrc.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
 #include "cqlwire/transport/connect.hpp"
@@ -36,7 +34,7 @@ int failed(std::ostream& err, std::string_view who, const std::error_code& ec, c
     return to_int(exit_code_for(ec));
 }
 
-void print_warnings(std::ostream& err, const std::vector<std::string>& warnings) {
+void print_warnings(std::ostream& err, std::span<const std::string> warnings) {
     for (const auto& w : warnings) {
         if (w.starts_with("WARNING")) err << "cqlwire: " << w << "\n";
         else err << "cqlwire: warning: " << w << "\n";
@@ -76,20 +74,6 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
 
 }  // namespace
 
-std::error_code read_text_file(const std::string& path, std::string& out, std::string& message) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        message = "cannot read '" + path + "': " + std::strerror(errno);
-        return make_error_code(cli_errc::file_unreadable);
-    }
-    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        message = "cannot read '" + path + "': read error";
-        return make_error_code(cli_errc::file_unreadable);
-    }
-    return {};
-}
-
 int load_settings(cli_options& flags, const environment_lookup& env, settings& s, std::ostream& err,
                   std::string_view who) {
     std::string message;
@@ -100,14 +84,17 @@ int load_settings(cli_options& flags, const environment_lookup& env, settings& s
     });
     if (rc_path) {
         std::string text;
-        if (auto ec = read_text_file(*rc_path, text, message)) return failed(err, who, ec, "cqlshrc: " + message);
+        mode_t mode = 0;
+        if (auto ec = read_bounded_file(*rc_path, "cqlshrc", {max_cqlshrc_size}, text, message, &mode))
+            return failed(err, who, ec, message);
         rc.emplace();
         const auto ec = parse_cqlshrc(text, *rc_path, *rc, message);
         auth::wipe(text);  // it may hold a password
         if (ec) return failed(err, who, ec, message);
-        struct stat st {};
-        if (rc->password && ::stat(rc_path->c_str(), &st) == 0 && (st.st_mode & 077) != 0)
-            rc->warnings.push_back(*rc_path + " holds a password and is readable by other users; chmod 600 it");
+        if (rc->password) {
+            if (auto w = readable_by_others_warning(*rc_path, "a password", mode); !w.empty())
+                rc->warnings.push_back(std::move(w));
+        }
     }
     if (auto ec = merge_settings(flags, rc ? &*rc : nullptr, rc_path.value_or(""), env, s, message))
         return failed(err, who, ec, message);
@@ -135,9 +122,12 @@ transport::tls_options tls_options_from(settings& s) {
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
                     std::string_view who) {
     std::string message;
-    // The key passphrase first: TLS comes before the login.
+    // The key passphrase first: TLS comes before the login. Reading their files may add
+    // warnings (a file others can read); the earlier ones were printed by load_settings.
+    const std::size_t printed_warnings = s.warnings.size();
     if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
     if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
+    print_warnings(err, std::span<const std::string>(s.warnings).subspan(printed_warnings));
 
     std::shared_ptr<transport::tls_context> tls;
     if (s.tls.enabled) {

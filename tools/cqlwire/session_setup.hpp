@@ -19,9 +19,6 @@
 
 namespace cqlwire::cli {
 
-// Reads a whole file the user named (a cqlshrc, -f FILE). `message` says why it could not.
-[[nodiscard]] std::error_code read_text_file(const std::string& path, std::string& out, std::string& message);
-
 // Reads the cqlshrc that `flags` and `env` choose, merges it with `env` and `flags` into `s`,
 // and prints the settings' warnings to `err`. Returns 0, or the exit code after printing why
 // to `err` (prefixed by `who`: "cqlwire", "cqlwire events"...).

@@ -2,15 +2,16 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <span>
 #include <string>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -23,8 +24,11 @@
 namespace cqlwire::transport {
 namespace {
 
-// No certificate or key file is anywhere near this; a CA bundle is a few hundred KiB.
-constexpr std::uintmax_t max_pem_file_size = 16u * 1024 * 1024;
+// No certificate or key file is anywhere near this; a bundle of every CA the web trusts is
+// about 220 KiB.
+constexpr std::size_t max_pem_file_size = 2u * 1024 * 1024;
+// How long a pipe or FIFO given as a PEM file may stay silent before the read gives up.
+constexpr std::chrono::milliseconds max_pem_silence{30'000};
 
 struct bio_deleter {
     void operator()(BIO* p) const noexcept { BIO_free(p); }
@@ -42,36 +46,73 @@ std::error_code config_error(protocol::diagnostics& diag, const std::string& mes
     return errc::tls_config;
 }
 
-// `what` says which setting names the file, e.g. "client certificate file".
+// `what` says which setting names the file, e.g. "client certificate file". Bounded in size and
+// in time: /dev/zero, a FIFO that never ends or one whose writer never writes is an error naming
+// the file, not a hang or an exhausted memory. Non-blocking, so that opening a FIFO cannot wait.
 std::error_code read_file(const std::string& path, const char* what, std::string& out, protocol::diagnostics& diag) {
-    std::error_code fs_ec;
-    const auto status = std::filesystem::status(path, fs_ec);
-    if (fs_ec || !std::filesystem::exists(status)) {
-        return config_error(diag, std::string(what) + " '" + path + "' does not exist; check the path");
-    }
-    if (std::filesystem::is_directory(status)) {
-        return config_error(diag, std::string(what) + " '" + path + "' is a folder, not a file");
-    }
-    const auto size = std::filesystem::file_size(path, fs_ec);
-    if (!fs_ec && size > max_pem_file_size) {
-        return config_error(diag, std::string(what) + " '" + path + "' is " + std::to_string(size) +
-                                      " bytes, too large for a PEM file");
-    }
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) {
+    out.clear();
+    const std::string named = std::string(what) + " '" + path + "'";
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
         const int err = errno;
-        return config_error(diag, std::string(what) + " '" + path + "' cannot be read: " + std::strerror(err) +
+        if (err == ENOENT) return config_error(diag, named + " does not exist; check the path");
+        return config_error(diag, named + " cannot be read: " + std::strerror(err) +
                                       (err == EACCES ? "; check its permissions" : ""));
     }
-    out.clear();
-    char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && out.size() <= max_pem_file_size) out.append(buf, n);
-    auth::wipe(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(buf), sizeof buf));
-    const bool failed = std::ferror(f) != 0;
-    std::fclose(f);
-    if (failed) return config_error(diag, std::string(what) + " '" + path + "' could not be read to the end");
-    return {};
+    struct fd_closer {
+        int fd;
+        ~fd_closer() { ::close(fd); }
+    } const closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return config_error(diag, named + " cannot be read: " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) return config_error(diag, named + " is a directory, not a file");
+    const std::string too_large = named + " is larger than " + std::to_string(max_pem_file_size / (1024 * 1024)) +
+                                  " MiB, too large for a PEM file";
+    if (S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > max_pem_file_size)
+        return config_error(diag, too_large);
+    // Read straight into `out`, grown once to the cap: no copy of a key is left behind in a
+    // released block.
+    out.reserve(max_pem_file_size + 1);
+    // A pipe, FIFO or device is waited on in poll(), never in read(): a FIFO whose writer has
+    // not opened it yet, or one that writes nothing, costs at most max_pem_silence.
+    const bool wait_in_poll = !S_ISREG(st.st_mode);
+    auto deadline = std::chrono::steady_clock::now() + max_pem_silence;
+    for (;;) {
+        if (wait_in_poll) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            pollfd p{fd, POLLIN, 0};
+            const int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready < 0) {
+                const int err = errno;
+                auth::wipe(out);
+                return config_error(diag, named + " could not be read to the end: " + std::strerror(err));
+            }
+            if (ready == 0) {
+                auth::wipe(out);
+                return config_error(diag, named + " sent no data for " + std::to_string(max_pem_silence.count() / 1000) +
+                                              " s; give a file");
+            }
+        }
+        const std::size_t before = out.size();
+        const std::size_t room = std::min<std::size_t>(16 * 1024, max_pem_file_size + 1 - before);
+        out.resize(before + room);
+        const ssize_t n = ::read(fd, out.data() + before, room);
+        const int err = errno;
+        out.resize(before + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+        if (n > 0) {
+            if (out.size() > max_pem_file_size) {
+                auth::wipe(out);
+                return config_error(diag, too_large);
+            }
+            deadline = std::chrono::steady_clock::now() + max_pem_silence;
+            continue;
+        }
+        if (n == 0) return {};
+        if (err == EINTR || err == EAGAIN || err == EWOULDBLOCK) continue;
+        auth::wipe(out);
+        return config_error(diag, named + " could not be read to the end: " + std::strerror(err));
+    }
 }
 
 // The PEM blocks of a file, by label, and whether any block uses legacy PEM encryption.

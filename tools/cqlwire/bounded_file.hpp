@@ -1,0 +1,59 @@
+// The one reader of the files the `cqlwire` command is given (cqlshrc, password and key
+// passphrase files, private keys): whole files into memory, with a size cap chosen for what the
+// file holds and a bounded wait, so that a directory, /dev/zero, /dev/urandom or a FIFO that
+// never ends (or never starts) is a clean "fix your files" error naming the path, never a hang
+// or an exhausted memory. Pipes that deliver data (`--password-file <(pass show db)`) work.
+//
+// Every buffer the content passes through is wiped before it is released: these files hold
+// passwords and private keys.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace cqlwire::cli {
+
+inline constexpr std::size_t kibibyte = 1024;
+inline constexpr std::size_t mebibyte = 1024 * kibibyte;
+
+// The caps, by what a file holds. A password or passphrase is one line; a PEM private key is a
+// few kilobytes; a cqlshrc is a few dozen lines.
+inline constexpr std::size_t max_secret_file_size = 64 * kibibyte;
+inline constexpr std::size_t max_key_file_size = mebibyte;
+inline constexpr std::size_t max_cqlshrc_size = mebibyte;
+
+// How long a pipe or FIFO may stay silent before the read gives up: long enough for a program
+// that asks for its own passphrase first (`<(gpg -d pw.gpg)`), short of forever.
+inline constexpr std::chrono::milliseconds default_max_wait{30'000};
+
+struct file_limits {
+    std::size_t max_bytes;
+    std::chrono::milliseconds max_wait = default_max_wait;  // without data arriving
+    bool follow_links = true;  // false: a symbolic link is refused (O_NOFOLLOW)
+};
+
+// Reads the whole file at `path` into `out`. `what` names the file's role in messages
+// ("password file", "cqlshrc"). Refuses a directory (and, unless limits.follow_links, a symbolic
+// link); stops at `limits.max_bytes` (a regular file
+// over the cap is refused before it is read); gives up on a pipe, FIFO or device silent for
+// `limits.max_wait`. Errors are cli_errc::file_unreadable with one line in `message` naming the
+// path and the cause ("password file '/x' is a directory; give a file"). `mode`, when given,
+// receives the file's st_mode (for permission warnings). `out` is empty on error.
+[[nodiscard]] std::error_code read_bounded_file(const std::string& path, std::string_view what,
+                                                const file_limits& limits, std::string& out, std::string& message,
+                                                mode_t* mode = nullptr);
+
+// The warning for a file holding `holds` ("a password") that group or others may read, or an
+// empty string when `mode` is not such a regular file. One text for the cqlshrc and the
+// password files.
+std::string readable_by_others_warning(const std::string& path, std::string_view holds, mode_t mode);
+
+// "1 MiB", "64 KiB", "100 bytes": a cap as messages name it.
+std::string describe_size(std::size_t bytes);
+
+}  // namespace cqlwire::cli
