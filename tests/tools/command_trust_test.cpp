@@ -348,6 +348,12 @@ TEST_CASE("output that cannot be written ends the command with exit 11 naming th
         CHECK(r.exit_code == to_int(exit_code::output_failed));
         CHECK(r.err.starts_with("cqlwire: cannot write to standard output: Bad file descriptor"));
     }
+    SUBCASE("a --trace-file on a full disk") {
+        const auto r = run_cqlwire(server, {"--trace-frames", "--trace-file", "/dev/full", "-e", std::string(system_local)}, home);
+        CHECK(r.exit_code == to_int(exit_code::output_failed));
+        CHECK(r.err == "cqlwire: cannot write to the frame trace file '/dev/full': No space left on device; the trace is "
+                       "incomplete and no further statement was run\n");
+    }
     SUBCASE("--help to a full disk") {
         const auto r = run_program("/bin/sh", {"-c", "exec \"$0\" --help >/dev/full", CQLWIRE_BINARY}, home);
         CHECK(r.exit_code == to_int(exit_code::output_failed));

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -22,17 +21,21 @@ struct trace_sink {
         return o;
     }
     protocol::frame_tracer tracer;
-    std::FILE* file = nullptr;     // owned when set
-    std::ostream* stream = nullptr;  // otherwise
+    int fd = -1;                            // the trace file, owned when set
+    std::shared_ptr<checked_output> file;   // writes to fd
+    std::ostream* stream = nullptr;         // otherwise
     std::string text;
 
+    trace_sink(const trace_sink&) = delete;
+    trace_sink& operator=(const trace_sink&) = delete;
     ~trace_sink() {
-        if (file != nullptr) std::fclose(file);
+        if (file) file->pubsync();
+        if (fd >= 0) ::close(fd);
     }
     void write() {
-        if (file != nullptr) {
-            std::fwrite(text.data(), 1, text.size(), file);
-            std::fflush(file);
+        if (file) {
+            file->sputn(text.data(), static_cast<std::streamsize>(text.size()));
+            file->pubsync();
         } else {
             stream->write(text.data(), static_cast<std::streamsize>(text.size()));
             stream->flush();
@@ -47,18 +50,20 @@ std::int64_t to_trace_time(std::chrono::system_clock::time_point t) noexcept {
 }
 
 std::error_code install_frame_trace(transport::connection& conn, protocol::trace_format format,
-                                    const std::string& file, std::ostream& err, std::string& message) {
+                                    const std::string& file, std::ostream& err, std::string& message,
+                                    std::shared_ptr<const checked_output>& file_output) {
     auto sink = std::make_shared<trace_sink>(format);
     if (file.empty()) {
         sink->stream = &err;
     } else {
         // Traces hold query texts and rows: private to the user, like a shell history.
-        const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
-        if (fd < 0 || (sink->file = ::fdopen(fd, "w")) == nullptr) {
+        sink->fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        if (sink->fd < 0) {
             message = "cannot write the frame trace to '" + file + "': " + std::strerror(errno);
-            if (fd >= 0) ::close(fd);
             return make_error_code(cli_errc::file_unreadable);
         }
+        sink->file = std::make_shared<checked_output>(sink->fd, "the frame trace file '" + file + "'");
+        file_output = sink->file;
     }
     conn.set_frame_observer([sink](const transport::frame_event& e) {
         protocol::traced_frame f;

@@ -3,10 +3,12 @@
 // file as the frames cross the connection.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 #include <system_error>
 
+#include "checked_output.hpp"
 #include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/transport/connection.hpp"
 
@@ -14,9 +16,13 @@ namespace cqlwire::cli {
 
 // Installs a frame observer on `conn` writing to `file` (created with mode 0600, truncated) or,
 // when `file` is empty, to `err`, which must then outlive the connection. Fails with
-// cli_errc::file_unreadable (and `message`) when the file cannot be opened.
+// cli_errc::file_unreadable (and `message`) when the file cannot be opened. With a file,
+// `file_output` is set to the output the trace is written through, flushed after every frame:
+// its error() tells the caller that the trace could not be written (a full disk), so that the
+// command stops instead of losing the trace silently.
 [[nodiscard]] std::error_code install_frame_trace(transport::connection& conn, protocol::trace_format format,
-                                                  const std::string& file, std::ostream& err, std::string& message);
+                                                  const std::string& file, std::ostream& err, std::string& message,
+                                                  std::shared_ptr<const checked_output>& file_output);
 
 // Microseconds since the Unix epoch of a frame event's time.
 std::int64_t to_trace_time(std::chrono::system_clock::time_point t) noexcept;

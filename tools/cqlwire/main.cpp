@@ -152,7 +152,9 @@ int run(int argc, char** argv, const cli::checked_output& out) {
     // Connects and applies --keyspace; 0 or the exit code of the failure.
     auto connect = [&]() -> int {
         connected = true;
-        if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire")) return code;
+        std::shared_ptr<const cli::checked_output> trace_file;
+        if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire", &trace_file)) return code;
+        runner.watch_output(std::move(trace_file));
         if (s.keyspace) {
             if (!runner.run({"USE " + cli::quote_identifier(*s.keyspace), 0}, "--keyspace", false) ||
                 runner.exit_status() != 0)

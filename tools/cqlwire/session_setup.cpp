@@ -120,7 +120,8 @@ transport::tls_options tls_options_from(settings& s) {
 }
 
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
-                    std::string_view who) {
+                    std::string_view who, std::shared_ptr<const checked_output>* trace_file) {
+    std::shared_ptr<const checked_output> trace_file_output;
     std::string message;
     // The key passphrase first: TLS comes before the login. Reading their files may add
     // warnings (a file others can read); the earlier ones were printed by load_settings.
@@ -151,8 +152,9 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
     conn = transport::connection(std::move(*stream), options);
     // Installed before the start-up exchange, so that the trace shows it too.
     if (s.trace_frames) {
-        if (auto ec = install_frame_trace(conn, *s.trace_frames, s.trace_file, err, message))
+        if (auto ec = install_frame_trace(conn, *s.trace_frames, s.trace_file, err, message, trace_file_output))
             return failed(err, who, ec, message);
+        if (trace_file != nullptr) *trace_file = trace_file_output;
     }
 
     std::optional<auth::plain_text_authenticator> authenticator;

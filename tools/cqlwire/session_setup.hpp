@@ -15,6 +15,7 @@
 #include "cli_options.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/tls_options.hpp"
+#include "checked_output.hpp"
 #include "settings.hpp"
 
 namespace cqlwire::cli {
@@ -30,8 +31,9 @@ transport::tls_options tls_options_from(settings& s);
 
 // Resolves the secrets in `s` (wiped once used), builds TLS, connects, installs the frame trace
 // when asked for, and runs the start-up exchange on `conn`, driven by `ioc`. Returns 0, or the
-// exit code after printing why to `err`.
+// exit code after printing why to `err`. With --trace-file, `trace_file` (when given) is set to
+// the output the trace goes through, for the caller to check (frame_trace_output.hpp).
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
-                    std::string_view who);
+                    std::string_view who, std::shared_ptr<const checked_output>* trace_file = nullptr);
 
 }  // namespace cqlwire::cli

@@ -83,6 +83,14 @@ constexpr std::size_t max_cell_warnings = 20;
 
 bool statement_runner::output_written() {
     std::cout.flush();
+    if (watched_ && watched_->error() != 0) {
+        if (!output_reported_)
+            std::cerr << "cqlwire: cannot write to " << watched_->name() << ": " << std::strerror(watched_->error())
+                      << "; the trace is incomplete and no further statement was run\n";
+        output_reported_ = true;
+        status_ = to_int(exit_code::output_failed);
+        return false;
+    }
     if (out_.error() == 0) return true;
     if (out_.error() != EPIPE && !output_reported_) {
         std::cerr << "cqlwire: cannot write to " << out_.name() << ": " << std::strerror(out_.error())

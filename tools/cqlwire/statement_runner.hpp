@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -54,6 +55,8 @@ public:
     int exit_status() const noexcept { return status_; }
     // Whether the last run() was interrupted by Ctrl-C.
     bool interrupted() const noexcept { return interrupted_; }
+    // Another output to check with standard output after every page (the --trace-file).
+    void watch_output(std::shared_ptr<const checked_output> output) { watched_ = std::move(output); }
     // Whether standard output's reader went away (EPIPE): stop quietly.
     bool reader_gone() const noexcept { return out_.error() == EPIPE; }
 
@@ -77,6 +80,7 @@ private:
     boost::asio::io_context& ioc_;
     const settings& settings_;
     const checked_output& out_;
+    std::shared_ptr<const checked_output> watched_;
     int status_ = 0;
     bool interrupted_ = false;
     bool output_reported_ = false;
