@@ -416,3 +416,28 @@ TEST_CASE("shell: Ctrl-D after an unfinished statement discards it, saying so, a
     CHECK(term.wait_exit() == 0);
     CHECK(server.queries().empty());
 }
+
+TEST_CASE("a table shows a column name from the server with its controls escaped; CSV and JSON keep it as data") {
+    fake_cql_server server({});
+    const std::string name = "v\x1b[2J";
+    server.on_query("SELECT v FROM ks.t", [name](fake_session& s, const fake_request& r) {
+        protocol::result_metadata m;
+        m.flags = protocol::metadata_flags::global_tables_spec;
+        m.column_count = 1;
+        m.columns = {{"ks", "t", name, protocol::data_type::of(protocol::type_kind::int_)}};
+        const auto cell = int_bytes(7);
+        protocol::response_frame_options f;
+        f.stream = r.header.stream;
+        std::vector<std::uint8_t> out;
+        CHECK_FALSE(protocol::encode_result_rows(out, f, m, std::vector<protocol::raw_value>{protocol::raw_value::of(cell)}));
+        s.send_raw(std::move(out));
+    });
+    temp_home home;
+    auto r = run_cqlwire(server, {"-e", "SELECT v FROM ks.t"}, home);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "\n v\\x1b[2J\n----------\n        7\n\n(1 rows)\n");
+    r = run_cqlwire(server, {"--format", "csv", "-e", "SELECT v FROM ks.t"}, home);
+    CHECK(r.out == name + "\n7\n");
+    r = run_cqlwire(server, {"--format", "json", "-e", "SELECT v FROM ks.t"}, home);
+    CHECK(r.out.find("\\u001b[2J") != std::string::npos);
+}

@@ -246,6 +246,8 @@ TEST_CASE("the shell's prompt shows the keyspace; exit and quit end it") {
     CHECK(shell_prompt("", false) == "cqlwire> ");
     CHECK(shell_prompt("cli_ks", false) == "cqlwire:cli_ks> ");
     CHECK(shell_prompt("cli_ks", true) == "   ... ");
+    // The keyspace comes from the server: nothing in it reaches the terminal raw.
+    CHECK(shell_prompt("ks\x1b]0;owned\x07\xc2\x9b", false) == "cqlwire:ks\\x1b]0;owned\\x07\\xc2\\x9b> ");
     CHECK(is_exit_command("exit"));
     CHECK(is_exit_command("  QUIT ; "));
     CHECK(is_exit_command("Exit;"));

@@ -15,6 +15,7 @@
 #include "output_format.hpp"
 #include "statement_reader.hpp"
 #include "statements.hpp"
+#include "trace_output.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -113,7 +114,8 @@ std::optional<std::string> read_plain_line(const std::string& prompt, bool& inte
 std::string shell_prompt(std::string_view keyspace, bool continuation) {
     if (continuation) return "   ... ";
     if (keyspace.empty()) return "cqlwire> ";
-    return "cqlwire:" + std::string(keyspace) + "> ";
+    // The keyspace is the server's word: a hostile one must not reach the terminal raw.
+    return "cqlwire:" + escape_controls(keyspace) + "> ";
 }
 
 bool is_exit_command(std::string_view line) noexcept {

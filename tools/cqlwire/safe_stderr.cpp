@@ -1,6 +1,8 @@
 // The escaping filter on standard error; see safe_stderr.hpp.
 #include "safe_stderr.hpp"
 
+#include <sstream>
+
 #include <string_view>
 
 #include "cqlwire/protocol/values.hpp"
@@ -116,6 +118,16 @@ safe_stderr::safe_stderr(std::ostream& stream) : stream_(stream), original_(stre
 safe_stderr::~safe_stderr() {
     stream_.rdbuf(original_);
     filter_.finish();
+}
+
+std::string terminal_safe(std::string_view text) {
+    std::stringbuf out;
+    {
+        terminal_safe_streambuf filter(&out);
+        filter.sputn(text.data(), static_cast<std::streamsize>(text.size()));
+        filter.finish();
+    }
+    return out.str();
 }
 
 }  // namespace cqlwire::cli

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <streambuf>
 #include <string>
+#include <string_view>
 
 namespace cqlwire::cli {
 
@@ -44,6 +45,10 @@ private:
     std::size_t pending_size_ = 0;
     std::size_t expected_size_ = 0;  // the length its lead byte announces; 0: none pending
 };
+
+// `text` as terminal_safe_streambuf would pass it on (for text written elsewhere than stderr,
+// e.g. a prompt or a table header on standard output).
+std::string terminal_safe(std::string_view text);
 
 // Installs a terminal_safe_streambuf on `stream` (std::cerr) for its lifetime, then puts the
 // original buffer back.

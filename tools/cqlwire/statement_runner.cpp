@@ -201,7 +201,10 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
             writer.emplace(std::cout, settings_.format,
                            settings_.format != output_format::table || is_select_statement(st.text));
-            for (const auto& col : result.rows.columns()) column_names.emplace_back(col.name);
+            // In a table the names are shown to a person; CSV and JSON keep them as data.
+            for (const auto& col : result.rows.columns())
+                column_names.push_back(settings_.format == output_format::table ? escape_controls(col.name)
+                                                                                : std::string(col.name));
             if (column_names.empty())
                 for (std::size_t i = 0; i < result.rows.column_count(); ++i)
                     column_names.push_back("column" + std::to_string(i + 1));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "output_format.hpp"
+#include "safe_stderr.hpp"
 #include "secret_masking.hpp"
 
 namespace cqlwire::cli {
@@ -63,7 +64,8 @@ std::string escape_controls(std::string_view text) {
             out.push_back(c);
         }
     }
-    return out;
+    // C1 controls and bytes that are not UTF-8 can drive a terminal too.
+    return terminal_safe(out);
 }
 
 std::string format_trace_table(const transport::query_trace& trace, std::string_view statement) {
