@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 
 namespace cqlwire::protocol::detail {
 namespace {
@@ -158,6 +159,13 @@ void append_time_of_day(std::int64_t ns, std::string& out) {
     append_padded(secs % 60, 2, out);
     out.push_back('.');
     append_padded(ns % second, 9, out);
+}
+
+bool append_non_finite(double d, std::string& out) {
+    if (std::isnan(d)) out.append("NaN");
+    else if (std::isinf(d)) out.append(d > 0 ? "Infinity" : "-Infinity");
+    else return false;
+    return true;
 }
 
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept {

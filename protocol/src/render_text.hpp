@@ -32,6 +32,10 @@ void append_duration(const cql_duration& d, std::string& out);
 // HH:MM:SS.nnnnnnnnn for nanoseconds since midnight (checked by the caller).
 void append_time_of_day(std::int64_t nanoseconds, std::string& out);
 
+// NaN, Infinity or -Infinity when `d` is not finite (the words cqlsh, Java and CQL share);
+// returns whether it wrote one.
+bool append_non_finite(double d, std::string& out);
+
 // Decodes one UTF-8 sequence at s[i] (already validated); returns the code point, advances i.
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept;
 
