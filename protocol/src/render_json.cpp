@@ -330,11 +330,9 @@ void append_json_string(std::string_view s, std::string& out) {
 
 void append_json_name(std::string_view name, std::string& out) {
     // The server's rule (SELECT JSON keys and UserType.toJSONString): a name that lower-casing
-    // would change is written as its quoted identifier, other names as they are, and the result
-    // then escaped as a JSON string. Only ASCII capitals are recognised here: a name with other
-    // capitals (which CQL only allows quoted) stays bare.
-    bool has_upper = false;
-    for (char ch : name) has_upper = has_upper || (ch >= 'A' && ch <= 'Z');
+    // would change is written as its quoted identifier, inner quotes left single, other names
+    // as they are ("with space", "1st"), and the result then escaped as a JSON string.
+    const bool has_upper = detail::has_capital_letter(name);
     out.push_back('"');
     if (has_upper) out.append("\\\"");
     auto body_start = out.size();

@@ -36,6 +36,12 @@ void append_time_of_day(std::int64_t nanoseconds, std::string& out);
 // returns whether it wrote one.
 bool append_non_finite(double d, std::string& out);
 
+// Whether Java's toLowerCase would change `utf8` (valid UTF-8): whether it holds a capital
+// letter. Recognises the capitals of ASCII, Latin-1, Latin Extended-A and Additional, Greek,
+// Cyrillic, Armenian and the full-width Latin letters; capitals of other scripts count as not
+// capitals (a name made of them is then written bare where the server would quote it).
+bool has_capital_letter(std::string_view utf8) noexcept;
+
 // Decodes one UTF-8 sequence at s[i] (already validated); returns the code point, advances i.
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept;
 

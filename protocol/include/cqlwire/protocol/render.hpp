@@ -85,8 +85,9 @@ void append_json_string(std::string_view utf8, std::string& out);   // quoted an
 void append_round_trip_float(float f, std::string& out);
 void append_round_trip_double(double d, std::string& out);
 // A column or UDT field name as a key of a JSON object, the way SELECT JSON writes it: the
-// name as is unless it holds an upper-case letter, then as its quoted CQL identifier
-// ("\"MixedCase\""), the JSON string's quotes included. `utf8` must be valid UTF-8.
+// name as is unless it holds a capital letter, then in double quotes ("\"MixedCase\"", also
+// "\"Été\""; the server neither doubles inner quotes nor quotes "with space" or "1st"), the
+// JSON string's quotes included. `utf8` must be valid UTF-8.
 void append_json_name(std::string_view utf8, std::string& out);
 
 }  // namespace cqlwire::protocol
