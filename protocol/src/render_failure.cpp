@@ -237,6 +237,10 @@ void describe_layout(const value_view& v, std::error_code ec, std::size_t index,
 
 // Why open_elements / open_entries refuse a value, from its first bytes.
 void describe_opening(const value_view& v, std::error_code ec, std::string& out) {
+    if (ec == client_errc::type_mismatch) {  // a type without its element types
+        append_generic(v, ec, out);
+        return;
+    }
     const auto k = v.kind();
     if (k == type_kind::vector) {
         out.append("a vector of ");

@@ -81,6 +81,12 @@ TEST_CASE("wrong widths, bad durations, oversized varints and broken composites"
     CHECK(reason(data_type::vector_of(t(type_kind::float_), 3), bytes(10, 0)) ==
           "a vector of 3 elements of 4 bytes each in 10 bytes");
 
+    // A server's type that names no element type (vector with no params) is not a crash.
+    data_type bare_vector = t(type_kind::vector);
+    bare_vector.dimension = 2;
+    CHECK(reason(bare_vector, bytes(8, 0)) ==
+          "a vector of 8 bytes that does not decode (the value does not have the requested type)");
+
     data_type deep = t(type_kind::int_);
     bytes wire = int32_be(1);
     for (int i = 0; i < max_type_depth + 1; ++i) {
