@@ -24,17 +24,6 @@ namespace {
 
 const std::string keyspace = "data_formats";
 
-std::vector<std::string> with_login(const testbed_env& tb, const std::vector<std::string>& more) {
-    return concat(concat(tls_args(tb), login_args(tb)), more);
-}
-
-process_result cql(const testbed_env& tb, const std::vector<std::string>& more) {
-    auto r = run_cqlwire(with_login(tb, more), password_env(tb), std::chrono::seconds(60));
-    CHECK(r.out.find(tb.password) == std::string::npos);
-    CHECK(r.err.find(tb.password) == std::string::npos);
-    return r;
-}
-
 std::string hex(const std::string& bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out = "0x";
@@ -110,6 +99,13 @@ with open(sys.argv[2], encoding='utf-8') as f:
 print(json.dumps(out))
 )";
 
+// Runs `script` with -f; it must succeed.
+void run_script(const testbed_env& tb, const std::string& name, const std::string& script) {
+    const auto r = run_cqlwire_logged_in(tb, {"-f", write_private_file(name, script)});
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+}
+
 void ensure_schema(const testbed_env& tb) {
     static bool done = false;
     if (done) return;
@@ -121,9 +117,7 @@ void ensure_schema(const testbed_env& tb) {
                          "CREATE TABLE bad (k int PRIMARY KEY, t time, d decimal, s text);\n";
     for (std::size_t i = 0; i < texts().size(); ++i)
         script += "INSERT INTO texts (k, v) VALUES (" + std::to_string(i) + ", blobAsText(" + hex(texts()[i]) + "));\n";
-    const auto r = cql(tb, {"-f", write_private_file("data_formats_schema.cql", script)});
-    INFO(describe(r));
-    REQUIRE(r.exit_code == 0);
+    run_script(tb, "data_formats_schema.cql", script);
     done = true;
 }
 
@@ -154,11 +148,11 @@ std::map<std::string, std::vector<std::string>> blobs_by_key(const process_resul
 TEST_CASE("CSV text reads back with Python's csv module as exactly the text the server holds") {
     const auto& tb = require_testbed();
     ensure_schema(tb);
-    const auto csv = cql(tb, {"--format", "csv", "-e", "SELECT k, v FROM " + keyspace + ".texts"});
+    const auto csv = run_cqlwire_logged_in(tb, {"--format", "csv", "-e", "SELECT k, v FROM " + keyspace + ".texts"});
     INFO(describe(csv));
     REQUIRE(csv.exit_code == 0);
     const auto parsed = json::parse(run_python(tb, read_csv_py, {write_private_file("texts.csv", csv.out)})).as_array();
-    const auto held = blobs_by_key(cql(tb, {"--format", "csv", "-e", "SELECT k, textAsBlob(v) FROM " + keyspace + ".texts"}));
+    const auto held = blobs_by_key(run_cqlwire_logged_in(tb, {"--format", "csv", "-e", "SELECT k, textAsBlob(v) FROM " + keyspace + ".texts"}));
     REQUIRE(parsed.size() == texts().size() + 1);
     CHECK(parsed[0].as_array() == json::array{"k", "v"});
     for (std::size_t i = 1; i < parsed.size(); ++i) {
@@ -191,20 +185,18 @@ TEST_CASE("CSV and JSON of random floats, doubles and timestamps read back to th
                   "), blobAsDouble(" + hex_of(d, 8) + "), blobAsTimestamp(" + hex_of(static_cast<std::uint64_t>(t), 8) +
                   "));\n";
     }
-    const auto w = cql(tb, {"-f", write_private_file("numbers.cql", script)});
-    INFO(describe(w));
-    REQUIRE(w.exit_code == 0);
+    run_script(tb, "numbers.cql", script);
 
     const auto table = keyspace + ".numbers";
-    const auto csv = cql(tb, {"--format", "csv", "-e", "SELECT k, f, d, t FROM " + table});
-    const auto js = cql(tb, {"--format", "json", "-e", "SELECT k, f, d FROM " + table});
+    const auto csv = run_cqlwire_logged_in(tb, {"--format", "csv", "-e", "SELECT k, f, d, t FROM " + table});
+    const auto js = run_cqlwire_logged_in(tb, {"--format", "json", "-e", "SELECT k, f, d FROM " + table});
     REQUIRE(csv.exit_code == 0);
     REQUIRE(js.exit_code == 0);
     const auto read = json::parse(run_python(tb, read_numbers_py, {write_private_file("numbers.csv", csv.out),
                                                                     write_private_file("numbers.json", js.out)}))
                           .as_object();
     const auto held = blobs_by_key(
-        cql(tb, {"--format", "csv", "-e", "SELECT k, floatAsBlob(f), doubleAsBlob(d), timestampAsBlob(t) FROM " + table}));
+        run_cqlwire_logged_in(tb, {"--format", "csv", "-e", "SELECT k, floatAsBlob(f), doubleAsBlob(d), timestampAsBlob(t) FROM " + table}));
     REQUIRE(held.size() == 200);
     const auto& from_csv = read.at("csv").as_object();
     const auto& from_json = read.at("json").as_object();
@@ -231,9 +223,7 @@ TEST_CASE("values the server stores but that do not decode are shown marked, wit
                                "INSERT INTO bad (k, d) VALUES (3, blobAsDecimal(0x00000002));\n"
                                "INSERT INTO bad (k, s) VALUES (4, blobAsText(0x616263eda080));\n"
                                "INSERT INTO bad (k, t, d, s) VALUES (5, '12:00:00', 1.5, 'fine');\n";
-    const auto w = cql(tb, {"-f", write_private_file("bad.cql", script)});
-    INFO(describe(w));
-    REQUIRE(w.exit_code == 0);
+    run_script(tb, "bad.cql", script);
 
     const std::string select = "SELECT k, t, d, s FROM " + keyspace + ".bad";
     const std::vector<std::pair<std::string, std::string>> expected = {
@@ -244,7 +234,7 @@ TEST_CASE("values the server stores but that do not decode are shown marked, wit
     };
     for (const std::string format : {"table", "csv", "json"}) {
         CAPTURE(format);
-        const auto r = cql(tb, {"--format", format, "-e", select});
+        const auto r = run_cqlwire_logged_in(tb, {"--format", format, "-e", select});
         INFO(describe(r));
         // Exit 12: the result held values that could not be decoded (printed as hex).
         CHECK(r.exit_code == 12);

@@ -6,13 +6,7 @@
 #include "value_fixtures.hpp"
 
 using namespace cqlwire::protocol;
-using cqlwire::test::bytes;
-using cqlwire::test::concat;
-using cqlwire::test::element;
-using cqlwire::test::held_value;
-using cqlwire::test::int32_be;
-using cqlwire::test::t;
-using cqlwire::test::text_bytes;
+using namespace cqlwire::test;
 
 namespace {
 
