@@ -1,7 +1,9 @@
 // The checks every decoded CQL value goes through, shared by value_fuzz and result_fuzz.
 //
 // For one value_view:
-//   - render_cql and render_json either succeed or fail leaving the string as it was;
+//   - render_cql (display and data forms) and render_json either succeed or fail leaving the
+//     string as it was, all three alike; describe_render_failure gives a reason, in printable
+//     ASCII, exactly when they fail;
 //   - walking it with the converters and cursors of values.hpp succeeds exactly when
 //     materialize() does, and a successful render implies a successful materialize (renders
 //     validate as they go, so they must not accept what the converters refuse);
@@ -219,9 +221,12 @@ inline std::string hex(proto::bytes_view b) {
 
 // Renders into a string that already holds something, so that "restored on error" and
 // "appends" can both be checked.
-inline std::error_code checked_render(const proto::value_view& v, bool json) {
+inline std::error_code checked_render(const proto::value_view& v, bool json,
+                                      proto::cql_text_form form = proto::cql_text_form::display) {
     std::string out = "prefix:";
-    const std::error_code ec = json ? proto::render_json(v, out) : proto::render_cql(v, out);
+    proto::render_options options;
+    options.form = form;
+    const std::error_code ec = json ? proto::render_json(v, out) : proto::render_cql(v, out, options);
     if (ec) {
         FUZZ_CHECK(out == "prefix:");
     } else {
@@ -238,6 +243,13 @@ inline std::error_code checked_render(const proto::value_view& v, bool json) {
 inline void check_value(const proto::value_view& v) {
     const std::error_code cql_ec = checked_render(v, false);
     const std::error_code json_ec = checked_render(v, true);
+    const std::error_code data_ec = checked_render(v, false, proto::cql_text_form::data);
+    FUZZ_CHECK(!cql_ec == !json_ec);
+    FUZZ_CHECK(!cql_ec == !data_ec);
+    std::string reason;
+    proto::describe_render_failure(v, reason);
+    FUZZ_CHECK(reason.empty() == !cql_ec);
+    for (char c : reason) FUZZ_CHECK(c >= 0x20 && c < 0x7F);
     const std::error_code walk_ec = walk_value(v);
 
     proto::value materialized;

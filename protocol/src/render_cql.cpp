@@ -1,5 +1,6 @@
-// render_cql(): values as cqlsh prints them.
+// render_cql(): values as cqlsh prints them, or as lossless CQL-literal text for data files.
 #include <cfloat>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -16,7 +17,40 @@ using detail::append_padded;
 struct cql_context {
     int precision;
     std::string_view null_text;
+    bool data;  // cql_text_form::data
 };
+
+// Milliseconds from the epoch to 0001-01-01 00:00:00 and past 9999-12-31 23:59:59.999: the
+// years cqlsh formats as dates (it prints the raw count outside them).
+constexpr std::int64_t first_formatted_ms = -62'135'596'800'000;
+constexpr std::int64_t last_formatted_ms = 253'402'300'799'999;
+
+// Text inside a CQL literal: quoted with inner quotes doubled, every other byte as it is.
+void append_cql_string_literal(std::string_view s, std::string& out) {
+    out.push_back('\'');
+    for (char c : s) {
+        if (c == '\'') out.push_back('\'');
+        out.push_back(c);
+    }
+    out.push_back('\'');
+}
+
+// A UDT field name as a CQL identifier: as it is when it is a lower-case identifier, quoted
+// with inner double quotes doubled otherwise.
+void append_cql_identifier(std::string_view name, std::string& out) {
+    bool plain = !name.empty() && name[0] >= 'a' && name[0] <= 'z';
+    for (char c : name) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+    if (plain) {
+        out.append(name);
+        return;
+    }
+    out.push_back('"');
+    for (char c : name) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
 
 // Kinds whose zero-byte value is a real value; for every other kind cqlsh prints an empty
 // value as nothing at all.
@@ -54,48 +88,42 @@ void append_cqlsh_text(std::string_view s, bool quote, std::string& out) {
     if (quote) out.push_back('\'');
 }
 
-// A timestamp the way cqlsh shows it: cqlsh divides the milliseconds by 1000.0, turns that
-// double into whole microseconds (rounding half to even) and prints "%Y-%m-%d %H:%M:%S.%f%z"
-// in UTC with the C library's strftime, which does not pad years below 1000 ("999-01-01 ...";
-// cqlsh's dates are padded). Outside years 1..9999 cqlsh prints the millisecond count instead.
-void append_cqlsh_timestamp(std::int64_t ms, std::string& out) {
-    constexpr std::int64_t min_us = -62'135'596'800'000'000;  // 0001-01-01 00:00:00
-    constexpr std::int64_t max_us = 253'402'300'799'999'999;  // 9999-12-31 23:59:59.999999
-    bool in_range = ms >= min_us / 1000 - 1000 && ms <= max_us / 1000 + 1000;
-    std::int64_t us = 0;
-    if (in_range) {
-        double seconds = static_cast<double>(ms) / 1000.0;
-        double whole = 0;
-        double frac = std::modf(seconds, &whole);
-        double micros = frac * 1e6;
-        double whole_micros = 0;
-        double left = std::modf(micros, &whole_micros);
-        std::int64_t rounding = std::fabs(left) > 0.5 ? (left > 0 ? 1 : -1) : 0;
-        us = static_cast<std::int64_t>(whole) * 1'000'000 + static_cast<std::int64_t>(whole_micros) + rounding;
-        in_range = us >= min_us && us <= max_us;
-    }
-    if (!in_range) {
-        detail::append_int(ms, out);
-        return;
-    }
-    auto secs = detail::floor_div(us, 1'000'000);
-    auto micro = us - secs * 1'000'000;
-    auto days = detail::floor_div(secs, 86'400);
-    auto sec_of_day = secs - days * 86'400;
+// "YYYY-MM-DD HH:MM:SS." of a timestamp within years 1..9999, the year padded to `year_width`;
+// returns the milliseconds of the second, which the caller writes in its own precision.
+std::int64_t append_date_and_clock(std::int64_t ms, int year_width, std::string& out) {
+    auto days = detail::floor_div(ms, 86'400'000);
+    auto ms_of_day = ms - days * 86'400'000;
     auto civil = cql_date{days}.to_civil();
-    detail::append_int(civil.year, out);  // strftime's %Y in the C library: no padding below 1000
+    append_padded(civil.year, year_width, out);
     out.push_back('-');
     append_padded(civil.month, 2, out);
     out.push_back('-');
     append_padded(civil.day, 2, out);
     out.push_back(' ');
+    auto sec_of_day = ms_of_day / 1000;
     append_padded(sec_of_day / 3600, 2, out);
     out.push_back(':');
     append_padded(sec_of_day / 60 % 60, 2, out);
     out.push_back(':');
     append_padded(sec_of_day % 60, 2, out);
     out.push_back('.');
-    append_padded(micro, 6, out);
+    return ms_of_day % 1000;
+}
+
+// A timestamp, in UTC. The display form is cqlsh's "%Y-%m-%d %H:%M:%S.%f%z" from the C
+// library's strftime, which does not pad years below 1000 ("999-01-01 ..."; cqlsh's dates are
+// padded), with the exact milliseconds as the six digits of microseconds (cqlsh's own trip
+// through a double invents digits: .998993 for .999). The data form is
+// "2024-05-06 07:08:09.123+0000", which the server's timestamp literals and cqlsh's COPY FROM
+// both read. Outside years 1..9999 both print the millisecond count, as cqlsh does.
+void append_timestamp(std::int64_t ms, bool data, std::string& out) {
+    if (ms < first_formatted_ms || ms > last_formatted_ms) {
+        detail::append_int(ms, out);
+        return;
+    }
+    const auto ms_of_second = append_date_and_clock(ms, data ? 4 : 1, out);
+    if (data) append_padded(ms_of_second, 3, out);
+    else append_padded(ms_of_second * 1000, 6, out);
     out.append("+0000");
 }
 
@@ -153,17 +181,27 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
     case type_kind::varint: return append_varint_text(v.bytes(), out);
     case type_kind::decimal: return detail::append_decimal_value(v, out);
     case type_kind::float_:
+        if (ctx.data) {
+            float f = 0;
+            if (auto ec = to_float(v, f)) return ec;
+            append_round_trip_float(f, out);
+            return {};
+        }
+        [[fallthrough]];
     case type_kind::double_: {
         double d = 0;
         if (auto ec = to_double(v, d)) return ec;
-        append_cql_double(d, ctx.precision, out);
+        if (ctx.data) append_round_trip_double(d, out);
+        else append_cql_double(d, ctx.precision, out);
         return {};
     }
     case type_kind::ascii:
     case type_kind::varchar: {
         std::string_view s;
         if (auto ec = to_text(v, s)) return ec;
-        append_cqlsh_text(s, quote, out);
+        if (!ctx.data) append_cqlsh_text(s, quote, out);
+        else if (quote) append_cql_string_literal(s, out);
+        else out.append(s);
         return {};
     }
     case type_kind::blob:
@@ -190,20 +228,27 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
         cql_timestamp t;
         if (auto ec = to_timestamp(v, t)) return ec;
         if (quote) out.push_back('\'');
-        append_cqlsh_timestamp(t.milliseconds, out);
+        append_timestamp(t.milliseconds, ctx.data, out);
         if (quote) out.push_back('\'');
         return {};
     }
+    // cqlsh shows dates and times bare inside collections; a CQL literal needs them quoted.
     case type_kind::date: {
         cql_date d;
         if (auto ec = to_date(v, d)) return ec;
+        const bool quoted = quote && ctx.data;
+        if (quoted) out.push_back('\'');
         append_cqlsh_date(d, out);
+        if (quoted) out.push_back('\'');
         return {};
     }
     case type_kind::time: {
         cql_time t;
         if (auto ec = to_time(v, t)) return ec;
+        const bool quoted = quote && ctx.data;
+        if (quoted) out.push_back('\'');
         detail::append_time_of_day(t.nanoseconds, out);
+        if (quoted) out.push_back('\'');
         return {};
     }
     case type_kind::duration: {
@@ -234,7 +279,8 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
             std::string_view name = i < names.size() ? std::string_view(names[i]) : std::string_view{};
             // Field names come from the server's type description, unchecked so far.
             if (!is_valid_utf8(name)) return make_error_code(client_errc::bad_utf8);
-            append_cqlsh_text(name, false, out);
+            if (ctx.data) append_cql_identifier(name, out);
+            else append_cqlsh_text(name, false, out);
             out.append(": ");
             if (auto ec = c.next(e)) return ec;
             if (auto ec = render_at(e, out, ctx, true, depth - 1)) return ec;
@@ -264,14 +310,7 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
 }  // namespace
 
 void append_cql_double(double d, int precision, std::string& out) {
-    if (std::isnan(d)) {
-        out.append("NaN");
-        return;
-    }
-    if (std::isinf(d)) {
-        out.append(d > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
+    if (detail::append_non_finite(d, out)) return;
     if (precision < 1) precision = 1;
     if (precision > 100) precision = 100;
     // cqlsh widens the precision for numbers that %g would print without an exponent, so that
@@ -285,10 +324,26 @@ void append_cql_double(double d, int precision, std::string& out) {
     if (n > 0) out.append(buf, static_cast<std::size_t>(n) < sizeof buf ? static_cast<std::size_t>(n) : sizeof buf - 1);
 }
 
+namespace {
+
+template <typename Float>
+void append_round_trip(Float f, std::string& out) {
+    if (detail::append_non_finite(f, out)) return;
+    char buf[64];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, f);
+    (void)ec;  // 64 bytes hold any shortest double
+    out.append(buf, p);
+}
+
+}  // namespace
+
+void append_round_trip_float(float f, std::string& out) { append_round_trip(f, out); }
+void append_round_trip_double(double d, std::string& out) { append_round_trip(d, out); }
+
 std::error_code render_cql(const value_view& v, std::string& out, const render_options& options) {
     auto before = out.size();
     cql_context ctx{v.kind() == type_kind::double_ ? options.double_precision : options.float_precision,
-                    options.null_text};
+                    options.null_text, options.form == cql_text_form::data};
     auto ec = render_at(v, out, ctx, false, max_type_depth);
     if (ec) out.resize(before);
     return ec;

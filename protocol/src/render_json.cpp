@@ -59,14 +59,7 @@ void append_java_floating(Float f, std::string& out) {
     // the closest two-digit decimal, which is not always the shortest digit padded with 0
     // (Double.MIN_VALUE prints as 4.9E-324, not 5.0E-324).
     auto fits_plain = [](Float x) { return std::fabs(x) >= Float(1e-3) && std::fabs(x) < Float(1e7); };
-    if (std::isnan(f)) {
-        out.append("NaN");
-        return;
-    }
-    if (std::isinf(f)) {
-        out.append(f > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
+    if (detail::append_non_finite(f, out)) return;
     if (f == 0) {
         out.append(std::signbit(f) ? "-0.0" : "0.0");
         return;
@@ -266,18 +259,8 @@ std::error_code json_at(const value_view& v, std::string& out, int depth) {
             // Field names come from the server's type description, unchecked so far; JSON must
             // be UTF-8.
             if (!is_valid_utf8(name)) return make_error_code(client_errc::bad_utf8);
-            // A case-sensitive field name is written as its quoted CQL identifier: "\"Foo\"".
-            bool has_upper = false;
-            for (char ch : name) has_upper = has_upper || (ch >= 'A' && ch <= 'Z');
-            out.push_back('"');
-            if (has_upper) out.append("\\\"");
-            auto name_start = out.size();
-            append_json_string(name, out);
-            // append_json_string quoted the name; drop its quotes, keep its escaped body.
-            out.erase(name_start, 1);
-            out.pop_back();
-            if (has_upper) out.append("\\\"");
-            out.append("\": ");
+            append_json_name(name, out);
+            out.append(": ");
             if (auto ec = c.next(e)) return ec;
             if (auto ec = json_at(e, out, depth - 1)) return ec;
         }
@@ -342,6 +325,22 @@ void append_json_string(std::string_view s, std::string& out) {
             }
         }
     }
+    out.push_back('"');
+}
+
+void append_json_name(std::string_view name, std::string& out) {
+    // The server's rule (SELECT JSON keys and UserType.toJSONString): a name that lower-casing
+    // would change is written as its quoted identifier, inner quotes left single, other names
+    // as they are ("with space", "1st"), and the result then escaped as a JSON string.
+    const bool has_upper = detail::has_capital_letter(name);
+    out.push_back('"');
+    if (has_upper) out.append("\\\"");
+    auto body_start = out.size();
+    append_json_string(name, out);
+    // append_json_string quoted the name; drop its quotes, keep its escaped body.
+    out.erase(body_start, 1);
+    out.pop_back();
+    if (has_upper) out.append("\\\"");
     out.push_back('"');
 }
 

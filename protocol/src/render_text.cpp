@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
 
 namespace cqlwire::protocol::detail {
 namespace {
@@ -158,6 +159,53 @@ void append_time_of_day(std::int64_t ns, std::string& out) {
     append_padded(secs % 60, 2, out);
     out.push_back('.');
     append_padded(ns % second, 9, out);
+}
+
+bool append_non_finite(double d, std::string& out) {
+    if (std::isnan(d)) out.append("NaN");
+    else if (std::isinf(d)) out.append(d > 0 ? "Infinity" : "-Infinity");
+    else return false;
+    return true;
+}
+
+namespace {
+
+bool is_even(std::uint32_t cp) noexcept { return cp % 2 == 0; }
+
+// Capital letters by block; within the alternating blocks capitals and small letters take
+// turns, the capital first on the parity given.
+bool is_capital(std::uint32_t c) noexcept {
+    if (c < 0x80) return c >= 'A' && c <= 'Z';
+    if (c <= 0xFF) return c >= 0xC0 && c <= 0xDE && c != 0xD7;
+    if (c <= 0x17F) {  // Latin Extended-A
+        if (c <= 0x12F || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return is_even(c);
+        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return !is_even(c);
+        return c == 0x130 || c == 0x178;
+    }
+    if (c >= 0x370 && c <= 0x3FF) {  // Greek
+        if (c >= 0x3D8 && c <= 0x3EF) return is_even(c);
+        return c == 0x386 || (c >= 0x388 && c <= 0x38A) || c == 0x38C || c == 0x38E || c == 0x38F ||
+               (c >= 0x391 && c <= 0x3AB && c != 0x3A2);
+    }
+    if (c >= 0x400 && c <= 0x52F) {  // Cyrillic and its supplement
+        if (c <= 0x42F) return true;
+        if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || c >= 0x4D0) return is_even(c);
+        return c == 0x4C0 || (c >= 0x4C1 && c <= 0x4CE && !is_even(c));
+    }
+    if (c >= 0x531 && c <= 0x556) return true;  // Armenian
+    if (c >= 0x1E00 && c <= 0x1EFF) {           // Latin Extended Additional
+        if (c <= 0x1E95 || c >= 0x1EA0) return is_even(c);
+        return c == 0x1E9E;
+    }
+    return c >= 0xFF21 && c <= 0xFF3A;  // full-width A..Z
+}
+
+}  // namespace
+
+bool has_capital_letter(std::string_view s) noexcept {
+    for (std::size_t i = 0; i < s.size();)
+        if (is_capital(next_code_point(s, i))) return true;
+    return false;
 }
 
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept {

@@ -32,6 +32,16 @@ void append_duration(const cql_duration& d, std::string& out);
 // HH:MM:SS.nnnnnnnnn for nanoseconds since midnight (checked by the caller).
 void append_time_of_day(std::int64_t nanoseconds, std::string& out);
 
+// NaN, Infinity or -Infinity when `d` is not finite (the words cqlsh, Java and CQL share);
+// returns whether it wrote one.
+bool append_non_finite(double d, std::string& out);
+
+// Whether Java's toLowerCase would change `utf8` (valid UTF-8): whether it holds a capital
+// letter. Recognises the capitals of ASCII, Latin-1, Latin Extended-A and Additional, Greek,
+// Cyrillic, Armenian and the full-width Latin letters; capitals of other scripts count as not
+// capitals (a name made of them is then written bare where the server would quote it).
+bool has_capital_letter(std::string_view utf8) noexcept;
+
 // Decodes one UTF-8 sequence at s[i] (already validated); returns the code point, advances i.
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) noexcept;
 

@@ -144,7 +144,7 @@ bool is_valid_ascii(std::string_view s) noexcept {
     return true;
 }
 
-bool is_valid_utf8(std::string_view s) noexcept {
+std::size_t utf8_error_offset(std::string_view s) noexcept {
     std::size_t i = 0, n = s.size();
     auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
     auto cont = [&](std::size_t k) { return k < n && (at(k) & 0xC0) == 0x80; };
@@ -161,26 +161,28 @@ bool is_valid_utf8(std::string_view s) noexcept {
         if (c < 0x80) {
             ++i;
         } else if (c >= 0xC2 && c <= 0xDF) {
-            if (!cont(i + 1)) return false;
+            if (!cont(i + 1)) return i;
             i += 2;
         } else if (c >= 0xE0 && c <= 0xEF) {
-            if (!cont(i + 1) || !cont(i + 2)) return false;
+            if (!cont(i + 1) || !cont(i + 2)) return i;
             unsigned c1 = at(i + 1);
-            if (c == 0xE0 && c1 < 0xA0) return false;   // overlong
-            if (c == 0xED && c1 >= 0xA0) return false;  // surrogates
+            if (c == 0xE0 && c1 < 0xA0) return i;   // overlong
+            if (c == 0xED && c1 >= 0xA0) return i;  // surrogates
             i += 3;
         } else if (c >= 0xF0 && c <= 0xF4) {
-            if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return false;
+            if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return i;
             unsigned c1 = at(i + 1);
-            if (c == 0xF0 && c1 < 0x90) return false;   // overlong
-            if (c == 0xF4 && c1 >= 0x90) return false;  // above U+10FFFF
+            if (c == 0xF0 && c1 < 0x90) return i;   // overlong
+            if (c == 0xF4 && c1 >= 0x90) return i;  // above U+10FFFF
             i += 4;
         } else {
-            return false;
+            return i;
         }
     }
-    return true;
+    return std::string_view::npos;
 }
+
+bool is_valid_utf8(std::string_view s) noexcept { return utf8_error_offset(s) == std::string_view::npos; }
 
 // ---- scalar converters ---------------------------------------------------------------------------
 

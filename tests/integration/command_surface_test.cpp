@@ -19,18 +19,7 @@ namespace {
 
 const std::string keyspace = "cli_surface";
 
-// The TLS and login flags, then `more`.
-std::vector<std::string> with_login(const testbed_env& tb, const std::vector<std::string>& more) {
-    return concat(concat(tls_args(tb), login_args(tb)), more);
-}
-
-process_result cql(const testbed_env& tb, const std::vector<std::string>& more) {
-    auto r = run_cqlwire(with_login(tb, more), password_env(tb), std::chrono::seconds(60));
-    INFO(describe(r));
-    CHECK(r.out.find(tb.password) == std::string::npos);
-    CHECK(r.err.find(tb.password) == std::string::npos);
-    return r;
-}
+process_result cql(const testbed_env& tb, const std::vector<std::string>& more) { return run_cqlwire_logged_in(tb, more); }
 
 // A fresh keyspace with a table of 50 rows, made once per process.
 void ensure_schema(const testbed_env& tb) {

@@ -74,6 +74,14 @@ process_result run_cqlwire(const std::vector<std::string>& args, const std::map<
     return test::run_process(CQLWIRE_BINARY, args, options);
 }
 
+process_result run_cqlwire_logged_in(const testbed_env& tb, const std::vector<std::string>& more) {
+    auto r = run_cqlwire(concat(concat(tls_args(tb), login_args(tb)), more), password_env(tb), std::chrono::seconds(60));
+    INFO(describe(r));
+    CHECK(r.out.find(tb.password) == std::string::npos);
+    CHECK(r.err.find(tb.password) == std::string::npos);
+    return r;
+}
+
 std::string describe(const process_result& r) {
     return "exit code " + std::to_string(r.exit_code) + (r.timed_out ? " (killed after the time limit)" : "") +
            "\n--- stdout:\n" + r.out + "\n--- stderr:\n" + r.err;

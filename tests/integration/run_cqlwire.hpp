@@ -27,6 +27,10 @@ using test::process_result;
 process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+// Runs cqlwire logged in over mutual TLS: tls_args, login_args, then `more`, the password in
+// CQLWIRE_PASSWORD, a minute to finish; CHECKs that the password appears in neither output.
+process_result run_cqlwire_logged_in(const testbed_env& tb, const std::vector<std::string>& more);
+
 // Exit code, timing-out flag, stdout and stderr, for failure messages.
 std::string describe(const process_result& r);
 

@@ -166,7 +166,14 @@ TEST_CASE("text: UTF-8 checked for text, 7 bits for ascii, empty strings are val
         {0x80},                    // a lone continuation byte
         {0xFF},
     };
-    for (const auto& b : bad_utf8) CHECK(to_text(held_value(t(type_kind::varchar), b).view(), s) == client_errc::bad_utf8);
+    for (const auto& b : bad_utf8) {
+        CHECK(to_text(held_value(t(type_kind::varchar), b).view(), s) == client_errc::bad_utf8);
+        // Where the bad sequence starts, also past the eight-byte ASCII fast path.
+        const auto prefixed = concat({text_bytes("0123456789"), b});
+        CHECK(utf8_error_offset(as_chars(prefixed)) == 10);
+    }
+    CHECK(utf8_error_offset("h\xC3\xA9llo \xF0\x9F\x98\x80") == std::string_view::npos);
+    CHECK(utf8_error_offset("\xC3\xA9\xC3") == 2);
     CHECK(to_text(held_value::null(t(type_kind::varchar)).view(), s) == client_errc::null_value);
     CHECK(as_text(held_value(t(type_kind::varchar), text_bytes("x")).view()) == "x");
 }

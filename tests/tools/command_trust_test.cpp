@@ -439,5 +439,5 @@ TEST_CASE("a table shows a column name from the server with its controls escaped
     r = run_cqlwire(server, {"--format", "csv", "-e", "SELECT v FROM ks.t"}, home);
     CHECK(r.out == name + "\n7\n");
     r = run_cqlwire(server, {"--format", "json", "-e", "SELECT v FROM ks.t"}, home);
-    CHECK(r.out.find("\\u001b[2J") != std::string::npos);
+    CHECK(r.out.find("\\u001B[2J") != std::string::npos);
 }

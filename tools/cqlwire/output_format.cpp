@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "cell_rendering.hpp"
+
 namespace cqlwire::cli {
 namespace {
 
@@ -176,7 +178,7 @@ void result_writer::table_page(const rendered_rows& r) {
 void result_writer::json_page(const rendered_rows& r) {
     if (!started_) {
         json_keys_.clear();
-        for (const auto& name : r.column_names) json_keys_.push_back(json_quote(name));
+        for (const auto& name : r.column_names) json_keys_.push_back(json_column_key(name));
         out_ << '[';
     }
     for (std::size_t i = 0; i < r.rows.size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cell_rendering.hpp"
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
@@ -58,23 +59,6 @@ std::string format_warnings(std::span<const std::string> warnings) {
 }
 
 namespace {
-
-// Renders a non-null cell for the output format; false when it does not decode, with `out` the
-// value's bytes in hex, marked, and `reason` the cause.
-bool render_value(const protocol::value_view& v, output_format format, std::string& out, std::string& reason) {
-    const bool json = cell_rendering_for(format) == cell_rendering::json;
-    const auto ec = json ? protocol::render_json(v, out) : protocol::render_cql(v, out);
-    if (!ec) return true;
-    reason = ec.message();
-    static constexpr char hex[] = "0123456789abcdef";
-    out = json ? "\"<undecodable 0x" : "<undecodable 0x";
-    for (auto b : v.bytes()) {
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 0xF]);
-    }
-    out += json ? ">\"" : ">";
-    return false;
-}
 
 // How many undecodable cells of one result are reported one by one; the rest are counted.
 constexpr std::size_t max_cell_warnings = 20;
@@ -253,7 +237,7 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
                 continue;
             }
             std::string text;
-            if (!render_value(v, settings_.format, text, reason)) {
+            if (!render_cell(v, settings_.format, text, reason)) {
                 // Every row is still printed; the cell shows its bytes, and the reason is said.
                 if (undecodable_cells_ < max_cell_warnings)
                     std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ") << "row "

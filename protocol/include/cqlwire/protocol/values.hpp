@@ -164,6 +164,8 @@ std::optional<std::string_view> as_text(const value_view& v) noexcept;
 // Checks that bytes are well-formed UTF-8 (no overlong forms, no surrogates, nothing above
 // U+10FFFF) / 7-bit ASCII.
 bool is_valid_utf8(std::string_view s) noexcept;
+// Where the first ill-formed UTF-8 sequence of `s` starts, or npos when `s` is valid UTF-8.
+std::size_t utf8_error_offset(std::string_view s) noexcept;
 bool is_valid_ascii(std::string_view s) noexcept;
 
 // ---- inline fast paths ------------------------------------------------------------------------
