@@ -110,7 +110,10 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
             continue;
         }
         if (c == '"') {
+            // A password mistyped in double quotes (PASSWORD = "S3cret") is still a password:
+            // the server refuses it, echoing it.
             const std::size_t j = closing_quote(s, i + 1, '"');
+            if (state != 0) on_literal(text_range{i + 1, (j < n ? j : n) - (i + 1)});
             state = 0;
             i = j < n ? j + 1 : n;
             continue;
@@ -118,8 +121,20 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
         if (is_word_char(c)) {
             std::size_t j = i;
             while (j < n && is_word_char(s[j])) ++j;
-            state = equals_ignoring_case(s.substr(i, j - i), "password") ? 1 : 0;
+            // So is one typed without quotes after PASSWORD = (a bare word or number).
+            if (state == 2) {
+                on_literal(text_range{i, j - i});
+                state = 0;
+            } else {
+                state = equals_ignoring_case(s.substr(i, j - i), "password") ? 1 : 0;
+            }
             i = j;
+            continue;
+        }
+        if (c == '[' && state != 0) {
+            // A server's syntax error quotes the statement with the token in brackets:
+            // "... PASSWORD ['S3cret']": the literal after the bracket is still the password.
+            ++i;
             continue;
         }
         if (c == '=' && state == 1) {
@@ -161,11 +176,29 @@ std::string replace_ranges(std::string_view text, const std::vector<text_range>&
 }
 
 // Every occurrence of a non-empty secret in `text`, overlapping ones included.
+// The shortest piece of a secret that is masked on its own: shorter ones match ordinary text.
+constexpr std::size_t min_secret_piece = 4;
+
+bool is_literal_quote(char c) noexcept { return c == '\'' || c == '$' || c == '"'; }
+
 void add_occurrences(std::string_view text, std::span<const std::string> secrets, std::vector<text_range>& out) {
     for (const auto& secret : secrets) {
         if (secret.empty()) continue;
         for (auto at = text.find(secret); at != std::string_view::npos; at = text.find(secret, at + 1))
             out.push_back({at, secret.size()});
+        if (secret.size() <= min_secret_piece) continue;
+        // A server quoting a window of the statement (a syntax error's "... PASSWORD ['S3cre]...")
+        // cuts a literal short at either end: a quote followed by the start of a secret, or the
+        // end of a secret followed by a quote, is masked too.
+        for (std::size_t q = 0; q < text.size(); ++q) {
+            if (!is_literal_quote(text[q])) continue;
+            std::size_t head = 0;
+            while (q + 1 + head < text.size() && head < secret.size() && text[q + 1 + head] == secret[head]) ++head;
+            if (head >= min_secret_piece) out.push_back({q + 1, head});
+            std::size_t tail = 0;
+            while (tail < q && tail < secret.size() && text[q - 1 - tail] == secret[secret.size() - 1 - tail]) ++tail;
+            if (tail >= min_secret_piece) out.push_back({q - tail, tail});
+        }
     }
 }
 
@@ -227,6 +260,14 @@ void append_quoted(std::string_view s, std::size_t limit, std::string& out) {
             if (len == 0) {
                 out += "\\ufffd";
                 ++i;
+                continue;
+            }
+            if (len == 2 && u == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+                // A C1 control (U+0080-U+009F) can drive a terminal: escaped, as JSON allows.
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(s[i + 1]));
+                out += buf;
+                i += 2;
                 continue;
             }
             out.append(s.substr(i, len));

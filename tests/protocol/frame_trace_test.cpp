@@ -203,6 +203,15 @@ TEST_CASE("password literals are found in every spelling") {
     CHECK(mask_passwords("SELECT \"password\" FROM t WHERE k = 'x'") == "SELECT \"password\" FROM t WHERE k = 'x'");
     CHECK(mask_passwords("-- PASSWORD 'comment'\nSELECT 'x'") == "-- PASSWORD 'comment'\nSELECT 'x'");
     CHECK(find_password_literals("CREATE ROLE r WITH PASSWORD='ab'") == std::vector<text_range>{{29, 2}});
+    // A password mistyped without quotes or in double quotes is still one (the server echoes it).
+    CHECK(mask_passwords("CREATE ROLE r WITH PASSWORD = S3cretIII9 AND LOGIN = true") ==
+          "CREATE ROLE r WITH PASSWORD = ******** AND LOGIN = true");
+    CHECK(mask_passwords("CREATE ROLE r WITH PASSWORD = \"S3cretJJJ0\" AND LOGIN = true") ==
+          "CREATE ROLE r WITH PASSWORD = \"********\" AND LOGIN = true");
+    CHECK(mask_passwords("SELECT password FROM system_auth.roles") == "SELECT password FROM system_auth.roles");
+    // A syntax error quotes the statement with the offending token in brackets.
+    CHECK(mask_passwords("mismatched input (CREATE ROLE r WITH PASSWORD ['Horse]...)") ==
+          "mismatched input (CREATE ROLE r WITH PASSWORD ['********");
     CHECK(binds_password("CREATE ROLE r WITH PASSWORD = ?"));
     CHECK(binds_password("ALTER ROLE r WITH PASSWORD = :pw"));
     CHECK_FALSE(binds_password("SELECT * FROM t WHERE k = ?"));
@@ -221,8 +230,20 @@ TEST_CASE("the password values of a statement, and server text masked with them"
     // The text's own literals, with or without secrets.
     CHECK(mask_echoed_passwords("(ALTER ROLE r WITH PASSWORD = 'other')", secrets) == "(ALTER ROLE r WITH PASSWORD = '********')");
     CHECK(mask_echoed_passwords("nothing here", {}) == "nothing here");
+    // A server's window on the statement cuts the literal short at either end.
+    const std::vector<std::string> long_secret = {"CorrectHorseBatteryStaple"};
+    CHECK(mask_echoed_passwords("at 'CorrectHorseBatteryStapl]...", long_secret) == "at '********]...");
+    CHECK(mask_echoed_passwords("at [PASSWORD 'CorrectHorseBatteryStapl]...", long_secret) == "at [PASSWORD '********");
+    CHECK(mask_echoed_passwords("...[rrectHorseBatteryStaple' AND]", long_secret) == "...[********' AND]");
+    CHECK(mask_echoed_passwords("a Correct answer", long_secret) == "a Correct answer");
     CHECK(mask_echoed_passwords("an empty secret masks nothing", std::vector<std::string>{""}) ==
           "an empty secret masks nothing");
+}
+
+TEST_CASE("JSON lines escape C1 controls, so that a terminal filter leaves them valid JSON") {
+    const auto line = trace_one(query_frame("SELECT '\xc2\x85\x7f' FROM t", 3, {}), trace_format::jsonl);
+    CHECK(line.find("\\u0085\\u007f") != std::string::npos);
+    CHECK(line.find("\xc2\x85") == std::string::npos);
 }
 
 TEST_CASE("secrets never appear in any format") {

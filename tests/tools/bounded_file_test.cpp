@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -106,8 +107,8 @@ TEST_CASE("a FIFO whose writer never comes, or never writes, is waited on only m
     auto start = steady::now();
     CHECK(read_bounded_file(lonely, "password file", short_wait, out, message) == cli_errc::file_unreadable);
     CHECK(steady::now() - start < std::chrono::seconds(2));
-    CHECK(message == "password file '" + lonely + "' sent no data for 300 ms; give a file, or a pipe whose writer "
-                     "writes");
+    CHECK(message == "password file '" + lonely + "' did not reach its end within 300 ms; give a file, or a pipe whose "
+                     "writer writes and closes it");
     CHECK(out.empty());
 
     cqlwire::test::silent_fifo silent(dir.path("silent"));
@@ -115,8 +116,8 @@ TEST_CASE("a FIFO whose writer never comes, or never writes, is waited on only m
     const auto ec = read_bounded_file(silent.path(), "password file", short_wait, out, message);
     const auto waited = steady::now() - start;
     CHECK(ec == cli_errc::file_unreadable);
-    CHECK(message == "password file '" + silent.path() + "' sent no data for 300 ms; give a file, or a pipe whose "
-                     "writer writes");
+    CHECK(message == "password file '" + silent.path() + "' did not reach its end within 300 ms; give a file, or a pipe "
+                     "whose writer writes and closes it");
     CHECK(waited >= std::chrono::milliseconds(300));
     CHECK(waited < std::chrono::seconds(2));
 }
@@ -185,4 +186,34 @@ TEST_CASE("sizes as messages name them") {
     CHECK(describe_size(64 * kibibyte) == "64 KiB");
     CHECK(describe_size(1000) == "1000 bytes");
     CHECK(describe_size(mebibyte + 1) == "1048577 bytes");
+}
+
+TEST_CASE("a pipe that trickles forever ends within max_wait in all; a password's first line needs no end") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const std::string path = "/dev/fd/" + std::to_string(fds[0]);
+    std::atomic<bool> stop{false};
+    std::thread trickle([&] {
+        while (!stop) {
+            if (::write(fds[1], "a", 1) != 1) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    std::string out;
+    std::string message;
+    const auto start = steady::now();
+    CHECK(read_bounded_file(path, "password file", {max_secret_file_size, std::chrono::milliseconds(300)}, out, message) ==
+          cli_errc::file_unreadable);
+    CHECK(steady::now() - start < std::chrono::seconds(2));
+    stop = true;
+    trickle.join();
+    // The first line arrived and the writer keeps the pipe open: the line is enough.
+    REQUIRE(::write(fds[1], "pw\nmore", 7) == 7);
+    const auto again = steady::now();
+    CHECK_FALSE(read_bounded_file(path, "password file",
+                                  {max_secret_file_size, std::chrono::milliseconds(5000), true, true}, out, message));
+    CHECK(out.starts_with("pw\n"));
+    CHECK(steady::now() - again < std::chrono::seconds(2));
+    ::close(fds[0]);
+    ::close(fds[1]);
 }

@@ -197,8 +197,14 @@ TEST_CASE("-f and stdin: bytes that are not CQL text are refused before they are
     SUBCASE("-e that is not UTF-8 costs no connection") {
         const auto r = run_cqlwire(server, {"-e", "SELECT '\xff' FROM t"}, home);
         CHECK(r.exit_code == to_int(exit_code::usage));
-        CHECK(r.err == "cqlwire: -e:1: the statement is not valid UTF-8 (byte 0xff); it was not sent (save the file as UTF-8)\n");
+        CHECK(r.err == "cqlwire: -e:1: the statement is not valid UTF-8 (byte 0xff); it was not sent (set the terminal to UTF-8)\n");
         CHECK(server.sessions_accepted() == 0);
+    }
+    SUBCASE("a byte order mark at the start of a file is not sent") {
+        const auto file = home.write("bom.cql", "\xEF\xBB\xBF" + std::string(system_local) + ";\n");
+        const auto r = run_cqlwire(server, {"-f", file}, home);
+        CHECK(r.exit_code == 0);
+        CHECK(server.queries() == std::vector<std::string>{std::string(system_local)});
     }
     SUBCASE("/dev/zero: exit 2 at once, no connection") {
         const auto r = run_cqlwire(server, {"-f", "/dev/zero"}, home);
@@ -349,10 +355,20 @@ TEST_CASE("output that cannot be written ends the command with exit 11 naming th
         CHECK(r.err.starts_with("cqlwire: cannot write to standard output: Bad file descriptor"));
     }
     SUBCASE("a --trace-file on a full disk") {
-        const auto r = run_cqlwire(server, {"--trace-frames", "--trace-file", "/dev/full", "-e", std::string(system_local)}, home);
+        // It fails with the first frame (STARTUP): no statement runs.
+        answer_void(server, "INSERT INTO t (k) VALUES (1)");
+        const auto r = run_cqlwire(server, {"--trace-frames", "--trace-file", "/dev/full", "-e", "INSERT INTO t (k) VALUES (1)"}, home);
         CHECK(r.exit_code == to_int(exit_code::output_failed));
-        CHECK(r.err == "cqlwire: cannot write to the frame trace file '/dev/full': No space left on device; the trace is "
-                       "incomplete and no further statement was run\n");
+        CHECK(r.err == "cqlwire: cannot write to the frame trace file '/dev/full': No space left on device; the frame "
+                       "trace is incomplete and no further statement was run\n");
+        CHECK(server.queries().empty());
+    }
+    SUBCASE("--trace-frames to a standard error that cannot be written") {
+        const auto r = run_program("/bin/sh", {"-c", "exec \"$0\" \"$@\" 2>/dev/full", CQLWIRE_BINARY, "127.0.0.1",
+                                               std::to_string(server.port()), "--trace-frames", "-e", std::string(system_local)},
+                                   home);
+        CHECK(r.exit_code == to_int(exit_code::output_failed));
+        CHECK(server.queries().empty());
     }
     SUBCASE("--help to a full disk") {
         const auto r = run_program("/bin/sh", {"-c", "exec \"$0\" --help >/dev/full", CQLWIRE_BINARY}, home);
@@ -369,7 +385,7 @@ TEST_CASE("output that cannot be written ends the command with exit 11 naming th
     }
 }
 
-TEST_CASE("shell: Ctrl-C stops waiting for a statement and returns to the prompt on the same connection") {
+TEST_CASE("shell: Ctrl-C, or a timeout, stops waiting for a statement and returns to the prompt on the same connection") {
     fake_cql_server server({});
     server.on_query("SELECT * FROM ks.slow", [](fake_session&, const fake_request&) {});  // never answered
     temp_home home;
@@ -377,7 +393,11 @@ TEST_CASE("shell: Ctrl-C stops waiting for a statement and returns to the prompt
     env.erase("CQLWIRE_PASSWORD");
     for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
     env["TERM"] = "xterm";
-    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port()), "--request-timeout", "2"}, env);
+    REQUIRE(term.expect("cqlwire> "));
+    // A statement that times out leaves the shell and the connection as they were.
+    term.type("SELECT * FROM ks.slow;\r");
+    CHECK(term.expect("no response within 2000 ms"));
     REQUIRE(term.expect("cqlwire> "));
     term.type("SELECT * FROM ks.slow;\r");
     REQUIRE(term.expect("SELECT * FROM ks.slow;"));

@@ -125,10 +125,13 @@ TEST_CASE("failure reports: one cause line with hint; a server ERROR's words on 
           "cqlwire: Syntax_error (0x2000): line 1:0 no viable\\nalternative \\x1b[31m\n");
     CHECK(format_failure(protocol::server_errc::invalid, "", "unconfigured table \"t\"", "-f x.cql:3") ==
           "cqlwire: -f x.cql:3: Invalid (0x2200): unconfigured table \"t\"\n");
-    // Errors that are not the server's keep the quoted "server said" line.
-    CHECK(format_failure(transport::errc::protocol_violation, "bad frame", "text") ==
-          "cqlwire: " + make_error_code(transport::errc::protocol_violation).message() +
-              ": bad frame\ncqlwire: server said: \"text\"\n");
+    // Other errors quote what the server said on the same line, and a path's line break is escaped.
+    CHECK(format_failure(transport::errc::authentication_failed, "", "Provided username u and/or password are incorrect") ==
+          "cqlwire: " + make_error_code(transport::errc::authentication_failed).message() +
+              "; the server said \"Provided username u and/or password are incorrect\" (check the user name and password)\n");
+    CHECK(format_failure(transport::errc::tls_config, "CA file '/tmp/a\nb' does not exist", "", "-f x\ny:1") ==
+          "cqlwire: -f x\\ny:1: " + make_error_code(transport::errc::tls_config).message() +
+              ": CA file '/tmp/a\\nb' does not exist\n");
 }
 
 TEST_CASE("quote_untrusted escapes quotes, backslashes and control characters") {

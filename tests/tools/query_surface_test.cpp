@@ -443,6 +443,15 @@ TEST_CASE("--tracing sets the tracing flag, then prints the trace read from syst
         CHECK(doc.as_object().at("tracing_session").as_string() == "8d5a6ec0-ebde-11f1-b5d5-6741946fc38a");
         CHECK(doc.as_object().at("events").as_array().size() == 2);
     }
+    SUBCASE("csv: standard output holds the data only; the trace goes to standard error") {
+        auto args = base;
+        args.insert(args.end(), {"--tracing", "--format", "csv"});
+        const auto r = run_binary(args);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == "v\nhello\n");
+        CHECK(r.err.find("Tracing session: 8d5a6ec0-ebde-11f1-b5d5-6741946fc38a") != std::string::npos);
+        CHECK(r.err.find("Request complete") != std::string::npos);
+    }
     SUBCASE("without --tracing the flag is clear and system_traces is not read") {
         const auto r = run_binary(base);
         CHECK(r.exit_code == 0);

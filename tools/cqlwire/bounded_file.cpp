@@ -106,7 +106,8 @@ std::error_code read_bounded_file(const std::string& path, std::string_view what
                 const auto ms = limits.max_wait.count();
                 const std::string wait = ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
                 return refuse(out, message,
-                              named + " sent no data for " + wait + "; give a file, or a pipe whose writer writes");
+                              named + " did not reach its end within " + wait +
+                                  "; give a file, or a pipe whose writer writes and closes it");
             }
         }
         // One byte beyond the cap is read, to tell a file of exactly the cap from a longer one.
@@ -118,9 +119,9 @@ std::error_code read_bounded_file(const std::string& path, std::string_view what
         const int e = errno;
         out.resize(before + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
         if (n > 0) {
+            if (limits.first_line_only && S_ISFIFO(st.st_mode) && out.find('\n', before) != std::string::npos) return {};
             if (out.size() > limits.max_bytes) return refuse(out, message, over_cap);
-            deadline = steady::now() + limits.max_wait;
-            continue;
+            continue;  // the deadline stays: a writer that trickles must end in time too
         }
         if (n == 0) return {};
         if (e == EINTR || e == EAGAIN || e == EWOULDBLOCK) continue;

@@ -27,14 +27,19 @@ inline constexpr std::size_t max_secret_file_size = 64 * kibibyte;
 inline constexpr std::size_t max_key_file_size = mebibyte;
 inline constexpr std::size_t max_cqlshrc_size = mebibyte;
 
-// How long a pipe or FIFO may stay silent before the read gives up: long enough for a program
-// that asks for its own passphrase first (`<(gpg -d pw.gpg)`), short of forever.
-inline constexpr std::chrono::milliseconds default_max_wait{30'000};
+// How long reading a pipe, FIFO or device may take in all (a writer that never comes, or one
+// that trickles): long enough for a program that asks for its own passphrase first
+// (`<(gpg -d pw.gpg)`), short of a hang.
+inline constexpr std::chrono::milliseconds default_max_wait{10'000};
 
 struct file_limits {
     std::size_t max_bytes;
-    std::chrono::milliseconds max_wait = default_max_wait;  // without data arriving
+    std::chrono::milliseconds max_wait = default_max_wait;  // for the whole read
     bool follow_links = true;  // false: a symbolic link is refused (O_NOFOLLOW)
+    // For a pipe or FIFO, stop after the first line break: a password file's first line is the
+    // password, and a writer that goes on after it (`<(echo pw; sleep 60)`) need not be waited
+    // for. (Regular files and devices are read to their end or their cap.)
+    bool first_line_only = false;
 };
 
 // Reads the whole file at `path` into `out`. `what` names the file's role in messages

@@ -24,6 +24,8 @@ struct trace_sink {
     int fd = -1;                            // the trace file, owned when set
     std::shared_ptr<checked_output> file;   // writes to fd
     std::ostream* stream = nullptr;         // otherwise
+    // For a trace on a stream: only its failure is recorded here (nothing is written through it).
+    std::shared_ptr<checked_output> stream_status;
     std::string text;
 
     trace_sink(const trace_sink&) = delete;
@@ -39,6 +41,8 @@ struct trace_sink {
         } else {
             stream->write(text.data(), static_cast<std::streamsize>(text.size()));
             stream->flush();
+            // The stream forgets why; the trace the user asked for is lost all the same.
+            if (!stream->good() && stream_status) stream_status->fail(EIO);
         }
     }
 };
@@ -55,6 +59,8 @@ std::error_code install_frame_trace(transport::connection& conn, protocol::trace
     auto sink = std::make_shared<trace_sink>(format);
     if (file.empty()) {
         sink->stream = &err;
+        sink->stream_status = std::make_shared<checked_output>(STDERR_FILENO, "standard error (the frame trace)");
+        file_output = sink->stream_status;
     } else {
         // Traces hold query texts and rows: private to the user, like a shell history.
         sink->fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);

@@ -177,7 +177,7 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
         }
         for (const auto& st : ready) {
             std::string message;
-            if (auto ec = check_statement_text(st, "line", message)) {
+            if (auto ec = check_statement_text(st, "input line", message, false)) {
                 std::cerr << "cqlwire: " << message << "\n";
                 continue;
             }

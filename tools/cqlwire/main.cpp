@@ -34,6 +34,7 @@
 #include "statement_runner.hpp"
 #include "statements.hpp"
 #include "tls_check_command.hpp"
+#include "trace_output.hpp"
 
 namespace cli = cqlwire::cli;
 namespace protocol = cqlwire::protocol;
@@ -42,7 +43,8 @@ namespace transport = cqlwire::transport;
 namespace {
 
 int fail(const std::error_code& ec, std::string_view message) {
-    std::cerr << "cqlwire: " << message << "\n";
+    // One line, whatever a path or value in it holds (a file name may hold a line break).
+    std::cerr << "cqlwire: " << cli::escape_controls(message) << "\n";
     return cli::to_int(cli::exit_code_for(ec));
 }
 
@@ -135,7 +137,7 @@ int run(int argc, char** argv, const cli::checked_output& out) {
     if (s.execute) {
         if (auto ec = cli::split_statements(*s.execute, statements, message)) return fail(ec, "-e: " + message);
         for (const auto& st : statements)
-            if (auto ec = cli::check_statement_text(st, "-e", message)) return fail(ec, message);
+            if (auto ec = cli::check_statement_text(st, "-e", message, false)) return fail(ec, message);
     } else if (s.file) {
         if (int code = open_statement_file(*s.file, input_file)) return code;
         reader.emplace(input_file.fd, *s.file);
@@ -155,6 +157,8 @@ int run(int argc, char** argv, const cli::checked_output& out) {
         std::shared_ptr<const cli::checked_output> trace_file;
         if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire", &trace_file)) return code;
         runner.watch_output(std::move(trace_file));
+        // A frame trace that already failed (during the login) runs nothing.
+        if (!runner.output_written()) return runner.exit_status();
         if (s.keyspace) {
             if (!runner.run({"USE " + cli::quote_identifier(*s.keyspace), 0}, "--keyspace", false) ||
                 runner.exit_status() != 0)

@@ -33,7 +33,8 @@ std::error_code read_secret_file(const std::string& path, std::string_view what,
     out.clear();
     std::string text;  // wiped by the reader on error, and here once the line is taken
     mode_t mode = 0;
-    if (auto ec = read_bounded_file(path, std::string(what) + " file", {max_secret_file_size}, text, message, &mode))
+    if (auto ec = read_bounded_file(path, std::string(what) + " file",
+                                        file_limits{max_secret_file_size, default_max_wait, true, true}, text, message, &mode))
         return ec;
     std::string_view line(text);
     line = line.substr(0, line.find('\n'));

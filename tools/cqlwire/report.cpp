@@ -73,7 +73,10 @@ std::string quote_untrusted(std::string_view text) {
 std::string format_failure(const std::error_code& ec, std::string_view client_detail, std::string_view server_text,
                            std::string_view context) {
     std::string line = "cqlwire: ";
-    if (!context.empty()) line += std::string(context) + ": ";
+    if (!context.empty()) {
+        append_escaped(line, context, false);  // a file name may hold a line break
+        line += ": ";
+    }
 
     // With these two the server's text is the authenticator class its AUTHENTICATE named, not
     // an error it reported: it belongs in the cause, not on a "server said" line.
@@ -111,10 +114,14 @@ std::string format_failure(const std::error_code& ec, std::string_view client_de
         return line;
     }
     // A detail that only repeats the cause is left out.
-    if (!client_detail.empty() && client_detail != cause) line += ": " + std::string(client_detail);
+    if (!client_detail.empty() && client_detail != cause) {
+        line += ": ";
+        append_escaped(line, client_detail, false);  // it may quote a path or a value
+    }
+    // The server's own words belong to the same one line, quoted: they are untrusted.
+    if (!server_text.empty()) line += "; the server said " + quote_untrusted(server_text);
     if (const auto hint = hint_for(ec); !hint.empty()) line += " (" + std::string(hint) + ")";
     line += "\n";
-    if (!server_text.empty()) line += "cqlwire: server said: " + quote_untrusted(server_text) + "\n";
     return line;
 }
 

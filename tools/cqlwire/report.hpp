@@ -9,7 +9,7 @@
 
 namespace cqlwire::cli {
 
-// "cqlwire: [<context>: ]<cause>[: <client detail>][ (<hint>)]\n[cqlwire: server said: "<text>"\n]",
+// "cqlwire: [<context>: ]<cause>[: <client detail>][; the server said "<text>"][ (<hint>)]\n",
 // and for an ERROR the server sent (protocol::server_category) one line with its words:
 // "cqlwire: [<context>: ]Invalid (0x2200): <server text, controls escaped>[ (<hint>)]\n".
 // `client_detail` is our own wording (e.g. from diagnostics::client_message), left out when it

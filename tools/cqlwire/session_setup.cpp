@@ -17,12 +17,14 @@
 #include "key_passphrase.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
+#include "trace_output.hpp"
 
 namespace cqlwire::cli {
 namespace {
 
 int failed(std::ostream& err, std::string_view who, const std::error_code& ec, std::string_view message) {
-    err << who << ": " << message << "\n";
+    // One line, whatever a path in it holds (a file name may hold a line break).
+    err << who << ": " << escape_controls(message) << "\n";
     return to_int(exit_code_for(ec));
 }
 
@@ -36,8 +38,8 @@ int failed(std::ostream& err, std::string_view who, const std::error_code& ec, c
 
 void print_warnings(std::ostream& err, std::span<const std::string> warnings) {
     for (const auto& w : warnings) {
-        if (w.starts_with("WARNING")) err << "cqlwire: " << w << "\n";
-        else err << "cqlwire: warning: " << w << "\n";
+        if (w.starts_with("WARNING")) err << "cqlwire: " << escape_controls(w) << "\n";
+        else err << "cqlwire: warning: " << escape_controls(w) << "\n";
     }
 }
 

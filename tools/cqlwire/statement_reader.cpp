@@ -13,14 +13,16 @@
 
 namespace cqlwire::cli {
 
-std::error_code check_statement_text(const statement& st, std::string_view where, std::string& message) {
+std::error_code check_statement_text(const statement& st, std::string_view where, std::string& message,
+                                     bool from_file) {
     const auto bad = first_invalid_utf8(st.text);
     if (!bad) return {};
     const auto line = st.line + static_cast<int>(std::count(st.text.begin(), st.text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
     static constexpr char hex[] = "0123456789abcdef";
     const auto byte = static_cast<unsigned char>(st.text[*bad]);
     message = std::string(where) + ":" + std::to_string(line) + ": the statement is not valid UTF-8 (byte 0x" +
-              hex[byte >> 4] + hex[byte & 0xF] + "); it was not sent (save the file as UTF-8)";
+              hex[byte >> 4] + hex[byte & 0xF] + "); it was not sent" +
+              (from_file ? " (save the file as UTF-8)" : " (set the terminal to UTF-8)");
     return make_error_code(cli_errc::bad_statements);
 }
 
@@ -50,7 +52,12 @@ bool statement_reader::fill(std::error_code& ec, std::string& message) {
         }
         return true;
     }
-    const std::string_view data(chunk.data(), static_cast<std::size_t>(n));
+    std::string_view data(chunk.data(), static_cast<std::size_t>(n));
+    if (!started_) {
+        // Editors on Windows start UTF-8 files with a byte order mark; it is not CQL.
+        started_ = true;
+        if (data.starts_with("\xEF\xBB\xBF")) data.remove_prefix(3);
+    }
     // The statements completed before a NUL byte still run; the NUL ends the input after them.
     const auto nul = data.find('\0');
     const std::string_view text = data.substr(0, nul);

@@ -43,13 +43,15 @@ private:
     statement_splitter splitter_;
     std::deque<statement> ready_;
     bool at_end_ = false;
+    bool started_ = false;  // whether the first bytes (and a byte order mark there) were seen
     std::error_code failure_;  // reported once the statements read before it have been taken
     std::string failure_message_;
     int line_ = 1;  // line of the next byte read, for the NUL report
 };
 
 // Checks that a statement is valid UTF-8; otherwise cli_errc::bad_statements with `message`
-// naming `where` and the line of the first bad byte.
-[[nodiscard]] std::error_code check_statement_text(const statement& st, std::string_view where, std::string& message);
+// naming `where` and the line of the first bad byte (`from_file`: and how to fix the file).
+[[nodiscard]] std::error_code check_statement_text(const statement& st, std::string_view where, std::string& message,
+                                                   bool from_file = true);
 
 }  // namespace cqlwire::cli

@@ -70,7 +70,7 @@ bool statement_runner::output_written() {
     if (watched_ && watched_->error() != 0) {
         if (!output_reported_)
             std::cerr << "cqlwire: cannot write to " << watched_->name() << ": " << std::strerror(watched_->error())
-                      << "; the trace is incomplete and no further statement was run\n";
+                      << "; the frame trace is incomplete and no further statement was run\n";
         output_reported_ = true;
         status_ = to_int(exit_code::output_failed);
         return false;
@@ -139,6 +139,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     clear_interrupt();
     const bool traced = settings_.tracing && traceable;
     std::optional<result_writer> writer;
+    bool writer_finished = false;
     std::size_t row_number = 0;
     std::vector<std::uint8_t> paging_state;
     std::vector<std::string> warnings;
@@ -147,7 +148,8 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     // Warnings and traces come after the result, as cqlsh prints them, also when a later page
     // fails.
     auto finish = [&](bool ok) {
-        if (writer && !ok && settings_.format == output_format::json) std::cout << '\n';
+        // A result cut short: its JSON array stays open (no reader takes it for a whole one).
+        if (writer && !writer_finished && settings_.format == output_format::json) std::cout << '\n';
         if (!output_written()) return false;
         std::cerr << format_warnings(warnings) << std::flush;
         for (const auto& id : trace_ids) print_trace(id, context, st.text);
@@ -205,6 +207,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (paging_state.empty()) break;  // a server that says "more" without a state
     }
     writer->finish();
+    writer_finished = true;
     return finish(true);
 }
 
@@ -216,6 +219,11 @@ void statement_runner::print_trace(const protocol::uuid& id, std::string_view co
     if (auto ec = transport::fetch_trace(conn_, id, options, trace, diag)) {
         std::cerr << format_failure(ec, diag.client_message(), diag.server_message(),
                                     context.empty() ? std::string("tracing") : std::string(context) + ": tracing");
+        return;
+    }
+    if (settings_.format == output_format::csv) {
+        // CSV on standard output is data for a program: the trace, for a person, goes to stderr.
+        std::cerr << format_trace_table(trace, statement) << std::flush;
         return;
     }
     std::cout << (settings_.format == output_format::json ? format_trace_json(trace, statement)
@@ -263,8 +271,9 @@ bool statement_runner::report(const std::error_code& ec, const protocol::diagnos
     if (status_ == 0 || status_ == to_int(exit_code::undecodable_values) ||
         code != to_int(exit_code::statement_rejected))
         status_ = code;
-    // A statement the server refused leaves the connection usable; anything else does not.
-    return ec.category() == protocol::server_category();
+    // A statement the server refused leaves the connection usable, and so does one that timed
+    // out (its stream id waits in quarantine for the late answer); anything else does not.
+    return ec.category() == protocol::server_category() || ec == transport::errc::request_timeout;
 }
 
 }  // namespace cqlwire::cli

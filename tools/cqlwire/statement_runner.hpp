@@ -55,7 +55,10 @@ public:
     int exit_status() const noexcept { return status_; }
     // Whether the last run() was interrupted by Ctrl-C.
     bool interrupted() const noexcept { return interrupted_; }
-    // Another output to check with standard output after every page (the --trace-file).
+    // Flushes standard output and checks it and the watched output; false (with the status set
+    // and the failure reported) when one failed.
+    bool output_written();
+    // Another output to check with standard output after every page (the frame trace).
     void watch_output(std::shared_ptr<const checked_output> output) { watched_ = std::move(output); }
     // Whether standard output's reader went away (EPIPE): stop quietly.
     bool reader_gone() const noexcept { return out_.error() == EPIPE; }
@@ -73,8 +76,6 @@ private:
     bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
                 std::string_view statement);
     void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
-    // Flushes standard output; false (with the status set and the failure reported) when it failed.
-    bool output_written();
 
     transport::connection& conn_;
     boost::asio::io_context& ioc_;
