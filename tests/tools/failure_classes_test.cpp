@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "fake_cql_server.hpp"
@@ -57,8 +61,7 @@ timed_result run_cqlwire(const std::vector<std::string>& args) {
     const auto start = std::chrono::steady_clock::now();
     timed_result out;
     out.r = cqlwire::test::run_process(CQLWIRE_BINARY, args, o);
-    out.elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     std::error_code ignored;
     std::filesystem::remove_all(home, ignored);
     INFO("stdout: " << out.r.out);

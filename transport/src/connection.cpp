@@ -387,7 +387,8 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
     if (phase_ == phase::failed) return;
     const bool was_starting = phase_ == phase::starting;
     phase_ = phase::failed;
-    failure_ = ec;
+    // Every request from now on completes with this code: it must never read as success.
+    failure_ = ec ? ec : make_error_code(errc::connection_broken);
     failure_diag_ = diag;
     stream_.close();
     timer_.cancel();
@@ -395,13 +396,13 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
 
     if (was_starting && startup_handler_) {
         if (startup_diag_) *startup_diag_ = diag;
-        complete(std::move(startup_handler_), ec);
+        complete(std::move(startup_handler_), failure_);
     }
     startup_.reset();
     // Every pending request learns what broke the connection, not merely that it broke: a
     // protocol violation must end a command as one, not as a network failure.
     for (auto& s : slots_) {
-        if (s.handler) complete_request(std::move(s.handler), ec, response{});
+        if (s.handler) complete_request(std::move(s.handler), failure_, response{});
     }
     pending_ = 0;
     ids_.reset();  // the stream is closed: no late response can come
