@@ -26,6 +26,10 @@
 #   client-encrypted.key        the same key as client.key, encrypted PKCS#8 (AES-256-CBC)
 #   client-encrypted.pass       the passphrase of client-encrypted.key (random per run)
 #   client-ec.crt/.key          client leaf by client-ca with a P-256 key in SEC1 ("BEGIN EC PRIVATE KEY")
+#   client-server-eku.crt       client leaf by client-ca (key client.key) whose extendedKeyUsage is
+#                               serverAuth only: a server refuses it for client authentication
+#   client-no-digsig.crt        client leaf by client-ca (key client.key, clientAuth) whose keyUsage
+#                               is keyEncipherment only, without digitalSignature
 #   gen_rootCa_cert.conf        the Azure article's config file
 #   rootCa.crt/.key             self-signed client certificate made the Azure article's way
 #   untrusted.crt/.key          self-signed client certificate that no server trusts
@@ -79,11 +83,11 @@ EXT
     fi
 }
 
-# ext_file NAME EKU SAN — the extensions of a leaf certificate, written to NAME.ext.
+# ext_file NAME EKU SAN [KEYUSAGE] — the extensions of a leaf certificate, written to NAME.ext.
 ext_file() {
     {
         echo "basicConstraints = critical, CA:FALSE"
-        echo "keyUsage = critical, digitalSignature, keyEncipherment"
+        echo "keyUsage = critical, ${4:-digitalSignature, keyEncipherment}"
         echo "extendedKeyUsage = $2"
         echo "subjectKeyIdentifier = hash"
         echo "authorityKeyIdentifier = keyid"
@@ -91,11 +95,11 @@ ext_file() {
     } >"$1.ext"
 }
 
-# new_leaf NAME CA CN EKU SAN [KEYFILE] — NAME.crt (and NAME.key unless KEYFILE is given).
+# new_leaf NAME CA CN EKU SAN [KEYFILE] [KEYUSAGE] — NAME.crt (and NAME.key unless KEYFILE is given).
 new_leaf() {
     local key=${6:-$1.key}
     [[ -f $key ]] || new_rsa_key "$key"
-    ext_file "$1" "$4" "$5"
+    ext_file "$1" "$4" "$5" "${7:-}"
     run_openssl req -new -key "$key" -out "$1.csr" -subj "/O=cqlwire tests/CN=$3"
     run_openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -set_serial "$(serial)" \
         -days "$days" -sha256 -extfile "$1.ext" -out "$1.crt"
@@ -160,6 +164,8 @@ run_openssl pkcs8 -topk8 -v2 aes-256-cbc -in client.key -passout file:client-enc
     -out client-encrypted.key
 run_openssl ecparam -name prime256v1 -genkey -noout -out client-ec.key
 new_leaf client-ec client-ca cqlwire-tests-client-ec clientAuth "" client-ec.key
+new_leaf client-server-eku client-ca cqlwire-tests-client-server-eku serverAuth "" client.key
+new_leaf client-no-digsig client-ca cqlwire-tests-client-no-digsig clientAuth "" client.key keyEncipherment
 
 # The Azure article's self-signed client certificate, made its way (its config file verbatim;
 # -subj overrides the CN).

@@ -214,9 +214,11 @@ TEST_CASE("ports that do not speak TLS: exit 10, named by what answered") {
 
     r.speaks = transport::port_protocol::http;
     r.plaintext_answer = "an HTTP server (\"HTTP/1.1 400 Bad Request\")";
+    r.http_status_line = "HTTP/1.1 400 Bad Request";
     j = judge_tls_check(r, "");
     CHECK(j.code == exit_code::tls_check_not_tls);
-    CHECK(contains(j.verdict, "an HTTP server answered, not Cassandra"));
+    CHECK(j.verdict ==
+          "FAILED: an HTTP server answered (\"HTTP/1.1 400 Bad Request\"); this port serves HTTP, not CQL");
 }
 
 TEST_CASE("another handshake failure: exit 4") {

@@ -127,9 +127,12 @@ TEST_CASE("connection: a wrong password over mutual TLS is authentication_failed
     CHECK(diag.client_message().find("not-the-password") == std::string::npos);
     CHECK(c.failure() == errc::authentication_failed);
 
+    // A later request carries the cause, with its message.
     std::error_code ec;
-    c.query("SELECT * FROM system.local", ec, diag);
-    CHECK(ec == errc::connection_broken);
+    protocol::diagnostics later;
+    c.query("SELECT * FROM system.local", ec, later);
+    CHECK(ec == errc::authentication_failed);
+    CHECK(later.server_message().find("incorrect") != std::string::npos);
 }
 
 TEST_CASE("connection: a client certificate the server rejects surfaces at start-up (TLS 1.3)") {
@@ -308,7 +311,7 @@ TEST_CASE("connection: with spare ids, a late answer is dropped while the next r
     CHECK(c.quarantined_stream_ids() == 0);
 }
 
-TEST_CASE("connection: the server closing mid-way fails every pending request with connection_broken") {
+TEST_CASE("connection: the server closing mid-way fails every pending request with connection_closed") {
     fake_cql_server server({});
     int held = 0;
     server.on_opcode(protocol::opcode::query, [&held](fake_session& s, const fake_request&) {
@@ -324,13 +327,15 @@ TEST_CASE("connection: the server closing mid-way fails every pending request wi
         c.async_query("q" + std::to_string(i), [&](std::error_code ec, transport::response) { results.push_back(ec); });
     run_for(ioc, std::chrono::milliseconds(2000));
     REQUIRE(results.size() == 5);
-    for (auto& ec : results) CHECK(ec == errc::connection_broken);
+    for (auto& ec : results) CHECK(ec == errc::connection_closed);
     CHECK(c.failure() == errc::connection_closed);
     CHECK(c.pending_requests() == 0);
 
     std::error_code ec;
-    c.query("after", ec, diag);
-    CHECK(ec == errc::connection_broken);
+    protocol::diagnostics after;
+    c.query("after", ec, after);
+    CHECK(ec == errc::connection_closed);
+    CHECK(after.client_message() == "while 5 requests were waiting for a response");
 }
 
 TEST_CASE("connection: hostile first bytes are classified") {
@@ -375,7 +380,8 @@ TEST_CASE("connection: protocol violations after start-up break the connection")
     REQUIRE(c.startup({}, diag) == std::error_code{});
     std::error_code ec;
     c.query("wrong stream", ec, diag);
-    CHECK(ec == errc::connection_broken);
+    CHECK(ec == errc::protocol_violation);
+    CHECK(diag.client_message().find("no request") != std::string::npos);
     CHECK(c.failure() == errc::protocol_violation);
     CHECK(c.failure_diagnostics().client_message().find("no request") != std::string::npos);
 }
@@ -390,7 +396,9 @@ TEST_CASE("connection: a frame body beyond the configured maximum is refused") {
     REQUIRE(c.startup({}, diag) == std::error_code{});
     std::error_code ec;
     c.query("SELECT * FROM system.local", ec, diag);
-    CHECK(ec == errc::connection_broken);
+    CHECK(ec == errc::protocol_violation);
+    CHECK(diag.client_message().starts_with("the server sent a frame header announcing a body of "));
+    CHECK(diag.client_message().ends_with(" bytes, beyond the limit of 64 bytes"));
     CHECK(c.failure() == errc::protocol_violation);
 }
 

@@ -4,8 +4,9 @@
 //
 // The bar each case meets: the specific error (code, and the message naming the cause), an end
 // within the configured timeout (short timeouts, elapsed time bounded with slack for a loaded
-// machine), and the bystanders failing cleanly with errc::connection_broken (retryable) when the
-// connection breaks, or getting their own answers when it does not.
+// machine), and the bystanders failing cleanly with the connection's failure — the cause, e.g.
+// protocol_violation, and retryable: nothing was misdelivered — when the connection breaks, or
+// getting their own answers when it does not.
 #pragma once
 
 #include <chrono>
@@ -164,23 +165,31 @@ inline outcome provoke(boost::asio::io_context& ioc, transport::connection& c, s
 }
 
 // The checks shared by every case where the misbehaviour breaks the connection: the hostile
-// request and every bystander end with connection_broken (retryable: nothing was misdelivered,
-// the request may be sent again on another connection), quickly, and nothing stays pending.
-inline void check_broken(const outcome& o, const transport::connection& c, std::error_code expected_failure,
+// request and every bystander end with the error that broke it (the connection's failure(); a
+// request may be sent again on another connection: nothing was misdelivered), quickly, and
+// nothing stays pending. A request made afterwards carries the same error, and its diagnostics
+// name the cause.
+inline void check_broken(const outcome& o, transport::connection& c, std::error_code expected_failure,
                          std::string_view message_part,
                          std::chrono::milliseconds bound = request_timeout + slack) {
     INFO("failure: " << o.failure.message() << " / " << o.failure_message);
     REQUIRE(o.all_done);
-    CHECK(o.hostile.ec == transport::errc::connection_broken);
+    CHECK(o.hostile.ec == expected_failure);
     CHECK(o.hostile.r.empty());
     for (const auto& b : o.bystanders) {
-        CHECK(b.ec == transport::errc::connection_broken);
+        CHECK(b.ec == expected_failure);
         CHECK(b.r.empty());
     }
     CHECK(o.failure == expected_failure);
     CHECK(contains(o.failure_message, message_part));
     CHECK(o.elapsed < bound);
     CHECK(c.pending_requests() == 0);
+
+    std::error_code later;
+    protocol::diagnostics diag;
+    c.query("after the failure", later, diag);
+    CHECK(later == expected_failure);
+    CHECK(contains(diag.client_message(), message_part));
 }
 
 // For the byte-by-byte cases: the bystanders' ids are recorded and their answers go out in the

@@ -238,6 +238,22 @@ TEST_CASE("server refusals: TLS 1.2, a reset after a completed handshake is not 
     CHECK(contains(r.message, "right after the TLS handshake, before answering STARTUP"));
 }
 
+TEST_CASE("server refusals: another alert before the first CQL byte is a TLS failure, named in our words") {
+    // The server asks to renegotiate (TLS 1.2) right after the handshake; the client refuses and
+    // the server ends the connection with handshake_failure, before answering STARTUP. No
+    // certificate was asked for, so it is no verdict on one — but neither a network failure
+    // with OpenSSL's text ("sslv3 alert handshake failure").
+    auto opts = server_with();
+    opts.max_version = TLS1_2_VERSION;
+    opts.renegotiate_after_handshake = true;
+    tls_test_server server(opts);
+    asio::io_context ioc;
+    const auto r = startup_after_handshake(ioc, server.port(), trust_server_ca(), false);
+    CHECK(r.ec == errc::tls_handshake_failed);
+    CHECK(r.message == "TLS: the server ended the connection with alert handshake_failure (40) right after the TLS "
+                       "handshake, before answering STARTUP");
+}
+
 TEST_CASE("server refusals: plaintext CQL to a TLS port that resets it: server_expects_tls, most likely") {
     tls_test_server::options opts;
     opts.how = tls_test_server::mode::reset;

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 
 #include "transport/transport_test_support.hpp"
 
@@ -144,15 +145,74 @@ TEST_CASE("tls diagnosis: TLS 1.3, an untrusted client certificate: rejected on 
     CHECK(contains(r.message, "(alert unknown_ca (48))"));
 }
 
-TEST_CASE("tls diagnosis: a plaintext CQL port answering the handshake: server_is_plaintext") {
-    tls_test_server::options opts;
-    opts.how = tls_test_server::mode::plaintext;
-    tls_test_server server(opts);
+// How a TLS handshake offered to a server speaking `how` (not TLS) ends.
+connect_outcome offer_tls_to(tls_test_server::mode how) {
+    tls_test_server server(tls_test_server::speaking(how));
     boost::asio::io_context ioc;
     auto out = connect_to(ioc, "localhost", server.port(), make_context(trust_server_ca()));
+    out.stream.reset();  // (none is expected) it must not outlive `ioc`
+    return out;
+}
+
+TEST_CASE("tls diagnosis: a plaintext CQL port answering the handshake: server_is_plaintext") {
+    const auto out = offer_tls_to(tls_test_server::mode::plaintext);
     CHECK(out.ec == errc::server_is_plaintext);
     INFO(out.message);
-    CHECK(contains(out.message, "plaintext CQL"));
+    // Named from the bytes it sent back, not presumed.
+    CHECK(out.message ==
+          "TLS: a CQL server (protocol v4 ERROR frame) answered the TLS handshake: the port speaks plaintext CQL");
+}
+
+TEST_CASE("tls diagnosis: an HTTP server answering the handshake is named as HTTP, not plaintext CQL") {
+    const auto out = offer_tls_to(tls_test_server::mode::http);
+    CHECK(out.ec == errc::tls_handshake_failed);
+    CHECK(out.message == "TLS: an HTTP server answered the TLS handshake (\"HTTP/1.1 400 Bad Request\"); this port "
+                         "serves HTTP, not CQL: check the host and port");
+}
+
+TEST_CASE("tls diagnosis: a client certificate refused for its key usage names the extension") {
+    // The two certificates share client.key and are issued by client-ca, which the server
+    // trusts: only their extensions are wrong.
+    struct unfit {
+        std::string name;
+        std::string why;
+    };
+    const unfit certificates[] = {
+        {"client-server-eku",
+         "its extendedKeyUsage (serverAuth) does not include TLS client authentication (clientAuth)"},
+        {"client-no-digsig",
+         "its keyUsage (keyEncipherment) lacks digitalSignature, with which a TLS client proves it holds the key"},
+    };
+    auto options_for = [](const unfit& c) {
+        auto o = trust_server_ca();
+        o.certificate_file = pki().path(c.name + ".crt");
+        o.private_key_file = pki().path("client.key");
+        return o;
+    };
+    auto expected = [](const unfit& c) {
+        return "TLS: the server rejected the client certificate 'CN=cqlwire-tests-" + c.name +
+               ",O=cqlwire tests' (alert unsupported_certificate (43)): " + c.why;
+    };
+    for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+        tls_test_server server(server_requiring_client_certificate(version));
+        for (const auto& c : certificates) {
+            CAPTURE(version);
+            CAPTURE(c.name);
+            boost::asio::io_context ioc;
+            auto out = connect_to(ioc, "localhost", server.port(), make_context(options_for(c)));
+            std::error_code verdict = out.ec;
+            std::string message = out.message;
+            if (version == TLS1_3_VERSION) {
+                // The client's handshake completes before the server's verdict; the first read brings it.
+                REQUIRE_MESSAGE(!out.ec, out.message);
+                const auto r = read_first_bytes(*out.stream);
+                verdict = r.classified;
+                message = r.message;
+            }
+            CHECK(verdict == errc::client_certificate_rejected);
+            CHECK(message == expected(c));
+        }
+    }
 }
 
 TEST_CASE("tls diagnosis: a server that hangs up during the handshake: tls_handshake_failed") {

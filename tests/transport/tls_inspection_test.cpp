@@ -264,6 +264,27 @@ TEST_CASE("an HTTP port: an HTTP server answered") {
     CHECK_FALSE(r.handshake_completed);
     CHECK(r.speaks == port_protocol::http);
     CHECK(r.plaintext_answer == "an HTTP server (\"HTTP/1.1 400 Bad Request\")");
+    CHECK(r.http_status_line == "HTTP/1.1 400 Bad Request");
+    // The handshake's own failure names HTTP too, not "plaintext CQL".
+    CHECK(r.handshake_message == "TLS: an HTTP server answered the TLS handshake (\"HTTP/1.1 400 Bad Request\"); this "
+                                 "port serves HTTP, not CQL: check the host and port");
+}
+
+TEST_CASE("a port that accepts TCP and never answers: a timeout within the limit, not a port without TLS") {
+    tls_test_server server(tls_test_server::speaking(tls_test_server::mode::silent));
+    transport::tls_inspection_target target;
+    target.host = "127.0.0.1";
+    target.port = server.port();
+    target.timeout = std::chrono::milliseconds(500);
+    transport::tls_inspection r;
+    protocol::diagnostics diag;
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(transport::inspect_tls(trust_server_ca(), target, r, diag) == transport::errc::handshake_timeout);
+    // One wait for the handshake; no plaintext probe waiting as long again.
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(900));
+    CHECK(diag.client_message() == "the server at 127.0.0.1:" + std::to_string(server.port()) +
+                                       " accepted the TCP connection but sent nothing within 500 ms in answer to the "
+                                       "TLS handshake");
 }
 
 TEST_CASE("a port that closes at once: nothing answered") {
@@ -306,8 +327,8 @@ TEST_CASE("a CQL connection to an HTTP port says an HTTP server answered") {
     canned_reply_server http(bytes_of("HTTP/1.1 400 Bad Request\r\n\r\n"));
     const auto [ec, diag] = plaintext_startup(http.port(), 4);
     CHECK(ec == transport::errc::protocol_violation);
-    CHECK(diag.client_message() == "an HTTP server answered (\"HTTP/1.1 400 Bad Request\"), not a CQL server: check the "
-                                   "host and port");
+    CHECK(diag.client_message() == "an HTTP server answered (\"HTTP/1.1 400 Bad Request\"); this port serves HTTP, not "
+                                   "CQL: check the host and port");
 }
 
 TEST_CASE("a server refusing the version in its own: the versions it supports are reported") {

@@ -4,6 +4,8 @@
 //              successful handshake it writes "hello" and then drains what the client sends.
 //   plaintext  no TLS: whatever arrives, it answers with the bytes of a CQL v4 ERROR frame
 //              header and closes, as a plaintext CQL port would answer a TLS ClientHello.
+//   http       no TLS: whatever arrives, it answers with an HTTP/1.1 400 response and closes,
+//              as a web server answers a TLS ClientHello or a CQL frame.
 //   silent     accepts TCP and never says anything (for the handshake timeout).
 //   hang_up    accepts TCP and closes it at once.
 //   reset      reads the first bytes the client sends, then resets the connection (RST) without
@@ -28,7 +30,7 @@ namespace cqlwire::test {
 
 class tls_test_server {
 public:
-    enum class mode { tls, plaintext, silent, hang_up, reset };
+    enum class mode { tls, plaintext, http, silent, hang_up, reset };
 
     struct options {
         mode how = mode::tls;
@@ -43,10 +45,21 @@ public:
         int min_version = TLS1_2_VERSION;
         int max_version = 0;                 // 0: no upper bound
         bool ipv6 = false;                   // listen on ::1 instead of 127.0.0.1
+        // mode::tls under TLS 1.2: instead of writing "hello", ask the client to renegotiate at
+        // once (HelloRequest). A client that refuses gets OpenSSL's fatal handshake_failure
+        // alert before any application data: an alert that is no verdict on a certificate.
+        bool renegotiate_after_handshake = false;
         // OpenSSL security level of the server (-1: the build's default). 0 lets it present
         // weak keys and signatures and speak TLS 1.0/1.1, so that the CLIENT's refusal is tested.
         int security_level = -1;
     };
+
+    // The options of a server that speaks `how`, the rest left at their defaults.
+    static options speaking(mode how) {
+        options o;
+        o.how = how;
+        return o;
+    }
 
     explicit tls_test_server(options o)
         : options_(std::move(o)), ssl_(boost::asio::ssl::context::tls_server), acceptor_(io_) {
@@ -136,7 +149,8 @@ private:
             if (ec) return;
             switch (options_.how) {
             case mode::tls: serve_tls(std::move(socket)); break;
-            case mode::plaintext: serve_plaintext(std::move(socket)); break;
+            case mode::plaintext: reply_and_close(std::move(socket), cql_error_reply()); break;
+            case mode::http: reply_and_close(std::move(socket), http_error_reply()); break;
             case mode::silent: held_.push_back(std::make_shared<tcp::socket>(std::move(socket))); break;
             case mode::hang_up: socket.close(ec); break;
             case mode::reset: reset_after_first_bytes(std::move(socket)); break;
@@ -153,6 +167,12 @@ private:
                 return;
             }
             ++handshakes_completed_;
+            if (options_.renegotiate_after_handshake) {
+                // The HelloRequest leaves with the next read; the client's refusal then fails it.
+                SSL_renegotiate(stream->native_handle());
+                drain(stream);
+                return;
+            }
             static const char greeting[] = "hello";
             boost::asio::async_write(*stream, boost::asio::buffer(greeting, 5),
                                      [this, stream](boost::system::error_code wec, std::size_t) {
@@ -168,20 +188,30 @@ private:
         });
     }
 
-    void serve_plaintext(tcp::socket socket) {
+    // A v4 response frame: version 0x84, flags 0, stream 0, opcode ERROR (0x00), then a body
+    // length — what a CQL port says to bytes it cannot parse.
+    static boost::asio::const_buffer cql_error_reply() {
+        static const unsigned char frame[] = {0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, 0x00, 0x00,
+                                              0x00, 0x0a, 0x00, 0x24, 'I',  'n',  'v',  'a',  'l',  'i',  'd',
+                                              ' ',  'o',  'r',  ' ',  'u',  'n',  's',  'u',  'p',  'p',  'o',
+                                              'r',  't',  'e',  'd',  ' ',  'p',  'r',  'o',  't',  'o',  'c',
+                                              'o',  'l',  ' ',  'v',  'e',  'r',  's',  'i',  'o',  'n'};
+        return boost::asio::buffer(frame);
+    }
+    static boost::asio::const_buffer http_error_reply() {
+        static const char reply[] =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
+            "Bad Request";
+        return boost::asio::buffer(reply, sizeof reply - 1);
+    }
+
+    // Reads the client's first bytes, answers with `reply` and ends the connection.
+    void reply_and_close(tcp::socket socket, boost::asio::const_buffer reply) {
         auto s = std::make_shared<tcp::socket>(std::move(socket));
         auto buf = std::make_shared<std::array<char, 512>>();
-        s->async_read_some(boost::asio::buffer(*buf), [s, buf](boost::system::error_code ec, std::size_t) {
+        s->async_read_some(boost::asio::buffer(*buf), [s, buf, reply](boost::system::error_code ec, std::size_t) {
             if (ec) return;
-            // A v4 response frame: version 0x84, flags 0, stream 0, opcode ERROR (0x00), then a
-            // body length — what a CQL port says to bytes it cannot parse.
-            static const unsigned char frame[] = {0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a,
-                                                  0x00, 0x00, 0x00, 0x0a, 0x00, 0x24, 'I',  'n',  'v',
-                                                  'a',  'l',  'i',  'd',  ' ',  'o',  'r',  ' ',  'u',
-                                                  'n',  's',  'u',  'p',  'p',  'o',  'r',  't',  'e',
-                                                  'd',  ' ',  'p',  'r',  'o',  't',  'o',  'c',  'o',
-                                                  'l',  ' ',  'v',  'e',  'r',  's',  'i',  'o',  'n'};
-            boost::asio::async_write(*s, boost::asio::buffer(frame), [s](boost::system::error_code, std::size_t) {
+            boost::asio::async_write(*s, reply, [s](boost::system::error_code, std::size_t) {
                 boost::system::error_code ignored;
                 s->shutdown(tcp::socket::shutdown_send, ignored);
             });

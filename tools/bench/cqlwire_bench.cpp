@@ -385,7 +385,8 @@ public:
             consume(r);
         }
         r = transport::response{};
-        if (ec == transport::errc::connection_broken) {
+        // The connection's own failure (whatever broke it) ends its part of the run.
+        if (ec && ec == connections_[c].failure()) {
             if (!stopping_) end_window();
             return;
         }

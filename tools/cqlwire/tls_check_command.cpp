@@ -50,7 +50,7 @@ void judge_not_tls(const transport::tls_inspection& r, tls_check_judgement& j) {
             exit_code::tls_check_not_tls);
         return;
     case port_protocol::http:
-        add(j, "an HTTP server answered, not Cassandra: " + r.plaintext_answer,
+        add(j, "an HTTP server answered (\"" + r.http_status_line + "\"); this port serves HTTP, not CQL",
             "check the host and port: this is a web server (CQL listens on 9042 by default)", exit_code::tls_check_not_tls);
         return;
     case port_protocol::silent:

@@ -8,7 +8,9 @@
 // certificate does not verify or does not carry the expected name; 9 when our client
 // certificate is refused, missing where required, or unusable (key mismatch...); 10 when the
 // port does not speak TLS at all (plaintext CQL, HTTP, nothing); 4 for any other handshake
-// failure; 1, 2 and 3 as for the main command (flags, files, network).
+// failure; 1, 2 and 3 as for the main command (flags, files, network) — 3 also for a server
+// that accepts the TCP connection and then sends nothing within --connect-timeout: a silent
+// port shows no protocol, so it is not judged "not TLS".
 #pragma once
 
 #include <cstdint>

@@ -387,7 +387,8 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
     if (phase_ == phase::failed) return;
     const bool was_starting = phase_ == phase::starting;
     phase_ = phase::failed;
-    failure_ = ec;
+    // Every request from now on completes with this code: it must never read as success.
+    failure_ = ec ? ec : make_error_code(errc::connection_broken);
     failure_diag_ = diag;
     stream_.close();
     timer_.cancel();
@@ -395,11 +396,13 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
 
     if (was_starting && startup_handler_) {
         if (startup_diag_) *startup_diag_ = diag;
-        complete(std::move(startup_handler_), ec);
+        complete(std::move(startup_handler_), failure_);
     }
     startup_.reset();
+    // Every pending request learns what broke the connection, not merely that it broke: a
+    // protocol violation must end a command as one, not as a network failure.
     for (auto& s : slots_) {
-        if (s.handler) complete_request(std::move(s.handler), make_error_code(errc::connection_broken), response{});
+        if (s.handler) complete_request(std::move(s.handler), failure_, response{});
     }
     pending_ = 0;
     ids_.reset();  // the stream is closed: no late response can come
@@ -446,6 +449,20 @@ std::error_code connection_impl::classify_read_error(const boost::system::error_
         diag.set_client_message(m);
         return make_error_code(errc::connection_closed);
     }
+    const tls_handshake_record* record = stream_.tls_record();
+    if (record != nullptr && record->alert_received) {
+        // An alert that is no verdict on our certificate, named in our words rather than
+        // OpenSSL's. Before the server's first byte of CQL it ends what, under TLS 1.3, is
+        // still its side of the handshake: a TLS failure, not a network one.
+        const std::string alert = tls_alert_name(record->alert_received->description);
+        if (phase_ == phase::starting && bytes_received_ == 0) {
+            diag.set_client_message("TLS: the server ended the connection with alert " + alert +
+                                    " right after the TLS handshake, before answering STARTUP");
+            return make_error_code(errc::tls_handshake_failed);
+        }
+        diag.set_client_message("TLS: the server ended the connection with alert " + alert);
+        return make_error_code(errc::connection_broken);
+    }
     diag.set_client_message("reading from the server failed: " + ec.message());
     return make_error_code(errc::connection_broken);
 }
@@ -484,7 +501,7 @@ std::error_code connection_impl::classify_decoder_error(std::error_code ec, prot
         const auto answered = identify_peer_bytes(decoder_.buffered_bytes());
         if (answered.kind == peer_bytes_kind::http) {
             diag.set_client_message("an HTTP server answered (\"" + answered.http_status_line +
-                                    "\"), not a CQL server: check the host and port");
+                                    "\"); this port serves HTTP, not CQL: check the host and port");
             return make_error_code(errc::protocol_violation);
         }
         if ((first & protocol::response_direction_bit) != 0 &&
@@ -514,9 +531,30 @@ std::error_code connection_impl::classify_decoder_error(std::error_code ec, prot
         diag.set_client_message("the server sent a compressed frame, but no compression was negotiated");
         return make_error_code(errc::protocol_violation);
     }
+    // The header's fields, for naming the one that lies (the decoder read all nine bytes).
+    const auto header = decoder_.buffered_bytes().first(
+        std::min(decoder_.buffered_bytes().size(), protocol::frame_header_size));
+    const auto announced = header.size() < protocol::frame_header_size
+                               ? std::uint32_t{0}
+                               : std::uint32_t{header[5]} << 24 | std::uint32_t{header[6]} << 16 |
+                                     std::uint32_t{header[7]} << 8 | std::uint32_t{header[8]};
     if (ec == client_errc::frame_too_large) {
-        diag.set_client_message("the server sent a frame body larger than the limit of " +
-                                std::to_string(options_.max_frame_body_length) + " bytes");
+        diag.set_client_message("the server sent a frame header announcing a body of " + std::to_string(announced) +
+                                " bytes, beyond the limit of " + std::to_string(options_.max_frame_body_length) +
+                                " bytes");
+        return make_error_code(errc::protocol_violation);
+    }
+    if (ec == client_errc::length_out_of_range && header.size() == protocol::frame_header_size) {
+        // A body length is a signed [int]: the spec allows none below zero.
+        diag.set_client_message("the server sent a frame header announcing a negative body length (" +
+                                std::to_string(static_cast<std::int32_t>(announced)) + ")");
+        return make_error_code(errc::protocol_violation);
+    }
+    if (ec == client_errc::unknown_opcode && header.size() == protocol::frame_header_size) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", header[4]);
+        diag.set_client_message(std::string("the server sent a frame with opcode ") + hex +
+                                ", which the CQL protocol does not define");
         return make_error_code(errc::protocol_violation);
     }
     diag.set_client_message("the server sent an invalid frame: " + ec.message());
@@ -530,7 +568,7 @@ void connection_impl::begin_startup(const startup_config& config, protocol::diag
     if (phase_ != phase::idle) {
         if (phase_ == phase::failed) {
             diag = failure_diag_;
-            complete(std::move(handler), make_error_code(errc::connection_broken));
+            complete(std::move(handler), failure_);
         } else {
             diag.set_client_message("the start-up exchange was already run on this connection");
             complete(std::move(handler), std::make_error_code(std::errc::operation_in_progress));
@@ -646,7 +684,7 @@ void connection_impl::begin_request(encoded_request request, const request_optio
     }
     if (phase_ == phase::failed) {
         give_back();
-        complete_request(std::move(handler), make_error_code(errc::connection_broken), response{});
+        complete_request(std::move(handler), failure_, response{});
         return;
     }
     if (phase_ == phase::starting) {
@@ -1013,7 +1051,8 @@ response connection::request(frame_encoder_ref encode, const request_options& op
     }
     if (result.op() == protocol::opcode::error && !result.empty()) {
         ec = server_error(result, diag);
-    } else if (ec == errc::connection_broken && impl_->failure_) {
+    } else if (ec && result.empty() && ec == impl_->failure_) {
+        // The connection's failure, which this request carries: its diagnostics say what it was.
         diag = impl_->failure_diag_;
     } else if (ec == errc::request_timeout) {
         diag.set_client_message("no response within " +

@@ -1,6 +1,7 @@
 #include "cqlwire/transport/tls_diagnosis.hpp"
 
 #include <cstdio>
+#include <string_view>
 #include <utility>
 
 #include <boost/asio/error.hpp>
@@ -10,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/peer_bytes.hpp"
 
 namespace cqlwire::transport {
 namespace {
@@ -150,6 +152,13 @@ bool is_unspecific_alert(int alert) {
     return alert == tls_alert_number::handshake_failure || alert == tls_alert_number::internal_error;
 }
 
+// What our own certificate's extensions hold against it as a TLS client certificate, as a
+// clause to end a message about its refusal with; empty when they hold nothing.
+std::string usage_clause(const tls_handshake_record& record, std::string_view lead) {
+    if (record.client_certificate_usage_problem.empty()) return {};
+    return std::string(lead) + record.client_certificate_usage_problem;
+}
+
 // The server's alert read as a verdict on our client certificate, or an empty code when it is not
 // one. `in_handshake`: the alert ended the handshake (TLS 1.2), rather than arriving after the
 // client's handshake completed (TLS 1.3).
@@ -178,6 +187,8 @@ std::error_code client_certificate_verdict(int alert, const tls_handshake_record
                  "the server's truststore";
         else if (alert == tls_alert_number::certificate_expired)
             m += ": it has expired";
+        else
+            m += usage_clause(*record, ": ");  // the alert names no cause; the certificate may show it
         diag.set_client_message(m);
         return errc::client_certificate_rejected;
     }
@@ -185,10 +196,33 @@ std::error_code client_certificate_verdict(int alert, const tls_handshake_record
         diag.set_client_message("TLS: the server most likely rejected the client certificate '" +
                                 record->client_certificate_subject + "': it asked for a client certificate, was sent "
                                 "this one, then " + ended + " with " + alert_text +
-                                ", which some servers send for a client certificate they do not trust");
+                                ", which some servers send for a client certificate they do not trust" +
+                                usage_clause(*record, "; and "));
         return errc::client_certificate_rejected;
     }
     return {};
+}
+
+// The server answered the ClientHello with bytes that are not TLS: named by what they are when
+// the record kept them (an HTTP reply, a CQL frame), else presumed plaintext CQL.
+std::error_code diagnose_not_tls(const boost::system::error_code& ec, const tls_handshake_record& record,
+                                 protocol::diagnostics& diag) {
+    const auto answered = identify_peer_bytes(record.non_tls_reply);
+    switch (answered.kind) {
+    case peer_bytes_kind::http:
+        // Not plaintext CQL either: the port is not Cassandra's, whatever TLS says.
+        diag.set_client_message("TLS: an HTTP server answered the TLS handshake (\"" + answered.http_status_line +
+                                "\"); this port serves HTTP, not CQL: check the host and port");
+        return errc::tls_handshake_failed;
+    case peer_bytes_kind::cql_frame:
+        diag.set_client_message("TLS: " + describe_peer_bytes(answered, record.non_tls_reply) +
+                                " answered the TLS handshake: the port speaks plaintext CQL");
+        return errc::server_is_plaintext;
+    default:
+        diag.set_client_message("TLS: the server answered the TLS handshake with bytes that are not TLS (" +
+                                ec.message() + "); the port probably speaks plaintext CQL");
+        return errc::server_is_plaintext;
+    }
 }
 
 }  // namespace
@@ -250,11 +284,7 @@ std::error_code diagnose_handshake_failure(const boost::system::error_code& ec, 
         return errc::tls_handshake_failed;
     }
 
-    if (is_not_tls_reason(reason)) {
-        diag.set_client_message("TLS: the server answered the TLS handshake with bytes that are not TLS (" +
-                                ec.message() + "); the port probably speaks plaintext CQL");
-        return errc::server_is_plaintext;
-    }
+    if (is_not_tls_reason(reason)) return diagnose_not_tls(ec, record, diag);
 
     if (ec == boost::asio::ssl::error::stream_truncated || ec == boost::asio::error::eof ||
         ec == boost::asio::error::connection_reset) {
@@ -266,7 +296,7 @@ std::error_code diagnose_handshake_failure(const boost::system::error_code& ec, 
         if (record.certificate_request_received && record.client_certificate_configured) {
             diag.set_client_message("TLS: the server closed the connection during the handshake after asking for a "
                                     "client certificate and being sent '" + record.client_certificate_subject +
-                                    "': it most likely refused that certificate");
+                                    "': it most likely refused that certificate" + usage_clause(record, "; "));
             return errc::client_certificate_rejected;
         }
         diag.set_client_message("TLS: the server closed the connection during the handshake; it may not speak TLS "
@@ -304,7 +334,7 @@ std::error_code classify_close_after_handshake(const tls_handshake_record& recor
     }
     diag.set_client_message("TLS: the server closed the connection right after the TLS handshake, before any "
                             "response: it most likely refused the client certificate '" +
-                            record.client_certificate_subject + "'");
+                            record.client_certificate_subject + "'" + usage_clause(record, "; "));
     return errc::client_certificate_rejected;
 }
 

@@ -1,14 +1,17 @@
 #include "cqlwire/transport/tls_inspection.hpp"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -126,6 +129,19 @@ boost::system::error_code run_timed(asio::io_context& ioc, tcp::socket& socket, 
     return result;
 }
 
+// How many bytes the server has sent on this TLS stream: those OpenSSL read from its BIO and
+// those waiting there unread.
+std::uint64_t bytes_received(SSL* ssl) {
+    BIO* rbio = SSL_get_rbio(ssl);
+    return rbio == nullptr ? 0 : BIO_number_read(rbio) + BIO_ctrl_pending(rbio);
+}
+
+// "5 s", or "1500 ms" when the time is not whole seconds.
+std::string duration_text(std::chrono::milliseconds d) {
+    if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+    return std::to_string(d.count()) + " ms";
+}
+
 bool is_close(const boost::system::error_code& ec) {
     return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated ||
            ec == asio::error::broken_pipe;
@@ -164,7 +180,10 @@ void probe_plaintext(asio::io_context& ioc, const tcp::endpoint& ep, std::chrono
     const auto id = identify_peer_bytes(bytes);
     switch (id.kind) {
     case peer_bytes_kind::cql_frame: out.speaks = port_protocol::plaintext_cql; break;
-    case peer_bytes_kind::http: out.speaks = port_protocol::http; break;
+    case peer_bytes_kind::http:
+        out.speaks = port_protocol::http;
+        out.http_status_line = id.http_status_line;
+        break;
     case peer_bytes_kind::none: out.speaks = timed_out ? port_protocol::silent : port_protocol::other; break;
     case peer_bytes_kind::tls_record: out.speaks = port_protocol::tls; break;
     case peer_bytes_kind::unknown: out.speaks = port_protocol::other; break;
@@ -376,6 +395,15 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
                             [handler](const boost::system::error_code& e) mutable { handler(e, 0); });
     });
     SSL* ssl = tls.native_handle();
+    if (handshake_ec && timed_out && bytes_received(ssl) == 0) {
+        // Nothing to inspect, and nothing to tell a port that speaks no TLS by: a plaintext
+        // CQL or HTTP port answers a ClientHello (with an error) or closes; this one took the
+        // connection and kept silent, like a hung server or a filter that swallows the bytes.
+        diag.set_client_message("the server at " + out.endpoint +
+                                " accepted the TCP connection but sent nothing within " +
+                                duration_text(target.timeout) + " in answer to the TLS handshake");
+        return errc::handshake_timeout;
+    }
     out.handshake_completed = !handshake_ec;
     out.certificate_requested = record.certificate_request_received;
 

@@ -1,8 +1,11 @@
 #include "cqlwire/transport/tls_verify.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <utility>
 
 #include <arpa/inet.h>
 #include <openssl/bio.h>
@@ -90,13 +93,42 @@ int verify_callback(int preverify_ok, X509_STORE_CTX* store) {
     return preverify_ok;
 }
 
+// The first bytes of a reply that is not TLS: the record header OpenSSL just read (`header`)
+// and what else has arrived, peeked at without being consumed (asio's streams give OpenSSL a
+// BIO pair, whose unread bytes BIO_nread0 shows in place). OpenSSL fails the handshake on
+// such a header at once, so nothing else will read them.
+void keep_non_tls_reply(SSL* ssl, const unsigned char* header, std::size_t len, tls_handshake_record& record) {
+    constexpr std::size_t kept = 128;
+    record.non_tls_reply.assign(header, header + std::min(len, kept));
+    BIO* rbio = SSL_get_rbio(ssl);
+    if (rbio == nullptr || BIO_method_type(rbio) != BIO_TYPE_BIO) return;
+    char* more = nullptr;
+    const int available = BIO_nread0(rbio, &more);
+    if (available <= 0 || more == nullptr) return;
+    const auto n = std::min(static_cast<std::size_t>(available), kept - record.non_tls_reply.size());
+    const auto* from = reinterpret_cast<const unsigned char*>(more);
+    record.non_tls_reply.insert(record.non_tls_reply.end(), from, from + n);
+}
+
+// Whether a received record header is TLS's: a content type from change_cipher_spec (20) to
+// heartbeat (24), then the major version 3.
+bool is_tls_record_header(const unsigned char* bytes, std::size_t len) {
+    return len >= 2 && bytes[0] >= 20 && bytes[0] <= 24 && bytes[1] == SSL3_VERSION_MAJOR;
+}
+
 // Sees every TLS record and handshake message, in both directions (decrypted in TLS 1.3).
 void message_callback(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len, SSL* ssl,
                       void* /*arg*/) {
     tls_handshake_record* record = record_of(ssl);
     if (record == nullptr || buf == nullptr) return;
     const auto* bytes = static_cast<const unsigned char*>(buf);
-    if (content_type == SSL3_RT_ALERT && len >= 2) {
+    if (content_type == SSL3_RT_HEADER && write_p == 0) {
+        // Only the server's first record can reveal another protocol: after a ServerHello or
+        // an alert, the peer has shown it speaks TLS.
+        if (record->server_hello_version == 0 && !record->alert_received && record->non_tls_reply.empty() &&
+            !is_tls_record_header(bytes, len))
+            keep_non_tls_reply(ssl, bytes, len, *record);
+    } else if (content_type == SSL3_RT_ALERT && len >= 2) {
         const tls_alert alert{bytes[0], bytes[1]};
         auto& slot = write_p != 0 ? record->alert_sent : record->alert_received;
         if (!slot) slot = alert;
@@ -108,6 +140,39 @@ void message_callback(int write_p, int /*version*/, int content_type, const void
         // msg_type (1), length (3), then legacy_version (2).
         record->server_hello_version = (bytes[4] << 8) | bytes[5];
     }
+}
+
+// The names of the bits of a keyUsage or extendedKeyUsage extension that are set in `bits`.
+template <std::size_t N>
+std::string usage_names(std::uint32_t bits, const std::pair<std::uint32_t, const char*> (&names)[N]) {
+    std::string out;
+    for (const auto& [bit, name] : names)
+        if ((bits & bit) != 0) out += (out.empty() ? "" : ", ") + std::string(name);
+    return out.empty() ? std::string("nothing OpenSSL names") : out;
+}
+
+// What OpenSSL's purpose check for a TLS client (X509_PURPOSE_SSL_CLIENT) would hold against
+// `cert`, in words; empty when nothing. A server checks the same two extensions.
+std::string client_usage_problem(X509* cert) {
+    const std::uint32_t flags = X509_get_extension_flags(cert);  // also caches the extensions
+    if ((flags & EXFLAG_XKUSAGE) != 0 && (X509_get_extended_key_usage(cert) & XKU_SSL_CLIENT) == 0) {
+        static constexpr std::pair<std::uint32_t, const char*> names[] = {
+            {XKU_SSL_SERVER, "serverAuth"},   {XKU_SMIME, "emailProtection"}, {XKU_CODE_SIGN, "codeSigning"},
+            {XKU_OCSP_SIGN, "OCSPSigning"},   {XKU_TIMESTAMP, "timeStamping"}, {XKU_ANYEKU, "anyExtendedKeyUsage"},
+        };
+        return "its extendedKeyUsage (" + usage_names(X509_get_extended_key_usage(cert), names) +
+               ") does not include TLS client authentication (clientAuth)";
+    }
+    if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(cert) & (KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT)) == 0) {
+        static constexpr std::pair<std::uint32_t, const char*> names[] = {
+            {KU_NON_REPUDIATION, "nonRepudiation"}, {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+            {KU_DATA_ENCIPHERMENT, "dataEncipherment"}, {KU_KEY_CERT_SIGN, "keyCertSign"},
+            {KU_CRL_SIGN, "cRLSign"}, {KU_ENCIPHER_ONLY, "encipherOnly"}, {KU_DECIPHER_ONLY, "decipherOnly"},
+        };
+        return "its keyUsage (" + usage_names(X509_get_key_usage(cert), names) +
+               ") lacks digitalSignature, with which a TLS client proves it holds the key";
+    }
+    return {};
 }
 
 }  // namespace
@@ -171,6 +236,7 @@ std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bo
     if (X509* own = SSL_get_certificate(ssl)) {
         record.client_certificate_configured = true;
         record.client_certificate_subject = name_to_string(X509_get_subject_name(own));
+        record.client_certificate_usage_problem = client_usage_problem(own);
     }
 
     if (SSL_set_ex_data(ssl, record_index(), &record) != 1) {

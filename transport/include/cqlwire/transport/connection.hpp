@@ -8,9 +8,15 @@
 //     then dropped: a response can never reach a request it was not meant for.
 //   - Requests queued while a write is under way (or issued in the same turn of the event loop)
 //     leave in one write, so that over TLS they share records.
-//   - When the connection fails (the server closes it, an I/O error, a frame that breaks the
-//     protocol), every pending request completes with errc::connection_broken — none is left
-//     waiting — and so does every later request. failure() says what broke it.
+//   - When the connection fails, every pending request completes with the error that broke it
+//     — none is left waiting — and so does every later request (and a later start-up):
+//     failure() is that error, and failure_diagnostics() (which the blocking calls copy into
+//     their `diag`) says what happened. So a frame that breaks the protocol is
+//     errc::protocol_violation or unsupported_protocol_version for every request, a TLS alert
+//     refusing our certificate client_certificate_rejected, the server closing the connection
+//     connection_closed, an I/O error or close() by the client connection_broken. A request
+//     that ends with failure()'s error was not answered (nothing was misdelivered): it may be
+//     sent again on another connection.
 //   - Incoming frames are checked: a TLS record where a CQL frame was expected is
 //     errc::server_expects_tls, another protocol version is errc::unsupported_protocol_version,
 //     a compressed frame (none is negotiated), a response to an id nobody waits for or a body

@@ -37,7 +37,7 @@ enum class errc {
     protocol_violation,       // the server broke the protocol (bad frame, unexpected opcode...)
     unsupported_protocol_version,  // the server does not speak the version we asked for
     stream_ids_exhausted,     // every stream id is in use
-    connection_broken,        // the connection failed earlier; this request was not sent or answered
+    connection_broken,        // an I/O error ended the connection, the client closed it, or there is none
 };
 
 const std::error_category& transport_category() noexcept;

@@ -90,6 +90,7 @@ struct tls_inspection {
     std::string handshake_message;
     port_protocol speaks = port_protocol::tls;
     std::string plaintext_answer;         // what answered the plaintext probe (peer_bytes.hpp)
+    std::string http_status_line;         // speaks == http: the status line (printable, bounded)
 
     // --- The server's identity --------------------------------------------------------------
     std::vector<inspected_certificate> server_chain;  // as sent: leaf first
@@ -122,8 +123,10 @@ struct tls_inspection {
 };
 
 // Runs the inspection described at the top. Returns an error only when there is nothing to
-// inspect: our CA files are unusable (errc::tls_config), or no TCP connection could be made
-// (resolve_failed, connect_failed, connect_timeout); `diag` then says why. Every TLS outcome —
+// inspect: our CA files are unusable (errc::tls_config), no TCP connection could be made
+// (resolve_failed, connect_failed, connect_timeout), or the server accepted the connection and
+// then sent not a byte within `target.timeout` of the ClientHello (handshake_timeout: a hung
+// or filtered server, not a port shown to speak no TLS); `diag` then says why. Every TLS outcome —
 // including a failed handshake — is a successful inspection whose facts are in `out`.
 // `options.verify` is ignored (verification is always done, after the handshake); its other
 // fields are used as a connection would use them.

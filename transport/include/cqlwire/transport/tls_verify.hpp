@@ -7,6 +7,7 @@
 // Nothing here matches names by hand; the SAN lists below are for messages only.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,8 +63,16 @@ struct tls_handshake_record {
     bool certificate_request_received = false;  // the server asked for a client certificate
     bool client_certificate_configured = false; // we had one to present
     std::string client_certificate_subject;     // its subject, for messages
+    // Why that certificate is unfit for TLS client authentication by its own extensions
+    // (extendedKeyUsage without clientAuth, keyUsage without digitalSignature), in words;
+    // empty when it is fit. A server refusing it for that says only "unsupported_certificate"
+    // or "certificate_unknown": this names the cause.
+    std::string client_certificate_usage_problem;
     std::optional<tls_alert> alert_received;    // the first alert the server sent us
     std::optional<tls_alert> alert_sent;        // the first alert we sent
+    // When the server's first record is not TLS at all (an HTTP reply, a plaintext CQL frame):
+    // its first bytes, up to 128, for naming what answered (peer_bytes.hpp). Untrusted.
+    std::vector<std::uint8_t> non_tls_reply;
 
     // The versions, for telling "the server speaks only an old TLS" apart from other refusals:
     // the legacy_version field of the ServerHello (0x0302 = TLS 1.1; TLS 1.3 servers put 0x0303
