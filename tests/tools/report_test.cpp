@@ -44,5 +44,5 @@ TEST_CASE("report: TLS failures get the command's own fix, once") {
           "[connection]))\n");
     CHECK(format_failure(transport::errc::client_certificate_rejected, "TLS: the server rejected 'CN=x'", "") ==
           "cqlwire: the server rejected the client certificate: TLS: the server rejected 'CN=x' (check that "
-          "--cert/--key (or usercert/userkey in [ssl]) name a certificate the server trusts)\n");
+          "--cert/--key (or usercert/userkey in [ssl]) name a certificate the server trusts, issued for TLS client authentication)\n");
 }

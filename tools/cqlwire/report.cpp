@@ -22,7 +22,7 @@ std::string_view hint_for(const std::error_code& ec) noexcept {
         case errc::certificate_not_yet_valid: return "check the server's certificate dates and this machine's clock";
         case errc::client_certificate_required: return "give a client certificate with --cert FILE --key FILE";
         case errc::client_certificate_rejected:
-            return "check that --cert/--key (or usercert/userkey in [ssl]) name a certificate the server trusts";
+            return "check that --cert/--key (or usercert/userkey in [ssl]) name a certificate the server trusts, issued for TLS client authentication";
         case errc::server_expects_tls: return "add --ssl (or ssl = true in [connection])";
         case errc::server_is_plaintext: return "this port does not speak TLS; drop --ssl or use the TLS port";
         case errc::authentication_failed: return "check the user name and password";
