@@ -75,6 +75,9 @@ template <class OnLiteral, class OnMarker>
 void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker on_marker) {
     // 0: nothing; 1: just after PASSWORD; 2: after PASSWORD =.
     int state = 0;
+    // The shell command `LOGIN user password`: its third token is a password, quoted or not.
+    int tokens = 0;
+    bool login = false;
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
@@ -92,10 +95,17 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
             i = end == std::string_view::npos ? n : end + 2;
             continue;
         }
+        const bool login_password = login && tokens == 2;
+        ++tokens;
         if (c == '\'') {
             const std::size_t first = i + 1;
             const std::size_t j = closing_quote(s, first, '\'');
-            if (state != 0) on_literal(text_range{first, j - first});
+            // A bcrypt hash ($2a$, $2b$, $2y$) is a password's stand-in wherever it stands, e.g. in
+            // the INSERT INTO system_auth.roles that a CREATE ROLE's trace shows.
+            const auto content = s.substr(first, j - first);
+            const bool bcrypt = content.size() > 4 && content[0] == '$' && content[1] == '2' && content[3] == '$' &&
+                                (content[2] == 'a' || content[2] == 'b' || content[2] == 'y');
+            if (state != 0 || login_password || bcrypt) on_literal(text_range{first, j - first});
             state = 0;
             i = j < n ? j + 1 : n;
             continue;
@@ -104,7 +114,7 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
             const std::size_t first = i + 2;
             const auto end = s.find("$$", first);
             const std::size_t last = end == std::string_view::npos ? n : end;
-            if (state != 0) on_literal(text_range{first, last - first});
+            if (state != 0 || login_password) on_literal(text_range{first, last - first});
             state = 0;
             i = end == std::string_view::npos ? n : end + 2;
             continue;
@@ -113,7 +123,7 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
             // A password mistyped in double quotes (PASSWORD = "S3cret") is still a password:
             // the server refuses it, echoing it.
             const std::size_t j = closing_quote(s, i + 1, '"');
-            if (state != 0) on_literal(text_range{i + 1, (j < n ? j : n) - (i + 1)});
+            if (state != 0 || login_password) on_literal(text_range{i + 1, (j < n ? j : n) - (i + 1)});
             state = 0;
             i = j < n ? j + 1 : n;
             continue;
@@ -121,12 +131,17 @@ void scan_password_positions(std::string_view s, OnLiteral on_literal, OnMarker 
         if (is_word_char(c)) {
             std::size_t j = i;
             while (j < n && is_word_char(s[j])) ++j;
+            if (tokens == 1) login = equals_ignoring_case(s.substr(i, j - i), "login");
             // So is one typed without quotes after PASSWORD = (a bare word or number).
-            if (state == 2) {
+            if (state == 2 || login_password) {
                 on_literal(text_range{i, j - i});
                 state = 0;
             } else {
-                state = equals_ignoring_case(s.substr(i, j - i), "password") ? 1 : 0;
+                // salted_hash: the column Cassandra's own statements set to the bcrypt hash of a
+            // role's password, which a --tracing session shows ("Parsing UPDATE
+            // system_auth.roles SET salted_hash = '$2a$10$...'"): as secret as the password.
+            const auto word = s.substr(i, j - i);
+            state = equals_ignoring_case(word, "password") || equals_ignoring_case(word, "salted_hash") ? 1 : 0;
             }
             i = j;
             continue;
@@ -277,6 +292,25 @@ void append_quoted(std::string_view s, std::size_t limit, std::string& out) {
         ++i;
     }
     out += '"';
+}
+
+// JSON allows DEL and the C1 controls raw inside strings, but a terminal acts on them: as \u
+// escapes they stay the same JSON and reach a terminal (or cqlwire's stderr filter) inert.
+void escape_terminal_controls_in_json(std::string& json) {
+    std::string out;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const auto u = static_cast<unsigned char>(json[i]);
+        const bool c1 = u == 0xC2 && i + 1 < json.size() && static_cast<unsigned char>(json[i + 1]) < 0xA0 &&
+                        static_cast<unsigned char>(json[i + 1]) >= 0x80;
+        if (u != 0x7F && !c1) {
+            out.push_back(json[i]);
+            continue;
+        }
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c1 ? static_cast<unsigned char>(json[++i]) : u);
+        out += buf;
+    }
+    json = std::move(out);
 }
 
 std::string quoted(std::string_view s, std::size_t limit) {
@@ -962,8 +996,12 @@ void frame_trace_writer::rows(const result_metadata& metadata, const rows_view& 
             // both forms (valid JSON).
             const bool masked = is_text && !server_string(as_chars(v.bytes())).second.empty();
             if (masked) cell = shown(as_chars(v.bytes()));
-            else if (json_) ec = render_json(v, cell);
-            else ec = render_cql(v, cell);
+            else if (json_) {
+                ec = render_json(v, cell);
+                if (!ec) escape_terminal_controls_in_json(cell);
+            } else {
+                ec = render_cql(v, cell);
+            }
             if (ec) cell = json_ ? quoted("<undecodable: " + ec.message() + ">", o_.max_text) : "<undecodable>";
             if (cell.size() > o_.max_text) {
                 // Cut long values; in JSON the cut value becomes a string.

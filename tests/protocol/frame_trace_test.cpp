@@ -209,6 +209,15 @@ TEST_CASE("password literals are found in every spelling") {
     CHECK(mask_passwords("CREATE ROLE r WITH PASSWORD = \"S3cretJJJ0\" AND LOGIN = true") ==
           "CREATE ROLE r WITH PASSWORD = \"********\" AND LOGIN = true");
     CHECK(mask_passwords("SELECT password FROM system_auth.roles") == "SELECT password FROM system_auth.roles");
+    // The hash the server computes for a role, as its own statements show it in a trace.
+    CHECK(mask_passwords("Parsing UPDATE system_auth.roles SET salted_hash = '$2a$10$Wfno7abc' WHERE role = 'r'") ==
+          "Parsing UPDATE system_auth.roles SET salted_hash = '********' WHERE role = 'r'");
+    CHECK(mask_passwords("INSERT INTO system_auth.roles (role, salted_hash) VALUES ('r', '$2a$10$Wfno7abc')") ==
+          "INSERT INTO system_auth.roles (role, salted_hash) VALUES ('r', '********')");
+    // The shell command LOGIN user password, quoted or not.
+    CHECK(mask_passwords("LOGIN alice S3cret") == "LOGIN alice ********");
+    CHECK(mask_passwords("login \"Alice\" 'S3 cret'") == "login \"Alice\" '********'");
+    CHECK(mask_passwords("SELECT login, x FROM t") == "SELECT login, x FROM t");
     // A syntax error quotes the statement with the offending token in brackets.
     CHECK(mask_passwords("mismatched input (CREATE ROLE r WITH PASSWORD ['Horse]...)") ==
           "mismatched input (CREATE ROLE r WITH PASSWORD ['********");

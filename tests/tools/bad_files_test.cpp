@@ -105,7 +105,9 @@ TEST_CASE("/dev/zero and /dev/urandom for any file setting are exit 2 within two
             const auto r = run_cqlwire(home, setting.args(home, device));
             CHECK(steady::now() - start < std::chrono::seconds(2));
             CHECK(r.exit_code == 2);
-            CHECK(r.err.find("'" + device + "' is larger than ") != std::string::npos);
+            // Certificates and keys OpenSSL reads again by path: refused as not regular files.
+            CHECK((r.err.find("'" + device + "' is larger than ") != std::string::npos ||
+                   r.err.find("'" + device + "' is not a regular file") != std::string::npos));
         }
     }
 }
@@ -119,7 +121,8 @@ TEST_CASE("a FIFO that never ends, for any file setting, is exit 2 within a few 
         const auto r = run_cqlwire(home, setting.args(home, fifo.path()));
         CHECK(steady::now() - start < std::chrono::seconds(5));
         CHECK(r.exit_code == 2);
-        CHECK(r.err.find("'" + fifo.path() + "' is larger than ") != std::string::npos);
+        CHECK((r.err.find("'" + fifo.path() + "' is larger than ") != std::string::npos ||
+               r.err.find("'" + fifo.path() + "' is not a regular file") != std::string::npos));
     }
 }
 

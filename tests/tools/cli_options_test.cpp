@@ -131,9 +131,9 @@ TEST_CASE("bad values are usage errors with a message") {
     check_usage_error({"--tls-min", "1.1"}, "invalid value '1.1' for --tls-min: expected 1.2 or 1.3");
     check_usage_error({"--tls-max=TLSv1.3"}, "invalid value 'TLSv1.3' for --tls-max: expected 1.2 or 1.3");
     check_usage_error({"--connect-timeout", "0"},
-                      "invalid value '0' for --connect-timeout: expected seconds, above 0 and at most 86400");
+                      "invalid value '0' for --connect-timeout: expected seconds, from 0.001 to 86400");
     check_usage_error({"--request-timeout", "-1"},
-                      "invalid value '-1' for --request-timeout: expected seconds, above 0 and at most 86400");
+                      "invalid value '-1' for --request-timeout: expected seconds, from 0.001 to 86400");
     check_usage_error({"--consistency", "MOST"},
                       "invalid value 'MOST' for --consistency: expected ANY, ONE, TWO, THREE, QUORUM, ALL, "
                       "LOCAL_QUORUM, EACH_QUORUM, SERIAL, LOCAL_SERIAL or LOCAL_ONE");

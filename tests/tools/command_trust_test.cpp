@@ -370,6 +370,29 @@ TEST_CASE("output that cannot be written ends the command with exit 11 naming th
         CHECK(r.exit_code == to_int(exit_code::output_failed));
         CHECK(server.queries().empty());
     }
+    SUBCASE("a --trace-file FIFO that nobody reads is refused at once, not waited on") {
+        const auto fifo = (home.path / "trace.fifo").string();
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        const auto r = run_cqlwire(server, {"--trace-frames", "--trace-file", fifo, "-e", std::string(system_local)}, home);
+        CHECK(r.exit_code == to_int(exit_code::configuration));
+        CHECK(r.err.find("cannot write the frame trace to '" + fifo + "': nothing reads from it (a FIFO needs a reader)") !=
+              std::string::npos);
+    }
+    SUBCASE("--trace-frames with standard error closed: the trace is lost, so nothing runs") {
+        const auto r = run_program("/bin/sh", {"-c", "exec \"$0\" \"$@\" 2>&-", CQLWIRE_BINARY, "127.0.0.1",
+                                               std::to_string(server.port()), "--trace-frames", "-e", std::string(system_local)},
+                                   home);
+        CHECK(r.exit_code == to_int(exit_code::output_failed));
+        CHECK(server.queries().empty());
+    }
+    SUBCASE("a frame trace's reader that goes away (2>&1 | head) is no failure either") {
+        std::string many;
+        for (int i = 0; i < 300; ++i) many += std::string(system_local) + ";";
+        std::vector<std::string> args{"-c", "\"$0\" \"$@\" 2>&1 | head -c 1 >/dev/null; echo \"status=${PIPESTATUS[0]}\"",
+                                      CQLWIRE_BINARY, "127.0.0.1", std::to_string(server.port()), "--trace-frames", "-e", many};
+        const auto r = run_program("/bin/bash", args, home);
+        CHECK(r.out == "status=0\n");
+    }
     SUBCASE("--help to a full disk") {
         const auto r = run_program("/bin/sh", {"-c", "exec \"$0\" --help >/dev/full", CQLWIRE_BINARY}, home);
         CHECK(r.exit_code == to_int(exit_code::output_failed));
@@ -460,4 +483,16 @@ TEST_CASE("a table shows a column name from the server with its controls escaped
     CHECK(r.out == name + "\n7\n");
     r = run_cqlwire(server, {"--format", "json", "-e", "SELECT v FROM ks.t"}, home);
     CHECK(r.out.find("\\u001B[2J") != std::string::npos);
+}
+
+TEST_CASE("a password file that is standard input is refused when the statements come from standard input too") {
+    fake_cql_server server({});
+    temp_home home;
+    const auto r = run_cqlwire(server, {"-u", "alice", "--password-file", "/dev/stdin"}, home,
+                               "S3cretOnStdin\nSELECT * FROM system.local;\n");
+    CHECK(r.exit_code == to_int(exit_code::usage));
+    CHECK(r.err == "cqlwire: '/dev/stdin' is standard input, which holds the statements; give the statements with -e or "
+                   "-f, or the secret in another file\n");
+    CHECK(server.sessions_accepted() == 0);
+    CHECK(r.err.find("S3cretOnStdin") == std::string::npos);
 }

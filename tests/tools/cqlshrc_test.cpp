@@ -177,7 +177,7 @@ TEST_CASE("bad lines are errors naming the file and line") {
     check_error("[ssl]\nvalidate = truthy\n",
                 "rc:2: [ssl] validate: 'truthy' is not a boolean (true/false, yes/no, on/off, 1/0)");
     check_error("[connection]\ntimeout = soon\n",
-                "rc:2: [connection] timeout: 'soon' is not a number of seconds above 0 and at most 86400");
+                "rc:2: [connection] timeout: 'soon' is not a number of seconds from 0.001 to 86400");
     check_error("[ssl]\ncertfile =\n", "rc:2: [ssl] certfile is empty");
     check_error("[connection]\nhostname = a\n    b\n",
                 "rc:3: indented line continues the value above; cqlshrc values are single lines");

@@ -284,6 +284,10 @@ TEST_CASE("--password-file: the first line, a warning when others may read it, a
     REQUIRE_FALSE(read_secret_file(path, "password", out, message, warnings));
     CHECK(secret_text(out) == "first-line");
     CHECK(warnings.empty());
+    // A byte order mark (Notepad's UTF-8) is not part of the password.
+    const std::string bom = dir.write("pw-bom", "\xEF\xBB\xBFwith-bom\n");
+    REQUIRE_FALSE(read_secret_file(bom, "password", out, message, warnings));
+    CHECK(secret_text(out) == "with-bom");
 
     REQUIRE(::chmod(path.c_str(), 0644) == 0);
     REQUIRE_FALSE(read_secret_file(path, "password", out, message, warnings));

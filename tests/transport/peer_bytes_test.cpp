@@ -44,6 +44,14 @@ TEST_CASE("an HTTP status line is an HTTP server, quoted without its line end") 
     CHECK(describe_peer_bytes(id, b) == "an HTTP server (\"HTTP/1.1 400 Bad Request\")");
 }
 
+TEST_CASE("an HTML page with no status line (an HTTP server's answer to a line it cannot parse) is HTTP") {
+    for (const std::string page : {"<!DOCTYPE HTML>\n<html lang=\"en\">", "<html><body>400</body></html>"}) {
+        const auto b = bytes_of(page);
+        const auto id = identify_peer_bytes(b);
+        CHECK(id.kind == peer_bytes_kind::http);
+    }
+}
+
 TEST_CASE("control bytes and length of an HTTP status line are bounded") {
     std::string line = "HTTP/1.1 200 \x1b[31m";
     line += std::string(200, 'x');

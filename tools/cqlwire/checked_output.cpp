@@ -58,11 +58,18 @@ std::streamsize checked_output::xsputn(const char* s, std::streamsize n) {
 
 int checked_output::sync() { return flush_buffer() ? 0 : -1; }
 
+namespace {
+bool stderr_was_closed = false;
+}  // namespace
+
+bool standard_error_was_closed() noexcept { return stderr_was_closed; }
+
 bool plug_standard_descriptors() noexcept {
     bool stdout_closed = false;
     for (int fd = 0; fd <= 2; ++fd) {
         if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
         if (fd == 1) stdout_closed = true;
+        if (fd == 2) stderr_was_closed = true;
         // open() returns the lowest free number, which is `fd` itself.
         const int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
         if (opened != fd && opened >= 0) ::close(opened);

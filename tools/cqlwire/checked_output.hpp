@@ -49,5 +49,8 @@ private:
 // of their numbers (and receives table rows or messages). A closed one is opened on /dev/null;
 // returns whether descriptor 1 (standard output) was closed.
 bool plug_standard_descriptors() noexcept;
+// Whether plug_standard_descriptors() found descriptor 2 closed (what goes to standard error,
+// a frame trace say, is then lost: the trace reports it).
+bool standard_error_was_closed() noexcept;
 
 }  // namespace cqlwire::cli

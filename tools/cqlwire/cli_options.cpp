@@ -66,12 +66,12 @@ const std::vector<flag_spec>& flags() {
         {"connect-timeout", 0, "SECONDS", "time allowed to connect, handshake and log in (default 5)",
          [](cli_options& o, std::string_view v) {
              o.connect_timeout = parse_seconds(v);
-             return o.connect_timeout ? std::string() : bad_value("connect-timeout", v, "seconds, above 0 and at most 86400");
+             return o.connect_timeout ? std::string() : bad_value("connect-timeout", v, "seconds, from 0.001 to 86400");
          }},
         {"request-timeout", 0, "SECONDS", "time allowed for each statement's response (default 10)",
          [](cli_options& o, std::string_view v) {
              o.request_timeout = parse_seconds(v);
-             return o.request_timeout ? std::string() : bad_value("request-timeout", v, "seconds, above 0 and at most 86400");
+             return o.request_timeout ? std::string() : bad_value("request-timeout", v, "seconds, from 0.001 to 86400");
          }},
         {"consistency", 0, "LEVEL", "consistency level of every statement (default ONE)",
          [](cli_options& o, std::string_view v) {

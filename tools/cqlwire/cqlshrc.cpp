@@ -261,7 +261,7 @@ private:
         slot = parse_seconds(e.value);
         if (!slot)
             return fail(e.line, "[" + e.section + "] " + e.key + ": '" + e.value +
-                                    "' is not a number of seconds above 0 and at most 86400");
+                                    "' is not a number of seconds from 0.001 to 86400");
         return {};
     }
 

@@ -118,7 +118,7 @@ std::error_code parse_events_arguments(std::span<const std::string_view> args, e
         } else {
             out.timeout = parse_seconds(*value);
             if (!out.timeout)
-                return usage(message, "invalid value '" + std::string(*value) + "' for --timeout: expected seconds, above 0 and at most 86400");
+                return usage(message, "invalid value '" + std::string(*value) + "' for --timeout: expected seconds, from 0.001 to 86400");
         }
     }
     return {};

@@ -1,6 +1,7 @@
 #include "frame_trace_output.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,12 @@
 
 namespace cqlwire::cli {
 namespace {
+
+// Whether `fd` is a pipe whose reader has gone (poll reports an error on its write end).
+bool reader_gone(int fd) noexcept {
+    pollfd p{fd, POLLOUT, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
 
 // The tracer and where its text goes; shared by the observer for the connection's life.
 struct trace_sink {
@@ -41,8 +48,9 @@ struct trace_sink {
         } else {
             stream->write(text.data(), static_cast<std::streamsize>(text.size()));
             stream->flush();
-            // The stream forgets why; the trace the user asked for is lost all the same.
-            if (!stream->good() && stream_status) stream_status->fail(EIO);
+            // The stream forgets why; the trace the user asked for is lost all the same. A pipe
+            // whose reader went away (`2>&1 | head`) is told apart: that ends quietly.
+            if (!stream->good() && stream_status) stream_status->fail(reader_gone(STDERR_FILENO) ? EPIPE : EIO);
         }
     }
 };
@@ -60,14 +68,20 @@ std::error_code install_frame_trace(transport::connection& conn, protocol::trace
     if (file.empty()) {
         sink->stream = &err;
         sink->stream_status = std::make_shared<checked_output>(STDERR_FILENO, "standard error (the frame trace)");
+        if (standard_error_was_closed()) sink->stream_status->fail(EBADF);
         file_output = sink->stream_status;
     } else {
         // Traces hold query texts and rows: private to the user, like a shell history.
-        sink->fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+        // Non-blocking, so that a FIFO nobody reads is refused (ENXIO) instead of hanging the
+        // open; writes are blocking again, so that a slow reader slows the trace, losing nothing.
+        sink->fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
         if (sink->fd < 0) {
-            message = "cannot write the frame trace to '" + file + "': " + std::strerror(errno);
+            const int e = errno;
+            message = "cannot write the frame trace to '" + file + "': " +
+                      (e == ENXIO ? std::string("nothing reads from it (a FIFO needs a reader)") : std::strerror(e));
             return make_error_code(cli_errc::file_unreadable);
         }
+        ::fcntl(sink->fd, F_SETFL, ::fcntl(sink->fd, F_GETFL) & ~O_NONBLOCK);
         sink->file = std::make_shared<checked_output>(sink->fd, "the frame trace file '" + file + "'");
         file_output = sink->file;
     }

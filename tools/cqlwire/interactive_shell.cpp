@@ -143,7 +143,7 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     if (const auto home = env("HOME"); home && !home->empty()) {
         history_path = *home + "/.cqlwire_history";
         if (auto ec = history.load(history_path)) {
-            std::cerr << "cqlwire: warning: cannot read " << history_path << ": " << ec.message() << "\n";
+            std::cerr << "cqlwire: warning: cannot read " << escape_controls(history_path) << ": " << ec.message() << "\n";
             history_warned = true;  // appending refuses the same file; say it once
         }
     }
@@ -169,7 +169,8 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
         if (splitter.idle()) {
             if (history.add(pending) && !history_path.empty()) {
                 if (auto ec = history.append_to_file(history_path, pending); ec && !history_warned) {
-                    std::cerr << "cqlwire: warning: cannot write " << history_path << ": " << ec.message() << "\n";
+                    std::cerr << "cqlwire: warning: cannot write " << escape_controls(history_path) << ": " << ec.message()
+                              << "\n";
                     history_warned = true;
                 }
             }

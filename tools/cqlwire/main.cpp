@@ -79,6 +79,16 @@ struct file_descriptor {
     }
 };
 
+// Whether `path` names the file that standard input is (/dev/stdin, /dev/fd/0, or the file
+// redirected to it).
+bool is_standard_input(const std::string& path) {
+    if (path.empty()) return false;
+    struct stat named {};
+    struct stat in {};
+    return ::stat(path.c_str(), &named) == 0 && ::fstat(STDIN_FILENO, &in) == 0 && named.st_dev == in.st_dev &&
+           named.st_ino == in.st_ino;
+}
+
 // Opens the -f file: a directory or an unreadable path is a file error (2) naming it.
 int open_statement_file(const std::string& path, file_descriptor& out) {
     out.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -144,6 +154,14 @@ int run(int argc, char** argv, const cli::checked_output& out) {
     } else if (cli::stdin_is_terminal()) {
         interactive_session = true;
     } else {
+        // A password read from standard input (--password-file /dev/stdin) must not also be
+        // read as statements: it would be sent to the server, and echoed back in its error.
+        for (const std::string* secret_file : {&s.password_file, &s.tls.key_password_file}) {
+            if (is_standard_input(*secret_file))
+                return fail(make_error_code(cli::cli_errc::usage),
+                            "'" + *secret_file + "' is standard input, which holds the statements; give the "
+                            "statements with -e or -f, or the secret in another file");
+        }
         reader.emplace(STDIN_FILENO, "<stdin>");
     }
 

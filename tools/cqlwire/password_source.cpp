@@ -39,6 +39,8 @@ std::error_code read_secret_file(const std::string& path, std::string_view what,
     std::string_view line(text);
     line = line.substr(0, line.find('\n'));
     if (line.ends_with('\r')) line.remove_suffix(1);
+    // Editors on Windows start a UTF-8 file with a byte order mark; it is not part of the secret.
+    if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
     out.append(line);
     auth::wipe(text);
     if (out.empty()) {

@@ -8,19 +8,17 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <vector>
 
-#include "cqlwire/protocol/render.hpp"
-#include "cqlwire/protocol/responses.hpp"
 #include "cell_rendering.hpp"
+#include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/tracing.hpp"
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
 #include "secret_masking.hpp"
 #include "trace_output.hpp"
-#include "cqlwire/transport/errc.hpp"
-#include "cqlwire/transport/tracing.hpp"
 
 namespace cqlwire::cli {
 
@@ -67,6 +65,7 @@ constexpr std::size_t max_cell_warnings = 20;
 
 bool statement_runner::output_written() {
     std::cout.flush();
+    if (watched_ && watched_->error() == EPIPE) return false;  // its reader went away: stop quietly
     if (watched_ && watched_->error() != 0) {
         if (!output_reported_)
             std::cerr << "cqlwire: cannot write to " << watched_->name() << ": " << std::strerror(watched_->error())

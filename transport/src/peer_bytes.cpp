@@ -32,7 +32,10 @@ peer_bytes_identity identify_peer_bytes(protocol::bytes_view bytes) {
     if (bytes.size() > max_examined) bytes = bytes.first(max_examined);
     if (bytes.empty()) return id;
 
-    if (starts_with(bytes, "HTTP/")) {
+    // An HTTP/1.x status line, or the bare HTML page an HTTP server sends to a request line it
+    // cannot parse (HTTP/0.9 style, no status line: Python's http.server does this).
+    if (starts_with(bytes, "HTTP/") || starts_with(bytes, "<!DOCTYPE") || starts_with(bytes, "<!doctype") ||
+        starts_with(bytes, "<html") || starts_with(bytes, "<HTML")) {
         id.kind = peer_bytes_kind::http;
         for (std::uint8_t b : bytes) {
             if (b == '\r' || b == '\n' || id.http_status_line.size() >= max_status_line) break;

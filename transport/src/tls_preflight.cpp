@@ -66,6 +66,10 @@ std::error_code read_file(const std::string& path, const char* what, std::string
     struct stat st {};
     if (::fstat(fd, &st) != 0) return config_error(diag, named + " cannot be read: " + std::strerror(errno));
     if (S_ISDIR(st.st_mode)) return config_error(diag, named + " is a directory, not a file");
+    // OpenSSL opens certificates and keys again by their path after this check: a pipe or FIFO
+    // would be empty by then (or block with no writer), a device is no certificate.
+    if (!S_ISREG(st.st_mode))
+        return config_error(diag, named + " is not a regular file (a pipe, FIFO or device); give a file");
     const std::string too_large = named + " is larger than " + std::to_string(max_pem_file_size / (1024 * 1024)) +
                                   " MiB, too large for a PEM file";
     if (S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > max_pem_file_size)
