@@ -452,6 +452,18 @@ TEST_CASE("--tracing sets the tracing flag, then prints the trace read from syst
         CHECK(r.err.find("Tracing session: 8d5a6ec0-ebde-11f1-b5d5-6741946fc38a") != std::string::npos);
         CHECK(r.err.find("Request complete") != std::string::npos);
     }
+    SUBCASE("csv: a trace lost to a standard error that cannot be written shows in the exit status") {
+        const auto home = std::filesystem::temp_directory_path() / "cqlwire-surface-home";
+        std::filesystem::create_directories(home);
+        cqlwire::test::process_options o;
+        o.env = cqlwire::test::isolated_cqlwire_env(home.string());
+        std::vector<std::string> args{"-c", "exec \"$0\" \"$@\" 2>/dev/full", CQLWIRE_BINARY};
+        args.insert(args.end(), base.begin(), base.end());
+        args.insert(args.end(), {"--tracing", "--format", "csv"});
+        const auto r = cqlwire::test::run_process("/bin/sh", args, o);
+        CHECK(r.out == "v\nhello\n");
+        CHECK(r.exit_code == cqlwire::cli::to_int(cqlwire::cli::exit_code::output_failed));
+    }
     SUBCASE("without --tracing the flag is clear and system_traces is not read") {
         const auto r = run_binary(base);
         CHECK(r.exit_code == 0);

@@ -223,6 +223,12 @@ void statement_runner::print_trace(const protocol::uuid& id, std::string_view co
     if (settings_.format == output_format::csv) {
         // CSV on standard output is data for a program: the trace, for a person, goes to stderr.
         std::cerr << format_trace_table(trace, statement) << std::flush;
+        // The trace was asked for: lost to a standard error that cannot be written (nothing can
+        // say so there), it still shows in the exit status.
+        if (!std::cerr.good() || standard_error_was_closed()) {
+            std::cerr.clear();
+            status_ = to_int(exit_code::output_failed);
+        }
         return;
     }
     std::cout << (settings_.format == output_format::json ? format_trace_json(trace, statement)
