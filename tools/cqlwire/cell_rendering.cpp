@@ -1,6 +1,7 @@
 // Cells as each output format writes them; see cell_rendering.hpp.
 #include "cell_rendering.hpp"
 
+#include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/values.hpp"
 
@@ -8,13 +9,9 @@ namespace cqlwire::cli {
 namespace {
 
 void append_marked_bytes(protocol::bytes_view bytes, bool json, std::string& out) {
-    static constexpr char hex[] = "0123456789abcdef";
     if (json) out.push_back('"');
     out.append("<undecodable 0x");
-    for (auto b : bytes) {
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 0xF]);
-    }
+    out.append(protocol::to_hex(bytes));
     out.push_back('>');
     if (json) out.push_back('"');
 }

@@ -12,6 +12,7 @@
 #include "exit_codes.hpp"
 #include "output_format.hpp"
 #include "report.hpp"
+#include "safe_stderr.hpp"
 #include "session_setup.hpp"
 #include "trace_output.hpp"
 

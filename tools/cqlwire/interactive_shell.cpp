@@ -14,8 +14,8 @@
 #include "line_editor.hpp"
 #include "output_format.hpp"
 #include "statement_reader.hpp"
+#include "safe_stderr.hpp"
 #include "statements.hpp"
-#include "trace_output.hpp"
 
 namespace cqlwire::cli {
 namespace {

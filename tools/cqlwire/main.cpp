@@ -34,7 +34,6 @@
 #include "statement_runner.hpp"
 #include "statements.hpp"
 #include "tls_check_command.hpp"
-#include "trace_output.hpp"
 
 namespace cli = cqlwire::cli;
 namespace protocol = cqlwire::protocol;

@@ -50,6 +50,10 @@ private:
 // e.g. a prompt or a table header on standard output).
 std::string terminal_safe(std::string_view text);
 
+// `text` with control characters (C0 including LF and TAB, DEL, C1) and bytes that are not UTF-8
+// escaped as \xHH, other bytes unchanged: for server text printed outside quotes.
+std::string escape_controls(std::string_view text);
+
 // Installs a terminal_safe_streambuf on `stream` (std::cerr) for its lifetime, then puts the
 // original buffer back.
 class safe_stderr {

@@ -17,7 +17,7 @@
 #include "key_passphrase.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
-#include "trace_output.hpp"
+#include "safe_stderr.hpp"
 
 namespace cqlwire::cli {
 namespace {

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <vector>
 
+#include "cqlwire/protocol/frame_trace.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -18,10 +20,9 @@ std::error_code check_statement_text(const statement& st, std::string_view where
     const auto bad = first_invalid_utf8(st.text);
     if (!bad) return {};
     const auto line = st.line + static_cast<int>(std::count(st.text.begin(), st.text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
-    static constexpr char hex[] = "0123456789abcdef";
-    const auto byte = static_cast<unsigned char>(st.text[*bad]);
+    const auto byte = static_cast<std::uint8_t>(st.text[*bad]);
     message = std::string(where) + ":" + std::to_string(line) + ": the statement is not valid UTF-8 (byte 0x" +
-              hex[byte >> 4] + hex[byte & 0xF] + "); it was not sent" +
+              protocol::to_hex(protocol::bytes_view(&byte, 1)) + "); it was not sent" +
               (from_file ? " (save the file as UTF-8)" : " (set the terminal to UTF-8)");
     return make_error_code(cli_errc::bad_statements);
 }

@@ -17,6 +17,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "report.hpp"
+#include "safe_stderr.hpp"
 #include "secret_masking.hpp"
 #include "trace_output.hpp"
 
@@ -121,9 +122,7 @@ statement_runner::wait_outcome statement_runner::send_query(std::string_view cql
     if (r.op() == protocol::opcode::error && !r.empty()) {
         ec = transport::server_error(r, diag);
     } else if (ec && conn_.failure()) {
-        // What broke the connection (a protocol violation, a TLS alert...) is the cause to
-        // report, not the "broken" every pending request sees.
-        ec = conn_.failure();
+        // The request carries the cause that broke the connection; its words are kept there.
         diag = conn_.failure_diagnostics();
     } else if (ec == transport::errc::request_timeout) {
         diag.set_client_message("no response within " + std::to_string(settings_.request_timeout.count()) +
@@ -167,8 +166,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
             clear_interrupt();
             std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ")
                       << "interrupted: no longer waiting for the result; the server may still carry the statement out\n";
-            finish(true);
-            return output_written();
+            return finish(true);
         }
         if (ec) return finish(report(ec, diag, context, st.text));
         protocol::response_prefix prefix;

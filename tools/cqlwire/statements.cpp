@@ -1,5 +1,6 @@
 #include "statements.hpp"
 
+#include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -202,30 +203,9 @@ std::error_code split_statements(std::string_view text, std::vector<statement>& 
 }
 
 std::optional<std::size_t> first_invalid_utf8(std::string_view text) noexcept {
-    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char b = s[i];
-        if (b < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-        if (b >= 0xC2 && b <= 0xDF) len = 2;
-        else if (b == 0xE0) { len = 3; lo = 0xA0; }
-        else if (b == 0xED) { len = 3; hi = 0x9F; }  // no UTF-16 surrogates
-        else if (b >= 0xE1 && b <= 0xEF) len = 3;
-        else if (b == 0xF0) { len = 4; lo = 0x90; }
-        else if (b >= 0xF1 && b <= 0xF3) len = 4;
-        else if (b == 0xF4) { len = 4; hi = 0x8F; }
-        else return i;
-        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (std::size_t k = 2; k < len; ++k)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
-        i += len;
-    }
-    return std::nullopt;
+    const auto at = protocol::utf8_error_offset(text);
+    if (at == std::string_view::npos) return std::nullopt;
+    return at;
 }
 
 }  // namespace cqlwire::cli

@@ -50,24 +50,6 @@ std::string format_utc_micros(std::int64_t micros) {
     return buf.data();
 }
 
-std::string escape_controls(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    static constexpr char hex[] = "0123456789abcdef";
-    for (char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) {
-            out += "\\x";
-            out.push_back(hex[u >> 4]);
-            out.push_back(hex[u & 0xF]);
-        } else {
-            out.push_back(c);
-        }
-    }
-    // C1 controls and bytes that are not UTF-8 can drive a terminal too.
-    return terminal_safe(out);
-}
-
 std::string format_trace_table(const transport::query_trace& trace, std::string_view statement) {
     const auto& s = trace.session;
     const std::int64_t start_us = s.started_at_ms * 1000;

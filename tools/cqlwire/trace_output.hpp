@@ -27,8 +27,5 @@ std::string format_trace_json(const transport::query_trace& trace, std::string_v
 // "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) for microseconds since the Unix epoch.
 std::string format_utc_micros(std::int64_t micros);
 
-// `text` with control characters (C0 including LF and TAB, DEL, C1) and bytes that are not UTF-8
-// escaped as \xHH, other bytes unchanged: for server text printed outside quotes.
-std::string escape_controls(std::string_view text);
 
 }  // namespace cqlwire::cli
