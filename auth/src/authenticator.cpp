@@ -19,17 +19,22 @@ public:
     }
 };
 
-// Authenticators that take SASL PLAIN credentials: Cassandra's own, its mTLS-with-fallback
-// variant, and the compatible ones of common Cassandra distributions and services.
-constexpr std::array<std::string_view, 7> password_authenticators{
+// Authenticators that take SASL PLAIN credentials: Cassandra's own and the compatible ones of
+// common Cassandra distributions and services.
+constexpr std::array<std::string_view, 6> password_authenticators{
     "org.apache.cassandra.auth.PasswordAuthenticator",
-    "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator",
     "com.datastax.bdp.cassandra.auth.DseAuthenticator",
     "com.instaclustr.cassandra.auth.SharedSecretAuthenticator",
     "com.scylladb.auth.TransitionalAuthenticator",
     "com.ericsson.bss.cassandra.ecaudit.auth.AuditPasswordAuthenticator",
     "io.aiven.cassandra.auth.AivenAuthenticator",
 };
+
+// Cassandra 5.0's certificate logins: the identity comes from the TLS client certificate (by
+// default its SPIFFE URI SAN) and is mapped to a role with ADD IDENTITY.
+constexpr std::string_view certificate_authenticator = "org.apache.cassandra.auth.MutualTlsAuthenticator";
+constexpr std::string_view certificate_or_password_authenticator =
+    "org.apache.cassandra.auth.MutualTlsWithPasswordFallbackAuthenticator";
 
 }  // namespace
 
@@ -40,12 +45,19 @@ const std::error_category& auth_category() noexcept {
 
 std::error_code make_error_code(auth_errc e) noexcept { return {static_cast<int>(e), auth_category()}; }
 
-bool is_password_authenticator(std::string_view class_name) noexcept {
+login_method login_method_of(std::string_view class_name) noexcept {
+    if (class_name == certificate_authenticator) return login_method::certificate;
+    if (class_name == certificate_or_password_authenticator) return login_method::certificate_or_password;
     // Scylla announces its password authenticator under Cassandra's class name, so the list
     // above covers it too.
     for (auto known : password_authenticators)
-        if (class_name == known) return true;
-    return false;
+        if (class_name == known) return login_method::password;
+    return login_method::unknown;
+}
+
+bool is_password_authenticator(std::string_view class_name) noexcept {
+    const login_method method = login_method_of(class_name);
+    return method == login_method::password || method == login_method::certificate_or_password;
 }
 
 }  // namespace cqlwire::auth

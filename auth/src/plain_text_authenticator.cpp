@@ -47,7 +47,9 @@ std::error_code plain_text_authenticator::evaluate_challenge(std::span<const std
     return make_error_code(auth_errc::unexpected_challenge);
 }
 
-void plain_text_authenticator::on_success(std::span<const std::uint8_t>) {
+void plain_text_authenticator::on_success(std::span<const std::uint8_t>) { forget(); }
+
+void plain_text_authenticator::forget() noexcept {
     username_.clear();
     password_.clear();
 }

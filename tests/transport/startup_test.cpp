@@ -9,59 +9,17 @@
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/startup.hpp"
+#include "startup_frames.hpp"
 
 using namespace cqlwire;
 using namespace cqlwire::transport;
+using namespace cqlwire::test;
 using protocol::bytes_view;
 
 namespace {
 
 constexpr std::string_view password_authenticator = "org.apache.cassandra.auth.PasswordAuthenticator";
 constexpr std::string_view dse_authenticator = "com.datastax.bdp.cassandra.auth.DseAuthenticator";
-
-// One whole frame as the server would send it, split into the header and body the machine takes.
-struct server_frame {
-    std::vector<std::uint8_t> bytes;
-    protocol::frame_header header;
-    bytes_view body() const { return bytes_view(bytes).subspan(protocol::frame_header_size); }
-    void parse() { REQUIRE_FALSE(protocol::decode_frame_header(bytes, header)); }
-};
-
-server_frame ready(std::int16_t stream = 0) {
-    server_frame f;
-    protocol::response_frame_options frame;
-    frame.stream = stream;
-    REQUIRE_FALSE(protocol::encode_ready(f.bytes, frame));
-    f.parse();
-    return f;
-}
-server_frame authenticate(std::string_view cls) {
-    server_frame f;
-    REQUIRE_FALSE(protocol::encode_authenticate(f.bytes, {}, cls));
-    f.parse();
-    return f;
-}
-server_frame challenge(std::string_view token) {
-    server_frame f;
-    REQUIRE_FALSE(protocol::encode_auth_challenge(f.bytes, {}, protocol::raw_value::of(protocol::as_bytes(token))));
-    f.parse();
-    return f;
-}
-server_frame success() {
-    server_frame f;
-    REQUIRE_FALSE(protocol::encode_auth_success(f.bytes, {}, protocol::raw_value::null()));
-    f.parse();
-    return f;
-}
-server_frame error(std::int32_t code, std::string_view message) {
-    server_frame f;
-    protocol::error_view e;
-    e.code = code;
-    e.message = message;
-    REQUIRE_FALSE(protocol::encode_error(f.bytes, {}, e));
-    f.parse();
-    return f;
-}
 
 // The request frame a `send` action carries, decoded.
 struct sent_frame {

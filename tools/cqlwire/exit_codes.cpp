@@ -67,7 +67,9 @@ exit_code for_transport(transport::errc e) noexcept {
     case errc::authentication_failed:
     case errc::authenticator_not_allowed:
     case errc::credentials_required:
-    case errc::too_many_auth_rounds: return exit_code::authentication;
+    case errc::too_many_auth_rounds:
+    case errc::certificate_login_refused:
+    case errc::certificate_login_needs_certificate: return exit_code::authentication;
     case errc::protocol_violation:
     case errc::unsupported_protocol_version: return exit_code::protocol_violation;
     }

@@ -28,6 +28,8 @@ std::string_view hint_for(const std::error_code& ec) noexcept {
         case errc::authentication_failed: return "check the user name and password";
         case errc::credentials_required:
             return "use -u/--username and a password (--password-file, CQLWIRE_PASSWORD or the prompt)";
+        case errc::certificate_login_needs_certificate:
+            return "give the client certificate whose identity the server maps to a role with --cert FILE --key FILE";
         case errc::unsupported_protocol_version: return "cqlwire speaks protocol v4 (Cassandra 2.2 and later)";
         default: return {};
         }
@@ -89,6 +91,17 @@ std::string format_failure(const std::error_code& ec, std::string_view client_de
             line += ")";
         }
         line += ", but no credentials were given; " + std::string(hint_for(ec)) + "\n";
+        return line;
+    }
+    if (ec == transport::errc::certificate_login_needs_certificate) {
+        line += "the server's authenticator";
+        if (!server_text.empty()) {
+            line += " (";
+            append_escaped(line, server_text);
+            line += ")";
+        }
+        line += " logs in by TLS client certificate, but this connection presented none; no credentials were sent; " +
+                std::string(hint_for(ec)) + "\n";
         return line;
     }
     if (ec == transport::errc::authenticator_not_allowed && !server_text.empty()) {

@@ -578,7 +578,13 @@ void connection_impl::begin_startup(const startup_config& config, protocol::diag
     phase_ = phase::starting;
     startup_config versioned = config;
     versioned.protocol_version = options_.protocol_version;
-    startup_ = std::make_unique<startup_machine>(versioned);
+    // What the handshake presented decides how a certificate authenticator is answered.
+    if (const tls_handshake_record* record = stream_.tls_record()) {
+        versioned.client_certificate_presented =
+            record->client_certificate_configured && record->certificate_request_received;
+        versioned.client_certificate_identity = record->client_certificate_identity;
+    }
+    startup_ = std::make_unique<startup_machine>(std::move(versioned));
     startup_diag_ = &diag;
     move_handler(startup_handler_, std::move(handler));
     if (options_.startup_timeout.count() > 0) {

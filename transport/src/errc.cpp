@@ -34,6 +34,9 @@ public:
         case errc::unsupported_protocol_version: return "the server does not support the requested protocol version";
         case errc::stream_ids_exhausted: return "every stream id of the connection is in use";
         case errc::connection_broken: return "the connection failed before this request completed";
+        case errc::certificate_login_refused: return "the server refused the certificate login";
+        case errc::certificate_login_needs_certificate:
+            return "the server logs in by client certificate, but this connection presented none";
         }
         return "unknown cqlwire.transport error " + std::to_string(ev);
     }

@@ -19,6 +19,30 @@ using protocol::opcode;
 constexpr std::int32_t bad_credentials_code = 0x0100;
 constexpr std::int32_t protocol_error_code = 0x000A;
 
+// `text` as the body of a CQL string literal: quotes doubled.
+std::string cql_string_body(std::string_view text) {
+    std::string out;
+    for (const char ch : text) {
+        out.push_back(ch);
+        if (ch == '\'') out.push_back('\'');
+    }
+    return out;
+}
+
+// What to tell a user whose certificate login the server refused: the identity the server's
+// validator takes (Cassandra's default, SpiffeCertificateValidator, reads the first URI SAN)
+// and the statement that maps it to a role. The role is not ours to know.
+std::string certificate_refusal_message(const std::string& identity) {
+    if (identity.empty()) {
+        return "the client certificate has no URI subjectAltName (such as a spiffe:// ID) for the server to take "
+               "an identity from; present a certificate that has one, mapped to a role with "
+               "ADD IDENTITY '<uri>' TO ROLE '<role>'";
+    }
+    return "the identity '" + identity +
+           "' (the client certificate's URI subjectAltName) is not let in; if no role has it yet, map it with "
+           "ADD IDENTITY '" + cql_string_body(identity) + "' TO ROLE '<role>'";
+}
+
 bool mentions_protocol_version(std::string_view message) {
     // Cassandra's wording: "Invalid or unsupported protocol version (4); supported versions are
     // (...)"; other servers say "unsupported protocol version". Compared case-insensitively.
@@ -135,6 +159,9 @@ startup_action startup_machine::resume(const protocol::frame_header& h, bytes_vi
     if (h.op == opcode::error) return on_error_frame(message);
     if (state_ == state::awaiting_startup_reply) {
         if (h.op == opcode::ready) {
+            // No login, or one the server made from the certificate before asking (early
+            // authentication): a configured password is not needed.
+            forget_credentials();
             state_ = state::done;
             return {startup_action::kind::done, {}, {}};
         }
@@ -156,6 +183,10 @@ startup_action startup_machine::on_error_frame(bytes_view message) {
     const std::string_view text = error.message;
     diag_.set_server_message(text);
     if (code == bad_credentials_code) {
+        if (certificate_login_) {
+            return fail(make_error_code(errc::certificate_login_refused),
+                        certificate_refusal_message(config_.client_certificate_identity));
+        }
         return fail(make_error_code(errc::authentication_failed),
                     "the server rejected the credentials (user name or password)");
     }
@@ -181,7 +212,12 @@ startup_action startup_machine::on_authenticate(bytes_view message) {
     if (protocol::decode_authenticate(message, class_name))
         return fail(make_error_code(errc::protocol_violation), "the server sent a malformed AUTHENTICATE message");
     server_authenticator_.assign(class_name);
-    if (!auth::is_password_authenticator(class_name)) {
+    const auth::login_method method = auth::login_method_of(class_name);
+    if (method == auth::login_method::certificate ||
+        (method == auth::login_method::certificate_or_password && config_.client_certificate_presented)) {
+        return answer_with_certificate();
+    }
+    if (method == auth::login_method::unknown) {
         // The class name is the server's text: it goes with the server's words, not ours.
         diag_.set_server_message(class_name);
         return fail(make_error_code(errc::authenticator_not_allowed),
@@ -198,6 +234,24 @@ startup_action startup_machine::on_authenticate(bytes_view message) {
     return send_auth_response(ec, token);
 }
 
+startup_action startup_machine::answer_with_certificate() {
+    if (!config_.client_certificate_presented) {
+        diag_.set_server_message(server_authenticator_);
+        return fail(make_error_code(errc::certificate_login_needs_certificate),
+                    "the server's authenticator takes the identity of a TLS client certificate and none was "
+                    "presented; no credentials were sent");
+    }
+    // The certificate is the credential: the token is empty, and a configured password is
+    // forgotten rather than sent to a server that does not check it.
+    forget_credentials();
+    certificate_login_ = true;
+    return send_auth_response({}, auth::secret_bytes{});
+}
+
+void startup_machine::forget_credentials() noexcept {
+    if (config_.authenticator != nullptr) config_.authenticator->forget();
+}
+
 startup_action startup_machine::on_challenge(bytes_view message) {
     protocol::raw_value challenge;
     if (protocol::decode_auth_challenge(message, challenge))
@@ -208,6 +262,11 @@ startup_action startup_machine::on_challenge(bytes_view message) {
                         " authentication challenges");
     }
     ++challenge_rounds_;
+    if (certificate_login_) {
+        // A certificate login has no second step: nothing we could answer would be right.
+        return fail(make_error_code(auth::auth_errc::unexpected_challenge),
+                    "the server challenged a certificate login, which has no challenge to answer");
+    }
     auth::secret_bytes token;
     auto ec = config_.authenticator->evaluate_challenge(challenge.bytes, token);
     return send_auth_response(ec, token);
@@ -217,7 +276,7 @@ startup_action startup_machine::on_success(bytes_view message) {
     protocol::raw_value token;
     if (protocol::decode_auth_success(message, token))
         return fail(make_error_code(errc::protocol_violation), "the server sent a malformed AUTH_SUCCESS message");
-    config_.authenticator->on_success(token.bytes);
+    if (!certificate_login_) config_.authenticator->on_success(token.bytes);
     state_ = state::done;
     return {startup_action::kind::done, {}, {}};
 }

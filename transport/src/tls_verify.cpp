@@ -194,6 +194,9 @@ certificate_summary summarize_certificate(X509* cert, int depth) {
                 s.dns_names.push_back(printable_name(ASN1_STRING_get0_data(dns), ASN1_STRING_length(dns)));
             } else if (name->type == GEN_IPADD) {
                 s.ip_addresses.push_back(ip_to_string(name->d.iPAddress));
+            } else if (name->type == GEN_URI) {
+                const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+                s.uris.push_back(printable_name(ASN1_STRING_get0_data(uri), ASN1_STRING_length(uri)));
             }
         }
         GENERAL_NAMES_free(names);
@@ -207,6 +210,7 @@ std::string format_subject_alt_names(const certificate_summary& cert) {
     std::string out;
     for (const auto& dns : cert.dns_names) out += (out.empty() ? "" : ", ") + std::string("DNS:") + dns;
     for (const auto& ip : cert.ip_addresses) out += (out.empty() ? "" : ", ") + std::string("IP:") + ip;
+    for (const auto& uri : cert.uris) out += (out.empty() ? "" : ", ") + std::string("URI:") + uri;
     return out.empty() ? "(no subjectAltName)" : out;
 }
 
@@ -236,6 +240,8 @@ std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bo
     if (X509* own = SSL_get_certificate(ssl)) {
         record.client_certificate_configured = true;
         record.client_certificate_subject = name_to_string(X509_get_subject_name(own));
+        const certificate_summary summary = summarize_certificate(own, 0);
+        if (!summary.uris.empty()) record.client_certificate_identity = summary.uris.front();
         record.client_certificate_usage_problem = client_usage_problem(own);
     }
 

@@ -31,6 +31,11 @@ public:
                                                              secret_bytes& out) = 0;
     // Called once with the AUTH_SUCCESS token (possibly empty); also the moment to forget secrets.
     virtual void on_success(std::span<const std::uint8_t> token) = 0;
+    // Called when the exchange ends without needing this authenticator: the server answered
+    // READY at once (no authentication, or early authentication by the client certificate), or
+    // it logs in by certificate and was answered with an empty token. Its secrets, never sent,
+    // are forgotten here.
+    virtual void forget() noexcept {}
 };
 
 // Errors an authenticator reports.
@@ -42,8 +47,22 @@ enum class auth_errc {
 const std::error_category& auth_category() noexcept;
 std::error_code make_error_code(auth_errc e) noexcept;
 
+// How a server's announced authenticator class lets a client in.
+enum class login_method {
+    password,                  // SASL PLAIN with a user name and password
+    certificate,               // the TLS client certificate's identity; the token is empty
+    certificate_or_password,   // the certificate when one was presented, else the password
+    unknown,                   // not one we answer: nothing is sent
+};
+
+// The login method of a class name a server may announce in AUTHENTICATE. Certificate login is
+// Cassandra 5.0's MutualTlsAuthenticator; MutualTlsWithPasswordFallbackAuthenticator takes the
+// certificate when there is one and the password otherwise.
+login_method login_method_of(std::string_view class_name) noexcept;
+
 // Authenticator class names a server may announce for which answering with a user name and
-// password (SASL PLAIN) is right. Anything else is refused before a password is sent.
+// password (SASL PLAIN) is right: login_method_of gives password or certificate_or_password.
+// Anything else is refused before a password is sent.
 bool is_password_authenticator(std::string_view class_name) noexcept;
 
 }  // namespace cqlwire::auth

@@ -18,6 +18,7 @@ public:
     std::error_code initial_response(std::string_view server_authenticator, secret_bytes& out) override;
     std::error_code evaluate_challenge(std::span<const std::uint8_t> challenge, secret_bytes& out) override;
     void on_success(std::span<const std::uint8_t> token) override;
+    void forget() noexcept override;
 
 private:
     std::error_code write_credentials(secret_bytes& out) const;

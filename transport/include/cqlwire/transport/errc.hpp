@@ -38,6 +38,9 @@ enum class errc {
     unsupported_protocol_version,  // the server does not speak the version we asked for
     stream_ids_exhausted,     // every stream id is in use
     connection_broken,        // an I/O error ended the connection, the client closed it, or there is none
+    // authentication by the TLS client certificate (kept last so that earlier values stay put)
+    certificate_login_refused,      // the server did not let the certificate's identity in
+    certificate_login_needs_certificate,  // the server logs in by certificate; none was presented
 };
 
 const std::error_category& transport_category() noexcept;

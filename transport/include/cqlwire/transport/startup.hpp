@@ -10,10 +10,20 @@
 // resume(header, body) with it; or stop (done / failed). Every step can be tested alone.
 //
 // Rules it enforces:
-//   - An AUTHENTICATE whose class is not a password authenticator (auth::is_password_authenticator)
+//   - An AUTHENTICATE whose class is not one we answer (auth::login_method_of gives unknown)
 //     fails with errc::authenticator_not_allowed before any credential is produced.
-//   - AUTHENTICATE with no authenticator configured fails with errc::credentials_required.
-//     READY is always acceptable (the server does not require authentication).
+//   - Certificate login (MutualTlsAuthenticator; the fallback variant when a certificate was
+//     presented) is answered with an EMPTY token (length 0, not null): the certificate is the
+//     credential. The configured authenticator is told to forget() its password, never sent.
+//     Without a presented certificate MutualTlsAuthenticator fails with
+//     errc::certificate_login_needs_certificate; an ERROR 0x0100 after a certificate answer is
+//     errc::certificate_login_refused, its message naming the certificate's identity and the
+//     ADD IDENTITY statement that maps it.
+//   - AUTHENTICATE for a password with no authenticator configured fails with
+//     errc::credentials_required.
+//   - READY is always acceptable: the server does not require authentication, or authenticated
+//     the client by its certificate before it asked (early authentication). A configured
+//     authenticator then forgets its unused password.
 //   - ERROR 0x0100 is errc::authentication_failed; a protocol error about the protocol version is
 //     errc::unsupported_protocol_version (the versions the server names are kept); any other
 //     ERROR is its server code (protocol::server_errc). The server's text goes to
@@ -28,6 +38,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "cqlwire/auth/authenticator.hpp"
@@ -51,6 +62,13 @@ struct startup_config {
     // The protocol version of every frame: 4, or 3 (the bodies of the start-up exchange are
     // the same in both). connection::async_startup sets it from connection_options.
     std::uint8_t protocol_version = protocol::protocol_v4;
+    // Whether the TLS handshake presented a client certificate (the server asked for one and we
+    // had one), and that certificate's identity (its first URI subjectAltName, e.g. a SPIFFE
+    // ID; empty when it has none). connection::async_startup fills both from its stream. The
+    // first decides how a certificate authenticator is answered; the second only names the
+    // certificate in messages.
+    bool client_certificate_presented = false;
+    std::string client_certificate_identity{};
 };
 
 struct startup_action {
@@ -74,7 +92,7 @@ struct startup_action {
 
 class startup_machine {
 public:
-    explicit startup_machine(startup_config config) : config_(config) {}
+    explicit startup_machine(startup_config config) : config_(std::move(config)) {}
     ~startup_machine();
     startup_machine(const startup_machine&) = delete;
     startup_machine& operator=(const startup_machine&) = delete;
@@ -95,6 +113,9 @@ public:
     const std::vector<int>& server_supported_versions() const noexcept { return supported_versions_; }
     // How many AUTH_CHALLENGE rounds were answered.
     int challenge_rounds() const noexcept { return challenge_rounds_; }
+    // Whether the login was (or is being) made with the client certificate instead of the
+    // configured authenticator's credentials.
+    bool certificate_login() const noexcept { return certificate_login_; }
 
 private:
     enum class state : std::uint8_t {
@@ -110,6 +131,8 @@ private:
     startup_action fail(std::error_code ec, std::string_view client_message = {});
     startup_action on_error_frame(protocol::bytes_view body);
     startup_action on_authenticate(protocol::bytes_view body);
+    startup_action answer_with_certificate();
+    void forget_credentials() noexcept;
     startup_action on_challenge(protocol::bytes_view body);
     startup_action on_success(protocol::bytes_view body);
     startup_action send_auth_response(std::error_code token_error, const auth::secret_bytes& token);
@@ -122,6 +145,7 @@ private:
     std::string server_authenticator_;
     std::vector<int> supported_versions_;
     int challenge_rounds_ = 0;
+    bool certificate_login_ = false;
 };
 
 // The versions named in a server's "unsupported protocol version" message, e.g.

@@ -30,6 +30,7 @@ struct certificate_summary {
     std::vector<std::string> dns_names;     // subjectAltName DNS entries, as written; control bytes and
                                             // backslashes shown as \xNN (a NUL as \x00)
     std::vector<std::string> ip_addresses;  // subjectAltName IP entries, textual (IPv6 compressed)
+    std::vector<std::string> uris;          // subjectAltName URI entries (e.g. a SPIFFE ID), escaped as DNS names
 };
 
 certificate_summary summarize_certificate(X509* cert, int depth);
@@ -37,7 +38,7 @@ certificate_summary summarize_certificate(X509* cert, int depth);
 // A distinguished name in RFC 2253 form ("CN=localhost,O=Example"), UTF-8 kept as is.
 std::string format_x509_name(const X509_NAME* name);
 
-// "DNS:localhost, IP:127.0.0.1" — or "(no subjectAltName)".
+// "DNS:localhost, IP:127.0.0.1, URI:spiffe://example/a" — or "(no subjectAltName)".
 std::string format_subject_alt_names(const certificate_summary& cert);
 
 // A TLS alert seen on the wire (RFC 8446 §6): description is the alert number, e.g. 116.
@@ -63,6 +64,9 @@ struct tls_handshake_record {
     bool certificate_request_received = false;  // the server asked for a client certificate
     bool client_certificate_configured = false; // we had one to present
     std::string client_certificate_subject;     // its subject, for messages
+    // Its first URI subjectAltName (e.g. spiffe://example.org/app): the identity a certificate
+    // login (Cassandra's SpiffeCertificateValidator) takes from it. Empty when it has none.
+    std::string client_certificate_identity;
     // Why that certificate is unfit for TLS client authentication by its own extensions
     // (extendedKeyUsage without clientAuth, keyUsage without digitalSignature), in words;
     // empty when it is fit. A server refusing it for that says only "unsupported_certificate"
