@@ -190,6 +190,8 @@ private:
         // connection with one request at a time means two 16 KiB allocations per request. A
         // CQL connection is long-lived and busy: it keeps them (about 34 KiB per connection).
         SSL_clear_mode(s.tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+        // The identity and trust in service now: renewed files on disk are read again here.
+        ctx.prepare_session(s.tls->native_handle());
         s.record = std::make_unique<tls_handshake_record>();
         const std::string expected = ctx.server_name().empty() ? s.options.host : ctx.server_name();
         if (auto prep = prepare_tls_session(s.tls->native_handle(), expected, ctx.verify(), *s.record, s.diag)) {

@@ -6,6 +6,7 @@
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_keylog.hpp"
 #include "cqlwire/transport/tls_preflight.hpp"
+#include "tls_rotation.hpp"
 
 namespace cqlwire::transport {
 namespace {
@@ -26,6 +27,8 @@ tls_context::tls_context() : context_(boost::asio::ssl::context::tls_client) {}
 std::error_code tls_context::create(const tls_options& options, std::shared_ptr<tls_context>& out,
                                     std::vector<std::string>& warnings, protocol::diagnostics& diag) {
     out.reset();
+    // Stamped before reading: a file that changes while it is read is read again later.
+    auto rotation = watch_files(options);
     // The same checks as preflight_tls_files, with the identity kept for the context.
     if (auto ec = check_ca_files(options, diag)) return ec;
     client_identity identity;
@@ -96,6 +99,7 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
     }
     ctx->verify_ = options.verify;
     ctx->server_name_ = options.server_name;
+    ctx->rotation_ = std::move(rotation);
     out = std::move(ctx);
     return {};
 }

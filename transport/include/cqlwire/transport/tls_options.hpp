@@ -6,8 +6,10 @@
 // with TLS 1.2 as the lowest version.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cqlwire/auth/secret.hpp"
@@ -53,6 +55,13 @@ struct tls_options {
     // dial 10.0.0.5 but expect node1.cassandra.test). Empty: the host dialed. A DNS name is
     // also sent as SNI; an IP literal is matched against IP SANs only and never sent as SNI.
     std::string server_name;
+
+    // --- Rotation ------------------------------------------------------------------------------
+    // The context reads the certificate, key and CA files again when they change on disk (see
+    // tls_context.hpp). When a changed set cannot be used, this is called once with the reason
+    // (it names files, never their contents); the identity already in service stays. It may be
+    // called from whichever thread opens a connection. Empty: the failure is not reported.
+    std::function<void(std::string_view reason)> on_reload_failure;
 
     // --- Debugging ------------------------------------------------------------------------------
     // When set, the session secrets of every connection are appended to this file in the NSS

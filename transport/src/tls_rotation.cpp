@@ -1,0 +1,104 @@
+#include "tls_rotation.hpp"
+
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+
+#include "cqlwire/protocol/diagnostics.hpp"
+
+namespace cqlwire::transport {
+namespace {
+
+// Reads the identity and the CA files again, with the same checks as the first time.
+std::shared_ptr<const tls_material> read_material(const tls_options& files, protocol::diagnostics& diag) {
+    auto m = std::make_shared<tls_material>();
+    std::vector<std::string> ignored_warnings;  // they were shown when the context was made
+    if (check_ca_files(files, diag)) return nullptr;
+    if (load_client_identity(files, m->identity, ignored_warnings, diag)) return nullptr;
+    if (!files.ca_files.empty()) {
+        m->trust.reset(X509_STORE_new());
+        if (!m->trust) {
+            diag.set_client_message("OpenSSL could not make a certificate store");
+            return nullptr;
+        }
+        for (const auto& file : files.ca_files) {
+            if (X509_STORE_load_file(m->trust.get(), file.c_str()) != 1) {
+                ERR_clear_error();
+                diag.set_client_message("CA file '" + file + "' could not be loaded by OpenSSL");
+                return nullptr;
+            }
+        }
+        if (!files.ca_directory.empty() && X509_STORE_load_path(m->trust.get(), files.ca_directory.c_str()) != 1) {
+            ERR_clear_error();
+            diag.set_client_message("CA directory '" + files.ca_directory + "' could not be loaded by OpenSSL");
+            return nullptr;
+        }
+    }
+    return m;
+}
+
+// Gives `ssl` the material's identity (certificate, chain, key) and trust store.
+void apply(SSL* ssl, const tls_material& m) {
+    if (!m.identity.empty()) {
+        // The certificate first: setting it drops a key that does not match it.
+        SSL_use_certificate(ssl, m.identity.certificate.get());
+        STACK_OF(X509)* chain = sk_X509_new_null();
+        for (const auto& c : m.identity.chain) sk_X509_push(chain, c.get());
+        SSL_set1_chain(ssl, chain);  // takes its own references
+        sk_X509_free(chain);
+        SSL_use_PrivateKey(ssl, m.identity.private_key.get());
+    }
+    if (m.trust) SSL_set1_verify_cert_store(ssl, m.trust.get());
+    ERR_clear_error();
+}
+
+}  // namespace
+
+std::unique_ptr<tls_context::rotation_state> tls_context::watch_files(const tls_options& options) {
+    auto r = std::make_unique<tls_context::rotation_state>();
+    r->files.ca_files = options.ca_files;
+    r->files.ca_directory = options.ca_directory;
+    r->files.certificate_file = options.certificate_file;
+    r->files.private_key_file = options.private_key_file;
+    r->files.private_key_password.append(options.private_key_password.view());
+    r->on_failure = options.on_reload_failure;
+    r->watched = options.ca_files;
+    for (const std::string* file : {&options.certificate_file, &options.private_key_file})
+        if (!file->empty()) r->watched.push_back(*file);
+    r->stamps = detail::stamps_of(r->watched);
+    return r;
+}
+
+void tls_context::prepare_session(SSL* ssl) {
+    rotation_state& r = *rotation_;
+    std::shared_ptr<const tls_material> material;
+    std::string failure;
+    {
+        const std::lock_guard lock(r.mutex);
+        // Looking costs one stat() per file; reading happens only when something changed.
+        auto now = detail::stamps_of(r.watched);
+        if (now != r.stamps) {
+            r.stamps = std::move(now);
+            protocol::diagnostics diag;
+            if (auto fresh = read_material(r.files, diag)) {
+                r.current = std::move(fresh);
+                ++r.reloads;
+            } else {
+                failure = "the changed TLS files were not used, the previous ones stay in service: " +
+                          std::string(diag.client_message());
+            }
+        }
+        material = r.current;
+    }
+    if (material) apply(ssl, *material);
+    // Outside the lock: the callback may log, or even open a connection itself.
+    if (!failure.empty() && r.on_failure) r.on_failure(failure);
+}
+
+std::uint64_t tls_context::reloads() const {
+    const std::lock_guard lock(rotation_->mutex);
+    return rotation_->reloads;
+}
+
+tls_context::~tls_context() = default;
+
+}  // namespace cqlwire::transport
