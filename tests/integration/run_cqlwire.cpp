@@ -124,6 +124,11 @@ bool contains_case_insensitive(std::string_view text, std::string_view word) {
 }
 
 bool check_failure(const process_result& r, int exit_code, std::initializer_list<std::string_view> words) {
+    return check_failure(r, exit_code, words, require_testbed().password);
+}
+
+bool check_failure(const process_result& r, int exit_code, std::initializer_list<std::string_view> words,
+                   std::string_view password) {
     INFO(describe(r));
     bool ok = true;
     // Each CHECK also feeds `ok`, so that a caller repeating a run can stop at the first miss.
@@ -144,7 +149,6 @@ bool check_failure(const process_result& r, int exit_code, std::initializer_list
         CHECK_MESSAGE(check(contains_case_insensitive(*cause, word)), "expected '" << word << "' in: " << *cause);
     // Only the test role's password is distinctive enough to look for ("cassandra", the
     // superuser's, is part of every Cassandra class name and of the certificate's SANs).
-    const auto& password = require_testbed().password;
     CHECK_MESSAGE(check(r.out.find(password) == std::string::npos), "the password appears on stdout");
     CHECK_MESSAGE(check(r.err.find(password) == std::string::npos), "the password appears on stderr");
     return ok;

@@ -62,6 +62,10 @@ bool contains_case_insensitive(std::string_view text, std::string_view word);
 // `words`, case-insensitively); the test role's password appears in neither stdout nor stderr.
 // Returns whether every check passed.
 bool check_failure(const process_result& r, int exit_code, std::initializer_list<std::string_view> words);
+// The same with `password` as the secret that must appear in neither output (for the runs
+// against another node than the main one, whose test role's password that is).
+bool check_failure(const process_result& r, int exit_code, std::initializer_list<std::string_view> words,
+                   std::string_view password);
 
 // The rows of a successful `--format json` run of ONE statement: REQUIREs exit code 0 and that
 // stdout is a single JSON array whose elements are all objects.

@@ -10,7 +10,10 @@ so after `source build/testbed/env` a bare
 
     $CQLWIRE_TESTBED_PYTHON tools/testbed/cql_admin.py "SELECT release_version FROM system.local"
 
-logs in as the test role over TLS with the Azure-style rootCa client certificate.
+logs in as the test role over TLS: on a password node (testbed --auth password) with the
+Azure-style rootCa client certificate and the role's password; on a certificate-login node
+(--auth mtls or mtls-fallback) with the certificate whose SPIFFE ID is mapped to the test role,
+and no password (--login certificate).
 
 Statements come from the arguments, or one per line from stdin when the only argument is "-".
 Rows are printed one per line as `column=value` pairs separated by tabs. The exit status is 0
@@ -24,7 +27,7 @@ import sys
 import time
 
 from cassandra import AuthenticationFailed
-from cassandra.auth import PlainTextAuthProvider
+from cassandra.auth import AuthProvider, Authenticator, PlainTextAuthProvider
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable
 from cassandra.policies import DCAwareRoundRobinPolicy
 
@@ -33,19 +36,42 @@ def env(name, default=None):
     return os.environ.get("CQLWIRE_TESTBED_" + name, default)
 
 
+class CertificateLoginAuthProvider(AuthProvider):
+    """Answers the server's AUTHENTICATE with an empty token, as a client logging in with its
+    certificate does: MutualTlsAuthenticator takes the identity from the TLS session and has no
+    use for a name or password."""
+
+    def new_authenticator(self, host):
+        return EmptyTokenAuthenticator()
+
+
+class EmptyTokenAuthenticator(Authenticator):
+    def initial_response(self):
+        return b""
+
+
 def parse_args(argv):
     pki = env("PKI", "")
+    # A certificate-login node's env file names the certificate mapped to the test role.
+    certificate_node = env("AUTH", "password") in ("mtls", "mtls-fallback")
+    default_cert = env("IDENTITY_CERT") if certificate_node else None
+    default_key = env("IDENTITY_KEY") if certificate_node else None
+    if pki and default_cert is None:
+        default_cert, default_key = os.path.join(pki, "rootCa.crt"), os.path.join(pki, "rootCa.key")
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--host", default=env("HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(env("PORT", "19042")))
+    p.add_argument("--login", choices=("password", "certificate"),
+                   help="password: send --user/--password (PasswordAuthenticator); certificate: "
+                        "send an empty token, the client certificate's identity is the login "
+                        "(MutualTlsAuthenticator). Default: certificate over TLS to a node whose "
+                        "CQLWIRE_TESTBED_AUTH is mtls or mtls-fallback, else password")
     p.add_argument("--user", default=env("USER"))
     p.add_argument("--password", default=env("PASSWORD"))
     p.add_argument("--ca", default=os.path.join(pki, "server-ca.crt") if pki else None,
                    help="CA file the server certificate must chain to")
-    p.add_argument("--cert", default=os.path.join(pki, "rootCa.crt") if pki else None,
-                   help="client certificate (PEM)")
-    p.add_argument("--key", default=os.path.join(pki, "rootCa.key") if pki else None,
-                   help="client private key (PEM)")
+    p.add_argument("--cert", default=default_cert, help="client certificate (PEM)")
+    p.add_argument("--key", default=default_key, help="client private key (PEM)")
     p.add_argument("--no-client-cert", action="store_true",
                    help="offer no client certificate (the node must refuse this)")
     p.add_argument("--server-name", default="localhost",
@@ -58,7 +84,9 @@ def parse_args(argv):
     p.add_argument("--quiet", action="store_true", help="do not print result rows")
     p.add_argument("statements", nargs="+", metavar="STATEMENT")
     args = p.parse_args(argv)
-    if args.user is None or args.password is None:
+    if args.login is None:
+        args.login = "certificate" if certificate_node and not args.plaintext else "password"
+    if args.login == "password" and (args.user is None or args.password is None):
         p.error("--user and --password are required (or CQLWIRE_TESTBED_USER/_PASSWORD)")
     if not args.plaintext:
         if args.ca is None:
@@ -84,7 +112,8 @@ def connect(args):
     kwargs = dict(
         contact_points=[args.host],
         port=args.port,
-        auth_provider=PlainTextAuthProvider(username=args.user, password=args.password),
+        auth_provider=(CertificateLoginAuthProvider() if args.login == "certificate" else
+                       PlainTextAuthProvider(username=args.user, password=args.password)),
         # SimpleSnitch puts the node in "datacenter1"; naming it silences the driver's warning.
         execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(
             load_balancing_policy=DCAwareRoundRobinPolicy(local_dc="datacenter1"))},
