@@ -93,6 +93,15 @@ struct connect_op {
             fail(self, errc::resolve_failed, "no host to connect to was given");
             return;
         }
+        // An address literal needs no resolver: Asio's runs on a thread of its own, whose start
+        // is a measurable part of a one-shot command's cold start.
+        boost::system::error_code not_literal;
+        const auto literal = asio::ip::make_address(strip_brackets(s.options.host), not_literal);
+        if (!not_literal) {
+            s.endpoints.emplace_back(literal, s.options.port);
+            try_next_endpoint(self);
+            return;
+        }
         at = phase::resolving;
         arm_timer(st, s.options.connect_timeout);
         s.resolver.async_resolve(strip_brackets(s.options.host), std::to_string(s.options.port),
