@@ -13,7 +13,6 @@
 #include <openssl/pem.h>
 
 #include "cqlwire/auth/secret.hpp"
-#include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_verify.hpp"
 #include "pkcs12_bundle.hpp"
 #include "tls_file_reader.hpp"
