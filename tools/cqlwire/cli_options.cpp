@@ -98,14 +98,13 @@ const std::vector<flag_spec>& flags() {
          [](cli_options& o, std::string_view) { o.tracing = true; return std::string(); }},
         {"ssl", 0, "", "connect with TLS (implied by every TLS flag below)",
          [](cli_options& o, std::string_view) { o.ssl = true; return std::string(); }},
-        {"cafile", 0, "FILE", "trust the CA certificates in FILE (PEM, or a PKCS#12 truststore) instead of the system's",
+        {"cafile", 0, "FILE", "trust the CAs in FILE (PEM, or a PKCS#12 truststore) instead of the system's",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_path(o.cafile, "cafile", v); }},
-        {"cert", 0, "FILE", "present the client certificate (chain) in FILE: PEM, or a PKCS#12 bundle with its key",
+        {"cert", 0, "FILE", "present the client certificate in FILE (PEM chain, or PKCS#12 with its key)",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_path(o.cert, "cert", v); }},
         {"key", 0, "FILE", "the private key of a PEM client certificate (PEM)",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_path(o.key, "key", v); }},
-        {"key-password-file", 0, "FILE",
-         "read the passphrase of the key, PKCS#12 bundle or truststore from the first line of FILE",
+        {"key-password-file", 0, "FILE", "read the passphrase of the key, bundle or truststore from FILE's first line",
          [](cli_options& o, std::string_view v) {
              o.ssl = true;
              return set_path(o.key_password_file, "key-password-file", v);

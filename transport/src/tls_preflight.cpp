@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <sys/stat.h>
@@ -389,34 +390,37 @@ std::error_code check_ca_files(const tls_options& options, protocol::diagnostics
     return load_trust_anchors(options, anchors, diag);
 }
 
-bool is_pkcs12_file(const std::string& path) {
+namespace {
+
+// The outcome of opening the file at `path` with `passphrase`; nullopt when it cannot be read
+// or is not PKCS#12. The bytes are wiped before this returns.
+std::optional<detail::pkcs12_outcome> try_pkcs12_file(const std::string& path, const auth::secret_bytes& passphrase) {
     std::string bytes;
     const wipe_on_exit wipe{bytes};
     protocol::diagnostics ignored;  // an unreadable file is reported by the loading functions
+    if (read_tls_file(path, "file", bytes, ignored) || detail::keystore_format_of(bytes) != detail::keystore_format::pkcs12)
+        return std::nullopt;
+    detail::pkcs12_contents contents;
+    std::string reason;
+    return detail::open_pkcs12(bytes, passphrase, contents, reason);
+}
+
+}  // namespace
+
+bool is_pkcs12_file(const std::string& path) {
+    std::string bytes;
+    const wipe_on_exit wipe{bytes};
+    protocol::diagnostics ignored;
     return !read_tls_file(path, "file", bytes, ignored) &&
            detail::keystore_format_of(bytes) == detail::keystore_format::pkcs12;
 }
 
 bool pkcs12_file_needs_passphrase(const std::string& path) {
-    std::string bytes;
-    const wipe_on_exit wipe{bytes};
-    protocol::diagnostics ignored;
-    if (read_tls_file(path, "file", bytes, ignored) || detail::keystore_format_of(bytes) != detail::keystore_format::pkcs12)
-        return false;
-    detail::pkcs12_contents contents;
-    std::string reason;
-    return detail::open_pkcs12(bytes, auth::secret_bytes(), contents, reason) == detail::pkcs12_outcome::needs_passphrase;
+    return try_pkcs12_file(path, auth::secret_bytes()) == detail::pkcs12_outcome::needs_passphrase;
 }
 
 bool pkcs12_file_opens_with(const std::string& path, const auth::secret_bytes& passphrase) {
-    std::string bytes;
-    const wipe_on_exit wipe{bytes};
-    protocol::diagnostics ignored;
-    if (read_tls_file(path, "file", bytes, ignored) || detail::keystore_format_of(bytes) != detail::keystore_format::pkcs12)
-        return false;
-    detail::pkcs12_contents contents;
-    std::string reason;
-    return detail::open_pkcs12(bytes, passphrase, contents, reason) == detail::pkcs12_outcome::opened;
+    return try_pkcs12_file(path, passphrase) == detail::pkcs12_outcome::opened;
 }
 
 std::error_code preflight_tls_files(const tls_options& options, std::vector<std::string>& warnings,
