@@ -824,6 +824,14 @@ TEST_CASE("PKCS#12 and keystore mistakes exit 2 naming the file and the cause, b
     contains_all(both, {"'" + pki.path("client-plain.p12") + "' is a PKCS#12 bundle with its own private key",
                         "a private key file ('" + pki.path("client.key") + "') was given too"});
 
+    // The bundle given as its own key too is the same identity: it still asks for its passphrase.
+    contains_all(bundle_flags(server.port(), "client.p12", {"--key", bundle, "-e", "x"}),
+                 {"PKCS#12 file '" + bundle + "' (the client certificate) is encrypted and no passphrase was given"});
+    // A PEM certificate alone: exit 2 once read, naming both ways to give a key.
+    contains_all(bundle_flags(server.port(), "client.crt", query),
+                 {"a client certificate file ('" + pki.path("client.crt") +
+                  "') was given without its private key file; give both, or a PKCS#12 bundle"});
+
     // A passphrase that nothing needs: a PEM CA file and no client certificate.
     const std::string pass_file = run.home.write("key.pass", "whatever\n");
     contains_all({"--cafile", pki.path("server-ca.crt"), "--key-password-file", pass_file, "localhost",

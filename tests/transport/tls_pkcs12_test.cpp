@@ -210,7 +210,11 @@ TEST_CASE("pkcs12: a separate key file with a bundle is refused, unless it is th
     // A bundle given as the key of a PEM certificate.
     out = load_identity(pki().path("client.crt"), bundle, passphrase());
     CHECK(out.ec == errc::tls_config);
-    CHECK(contains(out.message, "private key file '" + bundle + "' is a keystore, not a PEM key"));
+    CHECK(out.message == "private key file '" + bundle +
+                             "' is a PKCS#12 bundle, not a PEM key; give the bundle as the client certificate file, "
+                             "alone");
+    out = load_identity(pki().path("client.crt"), pki().path("client.jks"), passphrase());
+    CHECK(contains(out.message, "private key file '" + pki().path("client.jks") + "' is a Java keystore in JKS"));
 
     // A PEM certificate alone still needs its key.
     out = load_identity(pki().path("client.crt"));

@@ -161,14 +161,14 @@ std::error_code resolve_key_password(settings& s, std::string& message) {
     const bool unset = t.key_password_from == password_origin::none;
     std::string prompt;
     std::string missing;
-    if (!t.key_file.empty()) {
-        prompt = "Passphrase for " + t.key_file + ": ";
-        missing = "private key file '" + t.key_file + "' is encrypted and no passphrase was given" + use;
-        if (unset && !key_file_is_encrypted(t.key_file)) prompt.clear();
-    } else if (cert_is_bundle) {
+    if (cert_is_bundle) {
         prompt = "Passphrase for " + t.cert_file + ": ";
         missing = "PKCS#12 file '" + t.cert_file + "' (the client certificate) is encrypted and no passphrase was given" + use;
         if (unset && !transport::pkcs12_file_needs_passphrase(t.cert_file)) prompt.clear();
+    } else if (!t.key_file.empty()) {
+        prompt = "Passphrase for " + t.key_file + ": ";
+        missing = "private key file '" + t.key_file + "' is encrypted and no passphrase was given" + use;
+        if (unset && !key_file_is_encrypted(t.key_file)) prompt.clear();
     }
     if (prompt.empty() && ca_is_store) {
         prompt = "Password for truststore " + t.ca_file + ": ";

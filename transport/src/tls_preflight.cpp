@@ -144,6 +144,7 @@ std::error_code open_pkcs12_file(const char* what, const std::string& path, std:
 std::error_code load_ca_file(const std::string& path, const auth::secret_bytes& passphrase, std::vector<x509_ptr>& out,
                              protocol::diagnostics& diag) {
     std::string text;
+    const wipe_on_exit wipe{text};  // a keystore given as a truststore holds an encrypted key
     if (auto ec = read_tls_file(path, "CA file", text, diag)) return ec;
     const auto format = detail::keystore_format_of(text);
     if (format == detail::keystore_format::jks || format == detail::keystore_format::jceks)
@@ -286,9 +287,12 @@ std::error_code load_client_identity(const tls_options& options, client_identity
                                       "that holds the certificate and its key");
     }
     if (auto ec = read_tls_file(key_path, "private key file", key_text, diag)) return ec;
-    if (detail::keystore_format_of(key_text) != detail::keystore_format::other) {
+    const auto key_format = detail::keystore_format_of(key_text);
+    if (key_format == detail::keystore_format::jks || key_format == detail::keystore_format::jceks)
+        return config_error(diag, java_keystore_message("private key file", key_path, key_format));
+    if (key_format == detail::keystore_format::pkcs12) {
         return config_error(diag, "private key file '" + key_path +
-                                      "' is a keystore, not a PEM key; give a PKCS#12 bundle as the client certificate "
+                                      "' is a PKCS#12 bundle, not a PEM key; give the bundle as the client certificate "
                                       "file, alone");
     }
 
