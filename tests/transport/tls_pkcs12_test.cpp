@@ -155,7 +155,8 @@ TEST_CASE("pkcs12: a bundle with no key, no certificate, or a key that is not th
 TEST_CASE("pkcs12: a damaged or truncated bundle is a clear error at every length") {
     const std::string whole = file_bytes(pki().path("client.p12"));
     REQUIRE(whole.size() > 1000);
-    for (std::size_t length = 1; length < whole.size(); length += 37) {
+    // Every length through the header that tells PKCS#12 apart, then every 37th.
+    for (std::size_t length = 1; length < whole.size(); length += length < 64 ? 1 : 37) {
         CAPTURE(length);
         const std::string path = write_file("truncated.p12", whole.substr(0, length));
         const auto out = load_identity(path, "", passphrase());
