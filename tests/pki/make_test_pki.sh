@@ -37,6 +37,20 @@
 #   untrusted.crt/.key          self-signed client certificate that no server trusts
 #   trusted-client-cas.pem      what the test server trusts: client-ca.crt + rootCa.crt
 #
+# PKCS#12 bundles and Java keystores (made with openssl and with the JDK's keytool, which this
+# script requires: a missing keytool fails it, the tests that use these files are not skipped)
+#   client.p12                  client.crt + client.key + client-ca.crt, encrypted with the
+#                               passphrase in client-encrypted.pass (AES-256-CBC, PBKDF2, SHA-256 MAC)
+#   client-legacy.p12           the same, made with -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC)
+#   client-plain.p12            the same, unencrypted and without a MAC (no passphrase at all)
+#   client-keytool.p12          client.p12 imported by keytool into a PKCS12 keystore (same passphrase)
+#   client-nokey.p12            client.crt alone, no private key (empty passphrase)
+#   client-nocert.p12           client.key alone, no certificate (empty passphrase)
+#   client.jks / client.jceks   client.p12 imported by keytool into a JKS / JCEKS keystore
+#   server-ca-truststore.p12    server-ca.crt in a keytool PKCS12 truststore, password "changeit"
+#   server-ca-open.p12          server-ca.crt in an openssl PKCS#12 file with an empty passphrase
+#   server-ca.jks               server-ca.crt in a keytool JKS truststore, password "changeit"
+#
 # Private keys are mode 0600, certificates 0644.
 set -euo pipefail
 
@@ -197,8 +211,48 @@ run_openssl req -new -x509 -key untrusted.key -out untrusted.crt -days "$days" -
 
 cat client-ca.crt rootCa.crt >trusted-client-cas.pem
 
-chmod 0600 ./*.key client-encrypted.pass
-chmod 0644 ./*.crt ./*.pem gen_rootCa_cert.conf
+# --- PKCS#12 bundles and Java keystores -------------------------------------------------------
+keytool=${KEYTOOL:-}
+if [[ -z "$keytool" ]]; then
+    if command -v keytool >/dev/null 2>&1; then
+        keytool=$(command -v keytool)
+    elif [[ -x /usr/lib/jvm/java-17-openjdk-amd64/bin/keytool ]]; then
+        keytool=/usr/lib/jvm/java-17-openjdk-amd64/bin/keytool
+    else
+        echo "make_test_pki: keytool (JDK 17: openjdk-17-jdk-headless) is required for the keystore tests;" \
+            "install it (tools/install-deps) or set KEYTOOL" >&2
+        exit 1
+    fi
+fi
+run_keytool() {
+    if ! "$keytool" "$@" >"$log" 2>&1; then
+        echo "make_test_pki: keytool $1 failed:" >&2
+        cat "$log" >&2
+        exit 1
+    fi
+}
+p12_pass=file:client-encrypted.pass
+run_openssl pkcs12 -export -in client.crt -inkey client.key -certfile client-ca.crt -name client \
+    -passout "$p12_pass" -out client.p12
+run_openssl pkcs12 -export -legacy -in client.crt -inkey client.key -certfile client-ca.crt -name client \
+    -passout "$p12_pass" -out client-legacy.p12
+run_openssl pkcs12 -export -in client.crt -inkey client.key -certfile client-ca.crt -name client \
+    -keypbe NONE -certpbe NONE -nomac -passout pass: -out client-plain.p12
+run_openssl pkcs12 -export -nokeys -in client.crt -passout pass: -out client-nokey.p12
+run_openssl pkcs12 -export -nocerts -inkey client.key -passout pass: -out client-nocert.p12
+run_openssl pkcs12 -export -nokeys -in server-ca.crt -passout pass: -out server-ca-open.p12
+for store in PKCS12:client-keytool.p12 JKS:client.jks JCEKS:client.jceks; do
+    run_keytool -importkeystore -noprompt -srckeystore client.p12 -srcstoretype PKCS12 \
+        -srcstorepass:file client-encrypted.pass -destkeystore "${store#*:}" -deststoretype "${store%%:*}" \
+        -deststorepass:file client-encrypted.pass -destkeypass:file client-encrypted.pass
+done
+run_keytool -importcert -noprompt -alias server-ca -file server-ca.crt -keystore server-ca-truststore.p12 \
+    -storetype PKCS12 -storepass changeit
+run_keytool -importcert -noprompt -alias server-ca -file server-ca.crt -keystore server-ca.jks \
+    -storetype JKS -storepass changeit
+
+chmod 0600 ./*.key client-encrypted.pass client*.p12 client.jks client.jceks
+chmod 0644 ./*.crt ./*.pem gen_rootCa_cert.conf server-ca-truststore.p12 server-ca-open.p12 server-ca.jks
 
 # Fail here, not in a test, if a chain came out broken.
 run_openssl verify -CAfile server-ca.crt -purpose sslserver server.crt
@@ -208,3 +262,8 @@ run_openssl verify -CAfile client-ca.crt -purpose sslclient client-ec.crt
 grep -q 'BEGIN RSA PRIVATE KEY' client-pkcs1.key
 grep -q 'BEGIN ENCRYPTED PRIVATE KEY' client-encrypted.key
 grep -q 'BEGIN EC PRIVATE KEY' client-ec.key
+# The keystores are what their names say: keytool's magic numbers, and openssl reads the PKCS#12 ones.
+[[ "$(head -c 4 client.jks | od -An -tx1 | tr -d ' ')" == feedfeed ]]
+[[ "$(head -c 4 client.jceks | od -An -tx1 | tr -d ' ')" == cececece ]]
+run_openssl pkcs12 -in client-keytool.p12 -passin "$p12_pass" -nokeys -noout
+run_openssl pkcs12 -in server-ca-truststore.p12 -passin pass:changeit -nokeys -noout

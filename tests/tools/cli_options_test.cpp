@@ -146,9 +146,15 @@ TEST_CASE("bad values are usage errors with a message") {
     check_usage_error({"--tls-min", "1.3", "--tls-max", "1.2"}, "--tls-min 1.3 is above --tls-max 1.2");
     check_usage_error({"-e", "x", "-f", "y"}, "use either --execute or --file, not both");
     check_usage_error({"-p", "x", "--password-file", "y"}, "use either --password or --password-file, not both");
-    check_usage_error({"--cert", "c"}, "--cert needs --key (the private key of the certificate)");
     check_usage_error({"--key", "k"}, "--key needs --cert (the certificate that goes with the key)");
     check_usage_error({"--cert", "c", "--key", "k", "--key-password-file", ""}, "--key-password-file needs a non-empty path");
+}
+
+TEST_CASE("--cert alone is accepted: it may be a PKCS#12 bundle that holds its key") {
+    const auto p = parse({"--cert", "bundle.p12"});
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.options.cert == "bundle.p12");
+    CHECK_FALSE(p.options.key);
 }
 
 TEST_CASE("--key-password-file does not need --key: the key may be the cqlshrc's userkey") {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,7 @@
 #include "cqlwire/protocol/result.hpp"
 #include "fake_cql_server.hpp"
 #include "mtls_fake_server.hpp"
+#include "pki/mismatched_pkcs12.hpp"
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
@@ -668,4 +670,199 @@ TEST_CASE("a result in three pages prints every row once, in table, JSON and CSV
         CHECK(*size > 0);
     }
     CHECK(server.queries() == std::vector<std::string>(3, std::string(paged_query)));
+}
+
+// ---- PKCS#12 bundles and truststores, Java keystores ------------------------------------------------
+
+namespace {
+
+constexpr std::string_view client_subject = "/O=cqlwire tests/CN=cqlwire-tests-client";
+
+// Flags for mutual TLS presenting the PKCS#12 bundle NAME (no --key), trusting `ca`.
+std::vector<std::string> bundle_flags(std::uint16_t port, const std::string& name, std::vector<std::string> more = {},
+                                      const std::string& ca = "server-ca.crt") {
+    const auto& pki = test_pki::instance();
+    std::vector<std::string> args{"--cafile", pki.path(ca), "--cert", pki.path(name), "-u", std::string(user),
+                                  "localhost", std::to_string(port)};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+}  // namespace
+
+TEST_CASE("a PKCS#12 bundle as --cert or [ssl] usercert logs in with no key file, presenting its certificate") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::string pass_file = run.home.write("bundle.pass", pki.key_password() + "\n");
+    const std::vector<std::string> query{"-e", std::string(system_local)};
+
+    SUBCASE("openssl's bundle, the passphrase from --key-password-file") {
+        auto more = query;
+        more.insert(more.begin(), {"--key-password-file", pass_file});
+        check_system_local_table(run(bundle_flags(server.port(), "client.p12", more)));
+    }
+    SUBCASE("keytool's keystore, the passphrase from CQLWIRE_KEY_PASSWORD") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = pki.key_password();
+        check_system_local_table(run(bundle_flags(server.port(), "client-keytool.p12", query)));
+    }
+    SUBCASE("the legacy algorithms") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = pki.key_password();
+        check_system_local_table(run(bundle_flags(server.port(), "client-legacy.p12", query)));
+    }
+    SUBCASE("an unencrypted bundle needs no passphrase") {
+        check_system_local_table(run(bundle_flags(server.port(), "client-plain.p12", query)));
+    }
+    SUBCASE("[ssl] usercert alone") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = pki.key_password();
+        const std::string rc = run.home.write(
+            "cqlshrc", "[authentication]\nusername = " + std::string(user) + "\n[connection]\nhostname = localhost\nport = " +
+                           std::to_string(server.port()) + "\n[ssl]\ncertfile = " + pki.path("server-ca.crt") +
+                           "\nusercert = " + pki.path("client.p12") + "\n");
+        check_system_local_table(run({"--cqlshrc", rc, "-e", std::string(system_local)}));
+    }
+    CHECK(server.client_certificate_subjects() == std::vector<std::string>{std::string(client_subject)});
+    CHECK(saw_credentials(server));
+}
+
+TEST_CASE("a PKCS#12 truststore as --cafile trusts the server, its password given like a key passphrase") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::vector<std::string> query{"-u", std::string(user), "-e", std::string(system_local)};
+
+    SUBCASE("keytool's truststore, password changeit from --key-password-file") {
+        auto flags = mtls_flags(server.port(), query);
+        flags[1] = test_pki::instance().path("server-ca-truststore.p12");
+        const std::string pass_file = run.home.write("store.pass", "changeit\n");
+        flags.insert(flags.begin(), {"--key-password-file", pass_file});
+        check_system_local_table(run(flags));
+    }
+    SUBCASE("openssl's truststore with the empty passphrase") {
+        auto flags = mtls_flags(server.port(), query);
+        flags[1] = test_pki::instance().path("server-ca-open.p12");
+        check_system_local_table(run(flags));
+    }
+    SUBCASE("an unencrypted bundle and keytool's truststore, its password from CQLWIRE_KEY_PASSWORD") {
+        run.env["CQLWIRE_KEY_PASSWORD"] = "changeit";
+        check_system_local_table(run(bundle_flags(server.port(), "client-plain.p12", {"-e", std::string(system_local)},
+                                                  "server-ca-truststore.p12")));
+    }
+}
+
+TEST_CASE("PKCS#12 and keystore mistakes exit 2 naming the file and the cause, before connecting") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::vector<std::string> query{"-e", std::string(system_local)};
+    auto expect_failure = [&](const std::vector<std::string>& args, const std::string& expected) {
+        const auto r = run(args);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err == expected);
+        CHECK(r.out.empty());
+    };
+
+    const std::string bundle = pki.path("client.p12");
+    expect_failure(bundle_flags(server.port(), "client.p12", query),
+                   "cqlwire: PKCS#12 file '" + bundle +
+                       "' (the client certificate) is encrypted and no passphrase was given: use --key-password-file "
+                       "FILE, CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked\n");
+
+    const std::string wrong_file = run.home.write("wrong.pass", "not-the-passphrase\n");
+    auto more = query;
+    more.insert(more.begin(), {"--key-password-file", wrong_file});
+    expect_failure(bundle_flags(server.port(), "client.p12", more),
+                   "cqlwire: client certificate file '" + bundle + "' is a PKCS#12 file that the passphrase read from '" +
+                       wrong_file + "' does not open: the passphrase is wrong (or the file is damaged)\n");
+
+    const std::string truststore = pki.path("server-ca-truststore.p12");
+    auto trust_flags = mtls_flags(server.port(), query);
+    trust_flags[1] = truststore;
+    expect_failure(trust_flags, "cqlwire: PKCS#12 truststore '" + truststore +
+                                    "' (the CA file) needs its password and none was given: use --key-password-file "
+                                    "FILE, CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked (a Java truststore's "
+                                    "is often changeit)\n");
+
+    const auto contains_all = [&](const std::vector<std::string>& args, const std::vector<std::string>& parts) {
+        const auto r = run(args);
+        CHECK(r.exit_code == 2);
+        for (const auto& part : parts) CHECK_MESSAGE(r.err.find(part) != std::string::npos, part);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    };
+    contains_all(bundle_flags(server.port(), "client-nokey.p12", query),
+                 {"'" + pki.path("client-nokey.p12") + "' is a PKCS#12 file that holds no private key"});
+    contains_all(bundle_flags(server.port(), "client-nocert.p12", query),
+                 {"'" + pki.path("client-nocert.p12") + "' is a PKCS#12 file that holds a private key but no certificate"});
+    const std::string mismatched = run.home.str() + "/mismatched.p12";
+    cqlwire::test::write_mismatched_pkcs12(pki, mismatched);
+    auto mismatched_flags = bundle_flags(server.port(), "client-plain.p12", query);
+    mismatched_flags[3] = mismatched;
+    contains_all(mismatched_flags, {"the private key in PKCS#12 file '" + mismatched + "' belongs to none of its"});
+
+    std::ifstream in(pki.path("client-plain.p12"), std::ios::binary);
+    const std::string whole{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::string truncated = run.home.write("truncated.p12", whole.substr(0, whole.size() / 2));
+    auto truncated_flags = bundle_flags(server.port(), "client-plain.p12", query);
+    truncated_flags[3] = truncated;
+    contains_all(truncated_flags, {"'" + truncated + "' is a PKCS#12 file that cannot be read, damaged or truncated"});
+
+    for (const char* keystore : {"client.jks", "client.jceks"}) {
+        const std::string path = pki.path(keystore);
+        contains_all(bundle_flags(server.port(), keystore, query),
+                     {"client certificate file '" + path + "' is a Java keystore",
+                      "`keytool -importkeystore -srckeystore " + path + " -destkeystore " + path +
+                          ".p12 -deststoretype PKCS12`"});
+    }
+    auto jks_trust = mtls_flags(server.port(), query);
+    jks_trust[1] = pki.path("server-ca.jks");
+    contains_all(jks_trust, {"CA file '" + pki.path("server-ca.jks") + "' is a Java keystore in JKS format",
+                             "`keytool -importkeystore -srckeystore " + pki.path("server-ca.jks")});
+
+    auto both = bundle_flags(server.port(), "client-plain.p12", {"--key", pki.path("client.key"), "-e", "x"});
+    contains_all(both, {"'" + pki.path("client-plain.p12") + "' is a PKCS#12 bundle with its own private key",
+                        "a private key file ('" + pki.path("client.key") + "') was given too"});
+
+    // The bundle given as its own key too is the same identity: it still asks for its passphrase.
+    contains_all(bundle_flags(server.port(), "client.p12", {"--key", bundle, "-e", "x"}),
+                 {"PKCS#12 file '" + bundle + "' (the client certificate) is encrypted and no passphrase was given"});
+    // A PEM certificate alone: exit 2 once read, naming both ways to give a key.
+    contains_all(bundle_flags(server.port(), "client.crt", query),
+                 {"a client certificate file ('" + pki.path("client.crt") +
+                  "') was given without its private key file; give both, or a PKCS#12 bundle"});
+
+    // A passphrase that nothing needs: a PEM CA file and no client certificate.
+    const std::string pass_file = run.home.write("key.pass", "whatever\n");
+    contains_all({"--cafile", pki.path("server-ca.crt"), "--key-password-file", pass_file, "localhost",
+                  std::to_string(server.port()), "-e", "x"},
+                 {"--key-password-file gives a key passphrase but nothing needs one"});
+    CHECK(server.sessions_accepted() == 0);
+}
+
+TEST_CASE("on a terminal, the passphrase of a PKCS#12 bundle and a truststore's password are asked for") {
+    fake_cql_server server(mtls_password_server());
+    const auto& pki = test_pki::instance();
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+
+    const std::string prompt = "Passphrase for " + pki.path("client.p12") + ": ";
+    const auto r = run_on_terminal(bundle_flags(server.port(), "client.p12", {"-e", std::string(system_local)}), run.env,
+                                   prompt, pki.key_password());
+    INFO("terminal: " << r.shown);
+    CHECK(r.exit_code == 0);
+    CHECK(r.shown.starts_with(prompt));
+    CHECK(r.shown.find(pki.key_password()) == std::string::npos);
+    CHECK(r.shown.find("\n(1 rows)\r\n") != std::string::npos);
+
+    const std::string store_prompt = "Password for truststore " + pki.path("server-ca-truststore.p12") + ": ";
+    auto flags = mtls_flags(server.port(), {"-u", std::string(user), "-e", std::string(system_local)});
+    flags[1] = pki.path("server-ca-truststore.p12");
+    const auto store = run_on_terminal(flags, run.env, store_prompt, "changeit");
+    INFO("terminal: " << store.shown);
+    CHECK(store.exit_code == 0);
+    CHECK(store.shown.starts_with(store_prompt));
+    CHECK(store.shown.find("changeit") == std::string::npos);
+    CHECK(server.client_certificate_subjects() ==
+          std::vector<std::string>{std::string(client_subject), std::string(client_subject)});
 }

@@ -192,9 +192,19 @@ TEST_CASE("a key passphrase with no private key anywhere is a configuration erro
     CHECK(m.ec == cli_errc::bad_config);
     CHECK(exit_code_for(m.ec) == exit_code::configuration);
     CHECK(m.message == "--key-password-file gives a key passphrase but no private key is set; give --cert FILE "
-                       "--key FILE (or usercert and userkey in the cqlshrc's [ssl])");
-    m = merge({"--key-password-file", "/kp"}, "[ssl]\ncertfile = /ca.pem\n");
-    CHECK(m.ec == cli_errc::bad_config);
+                       "--key FILE (or usercert and userkey in the cqlshrc's [ssl]), or a PKCS#12 bundle or "
+                       "truststore as --cert or --cafile");
+}
+
+TEST_CASE("a key passphrase with only a certificate or CA file is kept: either may be a PKCS#12 file") {
+    // Whether one is, and so whether anything needs the passphrase, is known once the files are
+    // read (resolve_key_password).
+    auto m = merge({"--key-password-file", "/kp"}, "[ssl]\ncertfile = /ca.p12\n");
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.key_password_from == password_origin::file);
+    m = merge({"--cert", "/bundle.p12"}, std::nullopt, {{"CQLWIRE_KEY_PASSWORD", "env_kp"}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.key_password_from == password_origin::environment);
 }
 
 TEST_CASE("an exported key passphrase is ignored when there is no private key") {
@@ -233,9 +243,14 @@ TEST_CASE("bad environment values and half a client certificate are configuratio
     m = merge({}, std::nullopt, {{"SSL_VALIDATE", "sometimes"}});
     CHECK(m.ec == cli_errc::bad_config);
     CHECK(m.message == "SSL_VALIDATE='sometimes' is not a boolean (true/false)");
-    m = merge({}, "[ssl]\nusercert = c\n");
+    m = merge({}, "[ssl]\nuserkey = k\n");
     CHECK(m.ec == cli_errc::bad_config);
-    CHECK(m.message == "rc: [ssl] usercert and userkey go together; only usercert is set");
+    CHECK(m.message == "rc: [ssl] userkey needs usercert (the certificate that goes with the key); only userkey is set");
+    // usercert alone may be a PKCS#12 bundle holding its key.
+    m = merge({}, "[ssl]\nusercert = c.p12\n");
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.tls.cert_file == "c.p12");
+    CHECK(m.s.tls.enabled);
 }
 
 TEST_CASE("the Azure article's cqlshrc gives mutual TLS with verification and a password") {

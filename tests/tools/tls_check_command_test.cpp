@@ -252,7 +252,10 @@ TEST_CASE("the JSON report parses and carries the facts and the verdict") {
     CHECK(v.at("findings").as_array().empty());
 }
 
-TEST_CASE("the command end to end against the fake server over mutual TLS") {
+namespace {
+
+// A fake node demanding a client certificate issued by the test PKI's client CA.
+fake_cql_server::options server_requiring_client_ca() {
     const auto& pki = test_pki::instance();
     fake_cql_server::tls_settings tls;
     tls.certificate_chain_file = pki.path("server.crt");
@@ -261,7 +264,14 @@ TEST_CASE("the command end to end against the fake server over mutual TLS") {
     tls.require_client_certificate = true;
     fake_cql_server::options o;
     o.tls = tls;
-    fake_cql_server server(o);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("the command end to end against the fake server over mutual TLS") {
+    const auto& pki = test_pki::instance();
+    fake_cql_server server(server_requiring_client_ca());
     const std::string target = "localhost:" + std::to_string(server.port());
     const std::string ca = pki.path("server-ca.crt");
     const std::string cert = pki.path("client.crt");
@@ -289,4 +299,24 @@ TEST_CASE("the command end to end against the fake server over mutual TLS") {
     std::vector<std::string_view> args3 = {target, "--format", "csv"};
     CHECK(run_tls_check(args3, out3, err3) == 1);
     CHECK(contains(err3.str(), "--format for tls-check is table (text, the default) or json"));
+}
+
+TEST_CASE("tls-check with a PKCS#12 bundle as --cert and a PKCS#12 truststore as --cafile") {
+    const auto& pki = test_pki::instance();
+    fake_cql_server server(server_requiring_client_ca());
+    const std::string target = "localhost:" + std::to_string(server.port());
+    const std::string ca = pki.path("server-ca-open.p12");
+    const std::string bundle = pki.path("client-plain.p12");
+
+    std::ostringstream out;
+    std::ostringstream err;
+    std::vector<std::string_view> args = {target, "--cafile", ca, "--cert", bundle, "--format", "json"};
+    CHECK(run_tls_check(args, out, err) == 0);
+    INFO(err.str());
+    const auto v = json::parse(out.str()).as_object();
+    CHECK(v.at("client_certificate_verdict").as_string() == "accepted");
+    REQUIRE(v.at("client_certificate").is_object());
+    CHECK(contains(std::string(v.at("client_certificate").at("subject").as_string()), "cqlwire-tests-client"));
+    CHECK(v.at("client_key_matches").as_bool());
+    CHECK(server.client_certificate_subjects() == std::vector<std::string>{"/O=cqlwire tests/CN=cqlwire-tests-client"});
 }

@@ -98,13 +98,13 @@ const std::vector<flag_spec>& flags() {
          [](cli_options& o, std::string_view) { o.tracing = true; return std::string(); }},
         {"ssl", 0, "", "connect with TLS (implied by every TLS flag below)",
          [](cli_options& o, std::string_view) { o.ssl = true; return std::string(); }},
-        {"cafile", 0, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's",
+        {"cafile", 0, "FILE", "trust the CAs in FILE (PEM, or a PKCS#12 truststore) instead of the system's",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_path(o.cafile, "cafile", v); }},
-        {"cert", 0, "FILE", "present the client certificate (chain) in FILE (PEM)",
+        {"cert", 0, "FILE", "present the client certificate in FILE (PEM chain, or PKCS#12 with its key)",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_path(o.cert, "cert", v); }},
-        {"key", 0, "FILE", "the private key of the client certificate (PEM)",
+        {"key", 0, "FILE", "the private key of a PEM client certificate (PEM)",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_path(o.key, "key", v); }},
-        {"key-password-file", 0, "FILE", "read the private key's passphrase from the first line of FILE",
+        {"key-password-file", 0, "FILE", "read the passphrase of the key, bundle or truststore from FILE's first line",
          [](cli_options& o, std::string_view v) {
              o.ssl = true;
              return set_path(o.key_password_file, "key-password-file", v);
@@ -177,8 +177,8 @@ std::error_code check_combinations(const cli_options& o, std::string& message) {
     if (o.tls_min && o.tls_max && *o.tls_min > *o.tls_max)
         return usage_error(message, "--tls-min " + std::string(to_string(*o.tls_min)) + " is above --tls-max " +
                                         std::string(to_string(*o.tls_max)));
+    // --cert alone is a PKCS#12 bundle (a PEM certificate alone is refused once its file is read).
     if (o.key && !o.cert) return usage_error(message, "--key needs --cert (the certificate that goes with the key)");
-    if (o.cert && !o.key) return usage_error(message, "--cert needs --key (the private key of the certificate)");
     return {};
 }
 
@@ -332,7 +332,8 @@ std::string help_text() {
         "\n"
         "Environment:\n"
         "  CQLWIRE_PASSWORD      the password (when neither -p nor --password-file is given)\n"
-        "  CQLWIRE_KEY_PASSWORD  the private key's passphrase (when --key-password-file is not given)\n"
+        "  CQLWIRE_KEY_PASSWORD  the passphrase of the key, bundle or truststore (when --key-password-file\n"
+        "                        is not given)\n"
         "  CQLSH_HOST, CQLSH_PORT  the host and port (the arguments override them)\n"
         "  SSL_CERTFILE          as --cafile\n"
         "  SSL_VALIDATE          true/false: verify the server's certificate (false is insecure)\n"
@@ -346,6 +347,13 @@ std::string help_text() {
         "With a user name and no password, cqlwire asks for one on the terminal (without echo).\n"
         "Likewise, when the private key (--key or [ssl] userkey) is encrypted and no passphrase\n"
         "was given, it asks \"Passphrase for <key file>:\"; with no terminal, it exits with 2.\n"
+        "\n"
+        "PKCS#12: --cert (or usercert) may name a PKCS#12 bundle (.p12/.pfx, known by its content)\n"
+        "holding the certificate, its key and chain; then give no --key. --cafile (or certfile) may\n"
+        "name a PKCS#12 truststore, e.g. made by `keytool -importcert -storetype PKCS12`. Both are\n"
+        "opened with no passphrase first, then with the key passphrase above (asked for on a\n"
+        "terminal when needed; a Java truststore's is often \"changeit\"). A Java keystore in JKS or\n"
+        "JCEKS format is refused (exit 2) with the keytool command that converts it to PKCS#12.\n"
         "\n";
     text += exit_codes_help();
     return text;

@@ -135,7 +135,7 @@ std::string_view exit_codes_help() noexcept {
     return "Exit codes:\n"
            "  0  success\n"
            "  1  usage error (bad flag, value or argument; malformed -e/-f text)\n"
-           "  2  configuration or file error (cqlshrc, certificate, key or password files)\n"
+           "  2  configuration or file error (cqlshrc, certificate, key, keystore or password files)\n"
            "  3  network failure or timeout\n"
            "  4  TLS failure (handshake, server verification, client certificate rejected)\n"
            "  5  authentication failure\n"

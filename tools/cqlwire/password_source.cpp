@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bounded_file.hpp"
+#include "cqlwire/transport/tls_preflight.hpp"
 #include "exit_codes.hpp"
 #include "key_passphrase.hpp"
 
@@ -142,15 +143,42 @@ std::error_code resolve_password(settings& s, std::string& message) {
 }
 
 std::error_code resolve_key_password(settings& s, std::string& message) {
-    if (!s.tls.enabled || s.tls.key_file.empty()) return {};
-    const std::string& key = s.tls.key_file;
-    const secret_request r{s.warnings, s.tls.key_password, s.tls.key_password_from, s.tls.key_password_file, "key passphrase",
-                           "Passphrase for " + key + ": ",
-                           "private key file '" + key + "' is encrypted and no passphrase was given: use "
-                           "--key-password-file FILE, CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked"};
-    // The file is read only when nothing gave a passphrase: only then does it matter.
-    const bool needed = s.tls.key_password_from == password_origin::none && key_file_is_encrypted(key);
-    return complete_secret(r, needed, message);
+    if (!s.tls.enabled) return {};
+    const tls_settings& t = s.tls;
+    // The files a passphrase may open: the PEM key, a PKCS#12 bundle given as the certificate,
+    // a PKCS#12 truststore given as the CA file (known by content, so they are read here).
+    const bool cert_is_bundle = !t.cert_file.empty() && transport::is_pkcs12_file(t.cert_file);
+    const bool ca_is_store = !t.ca_file.empty() && transport::is_pkcs12_file(t.ca_file);
+    if (t.key_file.empty() && !cert_is_bundle && !ca_is_store) {
+        if (t.key_password_from != password_origin::file) return {};
+        message = "--key-password-file gives a key passphrase but nothing needs one: no private key is set, and "
+                  "neither the client certificate nor the CA file is a PKCS#12 file";
+        return make_error_code(cli_errc::bad_config);
+    }
+    const std::string use = ": use --key-password-file FILE, CQLWIRE_KEY_PASSWORD, or run on a terminal to be asked";
+    // The file that needs the passphrase, with what to say when asking. Each is read only when
+    // nothing gave a passphrase: only then does it matter.
+    const bool unset = t.key_password_from == password_origin::none;
+    std::string prompt;
+    std::string missing;
+    if (cert_is_bundle) {
+        prompt = "Passphrase for " + t.cert_file + ": ";
+        missing = "PKCS#12 file '" + t.cert_file + "' (the client certificate) is encrypted and no passphrase was given" + use;
+        if (unset && !transport::pkcs12_file_needs_passphrase(t.cert_file)) prompt.clear();
+    } else if (!t.key_file.empty()) {
+        prompt = "Passphrase for " + t.key_file + ": ";
+        missing = "private key file '" + t.key_file + "' is encrypted and no passphrase was given" + use;
+        if (unset && !key_file_is_encrypted(t.key_file)) prompt.clear();
+    }
+    if (prompt.empty() && ca_is_store) {
+        prompt = "Password for truststore " + t.ca_file + ": ";
+        missing = "PKCS#12 truststore '" + t.ca_file + "' (the CA file) needs its password and none was given" + use +
+                  " (a Java truststore's is often changeit)";
+        if (unset && !transport::pkcs12_file_needs_passphrase(t.ca_file)) prompt.clear();
+    }
+    const secret_request r{s.warnings, s.tls.key_password, s.tls.key_password_from, s.tls.key_password_file,
+                           "key passphrase", prompt, missing};
+    return complete_secret(r, unset && !prompt.empty(), message);
 }
 
 }  // namespace cqlwire::cli

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "bounded_file.hpp"
@@ -12,6 +13,7 @@
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_keylog.hpp"
+#include "cqlwire/transport/tls_preflight.hpp"
 #include "exit_codes.hpp"
 #include "frame_trace_output.hpp"
 #include "key_passphrase.hpp"
@@ -70,6 +72,18 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
         return failed(err, who, make_error_code(cli_errc::bad_config),
                       "private key file '" + o.private_key_file + "' could not be decrypted with " +
                           passphrase_origin + ": the passphrase is wrong (or the file is damaged)");
+    }
+    // The same for a PKCS#12 truststore or bundle, in the order the files are read.
+    const std::pair<std::string, const char*> bundles[] = {
+        {o.ca_files.empty() ? std::string() : o.ca_files.front(), "CA file"},
+        {o.certificate_file, "client certificate file"}};
+    for (const auto& [path, what] : bundles) {
+        if (!o.private_key_password.empty() && !path.empty() && transport::pkcs12_file_needs_passphrase(path) &&
+            !transport::pkcs12_file_opens_with(path, o.private_key_password)) {
+            return failed(err, who, make_error_code(cli_errc::bad_config),
+                          std::string(what) + " '" + path + "' is a PKCS#12 file that " + passphrase_origin +
+                              " does not open: the passphrase is wrong (or the file is damaged)");
+        }
     }
     return failed(err, who, ec, diag);
 }

@@ -76,9 +76,11 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         if (rc->certfile) out.tls.ca_file = expand_home(*rc->certfile, env);
         if (rc->usercert) out.tls.cert_file = expand_home(*rc->usercert, env);
         if (rc->userkey) out.tls.key_file = expand_home(*rc->userkey, env);
-        if (rc->usercert.has_value() != rc->userkey.has_value())
-            return config_error(message, rc_label + ": [ssl] usercert and userkey go together; only " +
-                                             (rc->usercert ? "usercert" : "userkey") + " is set");
+        // usercert alone may be a PKCS#12 bundle with its key; a PEM certificate alone is
+        // refused once its file is read.
+        if (rc->userkey && !rc->usercert)
+            return config_error(message, rc_label + ": [ssl] userkey needs usercert (the certificate that goes with "
+                                                    "the key); only userkey is set");
         // A client certificate is only ever presented over TLS, so naming one turns TLS on
         // unless the file says `ssl = false` outright (Azure's section-less file relies on it).
         rc_names_client_cert = rc->usercert.has_value();
@@ -162,16 +164,20 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
             if (h == host) out.tls.ca_file = expand_home(path, env);
     }
     // Checked only now: the key the passphrase opens may come from the cqlshrc. A passphrase
-    // asked for on the command line with no key is a mistake worth naming; one exported in the
-    // environment is ignored, as CQLWIRE_PASSWORD is without a user name, so that a shell which
-    // exports it can still reach clusters that need no client certificate.
-    if (out.tls.key_password_from != password_origin::none && out.tls.key_file.empty()) {
+    // asked for on the command line with no file it could open is a mistake worth naming; one
+    // exported in the environment is ignored, as CQLWIRE_PASSWORD is without a user name, so that
+    // a shell which exports it can still reach clusters that need no client certificate. A
+    // certificate or CA file may be a PKCS#12 bundle or truststore that the passphrase opens:
+    // resolve_key_password reads them to tell.
+    if (out.tls.key_password_from != password_origin::none && out.tls.key_file.empty() && out.tls.cert_file.empty() &&
+        out.tls.ca_file.empty()) {
         if (out.tls.key_password_from == password_origin::environment) {
             out.tls.key_password.clear();
             out.tls.key_password_from = password_origin::none;
         } else {
             return config_error(message, "--key-password-file gives a key passphrase but no private key is set; give "
-                                         "--cert FILE --key FILE (or usercert and userkey in the cqlshrc's [ssl])");
+                                         "--cert FILE --key FILE (or usercert and userkey in the cqlshrc's [ssl]), "
+                                         "or a PKCS#12 bundle or truststore as --cert or --cafile");
         }
     }
     out.tls.server_name = flags.server_name ? *flags.server_name : out.host;

@@ -31,12 +31,13 @@ enum class password_origin { none, flag, file, environment, cqlshrc, prompt };
 
 struct tls_settings {
     bool enabled = false;
-    std::string ca_file;            // empty: trust the system's default CA store
-    std::string cert_file;          // client certificate (chain), PEM; empty: none
-    std::string key_file;           // its private key, PEM (from --key or [ssl] userkey)
-    // The key's passphrase: CQLWIRE_KEY_PASSWORD (origin environment), or --key-password-file
-    // (origin file, read later from key_password_file), or asked on the terminal when the key
-    // turns out to be encrypted (origin prompt). Never printed.
+    std::string ca_file;            // PEM or PKCS#12 truststore; empty: the system's default CA store
+    std::string cert_file;          // client certificate (chain), PEM, or a PKCS#12 bundle; empty: none
+    std::string key_file;           // its private key, PEM (from --key or [ssl] userkey); empty for a bundle
+    // The passphrase of the key, of a PKCS#12 bundle or of a PKCS#12 truststore:
+    // CQLWIRE_KEY_PASSWORD (origin environment), or --key-password-file (origin file, read later
+    // from key_password_file), or asked on the terminal when the file turns out to need one
+    // (origin prompt). Never printed.
     auth::secret_bytes key_password;
     password_origin key_password_from = password_origin::none;
     std::string key_password_file;

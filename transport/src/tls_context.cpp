@@ -29,8 +29,9 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
     out.reset();
     // Stamped before reading: a file that changes while it is read is read again later.
     auto rotation = watch_files(options);
-    // The same checks as preflight_tls_files, with the identity kept for the context.
-    if (auto ec = check_ca_files(options, diag)) return ec;
+    // The same checks as preflight_tls_files, with the trust anchors and identity kept.
+    std::vector<x509_ptr> trust_anchors;
+    if (auto ec = load_trust_anchors(options, trust_anchors, diag)) return ec;
     client_identity identity;
     if (auto ec = load_client_identity(options, identity, warnings, diag)) return ec;
 
@@ -67,9 +68,12 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
         if (SSL_CTX_set_default_verify_paths(native) != 1)
             return config_error(diag, "the system's default CA certificates could not be loaded");
     }
-    for (const auto& file : options.ca_files) {
-        if (SSL_CTX_load_verify_file(native, file.c_str()) != 1)
-            return config_error(diag, "CA file '" + file + "' could not be loaded by OpenSSL");
+    // The CA files' certificates, read (PEM or PKCS#12) and checked by load_trust_anchors.
+    X509_STORE* store = SSL_CTX_get_cert_store(native);
+    for (const auto& anchor : trust_anchors) {
+        // add_cert takes its own reference; a certificate given twice is not an error.
+        if (X509_STORE_add_cert(store, anchor.get()) != 1)
+            return config_error(diag, "OpenSSL refused a CA certificate from the CA files given");
     }
     if (!options.ca_directory.empty() && SSL_CTX_load_verify_dir(native, options.ca_directory.c_str()) != 1) {
         return config_error(diag, "CA directory '" + options.ca_directory + "' could not be loaded by OpenSSL");

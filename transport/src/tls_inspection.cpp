@@ -352,13 +352,20 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     // --- Our client certificate, judged on its own -----------------------------------------
     const bool has_identity = !options.certificate_file.empty() || !options.private_key_file.empty();
     bool identity_usable = false;
+    client_files files;  // also judged against the CA names the server asks for, below
     if (has_identity) {
         client_identity identity;
         std::vector<std::string> identity_warnings;
         protocol::diagnostics identity_diag;
         identity_usable = !load_client_identity(options, identity, identity_warnings, identity_diag);
         if (!identity_usable) out.client_identity_problem = identity_diag.client_message();
-        const client_files files = read_client_files(options);
+        files = read_client_files(options);
+        // A PKCS#12 bundle holds no PEM block: its certificate comes from the identity read above.
+        if (!files.certificate && identity.certificate) {
+            files.certificate = std::move(identity.certificate);
+            files.chain = std::move(identity.chain);
+            files.key = std::move(identity.private_key);
+        }
         if (files.certificate) {
             out.client_certificate = inspect_certificate(files.certificate.get(), 0);
             note_expiry(*out.client_certificate, "the client certificate", target.expiry_warning, out.warnings);
@@ -426,7 +433,6 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     if (out.client_certificate && !out.acceptable_client_ca_names.empty()) {
         // Acceptable when the certificate, or a CA certificate that came with it in the file, is
         // issued by (or is) one of the CAs the server named.
-        const client_files files = read_client_files(options);
         bool acceptable = files.certificate && name_in(X509_get_issuer_name(files.certificate.get()), ca_names);
         for (const auto& c : files.chain) {
             acceptable = acceptable || name_in(X509_get_issuer_name(c.get()), ca_names) ||

@@ -1,34 +1,25 @@
 #include "cqlwire/transport/tls_preflight.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "cqlwire/auth/secret.hpp"
-#include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_verify.hpp"
+#include "pkcs12_bundle.hpp"
+#include "tls_file_reader.hpp"
 
 namespace cqlwire::transport {
 namespace {
-
-// No certificate or key file is anywhere near this; a bundle of every CA the web trusts is
-// about 220 KiB.
-constexpr std::size_t max_pem_file_size = 2u * 1024 * 1024;
-// How long a pipe or FIFO given as a PEM file may stay silent before the read gives up.
-constexpr std::chrono::milliseconds max_pem_silence{30'000};
 
 struct bio_deleter {
     void operator()(BIO* p) const noexcept { BIO_free(p); }
@@ -41,82 +32,9 @@ struct wipe_on_exit {
     ~wipe_on_exit() { auth::wipe(text); }
 };
 
+using detail::read_tls_file;
 std::error_code config_error(protocol::diagnostics& diag, const std::string& message) {
-    diag.set_client_message(message);
-    return errc::tls_config;
-}
-
-// `what` says which setting names the file, e.g. "client certificate file". Bounded in size and
-// in time: /dev/zero, a FIFO that never ends or one whose writer never writes is an error naming
-// the file, not a hang or an exhausted memory. Non-blocking, so that opening a FIFO cannot wait.
-std::error_code read_file(const std::string& path, const char* what, std::string& out, protocol::diagnostics& diag) {
-    out.clear();
-    const std::string named = std::string(what) + " '" + path + "'";
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        const int err = errno;
-        if (err == ENOENT) return config_error(diag, named + " does not exist; check the path");
-        return config_error(diag, named + " cannot be read: " + std::strerror(err) +
-                                      (err == EACCES ? "; check its permissions" : ""));
-    }
-    struct fd_closer {
-        int fd;
-        ~fd_closer() { ::close(fd); }
-    } const closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) return config_error(diag, named + " cannot be read: " + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) return config_error(diag, named + " is a directory, not a file");
-    // OpenSSL opens certificates and keys again by their path after this check: a pipe or FIFO
-    // would be empty by then (or block with no writer), a device is no certificate.
-    if (!S_ISREG(st.st_mode))
-        return config_error(diag, named + " is not a regular file (a pipe, FIFO or device); give a file");
-    const std::string too_large = named + " is larger than " + std::to_string(max_pem_file_size / (1024 * 1024)) +
-                                  " MiB, too large for a PEM file";
-    if (S_ISREG(st.st_mode) && static_cast<std::uintmax_t>(st.st_size) > max_pem_file_size)
-        return config_error(diag, too_large);
-    // Read straight into `out`, grown once to the cap: no copy of a key is left behind in a
-    // released block.
-    out.reserve(max_pem_file_size + 1);
-    // A pipe, FIFO or device is waited on in poll(), never in read(): a FIFO whose writer has
-    // not opened it yet, or one that writes nothing, costs at most max_pem_silence.
-    const bool wait_in_poll = !S_ISREG(st.st_mode);
-    auto deadline = std::chrono::steady_clock::now() + max_pem_silence;
-    for (;;) {
-        if (wait_in_poll) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            pollfd p{fd, POLLIN, 0};
-            const int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
-            if (ready < 0 && errno == EINTR) continue;
-            if (ready < 0) {
-                const int err = errno;
-                auth::wipe(out);
-                return config_error(diag, named + " could not be read to the end: " + std::strerror(err));
-            }
-            if (ready == 0) {
-                auth::wipe(out);
-                return config_error(diag, named + " sent no data for " + std::to_string(max_pem_silence.count() / 1000) +
-                                              " s; give a file");
-            }
-        }
-        const std::size_t before = out.size();
-        const std::size_t room = std::min<std::size_t>(16 * 1024, max_pem_file_size + 1 - before);
-        out.resize(before + room);
-        const ssize_t n = ::read(fd, out.data() + before, room);
-        const int err = errno;
-        out.resize(before + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
-        if (n > 0) {
-            if (out.size() > max_pem_file_size) {
-                auth::wipe(out);
-                return config_error(diag, too_large);
-            }
-            deadline = std::chrono::steady_clock::now() + max_pem_silence;
-            continue;
-        }
-        if (n == 0) return {};
-        if (err == EINTR || err == EAGAIN || err == EWOULDBLOCK) continue;
-        auth::wipe(out);
-        return config_error(diag, named + " could not be read to the end: " + std::strerror(err));
-    }
+    return detail::tls_config_error(diag, message);
 }
 
 // The PEM blocks of a file, by label, and whether any block uses legacy PEM encryption.
@@ -175,12 +93,7 @@ std::string not_pem_message(const char* what, const std::string& path, const std
     return m;
 }
 
-std::string last_openssl_reason() {
-    const unsigned long e = ERR_peek_last_error();
-    const char* reason = e != 0 ? ERR_reason_error_string(e) : nullptr;
-    ERR_clear_error();
-    return reason != nullptr ? reason : "unknown reason";
-}
+using detail::last_openssl_reason;
 
 struct password_source {
     const auth::secret_bytes* password = nullptr;
@@ -197,9 +110,62 @@ int password_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
     return static_cast<int>(n);
 }
 
-std::error_code check_ca_file(const std::string& path, protocol::diagnostics& diag) {
+// The one-line refusal of a Java keystore, with the keytool command that converts it.
+std::string java_keystore_message(const char* what, const std::string& path, detail::keystore_format format) {
+    const char* kind = format == detail::keystore_format::jks ? "JKS" : "JCEKS";
+    return std::string(what) + " '" + path + "' is a Java keystore in " + kind +
+           " format, which cannot be read here; convert it to PKCS#12 with `keytool -importkeystore -srckeystore " +
+           path + " -destkeystore " + path + ".p12 -deststoretype PKCS12` and give " + path + ".p12";
+}
+
+// Opens the PKCS#12 file `path` (its bytes in `der`) or says in one line why it cannot be.
+// `passphrase_hint` ends the message when a passphrase is needed and none was given.
+std::error_code open_pkcs12_file(const char* what, const std::string& path, std::string_view der,
+                                 const auth::secret_bytes& passphrase, const char* passphrase_hint,
+                                 detail::pkcs12_contents& out, protocol::diagnostics& diag) {
+    std::string reason;
+    const std::string named = std::string(what) + " '" + path + "'";
+    switch (detail::open_pkcs12(der, passphrase, out, reason)) {
+    case detail::pkcs12_outcome::opened: return {};
+    case detail::pkcs12_outcome::damaged:
+        return config_error(diag, named + " is a PKCS#12 file that cannot be read, damaged or truncated (" + reason +
+                                      "); export it again");
+    case detail::pkcs12_outcome::needs_passphrase:
+        return config_error(diag, named + " is a PKCS#12 file protected by a passphrase and no passphrase was given; " +
+                                      passphrase_hint);
+    case detail::pkcs12_outcome::wrong_passphrase:
+        return config_error(diag, named + " is a PKCS#12 file that the passphrase given does not open: the passphrase "
+                                          "is wrong (or the file is damaged)");
+    }
+    return config_error(diag, named + " could not be read");
+}
+
+// The certificates of one CA file, PEM or a PKCS#12 truststore, appended to `out`.
+std::error_code load_ca_file(const std::string& path, const auth::secret_bytes& passphrase, std::vector<x509_ptr>& out,
+                             protocol::diagnostics& diag) {
     std::string text;
-    if (auto ec = read_file(path, "CA file", text, diag)) return ec;
+    const wipe_on_exit wipe{text};  // a keystore given as a truststore holds an encrypted key
+    if (auto ec = read_tls_file(path, "CA file", text, diag)) return ec;
+    const auto format = detail::keystore_format_of(text);
+    if (format == detail::keystore_format::jks || format == detail::keystore_format::jceks)
+        return config_error(diag, java_keystore_message("CA file", path, format));
+    if (format == detail::keystore_format::pkcs12) {
+        detail::pkcs12_contents contents;
+        if (auto ec = open_pkcs12_file("CA file", path, text, passphrase,
+                                       "supply the truststore's password as the key passphrase (a Java truststore's "
+                                       "is often 'changeit')",
+                                       contents, diag))
+            return ec;
+        if (!contents.key_certificate && contents.certificates.empty()) {
+            return config_error(diag, "CA file '" + path +
+                                          "' is a PKCS#12 file that holds no certificate; give the truststore with the "
+                                          "certificate of the CA that signed the server's certificate");
+        }
+        // A keystore given as a truststore: its certificates are trusted, its key is not used.
+        if (contents.key_certificate) out.push_back(std::move(contents.key_certificate));
+        for (auto& cert : contents.certificates) out.push_back(std::move(cert));
+        return {};
+    }
     const pem_inventory inv = inventory_of(text);
     if (inv.blocks == 0) return config_error(diag, not_pem_message("CA file", path, text, "x509"));
     if (inv.certificates == 0) {
@@ -207,6 +173,81 @@ std::error_code check_ca_file(const std::string& path, protocol::diagnostics& di
                                       (inv.private_keys > 0 ? " (it holds a private key: wrong file?)" : "") +
                                       "; give the PEM certificate of the CA that signed the server's certificate");
     }
+    // Every certificate block, "TRUSTED CERTIFICATE" ones with their trust settings included.
+    bio_ptr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    int parsed = 0;
+    while (X509* cert = bio ? PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr) : nullptr) {
+        out.emplace_back(cert);
+        ++parsed;
+    }
+    ERR_clear_error();
+    if (parsed < inv.certificates) {
+        return config_error(diag, "CA file '" + path + "' has a certificate block that OpenSSL cannot parse (" +
+                                      std::to_string(parsed) + " of " + std::to_string(inv.certificates) +
+                                      " read); is it damaged?");
+    }
+    return {};
+}
+
+// Appends a warning when the file holding a private key can be read by group or others.
+void warn_if_key_readable_by_others(const std::string& path, const char* what, std::vector<std::string>& warnings) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        warnings.push_back(std::string(what) + " '" + path + "' is accessible by other users (mode " + mode +
+                           "); restrict it with `chmod 600 " + path + "`");
+    }
+}
+
+void warn_if_expired(const client_identity& identity, const std::string& path, std::vector<std::string>& warnings) {
+    if (X509_cmp_current_time(X509_get0_notAfter(identity.certificate.get())) < 0) {
+        warnings.push_back("the client certificate in '" + path + "' has expired (not after " +
+                           summarize_certificate(identity.certificate.get(), 0).not_after +
+                           "); the server will likely reject it");
+    }
+}
+
+// The client identity from a PKCS#12 bundle given as the certificate file (its bytes in `der`).
+std::error_code load_pkcs12_identity(const tls_options& options, std::string_view der, client_identity& out,
+                                     std::vector<std::string>& warnings, protocol::diagnostics& diag) {
+    const std::string& path = options.certificate_file;
+    const std::string& key_path = options.private_key_file;
+    if (!key_path.empty()) {
+        // The same file given as the key too is the same identity; another key file is a
+        // contradiction that is refused rather than resolved by guessing.
+        std::error_code fs_ec;
+        if (!std::filesystem::equivalent(path, key_path, fs_ec)) {
+            return config_error(diag, "client certificate file '" + path +
+                                          "' is a PKCS#12 bundle with its own private key, and a private key file ('" +
+                                          key_path + "') was given too; give the bundle alone");
+        }
+    }
+    detail::pkcs12_contents contents;
+    if (auto ec = open_pkcs12_file("client certificate file", path, der, options.private_key_password,
+                                   "supply the bundle's passphrase (as for an encrypted private key)", contents, diag))
+        return ec;
+    const std::size_t certificates = contents.certificates.size() + (contents.key_certificate ? 1 : 0);
+    if (!contents.private_key) {
+        return config_error(diag, "client certificate file '" + path + "' is a PKCS#12 file that holds no private key" +
+                                      (certificates > 0 ? " (only certificates: a truststore?)" : "") +
+                                      "; export the bundle with the client's key, or give a PEM certificate and key");
+    }
+    if (certificates == 0) {
+        return config_error(diag, "client certificate file '" + path +
+                                      "' is a PKCS#12 file that holds a private key but no certificate; export the "
+                                      "bundle with the client certificate");
+    }
+    if (!contents.key_certificate) {
+        return config_error(diag, "the private key in PKCS#12 file '" + path + "' belongs to none of its " +
+                                      std::to_string(certificates) + " certificate" + (certificates == 1 ? "" : "s") +
+                                      "; export the bundle again with the certificate issued for that key");
+    }
+    out.certificate = std::move(contents.key_certificate);
+    out.chain = std::move(contents.certificates);
+    out.private_key = std::move(contents.private_key);
+    warn_if_key_readable_by_others(path, "PKCS#12 file", warnings);
+    warn_if_expired(out, path, warnings);
     return {};
 }
 
@@ -218,20 +259,42 @@ std::error_code load_client_identity(const tls_options& options, client_identity
     const std::string& cert_path = options.certificate_file;
     const std::string& key_path = options.private_key_file;
     if (cert_path.empty() && key_path.empty()) return {};
-    if (key_path.empty()) {
-        return config_error(diag, "a client certificate file ('" + cert_path +
-                                      "') was given without its private key file; give both");
-    }
     if (cert_path.empty()) {
         return config_error(diag, "a private key file ('" + key_path +
                                       "') was given without its client certificate file; give both");
     }
 
+    // Read before anything else is decided: a PKCS#12 bundle (known by its content, not its
+    // name) needs no separate key file. It holds the encrypted key, so it is wiped too.
     std::string cert_text;
     std::string key_text;
+    const wipe_on_exit wipe_cert{cert_text};
     const wipe_on_exit wipe_key{key_text};
-    if (auto ec = read_file(cert_path, "client certificate file", cert_text, diag)) return ec;
-    if (auto ec = read_file(key_path, "private key file", key_text, diag)) return ec;
+    if (auto ec = read_tls_file(cert_path, "client certificate file", cert_text, diag)) return ec;
+    const auto cert_format = detail::keystore_format_of(cert_text);
+    if (cert_format == detail::keystore_format::jks || cert_format == detail::keystore_format::jceks)
+        return config_error(diag, java_keystore_message("client certificate file", cert_path, cert_format));
+    if (cert_format == detail::keystore_format::pkcs12) {
+        if (auto ec = load_pkcs12_identity(options, cert_text, out, warnings, diag)) {
+            out = client_identity{};
+            return ec;
+        }
+        return {};
+    }
+    if (key_path.empty()) {
+        return config_error(diag, "a client certificate file ('" + cert_path +
+                                      "') was given without its private key file; give both, or a PKCS#12 bundle "
+                                      "that holds the certificate and its key");
+    }
+    if (auto ec = read_tls_file(key_path, "private key file", key_text, diag)) return ec;
+    const auto key_format = detail::keystore_format_of(key_text);
+    if (key_format == detail::keystore_format::jks || key_format == detail::keystore_format::jceks)
+        return config_error(diag, java_keystore_message("private key file", key_path, key_format));
+    if (key_format == detail::keystore_format::pkcs12) {
+        return config_error(diag, "private key file '" + key_path +
+                                      "' is a PKCS#12 bundle, not a PEM key; give the bundle as the client certificate "
+                                      "file, alone");
+    }
 
     const pem_inventory cert_inv = inventory_of(cert_text);
     const pem_inventory key_inv = inventory_of(key_text);
@@ -302,32 +365,66 @@ std::error_code load_client_identity(const tls_options& options, client_identity
                                       cert_path + "'; give the key the certificate was issued for");
     }
 
-    struct stat st {};
-    if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        warnings.push_back("private key file '" + key_path + "' is accessible by other users (mode " + mode +
-                           "); restrict it with `chmod 600 " + key_path + "`");
+    warn_if_key_readable_by_others(key_path, "private key file", warnings);
+    warn_if_expired(out, cert_path, warnings);
+    return {};
+}
+
+std::error_code load_trust_anchors(const tls_options& options, std::vector<x509_ptr>& out,
+                                   protocol::diagnostics& diag) {
+    out.clear();
+    for (const auto& file : options.ca_files) {
+        if (auto ec = load_ca_file(file, options.private_key_password, out, diag)) {
+            out.clear();
+            return ec;
+        }
     }
-    if (X509_cmp_current_time(X509_get0_notAfter(out.certificate.get())) < 0) {
-        warnings.push_back("the client certificate in '" + cert_path + "' has expired (not after " +
-                           summarize_certificate(out.certificate.get(), 0).not_after +
-                           "); the server will likely reject it");
+    if (!options.ca_directory.empty()) {
+        std::error_code fs_ec;
+        if (!std::filesystem::is_directory(options.ca_directory, fs_ec)) {
+            out.clear();
+            return config_error(diag, "CA directory '" + options.ca_directory + "' does not exist or is not a folder");
+        }
     }
     return {};
 }
 
 std::error_code check_ca_files(const tls_options& options, protocol::diagnostics& diag) {
-    for (const auto& file : options.ca_files) {
-        if (auto ec = check_ca_file(file, diag)) return ec;
-    }
-    if (!options.ca_directory.empty()) {
-        std::error_code fs_ec;
-        if (!std::filesystem::is_directory(options.ca_directory, fs_ec)) {
-            return config_error(diag, "CA directory '" + options.ca_directory + "' does not exist or is not a folder");
-        }
-    }
-    return {};
+    std::vector<x509_ptr> anchors;
+    return load_trust_anchors(options, anchors, diag);
+}
+
+namespace {
+
+// The outcome of opening the file at `path` with `passphrase`; nullopt when it cannot be read
+// or is not PKCS#12. The bytes are wiped before this returns.
+std::optional<detail::pkcs12_outcome> try_pkcs12_file(const std::string& path, const auth::secret_bytes& passphrase) {
+    std::string bytes;
+    const wipe_on_exit wipe{bytes};
+    protocol::diagnostics ignored;  // an unreadable file is reported by the loading functions
+    if (read_tls_file(path, "file", bytes, ignored) || detail::keystore_format_of(bytes) != detail::keystore_format::pkcs12)
+        return std::nullopt;
+    detail::pkcs12_contents contents;
+    std::string reason;
+    return detail::open_pkcs12(bytes, passphrase, contents, reason);
+}
+
+}  // namespace
+
+bool is_pkcs12_file(const std::string& path) {
+    std::string bytes;
+    const wipe_on_exit wipe{bytes};
+    protocol::diagnostics ignored;
+    return !read_tls_file(path, "file", bytes, ignored) &&
+           detail::keystore_format_of(bytes) == detail::keystore_format::pkcs12;
+}
+
+bool pkcs12_file_needs_passphrase(const std::string& path) {
+    return try_pkcs12_file(path, auth::secret_bytes()) == detail::pkcs12_outcome::needs_passphrase;
+}
+
+bool pkcs12_file_opens_with(const std::string& path, const auth::secret_bytes& passphrase) {
+    return try_pkcs12_file(path, passphrase) == detail::pkcs12_outcome::opened;
 }
 
 std::error_code preflight_tls_files(const tls_options& options, std::vector<std::string>& warnings,

@@ -12,7 +12,8 @@ namespace {
 std::shared_ptr<const tls_material> read_material(const tls_options& files, protocol::diagnostics& diag) {
     auto m = std::make_shared<tls_material>();
     std::vector<std::string> ignored_warnings;  // they were shown when the context was made
-    if (check_ca_files(files, diag)) return nullptr;
+    std::vector<x509_ptr> anchors;
+    if (load_trust_anchors(files, anchors, diag)) return nullptr;
     if (load_client_identity(files, m->identity, ignored_warnings, diag)) return nullptr;
     if (!files.ca_files.empty()) {
         m->trust.reset(X509_STORE_new());
@@ -20,12 +21,9 @@ std::shared_ptr<const tls_material> read_material(const tls_options& files, prot
             diag.set_client_message("OpenSSL could not make a certificate store");
             return nullptr;
         }
-        for (const auto& file : files.ca_files) {
-            if (X509_STORE_load_file(m->trust.get(), file.c_str()) != 1) {
-                ERR_clear_error();
-                diag.set_client_message("CA file '" + file + "' could not be loaded by OpenSSL");
-                return nullptr;
-            }
+        for (const auto& anchor : anchors) {
+            // A certificate listed twice is not an error.
+            if (X509_STORE_add_cert(m->trust.get(), anchor.get()) != 1) ERR_clear_error();
         }
         if (!files.ca_directory.empty() && X509_STORE_load_path(m->trust.get(), files.ca_directory.c_str()) != 1) {
             ERR_clear_error();

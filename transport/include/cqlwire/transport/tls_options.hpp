@@ -20,22 +20,25 @@ enum class tls_version { tls1_2, tls1_3 };
 
 struct tls_options {
     // --- What to trust ------------------------------------------------------------------------
-    // PEM files of CA certificates (each may hold several). Empty with ca_directory empty too:
-    // the system's default trust store is used.
+    // Files of CA certificates (each may hold several): PEM, or PKCS#12 truststores (opened
+    // with no passphrase, then private_key_password). Empty with ca_directory empty too: the
+    // system's default trust store is used.
     std::vector<std::string> ca_files;
     // A folder of CA certificates named by subject hash (as `openssl rehash` lays them out).
     std::string ca_directory;
 
     // --- What to present (mutual TLS) ---------------------------------------------------------
-    // PEM file with the client certificate first, then any intermediate CA certificates.
-    // Set both or neither of certificate_file and private_key_file.
+    // PEM file with the client certificate first, then any intermediate CA certificates; or a
+    // PKCS#12 bundle holding the certificate, its key and chain (then private_key_file stays
+    // empty). With PEM, set both or neither of certificate_file and private_key_file.
     std::string certificate_file;
     // PEM private key: PKCS#8 ("PRIVATE KEY"), encrypted PKCS#8 ("ENCRYPTED PRIVATE KEY"),
     // PKCS#1 ("RSA PRIVATE KEY") or SEC1 ("EC PRIVATE KEY"), the last two possibly with
     // legacy PEM encryption.
     std::string private_key_file;
-    // The password of an encrypted private key; empty when the key is not encrypted. Held in
-    // memory that is wiped when released; never printed. (This makes tls_options move-only.)
+    // The password of an encrypted private key or PKCS#12 bundle (and of a PKCS#12 truststore);
+    // empty when none is encrypted. Held in memory that is wiped when released; never printed.
+    // (This makes tls_options move-only.)
     auth::secret_bytes private_key_password;
 
     // --- Protocol ------------------------------------------------------------------------------

@@ -36,23 +36,49 @@ struct client_identity {
     bool empty() const noexcept { return !certificate; }
 };
 
-// Reads options.certificate_file and options.private_key_file (both empty: `out` stays empty).
+// Reads the client identity: options.certificate_file and options.private_key_file (both
+// empty: `out` stays empty). The certificate file is either PEM (the leaf, then intermediates;
+// the key in the private key file) or a PKCS#12 bundle, known by its content whatever its name,
+// that holds the certificate, its key and chain; then the private key file stays empty (or
+// names the same file). options.private_key_password opens an encrypted PEM key or PKCS#12
+// bundle; a bundle that opens with no or the empty passphrase needs none.
 // Detects: a file missing or unreadable; a file that is not PEM (e.g. DER) or holds no
-// certificate / no private key; the two files swapped; an encrypted key without a password; a
-// wrong password; a key that does not belong to the certificate. Appends a warning when the
-// key file is readable by group or others.
+// certificate / no private key; the two files swapped; an encrypted key or bundle without a
+// password; a wrong password; a key that does not belong to the certificate; a damaged
+// PKCS#12 file; a Java keystore in JKS or JCEKS format (refused with the keytool command that
+// converts it). Appends a warning when the file holding the key is readable by group or
+// others, and when the certificate has expired. The file's bytes are wiped once parsed.
 [[nodiscard]] std::error_code load_client_identity(const tls_options& options, client_identity& out,
                                                    std::vector<std::string>& warnings,
                                                    protocol::diagnostics& diag);
 
-// Checks the trust settings: each CA file is a readable PEM file with at least one
-// certificate; the CA directory exists and is a folder.
+// Reads the trust anchors of options.ca_files, in order, into `out`. Each file is PEM with at
+// least one certificate, or a PKCS#12 truststore (known by its content): one made by
+// `keytool -importcert -storetype PKCS12`, or `openssl pkcs12 -export -nokeys`. A truststore is
+// opened with no or the empty passphrase first, then with options.private_key_password (Java
+// truststores usually have a password, often "changeit"); a key in it is ignored. Java
+// keystores in JKS/JCEKS format are refused with the keytool command that converts them. Also
+// checks that options.ca_directory, when set, is a folder: OpenSSL looks certificates up there
+// during verification, so none is loaded here. `out` is empty on error.
+[[nodiscard]] std::error_code load_trust_anchors(const tls_options& options, std::vector<x509_ptr>& out,
+                                                 protocol::diagnostics& diag);
+
+// load_trust_anchors without keeping the certificates.
 [[nodiscard]] std::error_code check_ca_files(const tls_options& options, protocol::diagnostics& diag);
 
-// Checks every file of `options` — CA files (readable PEM with at least one certificate), the
-// CA directory (exists, is a folder) and the client identity as above — without keeping
-// anything. tls_context::create runs the same checks.
+// Checks every file of `options` — the trust anchors and the client identity as above —
+// without keeping anything. tls_context::create runs the same checks.
 [[nodiscard]] std::error_code preflight_tls_files(const tls_options& options, std::vector<std::string>& warnings,
                                                   protocol::diagnostics& diag);
+
+// For a caller that asks for a passphrase only when one is needed (a command that prompts).
+// Each reads the file (bounded) and wipes its bytes; a file that cannot be read gives false,
+// and the functions above report it.
+// True when the file's content is a PKCS#12 file.
+[[nodiscard]] bool is_pkcs12_file(const std::string& path);
+// True when the file is a PKCS#12 file that opens with neither no passphrase nor the empty one.
+[[nodiscard]] bool pkcs12_file_needs_passphrase(const std::string& path);
+// True when the file is a PKCS#12 file that `passphrase` (or no passphrase) opens.
+[[nodiscard]] bool pkcs12_file_opens_with(const std::string& path, const auth::secret_bytes& passphrase);
 
 }  // namespace cqlwire::transport

@@ -1,0 +1,49 @@
+// Reading PKCS#12 files (a certificate, its private key and chain in one file; or certificates
+// alone, as a truststore) and recognising Java keystores, from bytes already in memory. No file
+// I/O here: tls_preflight.cpp reads the files and turns the outcomes below into messages.
+// Internal to the transport library.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cqlwire/auth/secret.hpp"
+#include "cqlwire/transport/tls_preflight.hpp"
+
+namespace cqlwire::transport::detail {
+
+// What a file holds, judged by its first bytes (never by its name).
+enum class keystore_format {
+    other,   // not a keystore: PEM, DER or anything else
+    pkcs12,  // a DER PKCS#12 PFX (version 3 and a PKCS#7 content), as openssl and keytool write
+    jks,     // Java's own keystore format (magic 0xFEEDFEED)
+    jceks,   // the JCE variant of it (magic 0xCECECECE)
+};
+[[nodiscard]] keystore_format keystore_format_of(std::string_view bytes) noexcept;
+
+enum class pkcs12_outcome {
+    opened,
+    damaged,           // not valid DER, truncated, or contents that cannot be decoded
+    needs_passphrase,  // neither the empty passphrase nor none opens it, and none was given
+    wrong_passphrase,  // the passphrase given does not open it
+};
+
+struct pkcs12_contents {
+    evp_pkey_ptr private_key;             // the first private key; null when there is none
+    x509_ptr key_certificate;             // the certificate that belongs to private_key, if any
+    std::vector<x509_ptr> certificates;   // every other certificate, in the order of the file
+    bool used_passphrase = false;         // false: it opened with no (or the empty) passphrase
+};
+
+// Opens the PKCS#12 file in `der`: with no passphrase and the empty one first (files made with
+// `-passout pass:` or without any encryption), then with `passphrase` when it is not empty. The
+// integrity MAC, when present, tells a wrong passphrase from a damaged file. Algorithms that
+// OpenSSL 3 keeps in its legacy provider (RC2-40, as `openssl pkcs12 -legacy` and older Java and
+// Windows write) are read through a library context of this file's own, leaving the process's
+// provider set alone. On `damaged`, `reason` is OpenSSL's reason; on any other failure `out` is
+// empty. Keys are freed (and so cleared) by OpenSSL; the caller wipes `der`.
+[[nodiscard]] pkcs12_outcome open_pkcs12(std::string_view der, const auth::secret_bytes& passphrase,
+                                         pkcs12_contents& out, std::string& reason);
+
+}  // namespace cqlwire::transport::detail
