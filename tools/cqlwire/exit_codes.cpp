@@ -138,7 +138,7 @@ std::string_view exit_codes_help() noexcept {
            "  2  configuration or file error (cqlshrc, certificate, key, keystore or password files)\n"
            "  3  network failure or timeout\n"
            "  4  TLS failure (handshake, server verification, client certificate rejected)\n"
-           "  5  authentication failure\n"
+           "  5  authentication failure (password, or certificate login refused)\n"
            "  6  the server rejected a statement (syntax, invalid, unavailable, timeouts...)\n"
            "  7  protocol violation by the server\n"
            "  8  tls-check: the server's certificate does not verify or does not name the host\n"
