@@ -22,12 +22,7 @@ constexpr std::string_view spiffe_identity = "spiffe://cqlwire.test/app";
 fake_cql_server::options certificate_login_server(std::string_view authenticator_class,
                                                   std::vector<std::string> identities, bool require_certificate = true) {
     fake_cql_server::options o;
-    fake_cql_server::tls_settings tls;
-    tls.certificate_chain_file = pki().path("server.crt");
-    tls.private_key_file = pki().path("server.key");
-    tls.client_ca_file = pki().path("trusted-client-cas.pem");
-    tls.require_client_certificate = require_certificate;
-    o.tls = tls;
+    o.tls = fake_server_tls("trusted-client-cas.pem", require_certificate);
     o.authenticator_class = std::string(authenticator_class);
     o.certificate_identities = std::move(identities);
     o.username = "app";

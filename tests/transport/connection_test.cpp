@@ -34,12 +34,7 @@ constexpr std::string_view password_authenticator = "org.apache.cassandra.auth.P
 
 fake_cql_server::options mtls_password_server() {
     fake_cql_server::options o;
-    fake_cql_server::tls_settings tls;
-    tls.certificate_chain_file = pki().path("server.crt");
-    tls.private_key_file = pki().path("server.key");
-    tls.client_ca_file = pki().path("trusted-client-cas.pem");
-    tls.require_client_certificate = true;
-    o.tls = tls;
+    o.tls = fake_server_tls();
     o.authenticator_class = std::string(password_authenticator);
     o.username = "cassandra";
     o.password = "s3cret";

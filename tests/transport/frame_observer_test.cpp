@@ -37,12 +37,7 @@ struct seen_frame {
 
 fake_cql_server::options tls_password_server() {
     fake_cql_server::options o;
-    fake_cql_server::tls_settings tls;
-    tls.certificate_chain_file = pki().path("server.crt");
-    tls.private_key_file = pki().path("server.key");
-    tls.client_ca_file = pki().path("trusted-client-cas.pem");
-    tls.require_client_certificate = true;
-    o.tls = tls;
+    o.tls = fake_server_tls();
     o.authenticator_class = "org.apache.cassandra.auth.PasswordAuthenticator";
     o.username = "cassandra";
     o.password = "s3cret";

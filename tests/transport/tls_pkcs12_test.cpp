@@ -291,12 +291,7 @@ TEST_CASE("pkcs12: what a command asks before prompting for a passphrase") {
 
 fake_cql_server::options server_requiring_client_ca() {
     fake_cql_server::options o;
-    fake_cql_server::tls_settings tls;
-    tls.certificate_chain_file = pki().path("server.crt");
-    tls.private_key_file = pki().path("server.key");
-    tls.client_ca_file = pki().path("client-ca.crt");
-    tls.require_client_certificate = true;
-    o.tls = tls;
+    o.tls = fake_server_tls("client-ca.crt", true);
     return o;
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <openssl/bn.h>
@@ -26,12 +27,7 @@ namespace {
 
 fake_cql_server::options server_asking_for_certificates() {
     fake_cql_server::options o;
-    fake_cql_server::tls_settings tls;
-    tls.certificate_chain_file = pki().path("server.crt");
-    tls.private_key_file = pki().path("server.key");
-    tls.client_ca_file = pki().path("trusted-client-cas.pem");
-    tls.require_client_certificate = true;
-    o.tls = tls;
+    o.tls = fake_server_tls();
     return o;
 }
 
@@ -90,22 +86,32 @@ std::error_code open_and_start(const fake_cql_server& server, const std::shared_
     return c.startup({}, diag);
 }
 
+// A client identity in files of its own (client.crt/.key at first) and a context made from them
+// that records what it reports.
+struct rotating_identity {
+    scratch_dir dir;
+    fs::path cert = dir.path / "identity.crt";
+    fs::path key = dir.path / "identity.key";
+    std::vector<std::string> failures;
+    std::shared_ptr<tls_context> ctx;
+
+    rotating_identity() {
+        replace_file(cert, read_all(pki().path("client.crt")));
+        replace_file(key, read_all(pki().path("client.key")));
+        tls_options o = trust_server_ca();
+        o.certificate_file = cert.string();
+        o.private_key_file = key.string();
+        o.on_reload_failure = [this](std::string_view reason) { failures.emplace_back(reason); };
+        ctx = make_context(o);
+    }
+};
+
 }  // namespace
 
 TEST_CASE("rotation: a renewed client certificate is presented by the next connection; a mismatched pair is not") {
     fake_cql_server server(server_asking_for_certificates());
-    scratch_dir dir;
-    const fs::path cert = dir.path / "identity.crt";
-    const fs::path key = dir.path / "identity.key";
-    replace_file(cert, read_all(pki().path("client.crt")));
-    replace_file(key, read_all(pki().path("client.key")));
-
-    std::vector<std::string> failures;
-    tls_options o = trust_server_ca();
-    o.certificate_file = cert.string();
-    o.private_key_file = key.string();
-    o.on_reload_failure = [&](std::string_view reason) { failures.emplace_back(reason); };
-    const auto ctx = make_context(o);
+    rotating_identity identity;
+    const auto& [cert, key, failures, ctx] = std::tie(identity.cert, identity.key, identity.failures, identity.ctx);
 
     const std::string first = serial_of(pki().path("client.crt"));
     const std::string second = serial_of(pki().path("client-ec.crt"));
@@ -144,17 +150,8 @@ TEST_CASE("rotation: a renewed client certificate is presented by the next conne
 
 TEST_CASE("rotation: a half-written certificate file is not used; the old identity keeps working") {
     fake_cql_server server(server_asking_for_certificates());
-    scratch_dir dir;
-    const fs::path cert = dir.path / "identity.crt";
-    const fs::path key = dir.path / "identity.key";
-    replace_file(cert, read_all(pki().path("client.crt")));
-    replace_file(key, read_all(pki().path("client.key")));
-    std::vector<std::string> failures;
-    tls_options o = trust_server_ca();
-    o.certificate_file = cert.string();
-    o.private_key_file = key.string();
-    o.on_reload_failure = [&](std::string_view reason) { failures.emplace_back(reason); };
-    const auto ctx = make_context(o);
+    rotating_identity identity;
+    const auto& [cert, failures, ctx] = std::tie(identity.cert, identity.failures, identity.ctx);
 
     const std::string whole = read_all(pki().path("client-ec.crt"));
     // Written in place, and cut off in the middle: what a reader sees while a copy is running.

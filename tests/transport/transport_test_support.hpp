@@ -15,6 +15,7 @@
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
 #include "cqlwire/transport/tls_options.hpp"
+#include "fake_cql_server.hpp"
 #include "pki/test_pki.hpp"
 #include "transport/tls_test_server.hpp"
 
@@ -35,6 +36,20 @@ inline transport::tls_options with_client_certificate(const std::string& name) {
     o.certificate_file = pki().path(name + ".crt");
     o.private_key_file = pki().path(name + ".key");
     return o;
+}
+
+// The fake CQL server's TLS settings: it presents SERVER.crt/.key (default: the good "server"
+// leaf) and, unless `client_cas` is empty, asks for a client certificate from the CAs in that
+// file of the test PKI — demanding one when `require_client_certificate`.
+inline fake_cql_server::tls_settings fake_server_tls(const std::string& client_cas = "trusted-client-cas.pem",
+                                                     bool require_client_certificate = true,
+                                                     const std::string& server = "server") {
+    fake_cql_server::tls_settings tls;
+    tls.certificate_chain_file = pki().path(server + ".crt");
+    tls.private_key_file = pki().path(server + ".key");
+    if (!client_cas.empty()) tls.client_ca_file = pki().path(client_cas);
+    tls.require_client_certificate = require_client_certificate;
+    return tls;
 }
 
 inline std::shared_ptr<transport::tls_context> make_context(const transport::tls_options& o) {
