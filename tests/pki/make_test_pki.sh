@@ -33,6 +33,8 @@
 #   gen_rootCa_cert.conf        the Azure article's config file
 #   client-spiffe.crt           client leaf by client-ca (key client.key, clientAuth) with the URI SAN
 #                               spiffe://cqlwire.test/app: an identity for certificate login
+#   client-uris.crt             the same with two URI SANs, an https one first: the identity is the
+#                               SPIFFE one, spiffe://cqlwire.test/second
 #   rootCa.crt/.key             self-signed client certificate made the Azure article's way
 #   untrusted.crt/.key          self-signed client certificate that no server trusts
 #   trusted-client-cas.pem      what the test server trusts: client-ca.crt + rootCa.crt
@@ -183,6 +185,8 @@ new_leaf client-ec client-ca cqlwire-tests-client-ec clientAuth "" client-ec.key
 new_leaf client-server-eku client-ca cqlwire-tests-client-server-eku serverAuth "" client.key
 new_leaf client-no-digsig client-ca cqlwire-tests-client-no-digsig clientAuth "" client.key keyEncipherment
 new_leaf client-spiffe client-ca cqlwire-tests-client-spiffe clientAuth "URI:spiffe://cqlwire.test/app" client.key
+new_leaf client-uris client-ca cqlwire-tests-client-uris clientAuth \
+    "URI:https://cqlwire.test/not-an-identity, URI:spiffe://cqlwire.test/second" client.key
 
 # The Azure article's self-signed client certificate, made its way (its config file verbatim;
 # -subj overrides the CN).

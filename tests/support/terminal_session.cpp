@@ -60,6 +60,23 @@ bool terminal_session::expect(std::string_view text, std::chrono::milliseconds t
     }
 }
 
+void terminal_session::send_signal(int sig) { ::kill(pid_, sig); }
+
+bool terminal_session::wait_stopped(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WUNTRACED | WNOHANG);
+        if (r == pid_ && WIFSTOPPED(status)) return true;
+        if (r == pid_) {  // it ended instead
+            status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return false;
+        }
+        read_some(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
 void terminal_session::type(std::string_view keys) {
     while (!keys.empty()) {
         const auto n = ::write(terminal_, keys.data(), keys.size());

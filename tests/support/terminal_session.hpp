@@ -26,8 +26,12 @@ public:
     // Waits until `text` appears in what the program showed after the previous match; false
     // when the deadline passed or the program ended first.
     bool expect(std::string_view text, std::chrono::milliseconds timeout = std::chrono::seconds(20));
-    // Writes keys as typed ("\r" Enter, "\x03" Ctrl-C, "\x04" Ctrl-D).
+    // Writes keys as typed ("\r" Enter, "\x03" Ctrl-C, "\x04" Ctrl-D, "\x1a" Ctrl-Z).
     void type(std::string_view keys);
+    // Sends a signal to the program (e.g. SIGCONT, as a shell's `fg` does after Ctrl-Z).
+    void send_signal(int sig);
+    // Waits until the program has stopped (Ctrl-Z); false when it did not within the deadline.
+    bool wait_stopped(std::chrono::milliseconds timeout = std::chrono::seconds(20));
     // Waits for the program to end (reading what it shows meanwhile); its exit code, 128 +
     // signal when killed, or -1 when it did not end in time (then it is killed).
     int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(20));

@@ -79,6 +79,17 @@ TEST_CASE("certificate login over TLS: an unmapped identity is named with the st
     CHECK(r.diag.server_message() == "Certificate identity 'spiffe://cqlwire.test/app' not authorized");
 }
 
+TEST_CASE("certificate login over TLS: of several URI SANs, the SPIFFE ID is the identity named") {
+    fake_cql_server server(certificate_login_server(mtls, {std::string(spiffe_identity)}));
+    transport::tls_options o = trust_server_ca();
+    o.certificate_file = pki().path("client-uris.crt");
+    o.private_key_file = pki().path("client.key");
+    const auto r = log_in(server, o, nullptr);
+    CHECK(r.ec == errc::certificate_login_refused);
+    CHECK(std::string(r.diag.client_message()).find("ADD IDENTITY 'spiffe://cqlwire.test/second' TO ROLE") !=
+          std::string::npos);
+}
+
 TEST_CASE("certificate login over TLS: a certificate without a URI SAN is named as having no identity") {
     fake_cql_server server(certificate_login_server(mtls, {std::string(spiffe_identity)}));
     const auto r = log_in(server, with_client_certificate("client"), nullptr);

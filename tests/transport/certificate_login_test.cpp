@@ -186,6 +186,41 @@ TEST_CASE("certificate login: a certificate without a URI SAN is named as such")
     CHECK(std::string(m.diagnostics().client_message()).find("no URI subjectAltName") != std::string::npos);
 }
 
+TEST_CASE("certificate login: a URI that is no SPIFFE ID, which the server cannot read, is named as such") {
+    startup_machine m(with_certificate(nullptr, "https://example.com/x"));
+    REQUIRE(authenticate_with(m, mtls).is_send());
+    REQUIRE(m.resume().is_wait());
+    const auto e = error(0x0100, "Unable to extract Spiffe from the certificate");
+    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
+    const std::string message(m.diagnostics().client_message());
+    CHECK(message.find("no URI subjectAltName starting with spiffe://") != std::string::npos);
+    CHECK(message.find("'https://example.com/x'") != std::string::npos);
+    CHECK(message.find("ADD IDENTITY 'https") == std::string::npos);  // mapping it would not help
+}
+
+TEST_CASE("certificate login: a refusal for another reason does not prescribe ADD IDENTITY") {
+    startup_machine m(with_certificate(nullptr));
+    REQUIRE(authenticate_with(m, mtls).is_send());
+    REQUIRE(m.resume().is_wait());
+    const auto e = error(0x0100, "nologin is not permitted to log in");
+    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
+    const std::string message(m.diagnostics().client_message());
+    CHECK(message.find("'spiffe://testbed.cqlwire/role/app'") != std::string::npos);
+    CHECK(message.find("ADD IDENTITY") == std::string::npos);
+    CHECK(m.diagnostics().server_message() == "nologin is not permitted to log in");
+}
+
+TEST_CASE("certificate login: an identity shown escaped gets no statement that would name another identity") {
+    startup_machine m(with_certificate(nullptr, "spiffe://t/a\\x5cb"));
+    REQUIRE(authenticate_with(m, mtls).is_send());
+    REQUIRE(m.resume().is_wait());
+    const auto e = error(0x0100, "Certificate identity 'spiffe://t/a\\b' not authorized");
+    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
+    const std::string message(m.diagnostics().client_message());
+    CHECK(message.find("ADD IDENTITY '") == std::string::npos);
+    CHECK(message.find("take it from the certificate") != std::string::npos);
+}
+
 TEST_CASE("certificate login: a challenge after the empty token fails instead of inventing an answer") {
     watching_authenticator creds;
     startup_machine m(with_certificate(&creds));

@@ -12,19 +12,48 @@
 #include "cqlwire/transport/tls_preflight.hpp"
 #include "exit_codes.hpp"
 #include "key_passphrase.hpp"
+#include "safe_stderr.hpp"
 
 namespace cqlwire::cli {
 namespace {
 
-// The terminal state to restore if the user interrupts the prompt (Ctrl-C) while echo is off;
-// without it the shell would be left not echoing.
+// The terminal state to restore if the user interrupts the prompt (Ctrl-C, Ctrl-\\) while echo
+// is off; without it the shell would be left not echoing. And what a stopped prompt (Ctrl-Z)
+// needs to go on after `fg`: echo off again, and the prompt shown again.
 int prompt_fd = -1;
+int prompt_out_fd = -1;
 struct termios saved_termios;
+struct termios quiet_termios;
+const char* prompt_text = nullptr;
+std::size_t prompt_length = 0;
 
 extern "C" void restore_echo_and_reraise(int sig) {
     if (prompt_fd >= 0) tcsetattr(prompt_fd, TCSAFLUSH, &saved_termios);
     std::signal(sig, SIG_DFL);
     std::raise(sig);
+}
+
+// Ctrl-Z at the prompt: the shell that takes over the terminal must get it echoing, and the
+// prompt must not go on reading with echo ON after `fg` (what it read would show on screen).
+// Only async-signal-safe calls: tcsetattr, sigprocmask, raise, write.
+extern "C" void stop_with_echo_restored(int sig) {
+    const int saved_errno = errno;
+    if (prompt_fd >= 0) tcsetattr(prompt_fd, TCSANOW, &saved_termios);
+    std::signal(sig, SIG_DFL);
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, sig);
+    sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+    std::raise(sig);  // stops here until SIGCONT
+    std::signal(sig, stop_with_echo_restored);
+    if (prompt_fd >= 0) {
+        tcsetattr(prompt_fd, TCSAFLUSH, &quiet_termios);
+        if (prompt_out_fd >= 0 && prompt_text != nullptr) {
+            [[maybe_unused]] auto n = ::write(prompt_out_fd, "\n", 1);
+            [[maybe_unused]] auto m = ::write(prompt_out_fd, prompt_text, prompt_length);
+        }
+    }
+    errno = saved_errno;
 }
 
 }  // namespace
@@ -70,15 +99,25 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
     struct termios quiet = old_state;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;
+    // A file name in the prompt is the user's, but its control characters would drive the
+    // terminal (set the title, clear the screen): they are shown escaped.
+    const std::string shown = escape_controls(prompt);
+    const int out_fd = own_fd ? fd : STDERR_FILENO;
     saved_termios = old_state;
+    quiet_termios = quiet;
+    prompt_text = shown.c_str();
+    prompt_length = shown.size();
+    prompt_out_fd = out_fd;
     prompt_fd = fd;
     auto old_int = std::signal(SIGINT, restore_echo_and_reraise);
     auto old_term = std::signal(SIGTERM, restore_echo_and_reraise);
+    auto old_quit = std::signal(SIGQUIT, restore_echo_and_reraise);
+    auto old_hup = std::signal(SIGHUP, restore_echo_and_reraise);
+    auto old_tstp = std::signal(SIGTSTP, stop_with_echo_restored);
     // Echo goes off (flushing type-ahead) before the prompt shows, so that whatever is typed
     // once the prompt is visible is neither echoed nor thrown away.
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
-    const int out_fd = own_fd ? fd : STDERR_FILENO;
-    [[maybe_unused]] auto w1 = ::write(out_fd, prompt.data(), prompt.size());
+    [[maybe_unused]] auto w1 = ::write(out_fd, shown.data(), shown.size());
 
     out.clear();
     bool complete = false;
@@ -94,10 +133,16 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
         out.push_back(static_cast<std::uint8_t>(c));
     }
 
-    ::tcsetattr(fd, TCSAFLUSH, &old_state);
-    prompt_fd = -1;
+    // The handlers go first, so that none of them can touch the terminal once it is restored.
+    std::signal(SIGTSTP, old_tstp);
     std::signal(SIGINT, old_int);
     std::signal(SIGTERM, old_term);
+    std::signal(SIGQUIT, old_quit);
+    std::signal(SIGHUP, old_hup);
+    prompt_fd = -1;
+    prompt_out_fd = -1;
+    prompt_text = nullptr;
+    ::tcsetattr(fd, TCSAFLUSH, &old_state);
     if (own_fd) ::close(fd);
     if (!complete) {
         out.clear();
@@ -135,11 +180,24 @@ std::error_code complete_secret(const secret_request& r, bool needed, std::strin
 
 }  // namespace
 
+bool password_deferred(const settings& s) noexcept {
+    return s.username.has_value() && s.password_from == password_origin::none && s.tls.enabled &&
+           !s.tls.cert_file.empty();
+}
+
 std::error_code resolve_password(settings& s, std::string& message) {
     const secret_request r{s.warnings, s.password, s.password_from, s.password_file, "password", "Password: ",
                            "a user name is set but no password: use --password-file FILE, CQLWIRE_PASSWORD, "
                            "or run on a terminal to be asked"};
-    return complete_secret(r, s.username.has_value(), message);
+    // With a client certificate the server may log in by it and need no password: it is asked
+    // for only if the server turns out to check one (open_connection).
+    return complete_secret(r, s.username.has_value() && !password_deferred(s), message);
+}
+
+std::error_code prompt_deferred_password(settings& s, std::string& message) {
+    if (auto ec = prompt_secret("Password: ", "password", s.password, message)) return ec;
+    s.password_from = password_origin::prompt;
+    return {};
 }
 
 std::error_code resolve_key_password(settings& s, std::string& message) {

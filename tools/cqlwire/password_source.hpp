@@ -36,6 +36,13 @@ bool stdin_is_terminal() noexcept;
 // password, prompts on the terminal; with no terminal that is cli_errc::no_password.
 [[nodiscard]] std::error_code resolve_password(settings& s, std::string& message);
 
+// True when a user name was given without a password while a client certificate is presented:
+// the server may log in by the certificate (MutualTlsAuthenticator) and never need one, so
+// resolve_password does not ask; open_connection asks only if the server wants a password.
+[[nodiscard]] bool password_deferred(const settings& s) noexcept;
+// Asks for the deferred password on the terminal (call it only when stdin_is_terminal()).
+[[nodiscard]] std::error_code prompt_deferred_password(settings& s, std::string& message);
+
 // Completes the key passphrase in `s.tls` when TLS is on and a private key is set: reads
 // --key-password-file, or, when the key file is encrypted (key_passphrase.hpp) and no
 // passphrase was given, prompts "Passphrase for <key file>: "; with no terminal that is

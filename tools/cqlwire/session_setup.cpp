@@ -11,6 +11,7 @@
 #include "cqlshrc.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
 #include "cqlwire/transport/connect.hpp"
+#include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_keylog.hpp"
 #include "cqlwire/transport/tls_preflight.hpp"
@@ -135,6 +136,50 @@ transport::tls_options tls_options_from(settings& s) {
     return o;
 }
 
+namespace {
+
+// One connection attempt: connect (and handshake), install the frame trace, log in. On failure
+// `message` holds the command's own words, or else `diag` the connection's.
+std::error_code open_and_start(settings& s, boost::asio::io_context& ioc, const std::shared_ptr<transport::tls_context>& tls,
+                               transport::connection& conn, std::ostream& err,
+                               std::shared_ptr<const checked_output>& trace_file_output, protocol::diagnostics& diag,
+                               std::string& message) {
+    message.clear();
+    transport::connect_options co;
+    co.host = s.host;
+    co.port = s.port;
+    co.connect_timeout = s.connect_timeout;
+    co.handshake_timeout = s.connect_timeout;
+    co.tls = tls;
+    std::optional<transport::stream> stream;
+    if (auto ec = transport::connect(ioc, co, stream, diag)) return ec;
+
+    transport::connection_options options;
+    options.request_timeout = s.request_timeout;
+    options.startup_timeout = s.connect_timeout;
+    options.protocol_version = s.protocol_version;
+    conn = transport::connection(std::move(*stream), options);
+    // Installed before the start-up exchange, so that the trace shows it too.
+    if (s.trace_frames) {
+        if (auto ec = install_frame_trace(conn, *s.trace_frames, s.trace_file, err, message, trace_file_output))
+            return ec;
+    }
+
+    // No authenticator while the password is deferred: nothing is sent unless the server logs
+    // in by certificate, and a server that wants a password says so (credentials_required).
+    std::optional<auth::plain_text_authenticator> authenticator;
+    if (s.username && !password_deferred(s)) {
+        const auto pw = s.password.view();
+        authenticator.emplace(*s.username, std::string_view(reinterpret_cast<const char*>(pw.data()), pw.size()));
+        s.password.clear();
+    }
+    transport::startup_config startup;
+    startup.authenticator = authenticator ? &*authenticator : nullptr;
+    return conn.startup(startup, diag);
+}
+
+}  // namespace
+
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
                     std::string_view who, std::shared_ptr<const checked_output>* trace_file) {
     std::shared_ptr<const checked_output> trace_file_output;
@@ -151,37 +196,22 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
         if (int code = build_tls(s, tls, err, who)) return code;
     }
 
-    protocol::diagnostics diag;
-    transport::connect_options co;
-    co.host = s.host;
-    co.port = s.port;
-    co.connect_timeout = s.connect_timeout;
-    co.handshake_timeout = s.connect_timeout;
-    co.tls = tls;
-    std::optional<transport::stream> stream;
-    if (auto ec = transport::connect(ioc, co, stream, diag)) return failed(err, who, ec, diag);
-
-    transport::connection_options options;
-    options.request_timeout = s.request_timeout;
-    options.startup_timeout = s.connect_timeout;
-    options.protocol_version = s.protocol_version;
-    conn = transport::connection(std::move(*stream), options);
-    // Installed before the start-up exchange, so that the trace shows it too.
-    if (s.trace_frames) {
-        if (auto ec = install_frame_trace(conn, *s.trace_frames, s.trace_file, err, message, trace_file_output))
-            return failed(err, who, ec, message);
-        if (trace_file != nullptr) *trace_file = trace_file_output;
+    // A password deferred because of the client certificate is asked for only when the server
+    // checks one; then the login is tried again on a new connection (the first one was turned
+    // away before any credential was sent).
+    for (int attempt = 0;; ++attempt) {
+        protocol::diagnostics diag;
+        const auto ec = open_and_start(s, ioc, tls, conn, err, trace_file_output, diag, message);
+        if (ec == transport::errc::credentials_required && attempt == 0 && password_deferred(s) &&
+            stdin_is_terminal()) {
+            if (auto prompted = prompt_deferred_password(s, message)) return failed(err, who, prompted, message);
+            continue;
+        }
+        if (ec && !message.empty()) return failed(err, who, ec, message);
+        if (ec) return failed(err, who, ec, diag);
+        break;
     }
-
-    std::optional<auth::plain_text_authenticator> authenticator;
-    if (s.username) {
-        const auto pw = s.password.view();
-        authenticator.emplace(*s.username, std::string_view(reinterpret_cast<const char*>(pw.data()), pw.size()));
-        s.password.clear();
-    }
-    transport::startup_config startup;
-    startup.authenticator = authenticator ? &*authenticator : nullptr;
-    if (auto ec = conn.startup(startup, diag)) return failed(err, who, ec, diag);
+    if (trace_file != nullptr) *trace_file = trace_file_output;
     return 0;
 }
 

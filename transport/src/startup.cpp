@@ -29,18 +29,29 @@ std::string cql_string_body(std::string_view text) {
     return out;
 }
 
-// What to tell a user whose certificate login the server refused: the identity the server's
-// validator takes (Cassandra's default, SpiffeCertificateValidator, reads the first URI SAN)
-// and the statement that maps it to a role. The role is not ours to know.
-std::string certificate_refusal_message(const std::string& identity) {
-    if (identity.empty()) {
-        return "the client certificate has no URI subjectAltName (such as a spiffe:// ID) for the server to take "
-               "an identity from; present a certificate that has one, mapped to a role with "
-               "ADD IDENTITY '<uri>' TO ROLE '<role>'";
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+// What to tell a user whose certificate login the server refused, from what the certificate
+// holds and what the server said (Cassandra 5.0's words: "Unable to extract Spiffe from the
+// certificate", "Certificate identity '…' not authorized", or another reason such as a role
+// without LOGIN). The ADD IDENTITY statement is offered only where it is the fix, and only
+// when the identity is shown exactly (no escaped characters). The role is not ours to know.
+std::string certificate_refusal_message(const std::string& identity, std::string_view server_text) {
+    const bool is_spiffe = identity.starts_with("spiffe://");
+    if (identity.empty() || (!is_spiffe && contains(server_text, "Spiffe"))) {
+        std::string m = "the client certificate has no URI subjectAltName starting with spiffe:// for the server to "
+                        "take an identity from";
+        if (!identity.empty()) m += " (its URI is '" + identity + "')";
+        return m + "; present a certificate that has one, mapped to a role with ADD IDENTITY 'spiffe://…' TO ROLE "
+                   "'<role>'";
     }
-    return "the identity '" + identity +
-           "' (the client certificate's URI subjectAltName) is not let in; if no role has it yet, map it with "
-           "ADD IDENTITY '" + cql_string_body(identity) + "' TO ROLE '<role>'";
+    std::string m = "the identity '" + identity + "' (the client certificate's URI subjectAltName) was not let in";
+    if (!contains(server_text, "not authorized")) return m;
+    if (contains(identity, "\\")) {
+        return m + "; if no role has it yet, map it with ADD IDENTITY (it holds characters shown escaped here: "
+                   "take it from the certificate)";
+    }
+    return m + "; if no role has it yet, map it with ADD IDENTITY '" + cql_string_body(identity) + "' TO ROLE '<role>'";
 }
 
 bool mentions_protocol_version(std::string_view message) {
@@ -185,7 +196,7 @@ startup_action startup_machine::on_error_frame(bytes_view message) {
     if (code == bad_credentials_code) {
         if (certificate_login_) {
             return fail(make_error_code(errc::certificate_login_refused),
-                        certificate_refusal_message(config_.client_certificate_identity));
+                        certificate_refusal_message(config_.client_certificate_identity, text));
         }
         return fail(make_error_code(errc::authentication_failed),
                     "the server rejected the credentials (user name or password)");

@@ -240,8 +240,16 @@ std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bo
     if (X509* own = SSL_get_certificate(ssl)) {
         record.client_certificate_configured = true;
         record.client_certificate_subject = name_to_string(X509_get_subject_name(own));
+        // As Cassandra's SpiffeCertificateValidator reads it: the first URI that is a SPIFFE ID;
+        // failing that the first URI, which another validator may take.
         const certificate_summary summary = summarize_certificate(own, 0);
-        if (!summary.uris.empty()) record.client_certificate_identity = summary.uris.front();
+        for (const auto& uri : summary.uris) {
+            if (!uri.starts_with("spiffe://")) continue;
+            record.client_certificate_identity = uri;
+            break;
+        }
+        if (record.client_certificate_identity.empty() && !summary.uris.empty())
+            record.client_certificate_identity = summary.uris.front();
         record.client_certificate_usage_problem = client_usage_problem(own);
     }
 

@@ -64,8 +64,9 @@ struct tls_handshake_record {
     bool certificate_request_received = false;  // the server asked for a client certificate
     bool client_certificate_configured = false; // we had one to present
     std::string client_certificate_subject;     // its subject, for messages
-    // Its first URI subjectAltName (e.g. spiffe://example.org/app): the identity a certificate
-    // login (Cassandra's SpiffeCertificateValidator) takes from it. Empty when it has none.
+    // Its identity for a certificate login: the first URI subjectAltName that is a SPIFFE ID
+    // (spiffe://…, what Cassandra's SpiffeCertificateValidator takes), else its first URI SAN;
+    // empty when it has none. Escaped as certificate_summary::uris are.
     std::string client_certificate_identity;
     // Why that certificate is unfit for TLS client authentication by its own extensions
     // (extendedKeyUsage without clientAuth, keyUsage without digitalSignature), in words;
