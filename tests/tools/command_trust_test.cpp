@@ -549,5 +549,15 @@ TEST_CASE("an output file that is one of the input files is refused before anyth
     CHECK(r.exit_code == to_int(exit_code::usage));
     CHECK(r.err == "cqlwire: SSLKEYLOGFILE '" + key + "' is the file given as --key ('" + key +
                        "'), which writing would overwrite; give SSLKEYLOGFILE another file\n");
+    // The subcommands that connect refuse the same.
+    for (const std::string sub : {"events", "tls-check"}) {
+        CAPTURE(sub);
+        const auto refused = run_program(
+            CQLWIRE_BINARY, {sub, "127.0.0.1", std::to_string(server.port()), "--cert", cert, "--key", key, "--trace-file", cert},
+            home);
+        CHECK(refused.exit_code == to_int(exit_code::usage));
+        CHECK(refused.err == "cqlwire " + sub + ": --trace-file '" + cert + "' is the file given as --cert ('" + cert +
+                                 "'), which writing would overwrite; give --trace-file another file\n");
+    }
     CHECK(server.sessions_accepted() == 0);
 }

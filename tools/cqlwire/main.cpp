@@ -169,11 +169,7 @@ int run(int argc, char** argv, const cli::checked_output& out) {
         const auto home = env("HOME");
         const std::string history =
             interactive_session && home && !home->empty() ? *home + "/.cqlwire_history" : std::string();
-        const auto cqlshrc = cli::choose_cqlshrc(flags, env, [](const std::string& p) {
-            struct stat st {};
-            return ::stat(p.c_str(), &st) == 0;
-        });
-        const std::string clash = cli::output_overwriting_input(s, flags.keylog.has_value(), cqlshrc, history);
+        const std::string clash = cli::output_overwriting_input(flags, env, s, history);
         if (!clash.empty()) return fail(make_error_code(cli::cli_errc::usage), clash);
     }
 

@@ -61,4 +61,13 @@ std::string output_overwriting_input(const settings& s, bool keylog_from_flag, c
     return {};
 }
 
+std::string output_overwriting_input(const cli_options& flags, const environment_lookup& env, const settings& s,
+                                     const std::string& history_file) {
+    const auto cqlshrc = choose_cqlshrc(flags, env, [](const std::string& p) {
+        struct stat st {};
+        return ::stat(p.c_str(), &st) == 0;
+    });
+    return output_overwriting_input(s, flags.keylog.has_value(), cqlshrc, history_file);
+}
+
 }  // namespace cqlwire::cli

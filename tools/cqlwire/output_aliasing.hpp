@@ -27,4 +27,9 @@ struct named_file {
                                                    const std::optional<std::string>& cqlshrc,
                                                    const std::string& history_file);
 
+// The same for a run of a command after load_settings: the cqlshrc is the one it chose (from
+// `flags` and `env`), the key log's option the one `flags` say.
+[[nodiscard]] std::string output_overwriting_input(const cli_options& flags, const environment_lookup& env,
+                                                   const settings& s, const std::string& history_file);
+
 }  // namespace cqlwire::cli
