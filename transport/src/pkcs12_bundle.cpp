@@ -304,8 +304,8 @@ pkcs12_outcome open_pkcs12(std::string_view der, const auth::secret_bytes& passp
         reason = last_openssl_reason();
         return pkcs12_outcome::damaged;
     }
-    // Once, before any key is derived: a passphrase tried three times costs three derivations
-    // at most at the cap, never an unbounded count.
+    // Once, before any key is derived: each of the few derivations below (the passphrases tried
+    // in turn, each safe and key decrypted) then costs at most the cap's iterations.
     if (iterations_over_cap(p12.get(), authsafes.get(), reason)) return pkcs12_outcome::too_many_iterations;
 
     if (PKCS12_mac_present(p12.get()) == 1) {
