@@ -158,7 +158,7 @@ std::error_code open_pkcs12_file(const char* what, const std::string& path, std:
         return config_error(diag, named + " is a PKCS#12 file refused unopened: " + reason + ", over the limit of " +
                                       std::to_string(detail::max_pkcs12_iterations) +
                                       " this client derives keys with (files in use take 2048 to 10000); export it "
-                                      "again with a usual count (`openssl pkcs12 -export -iter 2048 -maciter 2048`)");
+                                      "again with a usual count (`openssl pkcs12 -export -iter 2048`)");
     }
     return config_error(diag, named + " could not be read");
 }
