@@ -46,6 +46,11 @@
 #   client-legacy.p12           the same, made with -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC)
 #   client-plain.p12            the same, unencrypted and without a MAC (no passphrase at all)
 #   client-keytool.p12          client.p12 imported by keytool into a PKCS12 keystore (same passphrase)
+#   client-nomac.p12            client.p12 without integrity MAC (-nomac; same passphrase)
+#   client-legacy-nomac.p12     client-legacy.p12 without integrity MAC
+#   client-keytool-nomac.p12    client-keytool.p12 without integrity MAC (macAlgorithm NONE)
+#   client-iter65536.p12        client.p12 with 65536 iterations for the MAC and both encryptions, so
+#                               that a test can raise each count in place (its INTEGER is 3 bytes)
 #   client-nokey.p12            client.crt alone, no private key (empty passphrase)
 #   client-nocert.p12           client.key alone, no certificate (empty passphrase)
 #   client.jks / client.jceks   client.p12 imported by keytool into a JKS / JCEKS keystore
@@ -242,6 +247,12 @@ run_openssl pkcs12 -export -legacy -in client.crt -inkey client.key -certfile cl
     -passout "$p12_pass" -out client-legacy.p12
 run_openssl pkcs12 -export -in client.crt -inkey client.key -certfile client-ca.crt -name client \
     -keypbe NONE -certpbe NONE -nomac -passout pass: -out client-plain.p12
+run_openssl pkcs12 -export -in client.crt -inkey client.key -certfile client-ca.crt -name client \
+    -passout "$p12_pass" -nomac -out client-nomac.p12
+run_openssl pkcs12 -export -legacy -in client.crt -inkey client.key -certfile client-ca.crt -name client \
+    -passout "$p12_pass" -nomac -out client-legacy-nomac.p12
+run_openssl pkcs12 -export -in client.crt -inkey client.key -certfile client-ca.crt -name client \
+    -passout "$p12_pass" -iter 65536 -out client-iter65536.p12
 run_openssl pkcs12 -export -nokeys -in client.crt -passout pass: -out client-nokey.p12
 run_openssl pkcs12 -export -nocerts -inkey client.key -passout pass: -out client-nocert.p12
 run_openssl pkcs12 -export -nokeys -in server-ca.crt -passout pass: -out server-ca-open.p12
@@ -250,6 +261,9 @@ for store in PKCS12:client-keytool.p12 JKS:client.jks JCEKS:client.jceks; do
         -srcstorepass:file client-encrypted.pass -destkeystore "${store#*:}" -deststoretype "${store%%:*}" \
         -deststorepass:file client-encrypted.pass -destkeypass:file client-encrypted.pass
 done
+run_keytool -J-Dkeystore.pkcs12.macAlgorithm=NONE -importkeystore -noprompt -srckeystore client.p12 \
+    -srcstoretype PKCS12 -srcstorepass:file client-encrypted.pass -destkeystore client-keytool-nomac.p12 \
+    -deststoretype PKCS12 -deststorepass:file client-encrypted.pass -destkeypass:file client-encrypted.pass
 run_keytool -importcert -noprompt -alias server-ca -file server-ca.crt -keystore server-ca-truststore.p12 \
     -storetype PKCS12 -storepass changeit
 run_keytool -importcert -noprompt -alias server-ca -file server-ca.crt -keystore server-ca.jks \

@@ -496,3 +496,68 @@ TEST_CASE("a password file that is standard input is refused when the statements
     CHECK(server.sessions_accepted() == 0);
     CHECK(r.err.find("S3cretOnStdin") == std::string::npos);
 }
+
+TEST_CASE("an output file that is one of the input files is refused before anything is read or written") {
+    fake_cql_server server({});
+    temp_home home;
+    const std::string cert = home.write("c.crt", "certificate\n");
+    const std::string key = home.write("k.key", "key\n");
+    const std::string ca = home.write("ca.pem", "ca\n");
+    const std::string key_pass = home.write("key.pass", "K3yPass\n");
+    const std::string pass = home.write("pw.txt", "S3cret\n");
+    const std::string rc = home.write("cqlshrc", "[connection]\n");
+    const std::string statements = home.write("st.cql", "SELECT * FROM system.local;\n");
+    struct input {
+        std::string option;
+        std::string path;
+        std::vector<std::string> args;
+    };
+    const std::vector<input> inputs{
+        {"--cert", cert, {"--cert", cert, "--key", key}},
+        {"--key", key, {"--cert", cert, "--key", key}},
+        {"--cafile", ca, {"--cafile", ca}},
+        {"--key-password-file", key_pass, {"--cert", cert, "--key", key, "--key-password-file", key_pass}},
+        {"--password-file", pass, {"-u", "alice", "--password-file", pass}},
+        {"--cqlshrc", rc, {"--cqlshrc", rc}},
+        {"-f", statements, {"-f", statements}},
+    };
+    for (const auto& in : inputs) {
+        for (const std::string output : {"--trace-file", "--keylog"}) {
+            CAPTURE(in.option);
+            CAPTURE(output);
+            const auto before = std::filesystem::file_size(in.path);
+            std::vector<std::string> args = in.args;
+            // The same file under another spelling: through "." and "..".
+            const std::string alias = home.path.string() + "/./../" + home.path.filename().string() + "/" +
+                                      std::filesystem::path(in.path).filename().string();
+            args.insert(args.end(), {output, alias});
+            if (in.option != "-f") args.insert(args.end(), {"-e", "SELECT * FROM system.local"});
+            const auto r = run_cqlwire(server, args, home);
+            CHECK(r.exit_code == to_int(exit_code::usage));
+            CHECK(r.err == "cqlwire: " + output + " '" + alias + "' is the file given as " + in.option + " ('" + in.path +
+                               "'), which writing would overwrite; give " + output + " another file\n");
+            CHECK(std::filesystem::file_size(in.path) == before);
+            CHECK(server.sessions_accepted() == 0);
+        }
+    }
+    // SSLKEYLOGFILE is an output too, named as such.
+    cqlwire::test::process_options o;
+    o.env = cqlwire::test::isolated_cqlwire_env(home.path.string());
+    o.env["SSLKEYLOGFILE"] = key;
+    const auto r = cqlwire::test::run_process(
+        CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port()), "--cert", cert, "--key", key, "-e", "SELECT 1"}, o);
+    CHECK(r.exit_code == to_int(exit_code::usage));
+    CHECK(r.err == "cqlwire: SSLKEYLOGFILE '" + key + "' is the file given as --key ('" + key +
+                       "'), which writing would overwrite; give SSLKEYLOGFILE another file\n");
+    // The subcommands that connect refuse the same.
+    for (const std::string sub : {"events", "tls-check"}) {
+        CAPTURE(sub);
+        const auto refused = run_program(
+            CQLWIRE_BINARY, {sub, "127.0.0.1", std::to_string(server.port()), "--cert", cert, "--key", key, "--trace-file", cert},
+            home);
+        CHECK(refused.exit_code == to_int(exit_code::usage));
+        CHECK(refused.err == "cqlwire " + sub + ": --trace-file '" + cert + "' is the file given as --cert ('" + cert +
+                                 "'), which writing would overwrite; give --trace-file another file\n");
+    }
+    CHECK(server.sessions_accepted() == 0);
+}

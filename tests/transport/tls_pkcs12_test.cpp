@@ -4,6 +4,7 @@
 // a passphrase. Ends with handshakes that present a PKCS#12 identity and trust a PKCS#12 store.
 #include "test_support.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -94,6 +95,65 @@ TEST_CASE("pkcs12: bundles made by openssl and keytool give the certificate, its
         REQUIRE(out.identity.chain.size() == 1);
         CHECK(common_name(out.identity.chain[0].get()) == "cqlwire tests client CA");
         CHECK(X509_check_private_key(out.identity.certificate.get(), out.identity.private_key.get()) == 1);
+    }
+}
+
+TEST_CASE("pkcs12: bundles without integrity MAC open with their passphrase, and a wrong one fails to decrypt") {
+    for (const char* file : {"client-nomac.p12", "client-legacy-nomac.p12", "client-keytool-nomac.p12"}) {
+        CAPTURE(file);
+        const std::string path = pki().path(file);
+        auto out = load_identity(path, "", passphrase());
+        REQUIRE_MESSAGE(!out.ec, out.message);
+        CHECK(common_name(out.identity.certificate.get()) == "cqlwire-tests-client");
+        CHECK(X509_check_private_key(out.identity.certificate.get(), out.identity.private_key.get()) == 1);
+        CHECK(transport::pkcs12_file_needs_passphrase(path));
+        CHECK(transport::pkcs12_file_opens_with(path, auth::secret_bytes(passphrase())));
+
+        CHECK(contains(load_identity(path).message, "no passphrase was given"));
+        const std::string wrong = "not-" + passphrase();
+        out = load_identity(path, "", wrong);
+        CHECK(out.ec == errc::tls_config);
+        CHECK(out.message == "client certificate file '" + path +
+                                 "' is a PKCS#12 file without integrity MAC that could not be decrypted with the "
+                                 "passphrase given: it is wrong, or the file is damaged");
+        CHECK_FALSE(contains(out.message, wrong));
+        CHECK(out.identity.empty());
+    }
+}
+
+// `bytes` with the `index`th (from 0) occurrence of the 3-byte INTEGER 65536 made 8388607.
+std::string with_iterations_raised(const std::string& bytes, int index) {
+    const std::string from("\x02\x03\x01\x00\x00", 5);
+    std::size_t at = bytes.find(from);
+    for (int i = 0; i < index && at != std::string::npos; ++i) at = bytes.find(from, at + 1);
+    REQUIRE(at != std::string::npos);
+    std::string raised = bytes;
+    raised.replace(at, from.size(), std::string("\x02\x03\x7F\xFF\xFF", 5));
+    return raised;
+}
+
+TEST_CASE("pkcs12: a file with an iteration count over the cap is refused before any key is derived") {
+    const std::string whole = file_bytes(pki().path("client-iter65536.p12"));
+    // openssl writes the encrypted certificates first, then the shrouded key, then the MAC.
+    const auto out = load_identity(pki().path("client-iter65536.p12"), "", passphrase());
+    REQUIRE_MESSAGE(!out.ec, out.message);
+    for (const auto& [index, what] : std::vector<std::pair<int, std::string>>{{0, "its certificates' encryption"},
+                                                                             {1, "its private key's encryption"},
+                                                                             {2, "its integrity MAC's"}}) {
+        CAPTURE(what);
+        const std::string path = write_file("many-iterations.p12", with_iterations_raised(whole, index));
+        for (const std::string& pass : {std::string(), passphrase(), std::string("wrong")}) {
+            const auto started = std::chrono::steady_clock::now();
+            const auto refused = load_identity(path, "", pass);
+            // 8388607 iterations take several seconds per derivation; a refusal takes none.
+            CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+            CHECK(refused.ec == errc::tls_config);
+            CHECK(refused.message == "client certificate file '" + path + "' is a PKCS#12 file refused unopened: " +
+                                         what + " iteration count is 8388607, over the limit of 1000000 this client "
+                                                "derives keys with (files in use take 2048 to 10000); export it again "
+                                                "with a usual count (`openssl pkcs12 -export -iter 2048`)");
+        }
+        CHECK(contains(load_anchors(path, passphrase()).message, "CA file '" + path + "' is a PKCS#12 file refused"));
     }
 }
 
@@ -198,6 +258,17 @@ TEST_CASE("pkcs12: Java keystores in JKS and JCEKS format are refused with the c
                                     truststore + ".p12 -deststoretype PKCS12`"));
 }
 
+TEST_CASE("pkcs12: the keytool command for a Java keystore quotes a name a shell would interpret") {
+    const std::string quoted_dir = pki().path("it's a $dir");
+    std::filesystem::create_directories(quoted_dir);
+    const std::string path = quoted_dir + "/client.jks";
+    std::filesystem::copy_file(pki().path("client.jks"), path, std::filesystem::copy_options::overwrite_existing);
+    const std::string quoted = "'" + pki().path("it'\\''s a $dir") + "/client.jks";
+    const auto out = load_identity(path, "", passphrase());
+    CHECK(contains(out.message, "`keytool -importkeystore -srckeystore " + quoted + "' -destkeystore " + quoted +
+                                    ".p12' -deststoretype PKCS12`"));
+}
+
 TEST_CASE("pkcs12: a separate key file with a bundle is refused, unless it is the bundle itself") {
     const std::string bundle = pki().path("client.p12");
     auto out = load_identity(bundle, pki().path("client.key"), passphrase());
@@ -208,12 +279,29 @@ TEST_CASE("pkcs12: a separate key file with a bundle is refused, unless it is th
     out = load_identity(bundle, bundle, passphrase());
     CHECK_MESSAGE(!out.ec, out.message);
 
+    // A bundle of certificates only is no identity, with or without a key file.
+    out = load_identity(pki().path("client-nokey.p12"), pki().path("client.key"));
+    CHECK(out.ec == errc::tls_config);
+    CHECK(out.message == "client certificate file '" + pki().path("client-nokey.p12") +
+                             "' is a PKCS#12 bundle that holds no private key, only certificates, which cannot be the "
+                             "client identity even with the private key file ('" +
+                             pki().path("client.key") + "'); give the PEM certificate and its key, or a bundle with both");
+
     // A bundle given as the key of a PEM certificate.
     out = load_identity(pki().path("client.crt"), bundle, passphrase());
     CHECK(out.ec == errc::tls_config);
     CHECK(out.message == "private key file '" + bundle +
                              "' is a PKCS#12 bundle, not a PEM key; give the bundle as the client certificate file, "
                              "alone");
+    // A key-only bundle given as the key: it cannot stand alone either.
+    const std::string key_only = pki().path("client-nocert.p12");
+    out = load_identity(pki().path("client.crt"), key_only);
+    CHECK(out.ec == errc::tls_config);
+    CHECK(out.message == "private key file '" + key_only +
+                             "' is a PKCS#12 bundle that holds a private key but no certificate, not a PEM key; give "
+                             "the key in PEM (`openssl pkcs12 -nocerts -nodes -in " +
+                             key_only + "`), or a bundle with the certificate and key as the client certificate file, "
+                                        "alone");
     out = load_identity(pki().path("client.crt"), pki().path("client.jks"), passphrase());
     CHECK(contains(out.message, "private key file '" + pki().path("client.jks") + "' is a Java keystore in JKS"));
 

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "exit_codes.hpp"
+#include "output_aliasing.hpp"
 #include "output_format.hpp"
 #include "report.hpp"
 #include "safe_stderr.hpp"
@@ -180,6 +181,10 @@ int run_events(std::span<const std::string_view> args, std::ostream& out, std::o
 
     settings s;
     if (int code = load_settings(flags, process_environment(), s, err, who)) return code;
+    if (const auto clash = output_overwriting_input(flags, process_environment(), s, ""); !clash.empty()) {
+        err << who << ": " << escape_controls(clash) << "\n";
+        return to_int(exit_code::usage);
+    }
     boost::asio::io_context ioc;
     transport::connection conn;
     if (int code = open_connection(s, ioc, conn, err, who)) return code;

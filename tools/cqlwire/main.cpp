@@ -25,6 +25,7 @@
 #include "exit_codes.hpp"
 #include "interactive_shell.hpp"
 #include "interrupt.hpp"
+#include "output_aliasing.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
 #include "safe_stderr.hpp"
@@ -162,6 +163,14 @@ int run(int argc, char** argv, const cli::checked_output& out) {
                             "statements with -e or -f, or the secret in another file");
         }
         reader.emplace(STDIN_FILENO, "<stdin>");
+    }
+    // A trace or key log written into a credential (`--trace-file k.key`) would destroy it.
+    {
+        const auto home = env("HOME");
+        const std::string history =
+            interactive_session && home && !home->empty() ? *home + "/.cqlwire_history" : std::string();
+        const std::string clash = cli::output_overwriting_input(flags, env, s, history);
+        if (!clash.empty()) return fail(make_error_code(cli::cli_errc::usage), clash);
     }
 
     boost::asio::io_context ioc;

@@ -3,6 +3,7 @@
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "output_aliasing.hpp"
 #include "output_format.hpp"
 #include "password_source.hpp"
 #include "report.hpp"
@@ -396,6 +397,8 @@ int run_tls_check(std::span<const std::string_view> args, std::ostream& out, std
 
     settings s;
     if (int code = load_settings(flags, process_environment(), s, err, "cqlwire tls-check")) return code;
+    if (const auto clash = output_overwriting_input(flags, process_environment(), s, ""); !clash.empty())
+        return fail(make_error_code(cli_errc::usage), clash);
     // Only the key passphrase matters here: tls-check does not log in.
     if (auto ec = resolve_key_password(s, message)) return fail(ec, message);
 

@@ -1,6 +1,7 @@
 #include "cqlwire/transport/tls_preflight.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -110,12 +111,25 @@ int password_callback(char* buf, int size, int /*rwflag*/, void* userdata) {
     return static_cast<int>(n);
 }
 
+// `text` as one shell word: as it is when it holds only characters no shell interprets, else
+// single-quoted (a quote inside written '\'').
+std::string shell_word(const std::string& text) {
+    const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || (c != '\0' && std::strchr("/._-+,:@%=", c) != nullptr);
+    });
+    if (plain) return text;
+    std::string quoted = "'";
+    for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
 // The one-line refusal of a Java keystore, with the keytool command that converts it.
 std::string java_keystore_message(const char* what, const std::string& path, detail::keystore_format format) {
     const char* kind = format == detail::keystore_format::jks ? "JKS" : "JCEKS";
     return std::string(what) + " '" + path + "' is a Java keystore in " + kind +
            " format, which cannot be read here; convert it to PKCS#12 with `keytool -importkeystore -srckeystore " +
-           path + " -destkeystore " + path + ".p12 -deststoretype PKCS12` and give " + path + ".p12";
+           shell_word(path) + " -destkeystore " + shell_word(path + ".p12") + " -deststoretype PKCS12` and give " + path +
+           ".p12";
 }
 
 // Opens the PKCS#12 file `path` (its bytes in `der`) or says in one line why it cannot be.
@@ -134,8 +148,17 @@ std::error_code open_pkcs12_file(const char* what, const std::string& path, std:
         return config_error(diag, named + " is a PKCS#12 file protected by a passphrase and no passphrase was given; " +
                                       passphrase_hint);
     case detail::pkcs12_outcome::wrong_passphrase:
+        if (!detail::pkcs12_has_mac(der)) {
+            return config_error(diag, named + " is a PKCS#12 file without integrity MAC that could not be decrypted "
+                                              "with the passphrase given: it is wrong, or the file is damaged");
+        }
         return config_error(diag, named + " is a PKCS#12 file that the passphrase given does not open: the passphrase "
                                           "is wrong (or the file is damaged)");
+    case detail::pkcs12_outcome::too_many_iterations:
+        return config_error(diag, named + " is a PKCS#12 file refused unopened: " + reason + ", over the limit of " +
+                                      std::to_string(detail::max_pkcs12_iterations) +
+                                      " this client derives keys with (files in use take 2048 to 10000); export it "
+                                      "again with a usual count (`openssl pkcs12 -export -iter 2048`)");
     }
     return config_error(diag, named + " could not be read");
 }
@@ -218,9 +241,24 @@ std::error_code load_pkcs12_identity(const tls_options& options, std::string_vie
         // contradiction that is refused rather than resolved by guessing.
         std::error_code fs_ec;
         if (!std::filesystem::equivalent(path, key_path, fs_ec)) {
-            return config_error(diag, "client certificate file '" + path +
-                                          "' is a PKCS#12 bundle with its own private key, and a private key file ('" +
-                                          key_path + "') was given too; give the bundle alone");
+            detail::pkcs12_contents peek;
+            std::string reason;
+            const bool opened =
+                detail::open_pkcs12(der, options.private_key_password, peek, reason) == detail::pkcs12_outcome::opened;
+            if (opened && !peek.private_key) {
+                return config_error(diag, "client certificate file '" + path +
+                                              "' is a PKCS#12 bundle that holds no private key, only certificates, "
+                                              "which cannot be the client identity even with the private key file ('" +
+                                              key_path + "'); give the PEM certificate and its key, or a bundle with both");
+            }
+            if (opened) {
+                return config_error(diag, "client certificate file '" + path +
+                                              "' is a PKCS#12 bundle with its own private key, and a private key file "
+                                              "('" + key_path + "') was given too; give the bundle alone");
+            }
+            return config_error(diag, "client certificate file '" + path + "' is a PKCS#12 bundle, and a private key file ('" +
+                                          key_path + "') was given too; give the bundle alone (it holds the key), or the "
+                                          "PEM certificate and its key");
         }
     }
     detail::pkcs12_contents contents;
@@ -291,6 +329,17 @@ std::error_code load_client_identity(const tls_options& options, client_identity
     if (key_format == detail::keystore_format::jks || key_format == detail::keystore_format::jceks)
         return config_error(diag, java_keystore_message("private key file", key_path, key_format));
     if (key_format == detail::keystore_format::pkcs12) {
+        // What to advise depends on what the bundle holds: only one with a certificate can stand alone.
+        detail::pkcs12_contents peek;
+        std::string reason;
+        if (detail::open_pkcs12(key_text, options.private_key_password, peek, reason) == detail::pkcs12_outcome::opened &&
+            (!peek.key_certificate && peek.certificates.empty())) {
+            return config_error(diag, "private key file '" + key_path + "' is a PKCS#12 bundle that holds " +
+                                          (peek.private_key ? "a private key but no certificate" : "nothing usable") +
+                                          ", not a PEM key; give the key in PEM (`openssl pkcs12 -nocerts -nodes -in " +
+                                          shell_word(key_path) + "`), or a bundle with the certificate and key as the "
+                                          "client certificate file, alone");
+        }
         return config_error(diag, "private key file '" + key_path +
                                       "' is a PKCS#12 bundle, not a PEM key; give the bundle as the client certificate "
                                       "file, alone");
