@@ -176,10 +176,19 @@ TEST_CASE("the password from CQLWIRE_PASSWORD, -p and no password at all") {
     const auto p = run(mtls_flags(server.port(), {"-u", std::string(user), "-p", std::string(password), "-e",
                                                   std::string(system_local)}));
     CHECK(p.exit_code == 0);
-    // No terminal to ask on: a clear configuration error rather than a hang.
+    // With a client certificate the password waits for a server that checks one (it may log in
+    // by the certificate); this one does, and there is no terminal to ask on: a clear refusal,
+    // nothing sent, rather than a hang.
+    const std::size_t tokens_before = server.auth_tokens().size();
     const auto none = run(mtls_flags(server.port(), {"-u", std::string(user), "-e", std::string(system_local)}));
-    CHECK(none.exit_code == 2);
-    CHECK(none.err.starts_with("cqlwire: a user name is set but no password"));
+    CHECK(none.exit_code == 5);
+    CHECK(none.err.starts_with("cqlwire: the server requires authentication"));
+    CHECK(server.auth_tokens().size() == tokens_before);
+    // Without a client certificate nothing can stand in for the password: refused before connecting.
+    const auto plain = run({"localhost", std::to_string(server.port()), "-u", std::string(user), "-e",
+                            std::string(system_local)});
+    CHECK(plain.exit_code == 2);
+    CHECK(plain.err.starts_with("cqlwire: a user name is set but no password"));
     // No user at all against a server that wants one.
     const auto anonymous = run(mtls_flags(server.port(), {"-e", std::string(system_local)}));
     CHECK(anonymous.exit_code == 5);
