@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fake_cql_server.hpp"
+#include "mtls_fake_server.hpp"
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
@@ -24,15 +25,11 @@ constexpr std::string_view user = "app";
 constexpr std::string_view password = "s3cret-Pa55";
 constexpr std::string_view spiffe_identity = "spiffe://cqlwire.test/app";
 
+// The command tests' fake node, with another authenticator (and the identities it lets in).
 fake_cql_server::options server_with(std::string authenticator_class, std::vector<std::string> identities = {}) {
-    const auto& pki = test_pki::instance();
-    fake_cql_server::options o;
-    o.tls = fake_cql_server::tls_settings{pki.path("server.crt"), pki.path("server.key"),
-                                          pki.path("trusted-client-cas.pem"), true};
+    auto o = cqlwire::test::mtls_password_server_options(std::string(user), std::string(password));
     o.authenticator_class = std::move(authenticator_class);
     o.certificate_identities = std::move(identities);
-    o.username = std::string(user);
-    o.password = std::string(password);
     return o;
 }
 
@@ -51,16 +48,25 @@ std::map<std::string, std::string> environment(const cqlwire::test::temp_dir& ho
     return env;
 }
 
+// Runs the command with `flags` and no terminal (standard input is not one).
+cqlwire::test::process_result run_without_terminal(const std::vector<std::string>& args,
+                                                   const cqlwire::test::temp_dir& home) {
+    cqlwire::test::process_options o;
+    o.env = environment(home);
+    o.timeout = std::chrono::seconds(30);
+    auto r = cqlwire::test::run_process(CQLWIRE_BINARY, args, o);
+    INFO("stderr: " << r.err);
+    CHECK_FALSE(r.timed_out);
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("certificate login: -u without a password asks for nothing when the certificate is the login") {
     fake_cql_server server(server_with("org.apache.cassandra.auth.MutualTlsAuthenticator", {std::string(spiffe_identity)}));
     cqlwire::test::temp_dir home;
     SUBCASE("no terminal") {
-        cqlwire::test::process_options o;
-        o.env = environment(home);
-        o.timeout = std::chrono::seconds(30);
-        const auto r = cqlwire::test::run_process(CQLWIRE_BINARY, flags(server.port()), o);
+        const auto r = run_without_terminal(flags(server.port()), home);
         INFO("stderr: " << r.err);
         CHECK(r.exit_code == 0);
         CHECK(r.err.find("password") == std::string::npos);
@@ -92,10 +98,7 @@ TEST_CASE("certificate login: a server that checks passwords gets one asked for 
 TEST_CASE("certificate login: without a terminal, a server that checks passwords is exit 5, nothing sent") {
     fake_cql_server server(server_with("org.apache.cassandra.auth.PasswordAuthenticator"));
     cqlwire::test::temp_dir home;
-    cqlwire::test::process_options o;
-    o.env = environment(home);
-    o.timeout = std::chrono::seconds(30);
-    const auto r = cqlwire::test::run_process(CQLWIRE_BINARY, flags(server.port()), o);
+    const auto r = run_without_terminal(flags(server.port()), home);
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 5);
     CHECK(r.err.find("the server requires authentication") != std::string::npos);

@@ -71,6 +71,23 @@ public:
     int forget_calls = 0;
 };
 
+// A certificate login with `certificate_identity` that the server refuses with ERROR 0x0100
+// saying `server_text`: the error and both messages the machine leaves.
+struct refusal {
+    std::error_code error;
+    std::string message;         // ours
+    std::string server_message;  // the server's words
+};
+refusal refusal_of(std::string_view certificate_identity, std::string_view server_text) {
+    startup_machine m(with_certificate(nullptr, certificate_identity));
+    REQUIRE(authenticate_with(m, mtls).is_send());
+    REQUIRE(m.resume().is_wait());
+    const auto e = error(0x0100, server_text);
+    const auto answer = m.resume(e.header, e.body());
+    REQUIRE(answer.is_failed());
+    return {answer.error, std::string(m.diagnostics().client_message()), std::string(m.diagnostics().server_message())};
+}
+
 }  // namespace
 
 TEST_CASE("certificate login: MutualTlsAuthenticator gets an EMPTY token (length 0, not null) and no password") {
@@ -154,71 +171,45 @@ TEST_CASE("certificate login: a presented certificate does not change how a pass
 }
 
 TEST_CASE("certificate login: an unmapped identity names the identity and the ADD IDENTITY statement") {
-    startup_machine m(with_certificate(nullptr));
-    REQUIRE(authenticate_with(m, mtls).is_send());
-    REQUIRE(m.resume().is_wait());
-    const auto e = error(0x0100, "Certificate identity 'spiffe://testbed.cqlwire/role/app' not authorized");
-    const auto answer = m.resume(e.header, e.body());
-    REQUIRE(answer.is_failed());
-    CHECK(answer.error == errc::certificate_login_refused);
-    const std::string message(m.diagnostics().client_message());
-    CHECK(message.find("'spiffe://testbed.cqlwire/role/app'") != std::string::npos);
-    CHECK(message.find("ADD IDENTITY 'spiffe://testbed.cqlwire/role/app' TO ROLE '<role>'") != std::string::npos);
-    CHECK(m.diagnostics().server_message() == "Certificate identity 'spiffe://testbed.cqlwire/role/app' not authorized");
+    const auto r = refusal_of(identity, "Certificate identity 'spiffe://testbed.cqlwire/role/app' not authorized");
+    CHECK(r.error == errc::certificate_login_refused);
+    CHECK(r.message.find("'spiffe://testbed.cqlwire/role/app'") != std::string::npos);
+    CHECK(r.message.find("ADD IDENTITY 'spiffe://testbed.cqlwire/role/app' TO ROLE '<role>'") != std::string::npos);
+    CHECK(r.server_message == "Certificate identity 'spiffe://testbed.cqlwire/role/app' not authorized");
 }
 
 TEST_CASE("certificate login: a quote in the identity is doubled in the suggested statement") {
-    startup_machine m(with_certificate(nullptr, "spiffe://x/it's"));
-    REQUIRE(authenticate_with(m, mtls).is_send());
-    REQUIRE(m.resume().is_wait());
-    const auto e = error(0x0100, "not authorized");
-    REQUIRE(m.resume(e.header, e.body()).is_failed());
-    CHECK(std::string(m.diagnostics().client_message()).find("ADD IDENTITY 'spiffe://x/it''s' TO ROLE") !=
-          std::string::npos);
+    const auto r = refusal_of("spiffe://x/it's", "not authorized");
+    CHECK(r.message.find("ADD IDENTITY 'spiffe://x/it''s' TO ROLE") != std::string::npos);
 }
 
 TEST_CASE("certificate login: a certificate without a URI SAN is named as such") {
-    startup_machine m(with_certificate(nullptr, ""));
-    REQUIRE(authenticate_with(m, mtls).is_send());
-    REQUIRE(m.resume().is_wait());
-    const auto e = error(0x0100, "Unable to extract Spiffe from the certificate");
-    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
-    CHECK(std::string(m.diagnostics().client_message()).find("no URI subjectAltName") != std::string::npos);
+    const auto r = refusal_of("", "Unable to extract Spiffe from the certificate");
+    CHECK(r.error == errc::certificate_login_refused);
+    CHECK(r.message.find("no URI subjectAltName") != std::string::npos);
 }
 
 TEST_CASE("certificate login: a URI that is no SPIFFE ID, which the server cannot read, is named as such") {
-    startup_machine m(with_certificate(nullptr, "https://example.com/x"));
-    REQUIRE(authenticate_with(m, mtls).is_send());
-    REQUIRE(m.resume().is_wait());
-    const auto e = error(0x0100, "Unable to extract Spiffe from the certificate");
-    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
-    const std::string message(m.diagnostics().client_message());
-    CHECK(message.find("no URI subjectAltName starting with spiffe://") != std::string::npos);
-    CHECK(message.find("'https://example.com/x'") != std::string::npos);
-    CHECK(message.find("ADD IDENTITY 'https") == std::string::npos);  // mapping it would not help
+    const auto r = refusal_of("https://example.com/x", "Unable to extract Spiffe from the certificate");
+    CHECK(r.error == errc::certificate_login_refused);
+    CHECK(r.message.find("no URI subjectAltName starting with spiffe://") != std::string::npos);
+    CHECK(r.message.find("'https://example.com/x'") != std::string::npos);
+    CHECK(r.message.find("ADD IDENTITY 'https") == std::string::npos);  // mapping it would not help
 }
 
 TEST_CASE("certificate login: a refusal for another reason does not prescribe ADD IDENTITY") {
-    startup_machine m(with_certificate(nullptr));
-    REQUIRE(authenticate_with(m, mtls).is_send());
-    REQUIRE(m.resume().is_wait());
-    const auto e = error(0x0100, "nologin is not permitted to log in");
-    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
-    const std::string message(m.diagnostics().client_message());
-    CHECK(message.find("'spiffe://testbed.cqlwire/role/app'") != std::string::npos);
-    CHECK(message.find("ADD IDENTITY") == std::string::npos);
-    CHECK(m.diagnostics().server_message() == "nologin is not permitted to log in");
+    const auto r = refusal_of(identity, "nologin is not permitted to log in");
+    CHECK(r.error == errc::certificate_login_refused);
+    CHECK(r.message.find("'spiffe://testbed.cqlwire/role/app'") != std::string::npos);
+    CHECK(r.message.find("ADD IDENTITY") == std::string::npos);
+    CHECK(r.server_message == "nologin is not permitted to log in");
 }
 
 TEST_CASE("certificate login: an identity shown escaped gets no statement that would name another identity") {
-    startup_machine m(with_certificate(nullptr, "spiffe://t/a\\x5cb"));
-    REQUIRE(authenticate_with(m, mtls).is_send());
-    REQUIRE(m.resume().is_wait());
-    const auto e = error(0x0100, "Certificate identity 'spiffe://t/a\\b' not authorized");
-    REQUIRE(m.resume(e.header, e.body()).error == errc::certificate_login_refused);
-    const std::string message(m.diagnostics().client_message());
-    CHECK(message.find("ADD IDENTITY '") == std::string::npos);
-    CHECK(message.find("take it from the certificate") != std::string::npos);
+    const auto r = refusal_of("spiffe://t/a\\x5cb", "Certificate identity 'spiffe://t/a\\b' not authorized");
+    CHECK(r.error == errc::certificate_login_refused);
+    CHECK(r.message.find("ADD IDENTITY '") == std::string::npos);
+    CHECK(r.message.find("take it from the certificate") != std::string::npos);
 }
 
 TEST_CASE("certificate login: a challenge after the empty token fails instead of inventing an answer") {

@@ -69,15 +69,8 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
             return config_error(diag, "the system's default CA certificates could not be loaded");
     }
     // The CA files' certificates, read (PEM or PKCS#12) and checked by load_trust_anchors.
-    X509_STORE* store = SSL_CTX_get_cert_store(native);
-    for (const auto& anchor : trust_anchors) {
-        // add_cert takes its own reference; a certificate given twice is not an error.
-        if (X509_STORE_add_cert(store, anchor.get()) != 1)
-            return config_error(diag, "OpenSSL refused a CA certificate from the CA files given");
-    }
-    if (!options.ca_directory.empty() && SSL_CTX_load_verify_dir(native, options.ca_directory.c_str()) != 1) {
-        return config_error(diag, "CA directory '" + options.ca_directory + "' could not be loaded by OpenSSL");
-    }
+    if (auto ec = fill_trust_store(SSL_CTX_get_cert_store(native), trust_anchors, options.ca_directory, diag))
+        return ec;
 
     // The client's identity, parsed and matched above.
     if (!identity.empty()) {

@@ -4,11 +4,13 @@
 #include <openssl/x509_vfy.h>
 
 #include "cqlwire/protocol/diagnostics.hpp"
+#include "cqlwire/transport/errc.hpp"
 
 namespace cqlwire::transport {
 namespace {
 
-// Reads the identity and the CA files again, with the same checks as the first time.
+// Reads the identity and the CA files again, with the same checks as the first time; the CA
+// directory, looked up by OpenSSL, is given to the new store again too.
 std::shared_ptr<const tls_material> read_material(const tls_options& files, protocol::diagnostics& diag) {
     auto m = std::make_shared<tls_material>();
     std::vector<std::string> ignored_warnings;  // they were shown when the context was made
@@ -21,15 +23,7 @@ std::shared_ptr<const tls_material> read_material(const tls_options& files, prot
             diag.set_client_message("OpenSSL could not make a certificate store");
             return nullptr;
         }
-        for (const auto& anchor : anchors) {
-            // A certificate listed twice is not an error.
-            if (X509_STORE_add_cert(m->trust.get(), anchor.get()) != 1) ERR_clear_error();
-        }
-        if (!files.ca_directory.empty() && X509_STORE_load_path(m->trust.get(), files.ca_directory.c_str()) != 1) {
-            ERR_clear_error();
-            diag.set_client_message("CA directory '" + files.ca_directory + "' could not be loaded by OpenSSL");
-            return nullptr;
-        }
+        if (fill_trust_store(m->trust.get(), anchors, files.ca_directory, diag)) return nullptr;
     }
     return m;
 }
@@ -50,6 +44,24 @@ void apply(SSL* ssl, const tls_material& m) {
 }
 
 }  // namespace
+
+std::error_code fill_trust_store(X509_STORE* store, const std::vector<x509_ptr>& anchors,
+                                 const std::string& ca_directory, protocol::diagnostics& diag) {
+    for (const auto& anchor : anchors) {
+        // add_cert takes its own reference; a certificate given twice is not an error.
+        if (X509_STORE_add_cert(store, anchor.get()) != 1) {
+            ERR_clear_error();
+            diag.set_client_message("OpenSSL refused a CA certificate from the CA files given");
+            return errc::tls_config;
+        }
+    }
+    if (!ca_directory.empty() && X509_STORE_load_path(store, ca_directory.c_str()) != 1) {
+        ERR_clear_error();
+        diag.set_client_message("CA directory '" + ca_directory + "' could not be loaded by OpenSSL");
+        return errc::tls_config;
+    }
+    return {};
+}
 
 std::unique_ptr<tls_context::rotation_state> tls_context::watch_files(const tls_options& options) {
     auto r = std::make_unique<tls_context::rotation_state>();

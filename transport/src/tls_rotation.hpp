@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include <openssl/ssl.h>
@@ -28,6 +29,12 @@ struct tls_material {
     client_identity identity;  // empty when no certificate is configured
     x509_store_ptr trust;      // null when the context's own store serves (no CA files given)
 };
+
+// Puts the CA files' certificates (read by load_trust_anchors) and the CA directory into
+// `store`: what a context trusts when it is made, and again when its files are renewed.
+// Errors are errc::tls_config with a message naming the CA setting.
+[[nodiscard]] std::error_code fill_trust_store(X509_STORE* store, const std::vector<x509_ptr>& anchors,
+                                               const std::string& ca_directory, protocol::diagnostics& diag);
 
 struct tls_context::rotation_state {
     // The file settings of the options (and the key password, in wiped memory).

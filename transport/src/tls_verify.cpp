@@ -239,10 +239,10 @@ std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bo
     record.client_min_version = static_cast<int>(SSL_get_min_proto_version(ssl));
     if (X509* own = SSL_get_certificate(ssl)) {
         record.client_certificate_configured = true;
-        record.client_certificate_subject = name_to_string(X509_get_subject_name(own));
+        const certificate_summary summary = summarize_certificate(own, 0);
+        record.client_certificate_subject = summary.subject;
         // As Cassandra's SpiffeCertificateValidator reads it: the first URI that is a SPIFFE ID;
         // failing that the first URI, which another validator may take.
-        const certificate_summary summary = summarize_certificate(own, 0);
         for (const auto& uri : summary.uris) {
             if (!uri.starts_with("spiffe://")) continue;
             record.client_certificate_identity = uri;
