@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <openssl/ssl.h>
 
+#include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
 #include "cqlwire/transport/tls_verify.hpp"
@@ -266,19 +267,18 @@ std::error_code connect(asio::io_context& ioc, const connect_options& options, s
                         protocol::diagnostics& diag) {
     out.reset();
     std::error_code result;
-    bool done = false;
-    async_connect(ioc.get_executor(), options, diag, [&](std::error_code ec, stream s) {
-        result = ec;
-        if (!ec) out.emplace(std::move(s));
-        done = true;
-    });
-    ioc.restart();
-    while (!done && ioc.run_one() > 0) {
-    }
-    if (!done) {
-        // Only possible if someone stopped ioc meanwhile.
-        diag.set_client_message("the I/O context stopped before the connection attempt finished");
-        return errc::connection_broken;
+    auto start = [&](auto done) {
+        async_connect(ioc.get_executor(), options, diag, [&result, &out, done](std::error_code ec, stream s) {
+            result = ec;
+            if (!ec) out.emplace(std::move(s));
+            done();
+        });
+    };
+    if (auto ec = run_blocking(ioc.get_executor(), start)) {
+        diag.set_client_message(ec == std::errc::operation_canceled
+                                    ? "the I/O context stopped before the connection attempt finished"
+                                    : "a blocking call cannot run here: " + ec.message());
+        return ec == std::errc::operation_canceled ? make_error_code(errc::connection_broken) : ec;
     }
     return result;
 }

@@ -18,6 +18,7 @@
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_decoder.hpp"
+#include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/peer_bytes.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
@@ -890,37 +891,6 @@ void connection_impl::on_timer() {
     if (!deadlines_.empty()) arm_timer(deadlines_.front().at);
 }
 
-// ---- blocking calls -----------------------------------------------------------------------------
-
-namespace {
-
-asio::io_context* io_context_of(const asio::any_io_executor& ex) {
-    if (auto* e = ex.target<asio::io_context::executor_type>()) return &asio::query(*e, asio::execution::context);
-    using tracked = decltype(asio::require(std::declval<asio::io_context::executor_type>(),
-                                           asio::execution::outstanding_work.tracked));
-    if (auto* e = ex.target<tracked>()) return &asio::query(*e, asio::execution::context);
-    return nullptr;
-}
-
-// Runs the io_context behind `ex` until `done` is set by a completion.
-std::error_code run_until(const asio::any_io_executor& ex, const bool& done) {
-    auto* ioc = io_context_of(ex);
-    if (ioc == nullptr) return std::make_error_code(std::errc::operation_not_supported);
-    if (ex.target<asio::io_context::executor_type>() != nullptr &&
-        ex.target<asio::io_context::executor_type>()->running_in_this_thread())
-        return std::make_error_code(std::errc::resource_deadlock_would_occur);
-    ioc->restart();
-    while (!done) {
-        if (ioc->run_one() == 0) {
-            if (done) break;
-            return std::make_error_code(std::errc::operation_canceled);  // the io_context was stopped
-        }
-    }
-    return {};
-}
-
-}  // namespace
-
 }  // namespace detail
 
 // ---- connection -------------------------------------------------------------------------------
@@ -1023,13 +993,14 @@ void connection::start_request(const std::shared_ptr<detail::connection_impl>& i
 
 std::error_code connection::startup(const startup_config& config, protocol::diagnostics& diag) {
     if (!impl_) return make_error_code(errc::connection_broken);
-    bool done = false;
     std::error_code result;
-    async_startup(config, diag, [&](std::error_code ec) {
-        result = ec;
-        done = true;
-    });
-    if (auto ec = detail::run_until(impl_->executor_, done)) {
+    auto start = [&](auto done) {
+        async_startup(config, diag, [&result, done](std::error_code ec) {
+            result = ec;
+            done();
+        });
+    };
+    if (auto ec = run_blocking(impl_->executor_, start)) {
         diag.set_client_message("a blocking call cannot run here: " + ec.message());
         return ec;
     }
@@ -1043,14 +1014,15 @@ response connection::request(frame_encoder_ref encode, const request_options& op
         ec = make_error_code(errc::connection_broken);
         return {};
     }
-    bool done = false;
     response result;
-    async_request(encode, options, [&](std::error_code e, response r) {
-        ec = e;
-        result = std::move(r);
-        done = true;
-    });
-    if (auto run_ec = detail::run_until(impl_->executor_, done)) {
+    auto start = [&](auto done) {
+        async_request(encode, options, [&ec, &result, done](std::error_code e, response r) {
+            ec = e;
+            result = std::move(r);
+            done();
+        });
+    };
+    if (auto run_ec = run_blocking(impl_->executor_, start)) {
         ec = run_ec;
         diag.set_client_message("a blocking call cannot run here: " + run_ec.message());
         return {};

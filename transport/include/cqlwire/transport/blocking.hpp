@@ -1,0 +1,56 @@
+// How every blocking call of the library waits: it starts the asynchronous form and waits for
+// its completion, running the I/O context on the calling thread when nobody else does.
+//
+// run_blocking(ex, start) calls `start(done)`, where `done` is a callable taking no argument
+// that the operation's completion handler must call last (after storing its results). Then:
+//   - called on a thread that is running `ex`'s io_context (inside one of its handlers), it
+//     returns std::errc::resource_deadlock_would_occur at once, before calling `start`: the
+//     completion could only run after the caller returned;
+//   - otherwise it runs that io_context on this thread until `done` was called. Another thread
+//     may run the same io_context meanwhile: the completion then runs on whichever thread picks
+//     it up, and this one notices within a few milliseconds;
+//   - when the io_context runs out of work (or is stopped) before `done` was called, it returns
+//     std::errc::operation_canceled: nothing is left that could complete the operation;
+//   - an executor not backed by an io_context (a thread pool) is run by its own threads: this
+//     thread only waits for `done`.
+// A `deadline` bounds the wait: reaching it returns std::errc::timed_out; the operation is then
+// still under way and `done` may still be called later, so the caller must keep what it gave
+// `start` alive until it is cancelled or has completed (event waits use it with operations that
+// own their state).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+
+namespace cqlwire::transport {
+
+namespace detail {
+
+// What a blocking call shares with the completion it waits for (which may run on another thread).
+class blocking_wait;
+
+std::shared_ptr<blocking_wait> make_blocking_wait();
+void finish_blocking_wait(blocking_wait& w) noexcept;
+bool blocking_wait_done(const blocking_wait& w) noexcept;
+// The checks and the loop of run_blocking, apart from the start.
+std::error_code refuse_blocking_here(const boost::asio::any_io_executor& ex);
+std::error_code wait_blocking(const boost::asio::any_io_executor& ex, blocking_wait& w,
+                              std::optional<std::chrono::steady_clock::time_point> deadline);
+
+}  // namespace detail
+
+template <class Start>
+[[nodiscard]] std::error_code run_blocking(const boost::asio::any_io_executor& ex, Start&& start,
+                                           std::optional<std::chrono::steady_clock::time_point> deadline = {}) {
+    if (auto ec = detail::refuse_blocking_here(ex)) return ec;
+    auto wait = detail::make_blocking_wait();
+    std::forward<Start>(start)([wait]() noexcept { detail::finish_blocking_wait(*wait); });
+    return detail::wait_blocking(ex, *wait, deadline);
+}
+
+}  // namespace cqlwire::transport

@@ -1,0 +1,100 @@
+#include "cqlwire/transport/blocking.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/require.hpp>
+#include <boost/asio/strand.hpp>
+
+namespace cqlwire::transport::detail {
+
+namespace asio = boost::asio;
+
+class blocking_wait {
+public:
+    void finish() noexcept {
+        {
+            std::lock_guard lock(mutex_);
+            done_.store(true, std::memory_order_release);
+        }
+        changed_.notify_all();
+    }
+    bool done() const noexcept { return done_.load(std::memory_order_acquire); }
+    // Waits for finish() (up to `deadline`, when given); true once finished.
+    bool wait(std::optional<std::chrono::steady_clock::time_point> deadline) {
+        std::unique_lock lock(mutex_);
+        if (!deadline) {
+            changed_.wait(lock, [this] { return done(); });
+            return true;
+        }
+        return changed_.wait_until(lock, *deadline, [this] { return done(); });
+    }
+
+private:
+    std::atomic<bool> done_{false};
+    std::mutex mutex_;
+    std::condition_variable changed_;
+};
+
+std::shared_ptr<blocking_wait> make_blocking_wait() { return std::make_shared<blocking_wait>(); }
+void finish_blocking_wait(blocking_wait& w) noexcept { w.finish(); }
+bool blocking_wait_done(const blocking_wait& w) noexcept { return w.done(); }
+
+namespace {
+
+// The io_context behind `ex` — a plain or work-tracking io_context executor, or a strand over
+// one — or null for any other kind of executor (a thread pool's, the system executor).
+asio::io_context* io_context_of(const asio::any_io_executor& ex) {
+    using plain = asio::io_context::executor_type;
+    using tracked = decltype(asio::require(std::declval<plain>(), asio::execution::outstanding_work.tracked));
+    if (!ex) return nullptr;
+    if (auto* e = ex.target<plain>()) return &asio::query(*e, asio::execution::context);
+    if (auto* e = ex.target<tracked>()) return &asio::query(*e, asio::execution::context);
+    if (auto* s = ex.target<asio::strand<plain>>()) return &asio::query(s->get_inner_executor(), asio::execution::context);
+    if (auto* s = ex.target<asio::strand<asio::any_io_executor>>()) return io_context_of(s->get_inner_executor());
+    return nullptr;
+}
+
+}  // namespace
+
+std::error_code refuse_blocking_here(const asio::any_io_executor& ex) {
+    if (!ex) return std::make_error_code(std::errc::operation_not_supported);
+    if (auto* ioc = io_context_of(ex); ioc != nullptr && ioc->get_executor().running_in_this_thread())
+        return std::make_error_code(std::errc::resource_deadlock_would_occur);
+    return {};
+}
+
+std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
+                              std::optional<std::chrono::steady_clock::time_point> deadline) {
+    auto* ioc = io_context_of(ex);
+    if (ioc == nullptr) return w.wait(deadline) ? std::error_code{} : std::make_error_code(std::errc::timed_out);
+    // A previous run that ran out of work left the context stopped; no thread is inside run()
+    // then, so restarting it is safe.
+    if (ioc->stopped()) ioc->restart();
+    // run_one_for returns as soon as a handler ran here; the slice only bounds how late this
+    // thread notices a completion that another thread running the same context delivered.
+    constexpr auto longest_slice = std::chrono::milliseconds(16);
+    std::chrono::milliseconds slice(1);
+    while (!w.done()) {
+        auto until = std::chrono::steady_clock::now() + slice;
+        if (deadline) {
+            if (std::chrono::steady_clock::now() >= *deadline) return std::make_error_code(std::errc::timed_out);
+            until = std::min(until, *deadline);
+        }
+        if (ioc->run_one_until(until) > 0) {
+            slice = std::chrono::milliseconds(1);
+            continue;
+        }
+        if (w.done()) break;
+        if (ioc->stopped()) return std::make_error_code(std::errc::operation_canceled);
+        slice = std::min(slice * 2, longest_slice);
+    }
+    return {};
+}
+
+}  // namespace cqlwire::transport::detail
