@@ -51,24 +51,51 @@ std::optional<std::uint8_t> frame_decoder::first_byte() const noexcept {
     return buffer_[begin_];
 }
 
-// Checks as much of the header as has arrived (`available` bytes at begin_); fills *header
-// once all nine bytes are there and valid.
-std::error_code frame_decoder::check_header(std::size_t available, frame_header* header) const noexcept {
-    if (available == 0) return {};
-    const std::uint8_t* p = buffer_.get() + begin_;
+namespace {
+
+// Checks as much of the header as has arrived; fills *header once all nine bytes are there and
+// valid.
+std::error_code check_header(bytes_view available, const frame_decoder_options& options,
+                             frame_header* header) noexcept {
+    if (available.empty()) return {};
     // The version byte is judged alone: a TLS alert record is only seven bytes long, and a
     // client waiting for nine would wait forever.
-    if (p[0] != options_.expected_version) return make_error_code(client_errc::bad_version);
-    if (available < frame_header_size) return {};
+    if (available[0] != options.expected_version) return make_error_code(client_errc::bad_version);
+    if (available.size() < frame_header_size) return {};
     frame_header h;
-    if (auto ec = decode_frame_header(bytes_view(p, frame_header_size), h, options_.max_body_length)) return ec;
+    if (auto ec = decode_frame_header(available.first(frame_header_size), h, options.max_body_length)) return ec;
     // A request opcode in a response stream (or the reverse) is a protocol violation.
-    bool want_response = (options_.expected_version & response_direction_bit) != 0;
+    bool want_response = (options.expected_version & response_direction_bit) != 0;
     if (is_request_opcode(h.op) == want_response) return make_error_code(client_errc::unexpected_opcode);
-    if (h.has_flag(frame_flags::compression) && !options_.accept_compressed)
+    if (h.has_flag(frame_flags::compression) && !options.accept_compressed)
         return make_error_code(client_errc::compression_unsupported);
     *header = h;
     return {};
+}
+
+}  // namespace
+
+decode_status split_frame(bytes_view available, const frame_decoder_options& options, frame_view& out,
+                          std::error_code& ec) noexcept {
+    frame_header h;
+    if (auto e = check_header(available, options, &h)) {
+        ec = e;
+        return decode_status::error;
+    }
+    ec.clear();
+    if (available.size() < frame_header_size || available.size() - frame_header_size < h.length)
+        return decode_status::need_more;
+    out.header = h;
+    out.body = available.subspan(frame_header_size, h.length);
+    return decode_status::frame;
+}
+
+std::size_t frame_bytes_needed(bytes_view available, const frame_decoder_options& options) noexcept {
+    if (available.size() < frame_header_size) return frame_header_size - available.size();
+    frame_header h;
+    if (check_header(available, options, &h)) return 0;
+    const std::size_t total = frame_header_size + h.length;
+    return available.size() >= total ? 0 : total - available.size();
 }
 
 decode_status frame_decoder::next(frame_view& out, std::error_code& ec) {
@@ -76,32 +103,15 @@ decode_status frame_decoder::next(frame_view& out, std::error_code& ec) {
         ec = error_;
         return decode_status::error;
     }
-    std::size_t available = end_ - begin_;
-    frame_header h;
-    if (auto e = check_header(available, &h)) {
-        fail(e);
-        ec = e;
-        return decode_status::error;
-    }
-    if (available < frame_header_size || available - frame_header_size < h.length) {
-        ec.clear();
-        return decode_status::need_more;
-    }
-    out.header = h;
-    out.body = bytes_view(buffer_.get() + begin_ + frame_header_size, h.length);
-    begin_ += frame_header_size + h.length;
-    ec.clear();
-    return decode_status::frame;
+    const auto status = split_frame(buffered_bytes(), options_, out, ec);
+    if (status == decode_status::error) fail(ec);
+    if (status == decode_status::frame) begin_ += frame_header_size + out.header.length;
+    return status;
 }
 
 std::size_t frame_decoder::bytes_needed() const noexcept {
     if (error_) return 0;
-    std::size_t available = end_ - begin_;
-    if (available < frame_header_size) return frame_header_size - available;
-    frame_header h;
-    if (check_header(available, &h)) return 0;
-    std::size_t total = frame_header_size + h.length;
-    return available >= total ? 0 : total - available;
+    return frame_bytes_needed(buffered_bytes(), options_);
 }
 
 }  // namespace cqlwire::protocol

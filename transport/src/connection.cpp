@@ -1,7 +1,6 @@
 #include "cqlwire/transport/connection.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include <boost/asio/any_completion_executor.hpp>
@@ -10,115 +9,20 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/asio/write.hpp>
-#include <openssl/ssl.h>
 
-#include "cqlwire/protocol/errc.hpp"
-#include "cqlwire/protocol/frame_decoder.hpp"
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/errc.hpp"
-#include "cqlwire/transport/peer_bytes.hpp"
-#include "cqlwire/transport/tls_diagnosis.hpp"
+#include "cqlwire/transport/multiplexer.hpp"
+#include "connection_failures.hpp"
 #include "handler_arena.hpp"
+#include "read_buffer.hpp"
 
 namespace cqlwire::transport {
 
 namespace asio = boost::asio;
-
-// ---- buffer_pool and response ---------------------------------------------------------------
-
-namespace {
-
-// Each thread keeps small buffers of its own in front of the pools' locked lists: a
-// connection's thread takes and gives back four buffers per request (the request's encoding
-// and the response's body), and these then cost no lock. Buffers are plain vectors, so one
-// taken from this cache may end in any pool.
-struct thread_buffer_cache {
-    // Enough for the responses of one full read at depth 256, and at most 1 MiB in all.
-    static constexpr std::size_t max_buffers = 256;
-    static constexpr std::size_t max_capacity = 16u * 1024u;
-    static constexpr std::size_t max_total = 1u << 20;
-    std::vector<std::vector<std::uint8_t>> buffers;
-    std::size_t total = 0;  // the kept buffers' capacity
-
-    thread_buffer_cache() { buffers.reserve(max_buffers); }
-};
-
-thread_buffer_cache& this_thread_buffers() {
-    thread_local thread_buffer_cache cache;
-    return cache;
-}
-
-}  // namespace
-
-std::vector<std::uint8_t> buffer_pool::take() {
-    auto& cache = this_thread_buffers();
-    if (!cache.buffers.empty()) {
-        auto b = std::move(cache.buffers.back());
-        cache.buffers.pop_back();
-        cache.total -= b.capacity();
-        return b;
-    }
-    std::lock_guard lock(mutex_);
-    if (free_.empty()) return {};
-    auto b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-}
-
-void buffer_pool::give_back(std::vector<std::uint8_t>&& buffer) noexcept {
-    if (buffer.capacity() == 0 || buffer.capacity() > max_kept_capacity) return;
-    buffer.clear();
-    auto& cache = this_thread_buffers();
-    if (cache.buffers.size() < thread_buffer_cache::max_buffers &&
-        buffer.capacity() <= thread_buffer_cache::max_capacity &&
-        cache.total + buffer.capacity() <= thread_buffer_cache::max_total) {
-        cache.total += buffer.capacity();
-        cache.buffers.push_back(std::move(buffer));  // reserved up front: does not allocate
-        return;
-    }
-    std::lock_guard lock(mutex_);
-    if (free_.size() >= max_kept_buffers) return;
-    // The pool's own vector reserved max_kept_buffers up front: this push does not allocate.
-    free_.push_back(std::move(buffer));
-}
-
-response& response::operator=(response&& other) noexcept {
-    if (this != &other) {
-        release();
-        header_ = other.header_;
-        body_ = std::move(other.body_);
-        pool_ = std::move(other.pool_);
-    }
-    return *this;
-}
-
-response::~response() { release(); }
-
-void response::release() noexcept {
-    if (pool_) pool_->give_back(std::move(body_));
-    pool_.reset();
-}
-
-std::error_code response::split_prefix(protocol::response_prefix& prefix, protocol::bytes_view& message) const {
-    return protocol::decode_response_prefix(header_, body_, prefix, message);
-}
-
-std::error_code server_error(const response& r, protocol::diagnostics& diag) {
-    if (r.op() != protocol::opcode::error) return {};
-    protocol::response_prefix prefix;
-    protocol::bytes_view message;
-    protocol::error_view error;
-    if (r.split_prefix(prefix, message) || protocol::decode_error(message, error)) {
-        diag.set_client_message("the server sent a malformed ERROR message");
-        return make_error_code(errc::protocol_violation);
-    }
-    diag.set_server_message(error.message);
-    return error.error_code();
-}
 
 std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag) {
     std::string what = diag.client_message();
@@ -132,6 +36,43 @@ std::system_error make_system_error(std::error_code ec, const protocol::diagnost
 namespace detail {
 
 using clock = std::chrono::steady_clock;
+using request_handler = asio::any_completion_handler<response_signature>;
+
+namespace {
+
+// Request encodings are made on the caller's thread (so that no view of the caller's has to
+// outlive the call) and copied into the connection's write queue on its executor. Each thread
+// keeps their buffers for the next ones, so that a steady state allocates nothing.
+struct request_buffer_cache {
+    static constexpr std::size_t max_buffers = 64;
+    static constexpr std::size_t max_capacity = 16u * 1024u;
+    std::vector<std::vector<std::uint8_t>> buffers;
+    request_buffer_cache() { buffers.reserve(max_buffers); }
+};
+
+request_buffer_cache& this_thread_request_buffers() {
+    thread_local request_buffer_cache cache;
+    return cache;
+}
+
+std::vector<std::uint8_t> take_request_buffer() {
+    auto& cache = this_thread_request_buffers();
+    if (cache.buffers.empty()) return {};
+    auto b = std::move(cache.buffers.back());
+    cache.buffers.pop_back();
+    return b;
+}
+
+void give_back_request_buffer(std::vector<std::uint8_t>&& b) noexcept {
+    auto& cache = this_thread_request_buffers();
+    if (b.capacity() == 0 || b.capacity() > request_buffer_cache::max_capacity ||
+        cache.buffers.size() >= request_buffer_cache::max_buffers)
+        return;
+    b.clear();
+    cache.buffers.push_back(std::move(b));  // reserved up front: does not allocate
+}
+
+}  // namespace
 
 // Runs `handler(args...)` after the current handler, on the handler's associated executor
 // (falling back to `ex`). It goes through a lambda rather than asio::append because in
@@ -163,7 +104,8 @@ void complete_later(const asio::any_io_executor& ex, asio::any_completion_handle
     complete_later(ex, asio::any_completion_executor(ex), std::move(handler), std::forward<Args>(args)...);
 }
 
-// Everything of one connection. Lives on the stream's executor; every member function below
+// Everything of one connection: the Asio glue around the multiplexer (multiplexer.hpp) and the
+// start-up machine (startup.hpp). Lives on the stream's executor; every member function below
 // runs there. Operations in flight hold a shared_ptr to it.
 class connection_impl : public std::enable_shared_from_this<connection_impl> {
 public:
@@ -175,16 +117,17 @@ public:
           completion_executor_(plain_executor_ ? asio::any_completion_executor(*plain_executor_)
                                                : asio::any_completion_executor(executor_)),
           stream_(std::move(s)),
-          options_(options),
+          options_(clamped(options)),
           startup_timer_(executor_),
-          decoder_(protocol::frame_decoder_options{options.max_frame_body_length,
-                                                   static_cast<std::uint8_t>(options.protocol_version |
-                                                                             protocol::response_direction_bit),
-                                                   false}),
-          ids_(options.stream_ids),
-          pool_(std::make_shared<buffer_pool>()),
-          timer_(executor_) {
-        if (options_.stream_ids > max_stream_ids) options_.stream_ids = max_stream_ids;
+          reader_(protocol::frame_decoder_options{
+              options.max_frame_body_length,
+              static_cast<std::uint8_t>(options.protocol_version | protocol::response_direction_bit), false}),
+          mux_(multiplexer_options{options.protocol_version, options_.stream_ids, options.max_pending_write_bytes}),
+          timer_(executor_) {}
+
+    static connection_options clamped(connection_options o) {
+        o.stream_ids = std::min(o.stream_ids, max_stream_ids);
+        return o;
     }
 
     asio::any_io_executor executor_;
@@ -203,26 +146,42 @@ public:
     phase phase_ = phase::idle;
     std::error_code failure_;
     protocol::diagnostics failure_diag_;
+    // Bytes received so far: a server that closes before sending any is judged by how it did.
+    std::uint64_t bytes_received_ = 0;
+    // A start-up write that failed because the server had closed or reset the connection.
+    boost::system::error_code startup_write_error_;
 
+    failure_context context() {
+        return failure_context{stream_,
+                               phase_ == phase::starting,
+                               bytes_received_,
+                               mux_.pending(),
+                               startup_write_error_,
+                               options_.protocol_version,
+                               options_.max_frame_body_length};
+    }
     void fail(std::error_code ec, const protocol::diagnostics& diag);
     void fail(std::error_code ec, std::string_view client_message) {
         protocol::diagnostics d;
         d.set_client_message(client_message);
         fail(ec, d);
     }
-    std::error_code classify_read_error(const boost::system::error_code& ec, protocol::diagnostics& diag);
-    std::error_code classify_silent_close(const boost::system::error_code& ec, protocol::diagnostics& diag);
-    std::error_code classify_decoder_error(std::error_code ec, protocol::diagnostics& diag);
+    void fail_io(const boost::system::error_code& ec) {
+        protocol::diagnostics d;
+        const auto why = classify_io_error(ec, context(), d);
+        fail(why, d);
+    }
+    void fail_frame(std::error_code ec) {
+        protocol::diagnostics d;
+        const auto why = classify_frame_error(ec, reader_.first_byte(), reader_.buffered_bytes(), context(), d);
+        fail(why, d);
+    }
 
     // ---- start-up ----
     std::unique_ptr<startup_machine> startup_;
     protocol::diagnostics* startup_diag_ = nullptr;
     asio::any_completion_handler<startup_signature> startup_handler_;
     asio::steady_timer startup_timer_;
-    // Bytes received so far: a server that closes before sending any is judged by how it did.
-    std::uint64_t bytes_received_ = 0;
-    // A start-up write that failed because the server had closed or reset the connection.
-    boost::system::error_code startup_write_error_;
 
     void begin_startup(const startup_config& config, protocol::diagnostics& diag,
                        asio::any_completion_handler<startup_signature> handler);
@@ -230,22 +189,8 @@ public:
     void read_for_startup();
 
     // ---- requests ----
-    struct slot {
-        asio::any_completion_handler<response_signature> handler;  // empty: nobody waits
-        std::uint32_t generation = 0;  // bumped per request, to recognise stale deadlines
-    };
-    struct deadline {
-        clock::time_point at;
-        std::int16_t id;
-        std::uint32_t generation;
-        bool operator>(const deadline& o) const noexcept { return at > o.at; }
-    };
-
-    protocol::frame_decoder decoder_;
-    stream_id_allocator ids_;
-    std::shared_ptr<buffer_pool> pool_;
-    std::vector<slot> slots_;  // indexed by stream id; grows to the highest id used
-    std::size_t pending_ = 0;
+    read_buffer reader_;
+    multiplexer<request_handler> mux_;
     std::function<void(response)> event_handler_;
     frame_observer frame_observer_;
 
@@ -267,40 +212,24 @@ public:
                                     frame.body});
     }
 
-    // Timeouts: one timer for the earliest deadline of a min-heap. Entries of requests that
-    // completed stay until they reach the top (or a compaction), so the heap is bounded by the
-    // requests issued within one timeout period.
-    std::vector<deadline> deadlines_;
+    // One timer for the multiplexer's earliest deadline.
     asio::steady_timer timer_;
     clock::time_point timer_expiry_ = clock::time_point::max();
+    // The clock, read once per batch of requests issued in one turn (a deadline is a timeout
+    // from about now, not a timestamp): valid while a write is scheduled.
+    clock::time_point batch_now_{};
 
-    // Writes: requests are appended to write_batch_; one write at a time sends it all.
-    std::vector<std::uint8_t> write_batch_;
-    std::vector<std::uint8_t> writing_;
-    bool write_in_flight_ = false;
     bool write_scheduled_ = false;
     bool reading_ = false;
 
-    void begin_request(encoded_request request, const request_options& options,
-                       asio::any_completion_handler<response_signature> handler);
+    void begin_request(encoded_request request, const request_options& options, request_handler handler);
     void schedule_write();
     void start_write();
     void start_reading();
     void read_frames();
     void on_frame(const protocol::frame_view& frame);
-    void add_deadline(std::int16_t id, std::uint32_t generation, clock::time_point at);
-    void arm_timer(clock::time_point at);
+    void arm_timer();
     void on_timer();
-    bool is_stale(const deadline& d) const noexcept {
-        auto i = static_cast<std::size_t>(d.id);
-        return i >= slots_.size() || slots_[i].generation != d.generation || !slots_[i].handler;
-    }
-
-    response make_response(const protocol::frame_view& frame) {
-        auto body = pool_->take();
-        body.assign(frame.body.begin(), frame.body.end());
-        return response(frame.header, std::move(body), pool_);
-    }
 
     template <class Signature, class... Args>
     void complete(asio::any_completion_handler<Signature> handler, Args&&... args) {
@@ -313,7 +242,7 @@ public:
     // than one post each: a read that brings 256 responses then costs one trip through the
     // scheduler, not 256 (each a type-erased function, often a fresh heap block).
     struct ready_completion {
-        asio::any_completion_handler<response_signature> handler;
+        request_handler handler;
         std::error_code ec;
         response r;
     };
@@ -336,7 +265,7 @@ public:
     std::vector<ready_completion> delivering_;  // the batch deliver_ready() works through
     bool delivery_scheduled_ = false;
 
-    void complete_request(asio::any_completion_handler<response_signature> handler, std::error_code ec, response r) {
+    void complete_request(request_handler handler, std::error_code ec, response r) {
         ready_.push_back(ready_completion{std::move(handler), ec, std::move(r)});
         if (delivery_scheduled_) return;
         delivery_scheduled_ = true;
@@ -402,164 +331,7 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
     startup_.reset();
     // Every pending request learns what broke the connection, not merely that it broke: a
     // protocol violation must end a command as one, not as a network failure.
-    for (auto& s : slots_) {
-        if (s.handler) complete_request(std::move(s.handler), failure_, response{});
-    }
-    pending_ = 0;
-    ids_.reset();  // the stream is closed: no late response can come
-    deadlines_.clear();
-    write_batch_.clear();
-}
-
-namespace {
-
-// The ways an I/O error says that the server ended the connection (no alert read, no TLS error).
-// How many bytes the next read may fill: what the frame under way still needs, but never more
-// than the bytes of it already received (at least `floor`). The buffer so grows with what the
-// server actually sent, geometrically, not with what a header claims: a 9-byte header announcing
-// 200 MiB costs no 200 MiB until 100 MiB of it arrived.
-std::size_t next_read_size(const protocol::frame_decoder& decoder, std::size_t floor) {
-    return std::max(floor, std::min(decoder.bytes_needed(), decoder.buffered()));
-}
-
-bool is_closed_by_server(const boost::system::error_code& ec) {
-    return ec == asio::error::eof || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-           ec == asio::ssl::error::stream_truncated;
-}
-
-// A reset rather than an orderly close: ECONNRESET, or EPIPE once a reset was reported.
-bool is_reset(const boost::system::error_code& ec) {
-    return ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
-}
-
-}  // namespace
-
-std::error_code connection_impl::classify_read_error(const boost::system::error_code& ec,
-                                                     protocol::diagnostics& diag) {
-    if (auto tls = classify_post_handshake_error(ec, stream_.tls_record(), diag)) return tls;
-    if (is_closed_by_server(ec)) {
-        if (phase_ == phase::starting && bytes_received_ == 0) return classify_silent_close(ec, diag);
-        std::string m = is_reset(ec) ? "by a reset, " : "";
-        if (phase_ == phase::starting)
-            m += "during the CQL start-up exchange";
-        else if (pending_ > 0)
-            m += "while " + std::to_string(pending_) + (pending_ == 1 ? " request was" : " requests were") +
-                 " waiting for a response";
-        else
-            m += "while no request was waiting";
-        diag.set_client_message(m);
-        return make_error_code(errc::connection_closed);
-    }
-    const tls_handshake_record* record = stream_.tls_record();
-    if (record != nullptr && record->alert_received) {
-        // An alert that is no verdict on our certificate, named in our words rather than
-        // OpenSSL's. Before the server's first byte of CQL it ends what, under TLS 1.3, is
-        // still its side of the handshake: a TLS failure, not a network one.
-        const std::string alert = tls_alert_name(record->alert_received->description);
-        if (phase_ == phase::starting && bytes_received_ == 0) {
-            diag.set_client_message("TLS: the server ended the connection with alert " + alert +
-                                    " right after the TLS handshake, before answering STARTUP");
-            return make_error_code(errc::tls_handshake_failed);
-        }
-        diag.set_client_message("TLS: the server ended the connection with alert " + alert);
-        return make_error_code(errc::connection_broken);
-    }
-    diag.set_client_message("reading from the server failed: " + ec.message());
-    return make_error_code(errc::connection_broken);
-}
-
-// The server ended the connection during the start-up exchange without sending a byte. It said
-// nothing, so the verdict rests on how it closed and on what the TLS handshake showed, and the
-// messages say "most likely" where that is an inference.
-std::error_code connection_impl::classify_silent_close(const boost::system::error_code& ec,
-                                                       protocol::diagnostics& diag) {
-    if (const tls_handshake_record* record = stream_.tls_record()) {
-        const int version = SSL_version(stream_.tls()->native_handle());
-        if (auto verdict = classify_close_after_handshake(*record, version, diag)) return verdict;
-        diag.set_client_message("right after the TLS handshake, before answering STARTUP");
-        return make_error_code(errc::connection_closed);
-    }
-    // A TLS port (Cassandra's, for one) resets a connection whose first bytes are not a TLS
-    // handshake, without a byte in return; a CQL server answers STARTUP or closes in order.
-    if (is_reset(ec) || is_reset(startup_write_error_)) {
-        diag.set_client_message("most likely, as it reset the connection without answering STARTUP, which a TLS port "
-                                "does with bytes that are not a TLS handshake");
-        return make_error_code(errc::server_expects_tls);
-    }
-    diag.set_client_message("without answering STARTUP");
-    return make_error_code(errc::connection_closed);
-}
-
-std::error_code connection_impl::classify_decoder_error(std::error_code ec, protocol::diagnostics& diag) {
-    using protocol::client_errc;
-    if (ec == client_errc::bad_version) {
-        const auto first = decoder_.first_byte().value_or(0);
-        if (!stream_.is_tls() && (first == 0x15 || first == 0x16)) {
-            diag.set_client_message(
-                "the server answered with a TLS record: the port expects TLS, but the connection is plaintext");
-            return make_error_code(errc::server_expects_tls);
-        }
-        const auto answered = identify_peer_bytes(decoder_.buffered_bytes());
-        if (answered.kind == peer_bytes_kind::http) {
-            diag.set_client_message("an HTTP server answered (\"" + answered.http_status_line +
-                                    "\"); this port serves HTTP, not CQL: check the host and port");
-            return make_error_code(errc::protocol_violation);
-        }
-        if ((first & protocol::response_direction_bit) != 0 &&
-            first != (options_.protocol_version | protocol::response_direction_bit)) {
-            std::string m = "the server answered in protocol version " + std::to_string(first & 0x7F) +
-                            " instead of " + std::to_string(options_.protocol_version);
-            // Its ERROR names the versions it speaks (untrusted text: quoted, digits parsed).
-            if (const auto text = protocol_error_message(decoder_.buffered_bytes())) {
-                diag.set_server_message(*text);
-                const auto versions = parse_supported_versions(*text);
-                if (!versions.empty()) {
-                    m += "; it supports protocol versions";
-                    for (std::size_t i = 0; i < versions.size(); ++i)
-                        m += (i == 0 ? " " : ", ") + std::to_string(versions[i]);
-                }
-            }
-            diag.set_client_message(m);
-            return make_error_code(errc::unsupported_protocol_version);
-        }
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", first);
-        diag.set_client_message(std::string("the server sent a frame starting with byte ") + hex +
-                                ", which is not a CQL v4 response");
-        return make_error_code(errc::protocol_violation);
-    }
-    if (ec == client_errc::compression_unsupported) {
-        diag.set_client_message("the server sent a compressed frame, but no compression was negotiated");
-        return make_error_code(errc::protocol_violation);
-    }
-    // The header's fields, for naming the one that lies (the decoder read all nine bytes).
-    const auto header = decoder_.buffered_bytes().first(
-        std::min(decoder_.buffered_bytes().size(), protocol::frame_header_size));
-    const auto announced = header.size() < protocol::frame_header_size
-                               ? std::uint32_t{0}
-                               : std::uint32_t{header[5]} << 24 | std::uint32_t{header[6]} << 16 |
-                                     std::uint32_t{header[7]} << 8 | std::uint32_t{header[8]};
-    if (ec == client_errc::frame_too_large) {
-        diag.set_client_message("the server sent a frame header announcing a body of " + std::to_string(announced) +
-                                " bytes, beyond the limit of " + std::to_string(options_.max_frame_body_length) +
-                                " bytes");
-        return make_error_code(errc::protocol_violation);
-    }
-    if (ec == client_errc::length_out_of_range && header.size() == protocol::frame_header_size) {
-        // A body length is a signed [int]: the spec allows none below zero.
-        diag.set_client_message("the server sent a frame header announcing a negative body length (" +
-                                std::to_string(static_cast<std::int32_t>(announced)) + ")");
-        return make_error_code(errc::protocol_violation);
-    }
-    if (ec == client_errc::unknown_opcode && header.size() == protocol::frame_header_size) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", header[4]);
-        diag.set_client_message(std::string("the server sent a frame with opcode ") + hex +
-                                ", which the CQL protocol does not define");
-        return make_error_code(errc::protocol_violation);
-    }
-    diag.set_client_message("the server sent an invalid frame: " + ec.message());
-    return make_error_code(errc::protocol_violation);
+    mux_.fail(failure_, [this](request_handler&& h) { complete_request(std::move(h), failure_, response{}); });
 }
 
 // ---- start-up ---------------------------------------------------------------------------------
@@ -620,9 +392,7 @@ void connection_impl::drive_startup(startup_action action) {
                                   return;
                               }
                               if (ec) {
-                                  protocol::diagnostics d;
-                                  auto why = self->classify_read_error(ec, d);
-                                  self->fail(why, d);
+                                  self->fail_io(ec);
                                   return;
                               }
                               self->drive_startup(self->startup_->resume());
@@ -649,31 +419,24 @@ void connection_impl::drive_startup(startup_action action) {
 void connection_impl::read_for_startup() {
     protocol::frame_view frame;
     std::error_code ec;
-    switch (decoder_.next(frame, ec)) {
+    switch (reader_.next(frame, ec)) {
     case protocol::decode_status::frame:
         if (frame_observer_) observe_received(frame);
         drive_startup(startup_->resume(frame.header, frame.body));
         return;
-    case protocol::decode_status::error: {
-        protocol::diagnostics d;
-        auto why = classify_decoder_error(ec, d);
-        fail(why, d);
-        return;
-    }
+    case protocol::decode_status::error: fail_frame(ec); return;
     case protocol::decode_status::need_more: break;
     }
-    auto space = decoder_.prepare(next_read_size(decoder_, 4096));
+    auto space = reader_.prepare_read();
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
                             [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t n) {
                                 if (self->phase_ != phase::starting) return;
                                 if (read_ec) {
-                                    protocol::diagnostics d;
-                                    auto why = self->classify_read_error(read_ec, d);
-                                    self->fail(why, d);
+                                    self->fail_io(read_ec);
                                     return;
                                 }
                                 self->bytes_received_ += n;
-                                self->decoder_.commit(n);
+                                self->reader_.commit(n);
                                 self->read_for_startup();
                             });
 }
@@ -681,60 +444,34 @@ void connection_impl::read_for_startup() {
 // ---- requests ---------------------------------------------------------------------------------
 
 void connection_impl::begin_request(encoded_request request, const request_options& options,
-                                    asio::any_completion_handler<response_signature> handler) {
-    auto frame = std::move(request.frame);
-    auto give_back = [&] { pool_->give_back(std::move(frame)); };
+                                    request_handler handler) {
+    struct give_back_on_exit {
+        std::vector<std::uint8_t>& frame;
+        ~give_back_on_exit() { give_back_request_buffer(std::move(frame)); }
+    } give_back{request.frame};
     if (request.error) {
-        give_back();
         complete_request(std::move(handler), request.error, response{});
         return;
     }
     if (phase_ == phase::failed) {
-        give_back();
         complete_request(std::move(handler), failure_, response{});
         return;
     }
     if (phase_ == phase::starting) {
-        give_back();
         complete_request(std::move(handler), std::make_error_code(std::errc::operation_in_progress), response{});
         return;
     }
-    protocol::frame_header header;
-    if (frame.size() < protocol::frame_header_size || protocol::decode_frame_header(frame, header) ||
-        frame.size() != protocol::frame_header_size + header.length || header.is_response()) {
-        give_back();
-        complete_request(std::move(handler), std::make_error_code(std::errc::invalid_argument), response{});
-        return;
+    const auto timeout = options.timeout.count() > 0 ? options.timeout : options_.request_timeout;
+    std::optional<clock::time_point> deadline;
+    if (timeout.count() > 0) {
+        if (!write_scheduled_) batch_now_ = clock::now();
+        deadline = batch_now_ + timeout;
     }
-    const std::size_t queued = write_batch_.size() + writing_.size();
-    if (queued > 0 && queued + frame.size() > options_.max_pending_write_bytes) {
-        // The server is not taking what was sent: refuse rather than buffer without bound.
-        give_back();
-        complete_request(std::move(handler), std::make_error_code(std::errc::no_buffer_space), response{});
-        return;
-    }
-    std::int16_t id = 0;
-    if (auto ec = ids_.acquire(id)) {
-        give_back();
+    if (auto ec = mux_.submit(protocol::bytes_view(request.frame), handler, deadline)) {
         complete_request(std::move(handler), ec, response{});
         return;
     }
-    frame[0] = options_.protocol_version;  // the encoders write v4; the connection may speak v3
-    frame[2] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(id) >> 8);
-    frame[3] = static_cast<std::uint8_t>(id);
-    write_batch_.insert(write_batch_.end(), frame.begin(), frame.end());
-    give_back();
-
-    const auto index = static_cast<std::size_t>(id);
-    if (slots_.size() <= index) slots_.resize(index + 1);
-    auto& s = slots_[index];
-    move_handler(s.handler, std::move(handler));
-    ++s.generation;
-    ++pending_;
-
-    const auto timeout = options.timeout.count() > 0 ? options.timeout : options_.request_timeout;
-    if (timeout.count() > 0) add_deadline(id, s.generation, clock::now() + timeout);
-
+    if (deadline && *deadline < timer_expiry_) arm_timer();
     if (phase_ == phase::idle) {
         // Requests without a start-up (e.g. OPTIONS before STARTUP) are allowed by the spec.
         phase_ = phase::open;
@@ -744,7 +481,7 @@ void connection_impl::begin_request(encoded_request request, const request_optio
 }
 
 void connection_impl::schedule_write() {
-    if (write_in_flight_ || write_scheduled_) return;
+    if (mux_.write_under_way() || write_scheduled_) return;
     // Deferred to the end of this turn of the event loop so that requests issued together
     // leave together.
     write_scheduled_ = true;
@@ -755,23 +492,20 @@ void connection_impl::schedule_write() {
 }
 
 void connection_impl::start_write() {
-    if (write_in_flight_ || write_batch_.empty() || phase_ == phase::failed) return;
-    writing_.swap(write_batch_);
-    write_in_flight_ = true;
-    if (frame_observer_) observe_sent(writing_);
+    if (phase_ == phase::failed) return;
+    const auto bytes = mux_.prepare_write();
+    if (bytes.empty()) return;
+    if (frame_observer_) observe_sent(bytes);
     auto on_written = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-        self->write_in_flight_ = false;
-        self->writing_.clear();
+        self->mux_.commit_write();
         if (self->phase_ == phase::failed) return;
         if (ec) {
-            protocol::diagnostics d;
-            auto why = self->classify_read_error(ec, d);
-            self->fail(why, d);
+            self->fail_io(ec);
             return;
         }
         self->start_write();
     };
-    asio::async_write(stream_, asio::buffer(writing_),
+    asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()),
                       asio::bind_allocator(arena_allocator<void>(write_arena_), std::move(on_written)));
 }
 
@@ -785,33 +519,28 @@ void connection_impl::read_frames() {
     while (phase_ == phase::open) {
         protocol::frame_view frame;
         std::error_code ec;
-        auto status = decoder_.next(frame, ec);
+        const auto status = reader_.next(frame, ec);
         if (status == protocol::decode_status::frame) {
             if (frame_observer_) observe_received(frame);
             on_frame(frame);
             continue;
         }
         if (status == protocol::decode_status::error) {
-            protocol::diagnostics d;
-            auto why = classify_decoder_error(ec, d);
-            fail(why, d);
+            fail_frame(ec);
             return;
         }
         break;
     }
     if (phase_ != phase::open) return;
-    // Small frames share 64 KiB reads; a large one is read in reads that double as it arrives.
-    auto space = decoder_.prepare(next_read_size(decoder_, 64 * 1024));
+    auto space = reader_.prepare_read();
     auto on_read = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         if (self->phase_ != phase::open) return;
         if (ec) {
-            protocol::diagnostics d;
-            auto why = self->classify_read_error(ec, d);
-            self->fail(why, d);
+            self->fail_io(ec);
             return;
         }
         self->bytes_received_ += n;
-        self->decoder_.commit(n);
+        self->reader_.commit(n);
         self->read_frames();
     };
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
@@ -819,54 +548,35 @@ void connection_impl::read_frames() {
 }
 
 void connection_impl::on_frame(const protocol::frame_view& frame) {
-    const auto id = frame.header.stream;
-    if (id < 0) {
-        if (frame.header.op != protocol::opcode::event) {
-            fail(make_error_code(errc::protocol_violation),
-                 "the server sent " + std::string(protocol::to_string(frame.header.op)) + " on stream " +
-                     std::to_string(id) + "; only EVENT frames use negative stream ids");
-            return;
-        }
-        if (event_handler_) event_handler_(make_response(frame));
-        return;
-    }
-    switch (ids_.on_response(id)) {
-    case stream_id_state::in_use: {
-        auto& s = slots_[static_cast<std::size_t>(id)];
-        --pending_;
-        auto r = make_response(frame);
+    request_handler handler;
+    std::string violation;
+    switch (mux_.consume(frame.header, handler, violation)) {
+    case frame_route::response: {
+        response r(frame.header, frame.body, reader_.block());
         std::error_code ec;
         if (r.op() == protocol::opcode::error) {
             protocol::diagnostics ignored;  // the caller reads the message with server_error()
             ec = server_error(r, ignored);
         }
-        complete_request(std::move(s.handler), ec, std::move(r));
+        complete_request(std::move(handler), ec, std::move(r));
         return;
     }
-    case stream_id_state::quarantined:
-        // The late answer to a request that timed out: dropped, and its id is free again.
+    case frame_route::event:
+        if (event_handler_) event_handler_(response(frame.header, frame.body, reader_.block()));
         return;
-    case stream_id_state::free:
-        fail(make_error_code(errc::protocol_violation),
-             "the server answered on stream " + std::to_string(id) + ", which no request was waiting on");
-        return;
+    case frame_route::late: return;  // the answer to a request that timed out: dropped
+    case frame_route::violation: fail(make_error_code(errc::protocol_violation), violation); return;
     }
 }
 
-void connection_impl::add_deadline(std::int16_t id, std::uint32_t generation, clock::time_point at) {
-    if (deadlines_.size() > 2 * pending_ + 1024) {
-        // Drop entries of completed requests so the heap stays proportional to what is pending.
-        std::erase_if(deadlines_, [this](const deadline& d) { return is_stale(d); });
-        std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+void connection_impl::arm_timer() {
+    const auto next = mux_.next_deadline();
+    if (!next) {
+        timer_expiry_ = clock::time_point::max();
+        return;
     }
-    deadlines_.push_back({at, id, generation});
-    std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
-    if (at < timer_expiry_) arm_timer(at);
-}
-
-void connection_impl::arm_timer(clock::time_point at) {
-    timer_expiry_ = at;
-    timer_.expires_at(at);  // cancels the previous wait, whose handler then does nothing
+    timer_expiry_ = *next;
+    timer_.expires_at(*next);  // cancels the previous wait, whose handler then does nothing
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (ec || self->phase_ == phase::failed) return;
         self->on_timer();
@@ -875,20 +585,10 @@ void connection_impl::arm_timer(clock::time_point at) {
 
 void connection_impl::on_timer() {
     timer_expiry_ = clock::time_point::max();
-    const auto now = clock::now();
-    while (!deadlines_.empty()) {
-        const auto d = deadlines_.front();
-        if (!is_stale(d) && d.at > now) break;
-        std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
-        deadlines_.pop_back();
-        if (is_stale(d)) continue;
-        // Timed out: the id stays quarantined until the server's late answer arrives.
-        auto& s = slots_[static_cast<std::size_t>(d.id)];
-        ids_.quarantine(d.id);
-        --pending_;
-        complete_request(std::move(s.handler), make_error_code(errc::request_timeout), response{});
-    }
-    if (!deadlines_.empty()) arm_timer(deadlines_.front().at);
+    mux_.expire(clock::now(), [this](request_handler&& h) {
+        complete_request(std::move(h), make_error_code(errc::request_timeout), response{});
+    });
+    arm_timer();
 }
 
 }  // namespace detail
@@ -932,10 +632,10 @@ std::error_code connection::failure() const {
 protocol::diagnostics connection::failure_diagnostics() const {
     return impl_ ? impl_->failure_diag_ : protocol::diagnostics{};
 }
-std::size_t connection::pending_requests() const { return impl_ ? impl_->pending_ : 0; }
-std::size_t connection::quarantined_stream_ids() const { return impl_ ? impl_->ids_.quarantined() : 0; }
+std::size_t connection::pending_requests() const { return impl_ ? impl_->mux_.pending() : 0; }
+std::size_t connection::quarantined_stream_ids() const { return impl_ ? impl_->mux_.quarantined() : 0; }
 std::size_t connection::pending_write_bytes() const {
-    return impl_ ? impl_->write_batch_.size() + impl_->writing_.size() : 0;
+    return impl_ ? impl_->mux_.pending_write_bytes() : 0;
 }
 
 void connection::set_frame_observer(frame_observer observer) {
@@ -954,7 +654,7 @@ void connection::set_event_handler(std::function<void(response)> handler) {
 
 encoded_request connection::encode_request(frame_encoder_ref encode) const {
     encoded_request r;
-    if (impl_) r.frame = impl_->pool_->take();
+    r.frame = detail::take_request_buffer();
     r.error = encode(r.frame);
     return r;
 }

@@ -55,6 +55,16 @@ struct frame_decoder_options {
     bool accept_compressed = false;
 };
 
+// The frame at the start of `available`, for callers that keep the bytes themselves (a
+// connection whose responses share its read buffers): `frame` with `out` filled (its size is
+// frame_header_size + out.header.length), `need_more`, or `error` with `ec` set. The header is
+// checked as frame_decoder checks it, as far as its bytes have arrived.
+decode_status split_frame(bytes_view available, const frame_decoder_options& options, frame_view& out,
+                          std::error_code& ec) noexcept;
+// How many more bytes the frame starting at `available` needs at least; 0 when it is complete
+// or its header is invalid.
+std::size_t frame_bytes_needed(bytes_view available, const frame_decoder_options& options) noexcept;
+
 class frame_decoder {
 public:
     explicit frame_decoder(frame_decoder_options options = {}) noexcept : options_(options) {}
@@ -94,7 +104,6 @@ public:
     void reset() noexcept;
 
 private:
-    std::error_code check_header(std::size_t available, frame_header* header) const noexcept;
     void fail(std::error_code ec) noexcept { error_ = ec; }
 
     frame_decoder_options options_;

@@ -57,7 +57,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -74,6 +73,8 @@
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/transport/frame_encoder_ref.hpp"
+#include "cqlwire/transport/response.hpp"
 #include "cqlwire/transport/startup.hpp"
 #include "cqlwire/transport/stream.hpp"
 #include "cqlwire/transport/stream_ids.hpp"
@@ -107,91 +108,8 @@ struct request_options {
     std::chrono::milliseconds timeout{0};
 };
 
-// Recycles response body buffers (and request encoding buffers) so that a connection in a
-// steady state stops allocating. Thread-safe: responses may be released on any thread. Each
-// thread also keeps up to 256 buffers of at most 16 KiB (1 MiB in all) for itself, shared by
-// every pool, so that the common take/give-back on one thread takes no lock.
-class buffer_pool {
-public:
-    // Buffers whose capacity grew beyond this are released rather than kept (a 200 MiB frame
-    // should not pin 200 MiB forever).
-    static constexpr std::size_t max_kept_capacity = 1u << 20;
-    static constexpr std::size_t max_kept_buffers = 256;
-
-    buffer_pool() { free_.reserve(max_kept_buffers); }
-    std::vector<std::uint8_t> take();
-    void give_back(std::vector<std::uint8_t>&& buffer) noexcept;
-
-private:
-    std::mutex mutex_;
-    std::vector<std::vector<std::uint8_t>> free_;
-};
-
-// One response frame, owning its body.
-//
-// Lifetime: body() — and every view decoded from it (rows, strings, the error message) — is
-// valid for as long as this object lives. Moving a response keeps the same memory, so views
-// taken before the move stay valid and belong to the moved-to object. The buffer goes back to
-// the connection's pool on destruction (the pool outlives the connection if need be).
-class response {
-public:
-    response() = default;
-    response(protocol::frame_header header, std::vector<std::uint8_t> body, std::shared_ptr<buffer_pool> pool) noexcept
-        : header_(header), body_(std::move(body)), pool_(std::move(pool)) {}
-    response(response&&) noexcept = default;
-    response& operator=(response&& other) noexcept;
-    response(const response&) = delete;
-    response& operator=(const response&) = delete;
-    ~response();
-
-    bool empty() const noexcept { return body_.empty() && header_.length == 0 && pool_ == nullptr; }
-    const protocol::frame_header& header() const noexcept { return header_; }
-    protocol::opcode op() const noexcept { return header_.op; }
-    std::int16_t stream() const noexcept { return header_.stream; }
-    // The whole body, prefix (tracing id, warnings, custom payload) included.
-    protocol::bytes_view body() const noexcept { return body_; }
-
-    // Splits off the prefix; `message` is what the opcode's decoder takes (e.g. RESULT).
-    [[nodiscard]] std::error_code split_prefix(protocol::response_prefix& prefix,
-                                               protocol::bytes_view& message) const;
-
-private:
-    void release() noexcept;
-
-    protocol::frame_header header_{};
-    std::vector<std::uint8_t> body_;
-    std::shared_ptr<buffer_pool> pool_;
-};
-
-// For an ERROR response: its code (protocol::server_category) with the message put in
-// diag.server_message(). For any other response: an empty code, `diag` untouched. A malformed
-// ERROR body is errc::protocol_violation.
-[[nodiscard]] std::error_code server_error(const response& r, protocol::diagnostics& diag);
-
 using response_signature = void(std::error_code, response);
 using startup_signature = void(std::error_code);
-
-// A non-owning reference to something callable as std::error_code(std::vector<std::uint8_t>&)
-// that appends one whole request frame (e.g. a lambda calling protocol::encode_prepare); the
-// connection replaces the frame's stream id. It is only called during the call it is given to,
-// so a temporary lambda is fine. Allocates nothing.
-class frame_encoder_ref {
-public:
-    template <class F>
-        requires(!std::is_same_v<std::remove_cvref_t<F>, frame_encoder_ref> &&
-                 std::is_invocable_r_v<std::error_code, F&, std::vector<std::uint8_t>&>)
-    frame_encoder_ref(F&& f) noexcept  // NOLINT: implicit on purpose, like a function_ref
-        : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
-          call_([](void* o, std::vector<std::uint8_t>& out) -> std::error_code {
-              return (*static_cast<std::remove_reference_t<F>*>(o))(out);
-          }) {}
-
-    std::error_code operator()(std::vector<std::uint8_t>& out) const { return call_(object_, out); }
-
-private:
-    void* object_;
-    std::error_code (*call_)(void*, std::vector<std::uint8_t>&);
-};
 
 // A request already encoded (done eagerly, so that no caller view has to outlive the call,
 // whatever the completion token defers).

@@ -1,0 +1,237 @@
+// The multiplexer driven directly: no socket, no thread, no clock — time is a number here.
+#include "cqlwire/transport/multiplexer.hpp"
+
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/transport/errc.hpp"
+
+namespace {
+
+using cqlwire::transport::frame_route;
+using cqlwire::transport::multiplexer;
+using cqlwire::transport::multiplexer_options;
+namespace protocol = cqlwire::protocol;
+namespace transport = cqlwire::transport;
+using time_point = std::chrono::steady_clock::time_point;
+using namespace std::chrono_literals;
+
+// A request's handler in these tests: the name of the request.
+using tag = std::string;
+
+const time_point t0{};
+
+std::error_code submit_options(multiplexer<tag>& m, tag name, std::optional<time_point> deadline = {}) {
+    auto encode = [](std::vector<std::uint8_t>& out) {
+        return protocol::encode_options(out, protocol::request_frame_options{});
+    };
+    return m.submit(encode, name, deadline);
+}
+
+protocol::frame_header response_on(std::int16_t stream, protocol::opcode op = protocol::opcode::result) {
+    protocol::frame_header h;
+    h.version = protocol::protocol_v4 | protocol::response_direction_bit;
+    h.stream = stream;
+    h.op = op;
+    return h;
+}
+
+// The stream ids of the frames in `bytes`, in order.
+std::vector<std::int16_t> stream_ids_in(protocol::bytes_view bytes) {
+    std::vector<std::int16_t> ids;
+    while (bytes.size() >= protocol::frame_header_size) {
+        protocol::frame_header h;
+        REQUIRE_FALSE(protocol::decode_frame_header(bytes, h));
+        ids.push_back(h.stream);
+        bytes = bytes.subspan(protocol::frame_header_size + h.length);
+    }
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("multiplexer: ids go out in the frames, responses in any order reach their requests") {
+    multiplexer<tag> m;
+    REQUIRE_FALSE(submit_options(m, "a"));
+    REQUIRE_FALSE(submit_options(m, "b"));
+    REQUIRE_FALSE(submit_options(m, "c"));
+    CHECK(m.pending() == 3);
+    const auto written = m.prepare_write();
+    CHECK(stream_ids_in(written) == std::vector<std::int16_t>{0, 1, 2});
+    CHECK(written[0] == protocol::protocol_v4);
+    CHECK(m.prepare_write().empty());  // one write at a time
+    m.commit_write();
+
+    tag got;
+    std::string violation;
+    CHECK(m.consume(response_on(2), got, violation) == frame_route::response);
+    CHECK(got == "c");
+    CHECK(m.consume(response_on(0), got, violation) == frame_route::response);
+    CHECK(got == "a");
+    CHECK(m.consume(response_on(1), got, violation) == frame_route::response);
+    CHECK(got == "b");
+    CHECK(m.pending() == 0);
+}
+
+TEST_CASE("multiplexer: the configured protocol version is written into every frame") {
+    multiplexer_options o;
+    o.protocol_version = 3;
+    multiplexer<tag> m(o);
+    REQUIRE_FALSE(submit_options(m, "a"));
+    CHECK(m.prepare_write()[0] == 3);
+}
+
+TEST_CASE("multiplexer: a request past its deadline is handed back, its id quarantined until the late answer") {
+    multiplexer<tag> m;
+    REQUIRE_FALSE(submit_options(m, "slow", t0 + 100ms));
+    REQUIRE_FALSE(submit_options(m, "patient", t0 + 500ms));
+    REQUIRE_FALSE(submit_options(m, "forever"));
+    CHECK(m.next_deadline() == t0 + 100ms);
+
+    std::vector<tag> expired;
+    m.expire(t0 + 99ms, [&](tag&& t) { expired.push_back(t); });
+    CHECK(expired.empty());
+    m.expire(t0 + 100ms, [&](tag&& t) { expired.push_back(t); });
+    CHECK(expired == std::vector<tag>{"slow"});
+    CHECK(m.quarantined() == 1);
+    CHECK(m.next_deadline() == t0 + 500ms);
+
+    // The late answer is dropped and frees the id; a second one is a violation.
+    tag got;
+    std::string violation;
+    CHECK(m.consume(response_on(0), got, violation) == frame_route::late);
+    CHECK(got.empty());
+    CHECK(m.quarantined() == 0);
+    CHECK(m.consume(response_on(0), got, violation) == frame_route::violation);
+    CHECK(violation.find("stream 0") != std::string::npos);
+
+    // An answered request's deadline is gone with it.
+    CHECK(m.consume(response_on(1), got, violation) == frame_route::response);
+    CHECK(got == "patient");
+    CHECK_FALSE(m.next_deadline());
+    m.expire(t0 + 1h, [&](tag&& t) { expired.push_back(t); });
+    CHECK(expired.size() == 1);
+    CHECK(m.pending() == 1);  // "forever" has no deadline
+}
+
+TEST_CASE("multiplexer: a reused id's old deadline does not expire the new request") {
+    multiplexer_options o;
+    o.stream_ids = 1;
+    multiplexer<tag> m(o);
+    REQUIRE_FALSE(submit_options(m, "first", t0 + 10ms));
+    tag got;
+    std::string violation;
+    REQUIRE(m.consume(response_on(0), got, violation) == frame_route::response);
+    REQUIRE_FALSE(submit_options(m, "second", t0 + 1s));
+    std::vector<tag> expired;
+    m.expire(t0 + 20ms, [&](tag&& t) { expired.push_back(t); });
+    CHECK(expired.empty());
+    CHECK(m.next_deadline() == t0 + 1s);
+}
+
+TEST_CASE("multiplexer: EVENT frames, and other frames on negative ids") {
+    multiplexer<tag> m;
+    tag got;
+    std::string violation;
+    CHECK(m.consume(response_on(-1, protocol::opcode::event), got, violation) == frame_route::event);
+    CHECK(m.consume(response_on(-1, protocol::opcode::result), got, violation) == frame_route::violation);
+    CHECK(violation.find("only EVENT frames use negative stream ids") != std::string::npos);
+    CHECK(m.consume(response_on(7), got, violation) == frame_route::violation);
+    CHECK(violation.find("which no request was waiting on") != std::string::npos);
+}
+
+TEST_CASE("multiplexer: stream ids run out, then come back") {
+    multiplexer_options o;
+    o.stream_ids = 2;
+    multiplexer<tag> m(o);
+    REQUIRE_FALSE(submit_options(m, "a"));
+    REQUIRE_FALSE(submit_options(m, "b"));
+    tag c = "c";
+    auto encode = [](std::vector<std::uint8_t>& out) {
+        return protocol::encode_options(out, protocol::request_frame_options{});
+    };
+    CHECK(m.submit(encode, c, std::nullopt) == transport::errc::stream_ids_exhausted);
+    CHECK(c == "c");  // refused: the handler stays with the caller
+    CHECK(stream_ids_in(m.prepare_write()).size() == 2);  // the refused frame was taken back out
+    m.commit_write();
+    tag got;
+    std::string violation;
+    REQUIRE(m.consume(response_on(1), got, violation) == frame_route::response);
+    CHECK_FALSE(m.submit(encode, c, std::nullopt));
+    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{1});
+}
+
+TEST_CASE("multiplexer: back-pressure bounds the bytes held, but one request alone always goes") {
+    auto big_query = [](std::size_t size) {
+        return [size](std::vector<std::uint8_t>& out) {
+            const std::string cql(size, 'x');
+            return protocol::encode_query(out, protocol::request_frame_options{}, cql, protocol::query_parameters{});
+        };
+    };
+    multiplexer_options o;
+    o.max_pending_write_bytes = 1000;
+    multiplexer<tag> m(o);
+    tag huge = "huge";
+    CHECK_FALSE(m.submit(big_query(5000), huge, std::nullopt));  // alone: taken
+    tag small = "small";
+    CHECK(m.submit(big_query(10), small, std::nullopt) == std::errc::no_buffer_space);
+    CHECK(m.pending() == 1);
+    const auto bytes = m.prepare_write();
+    CHECK(bytes.size() > 5000);
+    // Still being written: it still counts.
+    CHECK(m.submit(big_query(10), small, std::nullopt) == std::errc::no_buffer_space);
+    m.commit_write();
+    CHECK(m.pending_write_bytes() == 0);
+    CHECK_FALSE(m.submit(big_query(10), small, std::nullopt));
+}
+
+TEST_CASE("multiplexer: writes are batched up to the batch limit, in whole frames") {
+    multiplexer_options o;
+    o.max_write_batch_bytes = 40;  // an OPTIONS frame is 9 bytes: four fit
+    multiplexer<tag> m(o);
+    for (int i = 0; i < 10; ++i) REQUIRE_FALSE(submit_options(m, "r" + std::to_string(i)));
+    CHECK(stream_ids_in(m.prepare_write()).size() == 4);
+    m.commit_write();
+    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{4, 5, 6, 7});
+    // Requests queued meanwhile join the queue behind.
+    REQUIRE_FALSE(submit_options(m, "late"));
+    m.commit_write();
+    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{8, 9, 10});
+    m.commit_write();
+    CHECK(m.prepare_write().empty());
+    CHECK_FALSE(m.has_queued_bytes());
+}
+
+TEST_CASE("multiplexer: an encoder's failure leaves no trace and hands its error back") {
+    multiplexer<tag> m;
+    tag t = "bad";
+    auto failing = [](std::vector<std::uint8_t>& out) {
+        out.push_back(0x42);  // half a frame, then the failure
+        return cqlwire::protocol::make_error_code(cqlwire::protocol::client_errc::frame_too_large);
+    };
+    CHECK(m.submit(failing, t, std::nullopt) == cqlwire::protocol::client_errc::frame_too_large);
+    CHECK(t == "bad");
+    CHECK(m.pending() == 0);
+    CHECK(m.prepare_write().empty());
+}
+
+TEST_CASE("multiplexer: failure hands every waiting request back with the cause, and refuses later ones") {
+    multiplexer<tag> m;
+    REQUIRE_FALSE(submit_options(m, "a", t0 + 1s));
+    REQUIRE_FALSE(submit_options(m, "b"));
+    const auto written = m.prepare_write();
+    REQUIRE_FALSE(written.empty());
+    std::vector<tag> failed;
+    m.fail(make_error_code(transport::errc::connection_closed), [&](tag&& t) { failed.push_back(t); });
+    CHECK(failed == std::vector<tag>{"a", "b"});
+    CHECK(m.pending() == 0);
+    CHECK_FALSE(m.next_deadline());
+    CHECK(m.failure() == transport::errc::connection_closed);
+    CHECK(submit_options(m, "c") == transport::errc::connection_closed);
+    // The write under way still owns its bytes until it completes.
+    CHECK(written.size() == 18);
+    m.commit_write();
+}
