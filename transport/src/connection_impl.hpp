@@ -1,0 +1,234 @@
+// The state of one connection (connection.hpp's handle points at it): the Asio glue around the
+// multiplexer (multiplexer.hpp), the receive buffer (read_buffer.hpp) and the start-up machine
+// (startup.hpp). connection.cpp runs it; connection_handle.cpp is the public face.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/multiplexer.hpp"
+#include "connection_failures.hpp"
+#include "handler_arena.hpp"
+#include "read_buffer.hpp"
+
+namespace cqlwire::transport::detail {
+
+namespace asio = boost::asio;
+using clock = std::chrono::steady_clock;
+using request_handler = asio::any_completion_handler<response_signature>;
+
+
+// Runs `handler(args...)` after the current handler, on the handler's associated executor
+// (falling back to `ex`). It goes through a lambda rather than asio::append because in
+// Boost 1.81 re-wrapping an any_completion_handler lvalue recurses without end.
+// Moves `from` into `to`. Boost 1.81's move assignment of any_completion_handler wraps the
+// source in a new handler of the same type, recursing without end; the move constructor and
+// swap are sound.
+template <class Signature>
+void move_handler(asio::any_completion_handler<Signature>& to, asio::any_completion_handler<Signature>&& from) noexcept {
+    asio::any_completion_handler<Signature> moved(std::move(from));
+    to.swap(moved);
+}
+
+// `candidate` is `ex` as the any_completion_executor that any_completion_handler reports its
+// executor as. Converting an any_io_executor into one allocates (Boost 1.81 puts the wrapped
+// executor on the heap), so a connection converts once and passes the result here: then
+// completing a request allocates nothing.
+template <class Signature, class... Args>
+void complete_later(const asio::any_io_executor& ex, const asio::any_completion_executor& candidate,
+                    asio::any_completion_handler<Signature> handler, Args&&... args) {
+    auto target = asio::get_associated_executor(handler, candidate);
+    asio::post(ex, [target, h = std::move(handler), ... a = std::forward<Args>(args)]() mutable {
+        asio::dispatch(target, [h = std::move(h), ... b = std::move(a)]() mutable { std::move(h)(std::move(b)...); });
+    });
+}
+template <class Signature, class... Args>
+void complete_later(const asio::any_io_executor& ex, asio::any_completion_handler<Signature> handler,
+                    Args&&... args) {
+    complete_later(ex, asio::any_completion_executor(ex), std::move(handler), std::forward<Args>(args)...);
+}
+
+// Everything of one connection: the Asio glue around the multiplexer (multiplexer.hpp) and the
+// start-up machine (startup.hpp). Lives on the stream's executor; every member function below
+// runs there. Operations in flight hold a shared_ptr to it.
+class connection_impl : public std::enable_shared_from_this<connection_impl> {
+public:
+    connection_impl(stream s, const connection_options& options)
+        : executor_(s.get_executor()),
+          plain_executor_(executor_.target<asio::io_context::executor_type>()),
+          // A plain io_context executor is stored inside the any_completion_executor; the
+          // wrapped any_io_executor would be shared on the heap, each copy a reference count.
+          completion_executor_(plain_executor_ ? asio::any_completion_executor(*plain_executor_)
+                                               : asio::any_completion_executor(executor_)),
+          stream_(std::move(s)),
+          options_(clamped(options)),
+          startup_timer_(executor_),
+          reader_(protocol::frame_decoder_options{
+              options.max_frame_body_length,
+              static_cast<std::uint8_t>(options.protocol_version | protocol::response_direction_bit), false}),
+          mux_(multiplexer_options{options.protocol_version, options_.stream_ids, options.max_pending_write_bytes}),
+          timer_(executor_) {}
+
+    static connection_options clamped(connection_options o) {
+        o.stream_ids = std::min(o.stream_ids, max_stream_ids);
+        return o;
+    }
+
+    asio::any_io_executor executor_;
+    // executor_'s target when it is a plain io_context executor (no strand): then a call made
+    // on a thread running that io_context is already where the connection's state lives.
+    const asio::io_context::executor_type* plain_executor_ = nullptr;
+    asio::any_completion_executor completion_executor_;  // executor_, converted once (see complete_later)
+    bool on_own_thread() const noexcept {
+        return plain_executor_ != nullptr && plain_executor_->running_in_this_thread();
+    }
+    stream stream_;
+    connection_options options_;
+
+    // ---- state shared by start-up and requests ----
+    enum class phase : std::uint8_t { idle, starting, open, failed };
+    phase phase_ = phase::idle;
+    std::error_code failure_;
+    protocol::diagnostics failure_diag_;
+    // Bytes received so far: a server that closes before sending any is judged by how it did.
+    std::uint64_t bytes_received_ = 0;
+    // A start-up write that failed because the server had closed or reset the connection.
+    boost::system::error_code startup_write_error_;
+
+    failure_context context() {
+        return failure_context{stream_,
+                               phase_ == phase::starting,
+                               bytes_received_,
+                               mux_.pending(),
+                               startup_write_error_,
+                               options_.protocol_version,
+                               options_.max_frame_body_length};
+    }
+    void fail(std::error_code ec, const protocol::diagnostics& diag);
+    void fail(std::error_code ec, std::string_view client_message) {
+        protocol::diagnostics d;
+        d.set_client_message(client_message);
+        fail(ec, d);
+    }
+    void fail_io(const boost::system::error_code& ec) {
+        protocol::diagnostics d;
+        const auto why = classify_io_error(ec, context(), d);
+        fail(why, d);
+    }
+    void fail_frame(std::error_code ec) {
+        protocol::diagnostics d;
+        const auto why = classify_frame_error(ec, reader_.first_byte(), reader_.buffered_bytes(), context(), d);
+        fail(why, d);
+    }
+
+    // ---- start-up ----
+    std::unique_ptr<startup_machine> startup_;
+    protocol::diagnostics* startup_diag_ = nullptr;
+    asio::any_completion_handler<startup_signature> startup_handler_;
+    asio::steady_timer startup_timer_;
+
+    void begin_startup(const startup_config& config, protocol::diagnostics& diag,
+                       asio::any_completion_handler<startup_signature> handler);
+    void drive_startup(startup_action action);
+    void read_for_startup();
+
+    // ---- requests ----
+    read_buffer reader_;
+    multiplexer<request_handler> mux_;
+    std::function<void(response)> event_handler_;
+    frame_observer frame_observer_;
+
+    // Tells the frame observer about every whole frame in `bytes` (frames we encoded, so well
+    // formed; a malformed tail is ignored) and about one received frame.
+    void observe_sent(protocol::bytes_view bytes) const {
+        const auto now = std::chrono::system_clock::now();
+        while (bytes.size() >= protocol::frame_header_size) {
+            protocol::frame_header h;
+            if (protocol::decode_frame_header(bytes, h)) return;
+            if (bytes.size() - protocol::frame_header_size < h.length) return;
+            frame_observer_(frame_event{now, frame_event::direction::sent, h,
+                                        bytes.subspan(protocol::frame_header_size, h.length)});
+            bytes = bytes.subspan(protocol::frame_header_size + h.length);
+        }
+    }
+    void observe_received(const protocol::frame_view& frame) const {
+        frame_observer_(frame_event{std::chrono::system_clock::now(), frame_event::direction::received, frame.header,
+                                    frame.body});
+    }
+
+    // One timer for the multiplexer's earliest deadline.
+    asio::steady_timer timer_;
+    clock::time_point timer_expiry_ = clock::time_point::max();
+    // The clock, read once per batch of requests issued in one turn (a deadline is a timeout
+    // from about now, not a timestamp): valid while a write is scheduled.
+    clock::time_point batch_now_{};
+
+    bool write_scheduled_ = false;
+    bool reading_ = false;
+
+    void begin_request(encoded_request request, const request_options& options, request_handler handler);
+    void schedule_write();
+    void start_write();
+    void start_reading();
+    void read_frames();
+    void on_frame(const protocol::frame_view& frame);
+    void arm_timer();
+    void on_timer();
+
+    template <class Signature, class... Args>
+    void complete(asio::any_completion_handler<Signature> handler, Args&&... args) {
+        // Posted, never called inline: the handler may start new operations or close the
+        // connection, which must not happen in the middle of the loop that completed it.
+        complete_later(executor_, completion_executor_, std::move(handler), std::forward<Args>(args)...);
+    }
+
+    // Request completions are queued and delivered by one posted operation per batch rather
+    // than one post each: a read that brings 256 responses then costs one trip through the
+    // scheduler, not 256 (each a type-erased function, often a fresh heap block).
+    struct ready_completion {
+        request_handler handler;
+        std::error_code ec;
+        response r;
+    };
+    // The state of the connection's one read, one write (or the post that starts it) and one
+    // batch delivery at a time, in memory of their own (handler_arena.hpp).
+    handler_arena read_arena_;
+    handler_arena write_arena_;
+    handler_arena delivery_arena_;
+    // Posts `f` to the connection's executor with its state in `arena`. Through the plain
+    // io_context executor when there is one: through any_io_executor, the scheduler's own
+    // operation would come from Asio's per-thread cache whatever the handler's allocator.
+    template <class F>
+    void post_with(handler_arena& arena, F&& f) {
+        auto bound = asio::bind_allocator(arena_allocator<void>(arena), std::forward<F>(f));
+        if (plain_executor_) asio::post(*plain_executor_, std::move(bound));
+        else asio::post(executor_, std::move(bound));
+    }
+
+    std::vector<ready_completion> ready_;       // completed, waiting for deliver_ready()
+    std::vector<ready_completion> delivering_;  // the batch deliver_ready() works through
+    bool delivery_scheduled_ = false;
+
+    void complete_request(request_handler handler, std::error_code ec, response r) {
+        ready_.push_back(ready_completion{std::move(handler), ec, std::move(r)});
+        if (delivery_scheduled_) return;
+        delivery_scheduled_ = true;
+        post_with(delivery_arena_, [self = shared_from_this()] { self->deliver_ready(); });
+    }
+    void deliver_ready();
+};
+
+}  // namespace cqlwire::transport::detail
