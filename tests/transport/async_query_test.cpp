@@ -441,7 +441,9 @@ TEST_CASE("async query surface: event waits time out, and end when the connectio
 
 TEST_CASE("async query surface: blocking forms work while another thread runs the io_context") {
     scripted_server s;
-    client_fixture f(s.server);
+    // Two threads then run the io_context (the blocking call runs it too): the connection's
+    // executor must be a strand.
+    client_fixture f(s.server, true);
     query_client client(f.c);
     transport::event_listener listener(f.c);
     io_thread runner(f.ioc);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "cql_test_client.hpp"
 #include "cqlwire/protocol/errc.hpp"
@@ -93,9 +94,13 @@ inline bytes int_rows_frame(std::int16_t stream, const std::vector<std::int32_t>
     return out;
 }
 
-// A plaintext connection to the fake server, started up.
+// A plaintext connection to the fake server, started up. `on_strand`: its executor is a strand,
+// as a connection needs when more than one thread runs its io_context (a blocking call made
+// while another thread runs it is one more).
 struct client_fixture {
-    explicit client_fixture(const fake_cql_server& server) : c(plain_stream_to(ioc, server.port())) {
+    explicit client_fixture(const fake_cql_server& server, bool on_strand = false)
+        : c(on_strand ? plain_stream_to(boost::asio::make_strand(ioc), server.port())
+                      : plain_stream_to(ioc, server.port())) {
         protocol::diagnostics diag;
         REQUIRE(c.startup({}, diag) == std::error_code{});
     }
