@@ -513,3 +513,18 @@ TEST_CASE("async query surface: a blocking call from a handler of the connection
     CHECK(message.find("use the asynchronous form") != std::string::npos);
     CHECK(s.server.requests_received() == sent_before);  // none of them sent anything
 }
+
+TEST_CASE("async query surface: over an empty connection every form fails with connection_broken") {
+    transport::connection empty;
+    query_client client(empty);
+    std::error_code ec;
+    protocol::diagnostics diag;
+    CHECK(client.execute("SELECT 1", ec, diag).empty());
+    CHECK(ec == transport::errc::connection_broken);
+    CHECK(client.prepare("SELECT 1", ec, diag) == nullptr);
+    CHECK(ec == transport::errc::connection_broken);
+    auto future = client.async_execute(statement("SELECT 1"), asio::use_future);
+    auto [async_ec, result] = get_within(future);
+    CHECK(async_ec == transport::errc::connection_broken);
+    CHECK(result.empty());
+}

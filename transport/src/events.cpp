@@ -78,7 +78,7 @@ public:
     // On the connection's executor.
     void wait(std::chrono::milliseconds timeout, protocol::diagnostics* diag,
               asio::any_completion_handler<event_signature> handler) {
-        auto w = std::make_shared<waiter>(std::move(handler), conn_.get_executor(), diag,
+        auto w = std::make_shared<waiter>(std::move(handler), detail::executor_of(conn_), diag,
                                           std::chrono::steady_clock::now() + timeout);
         // Events queue only while nobody waits, so this takes the oldest.
         if (hand_over(*w)) return;
@@ -167,7 +167,7 @@ void event_listener::start_register(std::vector<protocol::event_type> types, pro
         return protocol::encode_register(out, protocol::request_frame_options{}, names);
     };
     auto completion = std::make_shared<detail::pending_completion<register_signature>>(std::move(handler),
-                                                                                       conn_.get_executor());
+                                                                                       detail::executor_of(conn_));
     conn_.async_request(encode, request_options{},
                         [conn = &conn_, &diag, completion](std::error_code ec, response r) {
                             if ((ec = detail::explain_request_failure(*conn, ec, r, {}, diag)))
@@ -184,12 +184,12 @@ void event_listener::start_register(std::vector<protocol::event_type> types, pro
 std::error_code event_listener::register_for(std::span<const protocol::event_type> types,
                                              protocol::diagnostics& diag) {
     return detail::wait_for_completion(
-        conn_.get_executor(), [&](auto handler) { async_register_for(types, diag, std::move(handler)); }, diag);
+        detail::executor_of(conn_), [&](auto handler) { async_register_for(types, diag, std::move(handler)); }, diag);
 }
 
 void event_listener::start_wait(std::chrono::milliseconds timeout, protocol::diagnostics* diag,
                                 asio::any_completion_handler<event_signature> handler) {
-    asio::post(conn_.get_executor(), [state = state_, timeout, diag, h = std::move(handler)]() mutable {
+    asio::post(detail::executor_of(conn_), [state = state_, timeout, diag, h = std::move(handler)]() mutable {
         state->wait(timeout, diag, std::move(h));
     });
 }
@@ -197,7 +197,7 @@ void event_listener::start_wait(std::chrono::milliseconds timeout, protocol::dia
 bool event_listener::wait_for_event(std::chrono::milliseconds timeout, cluster_event& out, std::error_code& ec,
                                     protocol::diagnostics& diag) {
     auto event = detail::wait_for_result<cluster_event>(
-        conn_.get_executor(), [&](auto handler) { async_wait_for_event(timeout, diag, std::move(handler)); }, ec,
+        detail::executor_of(conn_), [&](auto handler) { async_wait_for_event(timeout, diag, std::move(handler)); }, ec,
         diag);
     if (ec == std::errc::timed_out) {
         ec.clear();

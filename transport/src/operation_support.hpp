@@ -17,6 +17,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/system_executor.hpp>
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
@@ -25,6 +26,15 @@
 #include "cqlwire/transport/errc.hpp"
 
 namespace cqlwire::transport::detail {
+
+// Where an operation on `c` runs: the connection's executor, or, for an empty handle (which
+// fails every request with errc::connection_broken), the system executor, so that the
+// failure is still delivered like any other completion.
+inline boost::asio::any_io_executor executor_of(const connection& c) {
+    auto ex = c.get_executor();
+    if (ex) return ex;
+    return boost::asio::system_executor();
+}
 
 // A completion handler waiting for its operation. Meanwhile it keeps the handler's executor
 // busy (outstanding work), so that a context running only the caller's handlers does not return

@@ -38,7 +38,7 @@ void pager::start_next(protocol::diagnostics* diag, asio::any_completion_handler
         protocol::diagnostics own_diag;
         protocol::diagnostics* diag;
     };
-    const auto ex = client_->underlying_connection().get_executor();
+    const auto ex = detail::executor_of(client_->underlying_connection());
     auto op = std::make_shared<operation>(operation{{std::move(handler), ex}, {}, diag});
     if (op->diag == nullptr) op->diag = &op->own_diag;
     asio::post(ex, [this, op] {
@@ -54,7 +54,7 @@ void pager::start_next(protocol::diagnostics* diag, asio::any_completion_handler
 
 bool pager::next(query_result& page, std::error_code& ec, protocol::diagnostics& diag) {
     auto fetched = detail::wait_for_result<std::optional<query_result>>(
-        client_->underlying_connection().get_executor(),
+        detail::executor_of(client_->underlying_connection()),
         [&](auto handler) { async_next(diag, std::move(handler)); }, ec, diag);
     if (!fetched) return false;
     page = std::move(*fetched);

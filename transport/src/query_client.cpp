@@ -104,9 +104,9 @@ void query_client::start_prepare(std::string cql, protocol::diagnostics* diag,
         protocol::diagnostics* diag;
     };
     auto op = std::make_shared<operation>(
-        operation{{std::move(handler), connection_->get_executor()}, std::move(cql), {}, diag});
+        operation{{std::move(handler), detail::executor_of(*connection_)}, std::move(cql), {}, diag});
     if (op->diag == nullptr) op->diag = &op->own_diag;
-    asio::post(connection_->get_executor(), [this, op] {
+    asio::post(detail::executor_of(*connection_), [this, op] {
         if (auto cached = cache_.find(keyspace_, op->cql)) {
             ++counters_.cache_hits;
             return op->completion.complete(std::error_code{}, std::shared_ptr<const prepared_statement>(cached));
@@ -133,7 +133,7 @@ void query_client::start_prepare(std::string cql, protocol::diagnostics* diag,
 std::shared_ptr<const prepared_statement> query_client::prepare(std::string_view cql, std::error_code& ec,
                                                                 protocol::diagnostics& diag) {
     return detail::wait_for_result<std::shared_ptr<const prepared_statement>>(
-        connection_->get_executor(), [&](auto handler) { async_prepare(cql, diag, std::move(handler)); }, ec, diag);
+        detail::executor_of(*connection_), [&](auto handler) { async_prepare(cql, diag, std::move(handler)); }, ec, diag);
 }
 
 std::shared_ptr<const prepared_statement> query_client::prepare(std::string_view cql) {
@@ -163,7 +163,7 @@ public:
         : client_(client),
           request_(std::move(request)),
           diag_(diag != nullptr ? diag : &own_diag_),
-          completion_(std::move(handler), client.connection_->get_executor()) {
+          completion_(std::move(handler), detail::executor_of(*client.connection_)) {
         // A statement is re-prepared at most once. After a restart the server may have
         // forgotten every statement of a batch, and it names one per answer: so at most one
         // retry per statement there.
@@ -292,18 +292,18 @@ private:
 void query_client::start_execute(statement s, protocol::diagnostics* diag,
                                  asio::any_completion_handler<query_signature> handler) {
     auto op = std::make_shared<execute_operation>(*this, std::move(s), diag, std::move(handler));
-    asio::post(connection_->get_executor(), [op] { op->send(); });
+    asio::post(detail::executor_of(*connection_), [op] { op->send(); });
 }
 
 void query_client::start_batch(batch b, protocol::diagnostics* diag,
                                asio::any_completion_handler<query_signature> handler) {
     auto op = std::make_shared<execute_operation>(*this, std::move(b), diag, std::move(handler));
-    asio::post(connection_->get_executor(), [op] { op->send(); });
+    asio::post(detail::executor_of(*connection_), [op] { op->send(); });
 }
 
 query_result query_client::execute(const statement& s, std::error_code& ec, protocol::diagnostics& diag) {
     return detail::wait_for_result<query_result>(
-        connection_->get_executor(), [&](auto handler) { async_execute(s, diag, std::move(handler)); }, ec, diag);
+        detail::executor_of(*connection_), [&](auto handler) { async_execute(s, diag, std::move(handler)); }, ec, diag);
 }
 
 query_result query_client::execute(const statement& s) {
@@ -316,7 +316,7 @@ query_result query_client::execute(const statement& s) {
 
 query_result query_client::execute(const batch& b, std::error_code& ec, protocol::diagnostics& diag) {
     return detail::wait_for_result<query_result>(
-        connection_->get_executor(), [&](auto handler) { async_batch(b, diag, std::move(handler)); }, ec, diag);
+        detail::executor_of(*connection_), [&](auto handler) { async_batch(b, diag, std::move(handler)); }, ec, diag);
 }
 
 query_result query_client::execute(const batch& b) {

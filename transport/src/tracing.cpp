@@ -139,8 +139,8 @@ public:
         : conn_(conn),
           options_(options),
           diag_(diag != nullptr ? diag : &own_diag_),
-          completion_(std::move(handler), conn.get_executor()),
-          timer_(conn.get_executor()),
+          completion_(std::move(handler), detail::executor_of(conn)),
+          timer_(detail::executor_of(conn)),
           id_(p::to_string(session_id)),
           deadline_(std::chrono::steady_clock::now() + options.timeout) {
         trace_.session.id = session_id;
@@ -219,7 +219,7 @@ std::error_code fetch_trace(connection& conn, const protocol::uuid& session_id, 
                             query_trace& out, protocol::diagnostics& diag) {
     std::error_code ec;
     out = detail::wait_for_result<query_trace>(
-        conn.get_executor(),
+        detail::executor_of(conn),
         [&](auto handler) { async_fetch_trace(conn, session_id, options, diag, std::move(handler)); }, ec, diag);
     return ec;
 }
