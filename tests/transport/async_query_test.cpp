@@ -56,6 +56,7 @@ namespace {
 constexpr std::string_view select_by_key = "SELECT k FROM ks.t WHERE k = ?";
 constexpr std::string_view paged_select = "SELECT k FROM ks.t";
 constexpr std::string_view invalid_query = "SELECT nonsense";
+constexpr std::string_view traced_select = "SELECT release_version FROM system.local";
 constexpr std::string_view invalid_message = "line 1:7 no viable alternative at input 'nonsense'";
 
 fake_cql_server::trace_record trace_of_the_test() {
@@ -78,7 +79,7 @@ std::optional<std::int32_t> first_bound_int(const fake_request& r) {
 // The server every test here talks to. PREPARE of select_by_key: one int marker and an int
 // column; EXECUTE: a row holding the value bound (the first `forget` EXECUTEs get Unprepared
 // instead); BATCH: Void; paged_select: pages {0, 1} then {2}; invalid_query: a syntax error;
-// the trace of trace_of_the_test().
+// traced_select: Void, carrying the session id of trace_of_the_test() when traced; that trace.
 struct scripted_server {
     explicit scripted_server(int forget = 0) : server({}), forget_left(forget) {
         server.on_opcode(protocol::opcode::prepare, [this](fake_session& s, const fake_request& r) {
@@ -112,6 +113,14 @@ struct scripted_server {
             s.send_raw(fake_cql_server::error_frame(r.header.stream, 0x2000, invalid_message));
         });
         server.on_trace_queries(trace_of_the_test());
+        // A traced request: Void, with the trace's session id in the prefix when the flag is set.
+        server.on_query(std::string(traced_select), [this](fake_session& s, const fake_request& r) {
+            log.add(r);
+            protocol::response_frame_options frame{r.header.stream, {}, {}, {}};
+            if (r.header.flags & protocol::frame_flags::tracing) frame.tracing_id = trace_of_the_test().session_id;
+            bytes out;
+            if (!protocol::encode_result_void(out, frame)) s.send_raw(std::move(out));
+        });
     }
 
     fake_cql_server server;
@@ -320,6 +329,12 @@ TEST_CASE("async query surface: use_future while another thread runs the io_cont
     CHECK_FALSE(event_ec);
     CHECK(event.type == protocol::event_type::status_change);
     CHECK(event.change == "UP");
+
+    auto answered = transport::async_traced_query(f.c, traced_select, {}, asio::use_future);
+    auto [traced_ec, traced_response] = get_within(answered);
+    CHECK_FALSE(traced_ec);
+    CHECK(transport::tracing_id(traced_response) == trace_of_the_test().session_id);
+    CHECK((s.log.all().back().header.flags & protocol::frame_flags::tracing) != 0);
 
     auto traced = transport::async_fetch_trace(f.c, trace_of_the_test().session_id, {}, asio::use_future);
     auto [trace_ec, trace] = get_within(traced);
