@@ -18,6 +18,7 @@
 #include "cqlwire/transport/pager.hpp"
 #include "cqlwire/transport/query_client.hpp"
 #include "fake_cql_server.hpp"
+#include "transport/query_frames.hpp"
 
 using namespace cqlwire;
 using namespace cqlwire::test;
@@ -29,78 +30,6 @@ using transport::statement;
 namespace asio = boost::asio;
 
 namespace {
-
-using bytes = std::vector<std::uint8_t>;
-
-// What the fake server received, copied under a lock (handlers run on the server's thread).
-class request_log {
-public:
-    void add(const fake_request& r) {
-        std::lock_guard lock(mutex_);
-        requests_.push_back(r);
-    }
-    std::vector<fake_request> all() const {
-        std::lock_guard lock(mutex_);
-        return requests_;
-    }
-    std::vector<protocol::opcode> opcodes() const {
-        std::vector<protocol::opcode> out;
-        for (const auto& r : all()) out.push_back(r.header.op);
-        return out;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<fake_request> requests_;
-};
-
-protocol::column_spec column(std::string name, type_kind kind) {
-    return {"ks", "t", std::move(name), data_type::of(kind)};
-}
-
-bytes prepared_frame(std::int16_t stream, const bytes& id, std::vector<protocol::column_spec> markers,
-                     std::vector<protocol::column_spec> result_columns = {}) {
-    protocol::prepared_metadata m;
-    m.columns = std::move(markers);
-    protocol::result_metadata rows;
-    rows.column_count = static_cast<std::int32_t>(result_columns.size());
-    rows.columns = std::move(result_columns);
-    bytes out;
-    if (protocol::encode_result_prepared(out, protocol::response_frame_options{stream, {}, {}, {}}, id, m, rows))
-        out.clear();
-    return out;
-}
-
-bytes unprepared_frame(std::int16_t stream, const bytes& id) {
-    protocol::error_view e;
-    e.code = 0x2500;
-    e.message = "Prepared query with ID not found";
-    e.details = protocol::unprepared_info{id};
-    bytes out;
-    if (protocol::encode_error(out, protocol::response_frame_options{stream, {}, {}, {}}, e)) out.clear();
-    return out;
-}
-
-// A Rows result with one int column "k" holding `keys`, and a paging state when given.
-bytes int_rows_frame(std::int16_t stream, const std::vector<std::int32_t>& keys, std::optional<std::string> state) {
-    protocol::result_metadata m;
-    m.columns = {column("k", type_kind::int_)};
-    m.column_count = 1;
-    std::vector<bytes> storage;
-    for (auto k : keys) {
-        const auto u = static_cast<std::uint32_t>(k);
-        storage.push_back({static_cast<std::uint8_t>(u >> 24), static_cast<std::uint8_t>(u >> 16),
-                           static_cast<std::uint8_t>(u >> 8), static_cast<std::uint8_t>(u)});
-    }
-    std::vector<protocol::raw_value> cells;
-    for (const auto& s : storage) cells.push_back(protocol::raw_value::of(s));
-    bytes out;
-    std::optional<protocol::bytes_view> paging;
-    if (state) paging = protocol::as_bytes(*state);
-    if (protocol::encode_result_rows(out, protocol::response_frame_options{stream, {}, {}, {}}, m, cells, paging))
-        out.clear();
-    return out;
-}
 
 // The request body after its custom payload, and that payload.
 protocol::bytes_view message_of(const fake_request& r, protocol::request_prefix& prefix) {
@@ -118,18 +47,6 @@ bytes be64(std::uint64_t v) {
 void append(bytes& out, std::initializer_list<std::uint8_t> b) { out.insert(out.end(), b); }
 void append(bytes& out, const bytes& b) { out.insert(out.end(), b.begin(), b.end()); }
 void append(bytes& out, std::string_view s) { out.insert(out.end(), s.begin(), s.end()); }
-
-// A plaintext connection to the fake server, started up.
-struct client_fixture {
-    explicit client_fixture(const fake_cql_server& server) : c(plain_stream_to(ioc, server.port())) {
-        protocol::diagnostics diag;
-        REQUIRE(c.startup({}, diag) == std::error_code{});
-    }
-    asio::io_context ioc;
-    transport::connection c;
-};
-
-const bytes statement_id{0xAB, 0xCD};
 
 }  // namespace
 

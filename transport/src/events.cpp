@@ -1,29 +1,22 @@
 // REGISTER and EVENT handling; see events.hpp.
 #include "cqlwire/transport/events.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/query.hpp>
-#include <boost/asio/execution/context.hpp>
+#include <algorithm>
+#include <deque>
+#include <mutex>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "operation_support.hpp"
 
 namespace cqlwire::transport {
-namespace {
 
 namespace asio = boost::asio;
-
-asio::io_context* io_context_of(const asio::any_io_executor& ex) {
-    if (auto* e = ex.target<asio::io_context::executor_type>()) return &asio::query(*e, asio::execution::context);
-    using tracked = decltype(asio::require(std::declval<asio::io_context::executor_type>(),
-                                           asio::execution::outstanding_work.tracked));
-    if (auto* e = ex.target<tracked>()) return &asio::query(*e, asio::execution::context);
-    return nullptr;
-}
-
-}  // namespace
 
 std::optional<protocol::event_type> parse_event_type(std::string_view name) noexcept {
     auto equals = [&](std::string_view want) {
@@ -59,79 +52,162 @@ std::error_code decode_cluster_event(const response& r, cluster_event& out) {
     return {};
 }
 
-event_listener::event_listener(connection& conn) : conn_(conn) {
-    conn_.set_event_handler([q = queue_](response r) {
+// The events received and not yet taken (under a mutex: queued() reads it from any thread),
+// and the waits in the order they started (on the connection's executor only).
+class event_listener::shared_state : public std::enable_shared_from_this<shared_state> {
+public:
+    explicit shared_state(connection& conn) : conn_(conn) {}
+
+    // On the connection's executor: the event handler's work.
+    void push(response r) {
         queued_event item;
         item.error = decode_cluster_event(r, item.event);
-        const std::lock_guard lock(q->mutex);
-        q->events.push_back(std::move(item));
-    });
+        {
+            const std::lock_guard lock(mutex_);
+            events_.push_back(std::move(item));
+        }
+        while (!waiters_.empty() && hand_over(*waiters_.front())) {
+        }
+    }
+
+    std::size_t queued() const {
+        const std::lock_guard lock(mutex_);
+        return events_.size();
+    }
+
+    // On the connection's executor.
+    void wait(std::chrono::milliseconds timeout, protocol::diagnostics* diag,
+              asio::any_completion_handler<event_signature> handler) {
+        auto w = std::make_shared<waiter>(std::move(handler), detail::executor_of(conn_), diag,
+                                          std::chrono::steady_clock::now() + timeout);
+        // Events queue only while nobody waits, so this takes the oldest.
+        if (hand_over(*w)) return;
+        if (check(*w)) return;
+        waiters_.push_back(w);
+        arm(w);
+    }
+
+private:
+    struct queued_event {
+        cluster_event event;
+        std::error_code error;
+    };
+    struct waiter {
+        waiter(asio::any_completion_handler<event_signature> handler, const asio::any_io_executor& ex,
+               protocol::diagnostics* d, std::chrono::steady_clock::time_point until)
+            : completion(std::move(handler), ex), timer(ex), diag(d != nullptr ? d : &own_diag), deadline(until) {}
+        detail::pending_completion<event_signature> completion;
+        asio::steady_timer timer;
+        protocol::diagnostics own_diag;
+        protocol::diagnostics* diag;
+        std::chrono::steady_clock::time_point deadline;
+        bool finished = false;
+    };
+
+    // Gives `w` the next queued event, if any; true when it did (and `w` is finished).
+    bool hand_over(waiter& w) {
+        queued_event item;
+        {
+            const std::lock_guard lock(mutex_);
+            if (events_.empty()) return false;
+            item = std::move(events_.front());
+            events_.pop_front();
+        }
+        if (item.error)
+            w.diag->set_client_message("an EVENT frame from the server does not decode: " + item.error.message());
+        finish(w, item.error, std::move(item.event));
+        return true;
+    }
+
+    // Ends `w` when the connection failed or its time ran out; true when it did.
+    bool check(waiter& w) {
+        if (auto f = conn_.failure()) {
+            *w.diag = conn_.failure_diagnostics();
+            finish(w, f, {});
+            return true;
+        }
+        if (std::chrono::steady_clock::now() >= w.deadline) {
+            finish(w, make_error_code(std::errc::timed_out), {});
+            return true;
+        }
+        return false;
+    }
+
+    void arm(const std::shared_ptr<waiter>& w) {
+        w->timer.expires_at(std::min(w->deadline, std::chrono::steady_clock::now() + failure_poll_interval));
+        w->timer.async_wait([self = shared_from_this(), w](std::error_code) {
+            if (w->finished || self->check(*w)) return;
+            self->arm(w);
+        });
+    }
+
+    void finish(waiter& w, std::error_code ec, cluster_event event) {
+        w.finished = true;
+        w.timer.cancel();
+        const auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const auto& p) { return p.get() == &w; });
+        if (it != waiters_.end()) waiters_.erase(it);
+        w.completion.complete(ec, std::move(event));
+    }
+
+    connection& conn_;
+    mutable std::mutex mutex_;
+    std::deque<queued_event> events_;
+    std::deque<std::shared_ptr<waiter>> waiters_;
+};
+
+event_listener::event_listener(connection& conn) : conn_(conn), state_(std::make_shared<shared_state>(conn)) {
+    conn_.set_event_handler([state = state_](response r) { state->push(std::move(r)); });
 }
 
-std::error_code event_listener::register_for(std::span<const protocol::event_type> types,
-                                             protocol::diagnostics& diag) {
+void event_listener::start_register(std::vector<protocol::event_type> types, protocol::diagnostics& diag,
+                                    asio::any_completion_handler<register_signature> handler) {
     std::vector<std::string_view> names;
     for (auto t : types) names.push_back(protocol::to_string(t));
     auto encode = [&](std::vector<std::uint8_t>& out) {
         return protocol::encode_register(out, protocol::request_frame_options{}, names);
     };
-    std::error_code ec;
-    const response r = conn_.request(encode, request_options{}, ec, diag);
-    if (ec) return ec;
-    if (r.op() != protocol::opcode::ready) {
-        diag.set_client_message("the server answered REGISTER with something other than READY");
-        return make_error_code(errc::protocol_violation);
-    }
-    return {};
+    auto completion = std::make_shared<detail::pending_completion<register_signature>>(std::move(handler),
+                                                                                       detail::executor_of(conn_));
+    conn_.async_request(encode, request_options{},
+                        [conn = &conn_, &diag, completion](std::error_code ec, response r) {
+                            if ((ec = detail::explain_request_failure(*conn, ec, r, {}, diag)))
+                                return completion->complete(ec);
+                            if (r.op() != protocol::opcode::ready) {
+                                diag.set_client_message(
+                                    "the server answered REGISTER with something other than READY");
+                                return completion->complete(make_error_code(errc::protocol_violation));
+                            }
+                            completion->complete(std::error_code{});
+                        });
 }
 
-std::size_t event_listener::queued() const {
-    const std::lock_guard lock(queue_->mutex);
-    return queue_->events.size();
+std::error_code event_listener::register_for(std::span<const protocol::event_type> types,
+                                             protocol::diagnostics& diag) {
+    return detail::wait_for_completion(
+        detail::executor_of(conn_), [&](auto handler) { async_register_for(types, diag, std::move(handler)); }, diag);
 }
 
-bool event_listener::take(cluster_event& out, std::error_code& ec) {
-    const std::lock_guard lock(queue_->mutex);
-    if (queue_->events.empty()) return false;
-    auto item = std::move(queue_->events.front());
-    queue_->events.pop_front();
-    ec = item.error;
-    if (!ec) out = std::move(item.event);
-    return true;
+void event_listener::start_wait(std::chrono::milliseconds timeout, protocol::diagnostics* diag,
+                                asio::any_completion_handler<event_signature> handler) {
+    asio::post(detail::executor_of(conn_), [state = state_, timeout, diag, h = std::move(handler)]() mutable {
+        state->wait(timeout, diag, std::move(h));
+    });
 }
 
 bool event_listener::wait_for_event(std::chrono::milliseconds timeout, cluster_event& out, std::error_code& ec,
                                     protocol::diagnostics& diag) {
-    ec.clear();
-    if (take(out, ec)) return !ec;
-    auto* ioc = io_context_of(conn_.get_executor());
-    if (ioc == nullptr) {
-        ec = make_error_code(errc::connection_broken);
-        diag.set_client_message("the connection has no io_context to run");
+    auto event = detail::wait_for_result<cluster_event>(
+        detail::executor_of(conn_), [&](auto handler) { async_wait_for_event(timeout, diag, std::move(handler)); }, ec,
+        diag);
+    if (ec == std::errc::timed_out) {
+        ec.clear();
         return false;
     }
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    ioc->restart();
-    for (;;) {
-        if (auto f = conn_.failure()) {
-            ec = f;
-            diag = conn_.failure_diagnostics();
-            return false;
-        }
-        const auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) return false;
-        // Runs at most one handler; returns 0 on time-out or when nothing is left to run
-        // (the connection is closed: failure() says so on the next turn).
-        if (ioc->run_one_until(deadline) == 0 && ioc->stopped()) {
-            if (take(out, ec)) return !ec;
-            if (auto f = conn_.failure()) {
-                ec = f;
-                diag = conn_.failure_diagnostics();
-            }
-            return false;
-        }
-        if (take(out, ec)) return !ec;
-    }
+    if (ec) return false;
+    out = std::move(event);
+    return true;
 }
+
+std::size_t event_listener::queued() const { return state_->queued(); }
 
 }  // namespace cqlwire::transport

@@ -1,17 +1,23 @@
 // QUERY, PREPARE, EXECUTE and BATCH over a connection, with the prepared-statement cache and
-// the re-prepare on Unprepared.
+// the re-prepare on Unprepared: the asynchronous operations, and the blocking forms over them.
 #include "cqlwire/transport/query_client.hpp"
 
-#include <array>
+#include <algorithm>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include <boost/asio/post.hpp>
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "operation_support.hpp"
 
 namespace cqlwire::transport {
+
+namespace asio = boost::asio;
 
 namespace {
 
@@ -67,35 +73,67 @@ bool same_bytes(protocol::bytes_view a, protocol::bytes_view b) {
 
 // ---- PREPARE ------------------------------------------------------------------------------
 
-std::shared_ptr<prepared_statement> query_client::send_prepare(std::string_view cql, std::error_code& ec,
-                                                               protocol::diagnostics& diag) {
+void query_client::send_prepare(std::string cql, protocol::diagnostics& diag,
+                                std::function<void(std::error_code, std::shared_ptr<prepared_statement>)> done) {
+    ++counters_.prepares_sent;
     auto encode = [&](std::vector<std::uint8_t>& out) {
         return protocol::encode_prepare(out, protocol::request_frame_options{}, cql);
     };
-    ++counters_.prepares_sent;
-    response r = connection_->request(encode, request_options{}, ec, diag);
-    if (ec) return nullptr;
-    query_result result;
-    if ((ec = query_result::from_response(std::move(r), result, diag))) return nullptr;
-    if (!result.is_prepared()) {
-        diag.set_client_message("the server answered PREPARE with a " +
-                                std::string(protocol::to_string(result.kind())) + " result");
-        ec = make_error_code(errc::protocol_violation);
-        return nullptr;
-    }
-    return std::make_shared<prepared_statement>(keyspace_, std::string(cql), result.result().prepared);
+    // The statement belongs to the keyspace current when it was sent (v4 resolves names then).
+    connection_->async_request(
+        encode, request_options{},
+        [this, &diag, cql, keyspace = keyspace_, done = std::move(done)](std::error_code ec, response r) {
+            if ((ec = detail::explain_request_failure(*connection_, ec, r, {}, diag))) return done(ec, nullptr);
+            query_result result;
+            if ((ec = query_result::from_response(std::move(r), result, diag))) return done(ec, nullptr);
+            if (!result.is_prepared()) {
+                diag.set_client_message("the server answered PREPARE with a " +
+                                        std::string(protocol::to_string(result.kind())) + " result");
+                return done(make_error_code(errc::protocol_violation), nullptr);
+            }
+            done({}, std::make_shared<prepared_statement>(keyspace, cql, result.result().prepared));
+        });
+}
+
+void query_client::start_prepare(std::string cql, protocol::diagnostics* diag,
+                                 asio::any_completion_handler<prepare_signature> handler) {
+    struct operation {
+        detail::pending_completion<prepare_signature> completion;
+        std::string cql;
+        protocol::diagnostics own_diag;
+        protocol::diagnostics* diag;
+    };
+    auto op = std::make_shared<operation>(
+        operation{{std::move(handler), detail::executor_of(*connection_)}, std::move(cql), {}, diag});
+    if (op->diag == nullptr) op->diag = &op->own_diag;
+    asio::post(detail::executor_of(*connection_), [this, op] {
+        if (auto cached = cache_.find(keyspace_, op->cql)) {
+            ++counters_.cache_hits;
+            return op->completion.complete(std::error_code{}, std::shared_ptr<const prepared_statement>(cached));
+        }
+        // Statements prepared together (a thousand coroutines starting at once) share one PREPARE.
+        auto key = std::make_pair(keyspace_, op->cql);
+        auto [waiting, first] = preparing_.try_emplace(key);
+        waiting->second.push_back(
+            [op](std::error_code ec, const protocol::diagnostics& d, const std::shared_ptr<prepared_statement>& p) {
+                if (ec) *op->diag = d;
+                op->completion.complete(ec, std::shared_ptr<const prepared_statement>(p));
+            });
+        if (!first) return;
+        auto prepare_diag = std::make_shared<protocol::diagnostics>();
+        send_prepare(op->cql, *prepare_diag,
+                     [this, key = std::move(key), prepare_diag](std::error_code ec, std::shared_ptr<prepared_statement> p) {
+                         if (p) cache_.insert(p);
+                         const auto node = preparing_.extract(key);
+                         for (const auto& waiter : node.mapped()) waiter(ec, *prepare_diag, p);
+                     });
+    });
 }
 
 std::shared_ptr<const prepared_statement> query_client::prepare(std::string_view cql, std::error_code& ec,
                                                                 protocol::diagnostics& diag) {
-    ec.clear();
-    if (auto cached = cache_.find(keyspace_, cql)) {
-        ++counters_.cache_hits;
-        return cached;
-    }
-    auto prepared = send_prepare(cql, ec, diag);
-    if (prepared) cache_.insert(prepared);
-    return prepared;
+    return detail::wait_for_result<std::shared_ptr<const prepared_statement>>(
+        detail::executor_of(*connection_), [&](auto handler) { async_prepare(cql, diag, std::move(handler)); }, ec, diag);
 }
 
 std::shared_ptr<const prepared_statement> query_client::prepare(std::string_view cql) {
@@ -106,94 +144,166 @@ std::shared_ptr<const prepared_statement> query_client::prepare(std::string_view
     return p;
 }
 
-bool query_client::reprepare(const response& r, std::span<const std::shared_ptr<const prepared_statement>> candidates,
-                             std::error_code& ec, protocol::diagnostics& diag) {
-    ++counters_.unprepared_received;
-    const auto id = unprepared_id(r);
-    std::shared_ptr<const prepared_statement> target;
-    for (const auto& c : candidates) {
-        if (c && same_bytes(c->id(), id)) {
-            target = c;
-            break;
-        }
-    }
-    if (!target) return false;  // an id we never sent: keep the server's error as it is
-    std::error_code prepare_ec;
-    protocol::diagnostics prepare_diag;
-    auto fresh = send_prepare(target->query(), prepare_ec, prepare_diag);
-    if (!fresh) {
-        ec = prepare_ec;
-        diag = prepare_diag;
-        diag.set_client_message("the server forgot a prepared statement and preparing it again failed" +
-                                (prepare_diag.client_message().empty() ? std::string()
-                                                                       : ": " + prepare_diag.client_message()));
-        return false;
-    }
-    // The statement was created non-const (by send_prepare); handles see it as const so that
-    // only the client changes it, which it does here so that every handle gets the new id.
-    auto writable = std::const_pointer_cast<prepared_statement>(target);
-    writable->update(*fresh);
-    ++counters_.reprepares;
-    if (cache_.find(target->keyspace(), target->query()) != writable) cache_.insert(writable);
-    return true;
+// ---- QUERY / EXECUTE / BATCH ----------------------------------------------------------------
+
+std::error_code query_client::finish(response r, query_result& out, protocol::diagnostics& diag) {
+    if (auto ec = query_result::from_response(std::move(r), out, diag)) return ec;
+    if (out.is_set_keyspace()) keyspace_.assign(out.keyspace());
+    return {};
 }
 
-// ---- QUERY / EXECUTE --------------------------------------------------------------------
+// One QUERY, EXECUTE or BATCH on the connection's executor: encode and send; while the server
+// answers Unprepared for a statement it holds, PREPARE that statement again (updating it in
+// place, so every handle gets the new id) and send again, at most max_retries_ times. Shared by
+// the callbacks it waits for; ends by completing the caller's handler.
+class query_client::execute_operation : public std::enable_shared_from_this<execute_operation> {
+public:
+    execute_operation(query_client& client, std::variant<statement, batch> request, protocol::diagnostics* diag,
+                      asio::any_completion_handler<query_signature> handler)
+        : client_(client),
+          request_(std::move(request)),
+          diag_(diag != nullptr ? diag : &own_diag_),
+          completion_(std::move(handler), detail::executor_of(*client.connection_)) {
+        // A statement is re-prepared at most once. After a restart the server may have
+        // forgotten every statement of a batch, and it names one per answer: so at most one
+        // retry per statement there.
+        if (const auto* single = std::get_if<statement>(&request_)) {
+            if (single->is_prepared()) candidates_.push_back(single->prepared());
+        } else {
+            for (const auto& member : std::get<batch>(request_).statements())
+                if (member.is_prepared()) candidates_.push_back(member.prepared());
+        }
+        max_retries_ = candidates_.size();
+    }
 
-query_result query_client::finish(response r, std::error_code& ec, protocol::diagnostics& diag) {
-    if (ec) return {};
-    query_result result;
-    if ((ec = query_result::from_response(std::move(r), result, diag))) return {};
-    if (result.is_set_keyspace()) keyspace_.assign(result.keyspace());
-    return result;
+    void send() {
+        const auto& options = options_of();
+        std::vector<protocol::bytes_map_entry> payload;
+        const auto frame = frame_of(options, payload);
+        auto on_response = [self = shared_from_this()](std::error_code ec, response r) {
+            self->on_response(ec, std::move(r));
+        };
+        if (const auto* s = std::get_if<statement>(&request_)) {
+            encoded_values values;
+            const auto* markers = s->is_prepared() ? &s->prepared()->bind_metadata().columns : nullptr;
+            if (auto ec = encode_statement_values(*s, markers, values, *diag_)) return completion_.complete(ec, query_result{});
+            const auto parameters = parameters_of(options, values);
+            auto encode = [&](std::vector<std::uint8_t>& out) {
+                return s->is_prepared() ? protocol::encode_execute(out, frame, s->prepared()->id(), parameters)
+                                        : protocol::encode_query(out, frame, s->query(), parameters);
+            };
+            client_.connection_->async_request(encode, request_options_of(options), std::move(on_response));
+            return;
+        }
+        const auto& b = std::get<batch>(request_);
+        const auto& statements = b.statements();
+        std::vector<encoded_values> values(statements.size());
+        std::vector<protocol::batch_statement> entries;
+        entries.reserve(statements.size());
+        for (std::size_t i = 0; i < statements.size(); ++i) {
+            const auto& s = statements[i];
+            if (!s.names().empty()) {
+                diag_->set_client_message("batch statement " + std::to_string(i) +
+                                          " has named values; a v4 BATCH takes positional values only");
+                return completion_.complete(make_error_code(protocol::client_errc::bad_value), query_result{});
+            }
+            const auto* markers = s.is_prepared() ? &s.prepared()->bind_metadata().columns : nullptr;
+            if (auto ec = encode_statement_values(s, markers, values[i], *diag_)) {
+                diag_->set_client_message("batch statement " + std::to_string(i) + ": " + diag_->client_message());
+                return completion_.complete(ec, query_result{});
+            }
+            entries.push_back(s.is_prepared() ? protocol::batch_statement::of_prepared(s.prepared()->id(), values[i].values)
+                                              : protocol::batch_statement::of_query(s.query(), values[i].values));
+        }
+        protocol::batch_request request;
+        request.type = b.type();
+        request.statements = entries;
+        request.consistency_level = b.options.consistency;
+        request.serial_consistency = b.options.serial_consistency;
+        request.default_timestamp = b.options.default_timestamp;
+        auto encode = [&](std::vector<std::uint8_t>& out) { return protocol::encode_batch(out, frame, request); };
+        client_.connection_->async_request(encode, request_options_of(options), std::move(on_response));
+    }
+
+private:
+    const statement_options& options_of() const {
+        if (const auto* s = std::get_if<statement>(&request_)) return s->options;
+        return std::get<batch>(request_).options;
+    }
+
+    void on_response(std::error_code ec, response r) {
+        ec = detail::explain_request_failure(*client_.connection_, ec, r, options_of().timeout, *diag_);
+        if (attempt_ < max_retries_ && ec == protocol::server_errc::unprepared) return reprepare(ec, r);
+        if (ec) return completion_.complete(ec, query_result{});
+        query_result result;
+        if ((ec = client_.finish(std::move(r), result, *diag_))) return completion_.complete(ec, query_result{});
+        result.set_reprepared(attempt_ > 0);
+        completion_.complete(std::error_code{}, std::move(result));
+    }
+
+    // `r` is the Unprepared error (`ec`), its message already in the diagnostics.
+    void reprepare(std::error_code ec, const response& r) {
+        ++client_.counters_.unprepared_received;
+        const auto id = unprepared_id(r);
+        const auto target = std::find_if(candidates_.begin(), candidates_.end(),
+                                         [&](const auto& c) { return same_bytes(c->id(), id); });
+        // An id we never sent: keep the server's error as it is.
+        if (target == candidates_.end()) return completion_.complete(ec, query_result{});
+        client_.send_prepare(
+            (*target)->query(), prepare_diag_,
+            [self = shared_from_this(), target = *target](std::error_code prepare_ec,
+                                                          std::shared_ptr<prepared_statement> fresh) {
+                self->on_reprepared(target, prepare_ec, std::move(fresh));
+            });
+    }
+
+    void on_reprepared(const std::shared_ptr<const prepared_statement>& target, std::error_code ec,
+                       std::shared_ptr<prepared_statement> fresh) {
+        if (!fresh) {
+            *diag_ = prepare_diag_;
+            diag_->set_client_message("the server forgot a prepared statement and preparing it again failed" +
+                                      (prepare_diag_.client_message().empty() ? std::string()
+                                                                              : ": " + prepare_diag_.client_message()));
+            return completion_.complete(ec, query_result{});
+        }
+        // The statement was created non-const (by send_prepare); handles see it as const so that
+        // only the client changes it, which it does here (on the connection's executor, where
+        // every operation reads it) so that every handle gets the new id.
+        auto writable = std::const_pointer_cast<prepared_statement>(target);
+        writable->update(*fresh);
+        ++client_.counters_.reprepares;
+        if (client_.cache_.find(target->keyspace(), target->query()) != writable) client_.cache_.insert(writable);
+        ++attempt_;
+        diag_->clear();
+        send();
+    }
+
+    query_client& client_;
+    std::variant<statement, batch> request_;
+    protocol::diagnostics own_diag_;
+    protocol::diagnostics* diag_;
+    protocol::diagnostics prepare_diag_;
+    detail::pending_completion<query_signature> completion_;
+    std::vector<std::shared_ptr<const prepared_statement>> candidates_;
+    std::size_t max_retries_ = 0;
+    std::size_t attempt_ = 0;
+};
+
+void query_client::start_execute(statement s, protocol::diagnostics* diag,
+                                 asio::any_completion_handler<query_signature> handler) {
+    auto op = std::make_shared<execute_operation>(*this, std::move(s), diag, std::move(handler));
+    asio::post(detail::executor_of(*connection_), [op] { op->send(); });
 }
 
-template <class Send>
-query_result query_client::send_with_reprepare(std::size_t max_retries,
-                                               std::span<const std::shared_ptr<const prepared_statement>> candidates,
-                                               Send&& send, std::error_code& ec, protocol::diagnostics& diag) {
-    for (std::size_t attempt = 0;; ++attempt) {
-        response r;
-        if (!send(r)) return {};
-        if (attempt < max_retries && ec == protocol::server_errc::unprepared) {
-            if (!reprepare(r, candidates, ec, diag)) return {};
-            ec.clear();
-            diag.clear();
-            continue;
-        }
-        query_result result = finish(std::move(r), ec, diag);
-        result.set_reprepared(attempt > 0);
-        return result;
-    }
+void query_client::start_batch(batch b, protocol::diagnostics* diag,
+                               asio::any_completion_handler<query_signature> handler) {
+    auto op = std::make_shared<execute_operation>(*this, std::move(b), diag, std::move(handler));
+    asio::post(detail::executor_of(*connection_), [op] { op->send(); });
 }
 
 query_result query_client::execute(const statement& s, std::error_code& ec, protocol::diagnostics& diag) {
-    ec.clear();
-    std::vector<protocol::bytes_map_entry> payload;
-    const auto frame = frame_of(s.options, payload);
-    if (!s.is_prepared()) {
-        encoded_values values;
-        if ((ec = encode_statement_values(s, nullptr, values, diag))) return {};
-        const auto parameters = parameters_of(s.options, values);
-        auto encode = [&](std::vector<std::uint8_t>& out) {
-            return protocol::encode_query(out, frame, s.query(), parameters);
-        };
-        return finish(connection_->request(encode, request_options_of(s.options), ec, diag), ec, diag);
-    }
-    const std::array candidates{s.prepared()};
-    return send_with_reprepare(
-        1, candidates,
-        [&](response& r) {
-            encoded_values values;
-            if ((ec = encode_statement_values(s, &s.prepared()->bind_metadata().columns, values, diag))) return false;
-            const auto parameters = parameters_of(s.options, values);
-            auto encode = [&](std::vector<std::uint8_t>& out) {
-                return protocol::encode_execute(out, frame, s.prepared()->id(), parameters);
-            };
-            r = connection_->request(encode, request_options_of(s.options), ec, diag);
-            return true;
-        },
-        ec, diag);
+    return detail::wait_for_result<query_result>(
+        detail::executor_of(*connection_), [&](auto handler) { async_execute(s, diag, std::move(handler)); }, ec, diag);
 }
 
 query_result query_client::execute(const statement& s) {
@@ -204,52 +314,9 @@ query_result query_client::execute(const statement& s) {
     return r;
 }
 
-// ---- BATCH --------------------------------------------------------------------------------
-
 query_result query_client::execute(const batch& b, std::error_code& ec, protocol::diagnostics& diag) {
-    ec.clear();
-    std::vector<protocol::bytes_map_entry> payload;
-    const auto frame = frame_of(b.options, payload);
-    const auto& statements = b.statements();
-    std::vector<std::shared_ptr<const prepared_statement>> prepared;
-    for (const auto& s : statements)
-        if (s.is_prepared()) prepared.push_back(s.prepared());
-    // Each retry re-prepares one statement the server forgot (after a restart it may have
-    // forgotten them all, and it names one per answer); so at most one retry per statement.
-    return send_with_reprepare(
-        prepared.size(), prepared,
-        [&](response& r) {
-            std::vector<encoded_values> values(statements.size());
-            std::vector<protocol::batch_statement> entries;
-            entries.reserve(statements.size());
-            for (std::size_t i = 0; i < statements.size(); ++i) {
-                const auto& s = statements[i];
-                if (!s.names().empty()) {
-                    diag.set_client_message("batch statement " + std::to_string(i) +
-                                            " has named values; a v4 BATCH takes positional values only");
-                    ec = make_error_code(protocol::client_errc::bad_value);
-                    return false;
-                }
-                const auto* markers = s.is_prepared() ? &s.prepared()->bind_metadata().columns : nullptr;
-                if ((ec = encode_statement_values(s, markers, values[i], diag))) {
-                    diag.set_client_message("batch statement " + std::to_string(i) + ": " + diag.client_message());
-                    return false;
-                }
-                entries.push_back(s.is_prepared()
-                                      ? protocol::batch_statement::of_prepared(s.prepared()->id(), values[i].values)
-                                      : protocol::batch_statement::of_query(s.query(), values[i].values));
-            }
-            protocol::batch_request request;
-            request.type = b.type();
-            request.statements = entries;
-            request.consistency_level = b.options.consistency;
-            request.serial_consistency = b.options.serial_consistency;
-            request.default_timestamp = b.options.default_timestamp;
-            auto encode = [&](std::vector<std::uint8_t>& out) { return protocol::encode_batch(out, frame, request); };
-            r = connection_->request(encode, request_options_of(b.options), ec, diag);
-            return true;
-        },
-        ec, diag);
+    return detail::wait_for_result<query_result>(
+        detail::executor_of(*connection_), [&](auto handler) { async_batch(b, diag, std::move(handler)); }, ec, diag);
 }
 
 query_result query_client::execute(const batch& b) {

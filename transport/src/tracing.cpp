@@ -1,28 +1,25 @@
 // Request tracing and reading system_traces; see tracing.hpp.
 #include "cqlwire/transport/tracing.hpp"
 
-#include <thread>
+#include <memory>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "operation_support.hpp"
 
 namespace cqlwire::transport {
 namespace {
 
 namespace p = protocol;
 
-// Runs one query and decodes its Rows result into `result` (which keeps `r` alive for the
-// views). Anything but Rows is a bad value: these statements are SELECTs.
-std::error_code select_rows(connection& conn, const std::string& cql, p::consistency consistency, response& r,
-                            p::result_view& result, p::diagnostics& diag) {
-    p::query_parameters params;
-    params.consistency_level = consistency;
-    std::error_code ec;
-    r = conn.query(cql, params, ec, diag);
-    if (ec) return ec;
+// Decodes the Rows result of a system_traces SELECT into `result` (views into `r`). Anything
+// but Rows is unexpected: these statements are SELECTs.
+std::error_code decode_rows(const response& r, p::result_view& result, p::diagnostics& diag) {
     p::response_prefix prefix;
     p::bytes_view message;
     if (auto e = r.split_prefix(prefix, message)) return e;
@@ -104,11 +101,7 @@ std::error_code read_event(const p::row_view& row, trace_event& e) {
 
 response traced_query(connection& conn, std::string_view cql, const protocol::query_parameters& parameters,
                       std::error_code& ec, protocol::diagnostics& diag) {
-    auto encode = [&](std::vector<std::uint8_t>& out) {
-        protocol::request_frame_options frame;
-        frame.tracing = true;
-        return protocol::encode_query(out, frame, cql, parameters);
-    };
+    auto encode = [&](std::vector<std::uint8_t>& out) { return detail::encode_traced_query(out, cql, parameters); };
     return conn.request(encode, request_options{}, ec, diag);
 }
 
@@ -135,46 +128,100 @@ std::optional<std::int64_t> timeuuid_unix_micros(const protocol::uuid& u) noexce
     return (static_cast<std::int64_t>(ticks) - gregorian_to_unix_ticks) / 10;
 }
 
+namespace {
+
+// One trace being fetched, on the connection's executor: the session row until it is complete
+// (a timer between reads), then the events. Shared by the callbacks it waits for.
+class trace_fetch : public std::enable_shared_from_this<trace_fetch> {
+public:
+    trace_fetch(connection& conn, const p::uuid& session_id, const fetch_trace_options& options, p::diagnostics* diag,
+                boost::asio::any_completion_handler<trace_signature> handler)
+        : conn_(conn),
+          options_(options),
+          diag_(diag != nullptr ? diag : &own_diag_),
+          completion_(std::move(handler), detail::executor_of(conn)),
+          timer_(detail::executor_of(conn)),
+          id_(p::to_string(session_id)),
+          deadline_(std::chrono::steady_clock::now() + options.timeout) {
+        trace_.session.id = session_id;
+    }
+
+    void fetch_session() {
+        select("SELECT coordinator, duration, request, parameters, started_at, client FROM system_traces.sessions "
+               "WHERE session_id = " + id_,
+               6, "system_traces.sessions", [](trace_fetch& self, const p::rows_view& rows) { self.on_session(rows); });
+    }
+
+private:
+    // Runs `cql` and hands its rows (which must have `columns` columns) to `next`.
+    template <class Next>
+    void select(const std::string& cql, std::size_t columns, std::string_view table, Next next) {
+        p::query_parameters params;
+        params.consistency_level = options_.consistency;
+        conn_.async_query(cql, params, [self = shared_from_this(), columns, table, next](std::error_code ec, response r) {
+            if ((ec = detail::explain_request_failure(self->conn_, ec, r, {}, *self->diag_))) return self->fail(ec);
+            p::result_view result;
+            if ((ec = decode_rows(r, result, *self->diag_))) return self->fail(ec);
+            if (result.rows.column_count() != columns) {
+                self->diag_->set_client_message(std::string(table) + " returned an unexpected number of columns");
+                return self->fail(p::make_error_code(p::client_errc::bad_value));
+            }
+            next(*self, result.rows);
+        });
+    }
+
+    void on_session(const p::rows_view& rows) {
+        if (!rows.empty()) {
+            if (auto ec = read_session(*rows.begin(), trace_.session)) return fail(ec);
+            if (trace_.session.duration_us) return fetch_events();
+        }
+        if (std::chrono::steady_clock::now() + options_.retry_interval > deadline_) {
+            diag_->set_client_message("tracing session " + id_ + " was not complete within " +
+                                      std::to_string(options_.timeout.count()) + " ms");
+            return fail(make_error_code(errc::request_timeout));
+        }
+        timer_.expires_after(options_.retry_interval);
+        timer_.async_wait([self = shared_from_this()](std::error_code) { self->fetch_session(); });
+    }
+
+    void fetch_events() {
+        select("SELECT event_id, activity, source, source_elapsed, thread FROM system_traces.events WHERE session_id = " +
+                   id_,
+               5, "system_traces.events", [](trace_fetch& self, const p::rows_view& rows) {
+                   for (const auto& row : rows)
+                       if (auto ec = read_event(row, self.trace_.events.emplace_back())) return self.fail(ec);
+                   self.completion_.complete(std::error_code{}, std::move(self.trace_));
+               });
+    }
+
+    void fail(std::error_code ec) { completion_.complete(ec, std::move(trace_)); }
+
+    connection& conn_;
+    fetch_trace_options options_;
+    p::diagnostics own_diag_;
+    p::diagnostics* diag_;
+    detail::pending_completion<trace_signature> completion_;
+    boost::asio::steady_timer timer_;
+    std::string id_;
+    std::chrono::steady_clock::time_point deadline_;
+    query_trace trace_;
+};
+
+}  // namespace
+
+void detail::start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+                               protocol::diagnostics* diag,
+                               boost::asio::any_completion_handler<trace_signature> handler) {
+    std::make_shared<trace_fetch>(conn, session_id, options, diag, std::move(handler))->fetch_session();
+}
+
 std::error_code fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
                             query_trace& out, protocol::diagnostics& diag) {
-    const std::string id = protocol::to_string(session_id);
-    const std::string session_cql =
-        "SELECT coordinator, duration, request, parameters, started_at, client FROM system_traces.sessions "
-        "WHERE session_id = " + id;
-    const std::string events_cql =
-        "SELECT event_id, activity, source, source_elapsed, thread FROM system_traces.events WHERE session_id = " + id;
-    out = query_trace{};
-    out.session.id = session_id;
-    const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-    for (;;) {
-        response r;
-        protocol::result_view result;
-        if (auto ec = select_rows(conn, session_cql, options.consistency, r, result, diag)) return ec;
-        if (result.rows.column_count() != 6) {
-            diag.set_client_message("system_traces.sessions returned an unexpected number of columns");
-            return protocol::make_error_code(protocol::client_errc::bad_value);
-        }
-        if (!result.rows.empty()) {
-            if (auto ec = read_session(*result.rows.begin(), out.session)) return ec;
-            if (out.session.duration_us) break;
-        }
-        if (std::chrono::steady_clock::now() + options.retry_interval > deadline) {
-            diag.set_client_message("tracing session " + id + " was not complete within " +
-                                    std::to_string(options.timeout.count()) + " ms");
-            return make_error_code(errc::request_timeout);
-        }
-        std::this_thread::sleep_for(options.retry_interval);
-    }
-    response r;
-    protocol::result_view result;
-    if (auto ec = select_rows(conn, events_cql, options.consistency, r, result, diag)) return ec;
-    if (result.rows.column_count() != 5) {
-        diag.set_client_message("system_traces.events returned an unexpected number of columns");
-        return protocol::make_error_code(protocol::client_errc::bad_value);
-    }
-    for (const auto& row : result.rows)
-        if (auto ec = read_event(row, out.events.emplace_back())) return ec;
-    return {};
+    std::error_code ec;
+    out = detail::wait_for_result<query_trace>(
+        detail::executor_of(conn),
+        [&](auto handler) { async_fetch_trace(conn, session_id, options, diag, std::move(handler)); }, ec, diag);
+    return ec;
 }
 
 }  // namespace cqlwire::transport

@@ -2,23 +2,30 @@
 // (stream -1) turned into owning `cluster_event`s.
 //
 // event_listener installs the connection's event handler, which queues each event (on the
-// connection's executor); wait_for_event takes them off the queue. wait_for_event drives the
-// connection's io_context itself, like the connection's blocking API: call it only while no
-// other thread runs that io_context, and never from one of its handlers. An EVENT frame that
-// cannot be decoded is queued as an error and reported by the wait that reaches it.
+// connection's executor); async_wait_for_event takes them off the queue, or waits for the next
+// one. Waits may be started from any thread and are carried out on the connection's executor;
+// several may wait at once, each taking one event in the order they started. An EVENT frame
+// that cannot be decoded is queued as an error and reported by the wait that reaches it.
+//
+// The blocking forms (register_for, wait_for_event) are built on the asynchronous ones with
+// run_blocking (blocking.hpp): they work while another thread runs the connection's
+// io_context (give the connection a strand executor then: the calling thread runs it too), and
+// fail at once with std::errc::resource_deadlock_would_occur when called from one of its
+// handlers.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/primitives.hpp"
@@ -47,39 +54,76 @@ struct cluster_event {
 // Parses "TOPOLOGY_CHANGE", "STATUS_CHANGE" or "SCHEMA_CHANGE" (case-insensitive).
 std::optional<protocol::event_type> parse_event_type(std::string_view name) noexcept;
 
+using event_signature = void(std::error_code, cluster_event);
+using register_signature = void(std::error_code);
+
 class event_listener {
 public:
     // Installs the connection's event handler (replacing any other). `conn` must outlive the
-    // listener; the handler only holds the shared queue, so it stays safe after the listener
-    // is gone.
+    // listener and every operation started on it; the handler only holds the listener's shared
+    // state, so it stays safe after the listener is gone.
     explicit event_listener(connection& conn);
 
-    // Sends REGISTER for `types` and waits for READY. A server ERROR is returned as its code.
+    // Sends REGISTER for `types` and completes once the server answered READY. A server ERROR
+    // is its code, with its message in diag.server_message(). `diag` must outlive the
+    // operation.
+    template <class CompletionToken>
+    auto async_register_for(std::span<const protocol::event_type> types, protocol::diagnostics& diag,
+                            CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, register_signature>(
+            [this](auto handler, std::vector<protocol::event_type> t, protocol::diagnostics* d) {
+                start_register(std::move(t), *d,
+                               boost::asio::any_completion_handler<register_signature>(std::move(handler)));
+            },
+            token, std::vector<protocol::event_type>(types.begin(), types.end()), &diag);
+    }
     [[nodiscard]] std::error_code register_for(std::span<const protocol::event_type> types,
                                                protocol::diagnostics& diag);
 
-    // Waits up to `timeout` for the next event. Returns true with `out` filled; false with an
-    // empty `ec` when the time ran out; false with `ec` set when the connection failed (its
-    // error, diag saying why) or the next EVENT frame was malformed.
+    // Waits up to `timeout` for the next event: completes with it; with std::errc::timed_out
+    // when the time ran out; with the connection's error when it failed (noticed within
+    // failure_poll_interval; diag says why) or the codec's when the next EVENT frame was
+    // malformed. `diag` must outlive the operation; the overload without it drops the
+    // explanation.
+    template <class CompletionToken>
+    auto async_wait_for_event(std::chrono::milliseconds timeout, protocol::diagnostics& diag, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, event_signature>(
+            [this](auto handler, std::chrono::milliseconds t, protocol::diagnostics* d) {
+                start_wait(t, d, boost::asio::any_completion_handler<event_signature>(std::move(handler)));
+            },
+            token, timeout, &diag);
+    }
+    template <class CompletionToken>
+    auto async_wait_for_event(std::chrono::milliseconds timeout, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, event_signature>(
+            [this](auto handler, std::chrono::milliseconds t) {
+                start_wait(t, nullptr, boost::asio::any_completion_handler<event_signature>(std::move(handler)));
+            },
+            token, timeout);
+    }
+
+    // The blocking form: true with `out` filled; false with an empty `ec` when the time ran
+    // out; false with `ec` set otherwise (as above).
     bool wait_for_event(std::chrono::milliseconds timeout, cluster_event& out, std::error_code& ec,
                         protocol::diagnostics& diag);
 
-    // Events received and not yet taken.
+    // Events received and not yet taken (callable from any thread).
     std::size_t queued() const;
 
+    // The connection tells nobody when it fails, so a waiting operation looks at failure() this
+    // often.
+    static constexpr std::chrono::milliseconds failure_poll_interval{20};
+
 private:
-    struct queued_event {
-        cluster_event event;
-        std::error_code error;
-    };
-    struct shared_queue {
-        mutable std::mutex mutex;
-        std::deque<queued_event> events;
-    };
-    bool take(cluster_event& out, std::error_code& ec);
+    class shared_state;  // the queue and the waiters, shared with the event handler
+
+    void start_register(std::vector<protocol::event_type> types, protocol::diagnostics& diag,
+                        boost::asio::any_completion_handler<register_signature> handler);
+    void start_wait(std::chrono::milliseconds timeout, protocol::diagnostics* diag,
+                    boost::asio::any_completion_handler<event_signature> handler);
 
     connection& conn_;
-    std::shared_ptr<shared_queue> queue_ = std::make_shared<shared_queue>();
+    std::shared_ptr<shared_state> state_;
 };
 
 }  // namespace cqlwire::transport

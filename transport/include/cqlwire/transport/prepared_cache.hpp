@@ -10,8 +10,8 @@
 // to it stay usable: executing one the server forgot re-prepares it).
 //
 // Re-preparing (after an Unprepared error) updates the statement in place, so every handle
-// sees the new id and metadata. Like the query_client that owns the cache, none of this is
-// thread-safe: use a connection's query_client from one thread at a time.
+// sees the new id and metadata. None of this locks: the query_client that owns the cache reads
+// and changes it (and the statements' ids) only on its connection's executor.
 #pragma once
 
 #include <cstddef>

@@ -15,18 +15,41 @@
 // The keyspace set by `USE` (a Set_keyspace result) is tracked: keyspace() gives it, and the
 // cache keys statements by it.
 //
-// Blocking API, like connection's: the (…, std::error_code&, diagnostics&) forms and throwing
-// forms (std::system_error). A server ERROR gives its code (protocol::server_errc) with the
-// message in diag.server_message(). Use a query_client from one thread at a time; the
-// connection must outlive it.
+// Two API forms, like connection's:
+//   - Asynchronous, with any Asio completion token (a callback, asio::use_future,
+//     asio::use_awaitable): async_prepare, async_execute, async_batch. The completion gets the
+//     error_code and the result; a server ERROR gives its code (protocol::server_errc) with its
+//     message in the `diag` given to the overload that takes one (it must outlive the
+//     operation, as with connection::async_startup); the overloads without `diag` drop the
+//     explanation. What the caller passes (text, statement, batch) is copied at initiation.
+//   - Blocking, (…, std::error_code&, diagnostics&) and throwing (std::system_error), built on
+//     the asynchronous forms with run_blocking (blocking.hpp): they work while another thread
+//     runs the connection's io_context — the calling thread then runs it too, so the
+//     connection's stream needs a strand executor, as connection.hpp asks of an io_context
+//     run by several threads — and fail at once with std::errc::resource_deadlock_would_occur
+//     when called from one of its handlers.
+//
+// Threading: an operation may be started from any thread; it is carried out on the
+// connection's executor, and only there are the prepared cache, the keyspace and the counters
+// read or changed. So any number of operations may be in flight at once (and their
+// re-prepares), without locks. Read keyspace(), counters() and cache() on the connection's
+// executor, or while no operation is in flight. The connection must outlive the query_client,
+// and the query_client every operation started on it.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/batch.hpp"
@@ -45,6 +68,9 @@ struct query_counters {
     std::uint64_t unprepared_received = 0; // Unprepared errors seen
     std::uint64_t reprepares = 0;          // statements re-prepared after one
 };
+
+using query_signature = void(std::error_code, query_result);
+using prepare_signature = void(std::error_code, std::shared_ptr<const prepared_statement>);
 
 class query_client {
 public:
@@ -81,23 +107,101 @@ public:
     prepared_cache& cache() noexcept { return cache_; }
     connection& underlying_connection() noexcept { return *connection_; }
 
+    // ---- Asynchronous forms ------------------------------------------------------------------
+    // PREPARE through the cache: completes with the prepared statement (null on failure).
+    // Preparing a text already being prepared waits for that PREPARE rather than sending another.
+    template <class CompletionToken>
+    auto async_prepare(std::string_view cql, protocol::diagnostics& diag, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, prepare_signature>(
+            [this](auto handler, std::string text, protocol::diagnostics* d) {
+                start_prepare(std::move(text), d,
+                              boost::asio::any_completion_handler<prepare_signature>(std::move(handler)));
+            },
+            token, std::string(cql), &diag);
+    }
+    template <class CompletionToken>
+    auto async_prepare(std::string_view cql, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, prepare_signature>(
+            [this](auto handler, std::string text) {
+                start_prepare(std::move(text), nullptr,
+                              boost::asio::any_completion_handler<prepare_signature>(std::move(handler)));
+            },
+            token, std::string(cql));
+    }
+
+    // QUERY or EXECUTE (re-prepared once if the server forgot it); on failure the result is empty.
+    template <class CompletionToken>
+    auto async_execute(const statement& s, protocol::diagnostics& diag, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, query_signature>(
+            [this](auto handler, statement copy, protocol::diagnostics* d) {
+                start_execute(std::move(copy), d,
+                              boost::asio::any_completion_handler<query_signature>(std::move(handler)));
+            },
+            token, s, &diag);
+    }
+    template <class CompletionToken>
+    auto async_execute(const statement& s, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, query_signature>(
+            [this](auto handler, statement copy) {
+                start_execute(std::move(copy), nullptr,
+                              boost::asio::any_completion_handler<query_signature>(std::move(handler)));
+            },
+            token, s);
+    }
+
+    // BATCH (each prepared statement in it re-prepared at most once); async_execute(batch)
+    // is the same operation.
+    template <class CompletionToken>
+    auto async_batch(const batch& b, protocol::diagnostics& diag, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, query_signature>(
+            [this](auto handler, batch copy, protocol::diagnostics* d) {
+                start_batch(std::move(copy), d, boost::asio::any_completion_handler<query_signature>(std::move(handler)));
+            },
+            token, b, &diag);
+    }
+    template <class CompletionToken>
+    auto async_batch(const batch& b, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, query_signature>(
+            [this](auto handler, batch copy) {
+                start_batch(std::move(copy), nullptr,
+                            boost::asio::any_completion_handler<query_signature>(std::move(handler)));
+            },
+            token, b);
+    }
+    template <class CompletionToken>
+    auto async_execute(const batch& b, protocol::diagnostics& diag, CompletionToken&& token) {
+        return async_batch(b, diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_execute(const batch& b, CompletionToken&& token) {
+        return async_batch(b, std::forward<CompletionToken>(token));
+    }
+
 private:
-    std::shared_ptr<prepared_statement> send_prepare(std::string_view cql, std::error_code& ec,
-                                                     protocol::diagnostics& diag);
-    // Re-prepares the statement the Unprepared error `r` names (one of `candidates`).
-    bool reprepare(const response& r, std::span<const std::shared_ptr<const prepared_statement>> candidates,
-                   std::error_code& ec, protocol::diagnostics& diag);
-    query_result finish(response r, std::error_code& ec, protocol::diagnostics& diag);
-    // Sends what `send` sends (send(response&) returns false, with ec set, when it could not);
-    // while the server answers Unprepared, re-prepares the statement it names among `candidates`
-    // and sends again, at most `max_retries` times; then finish().
-    template <class Send>
-    query_result send_with_reprepare(std::size_t max_retries,
-                                     std::span<const std::shared_ptr<const prepared_statement>> candidates,
-                                     Send&& send, std::error_code& ec, protocol::diagnostics& diag);
+    class execute_operation;
+
+    // Each posts its work to the connection's executor; a null `diag` means the operation keeps
+    // its own.
+    void start_prepare(std::string cql, protocol::diagnostics* diag,
+                       boost::asio::any_completion_handler<prepare_signature> handler);
+    void start_execute(statement s, protocol::diagnostics* diag,
+                       boost::asio::any_completion_handler<query_signature> handler);
+    void start_batch(batch b, protocol::diagnostics* diag,
+                     boost::asio::any_completion_handler<query_signature> handler);
+
+    // On the connection's executor: PREPAREs `cql` in the current keyspace (no cache lookup)
+    // and calls `done(ec, statement)` there, `diag` filled on failure.
+    void send_prepare(std::string cql, protocol::diagnostics& diag,
+                      std::function<void(std::error_code, std::shared_ptr<prepared_statement>)> done);
+    // Turns a RESULT into the query_result (tracking USE); on the connection's executor.
+    std::error_code finish(response r, query_result& out, protocol::diagnostics& diag);
 
     connection* connection_;
     prepared_cache cache_;
+    // PREPAREs under way, by (keyspace, text), with everyone waiting for each.
+    using prepare_waiter =
+        std::function<void(std::error_code, const protocol::diagnostics&, const std::shared_ptr<prepared_statement>&)>;
+    std::map<std::pair<std::string, std::string>, std::vector<prepare_waiter>> preparing_;
     std::string keyspace_;
     query_counters counters_;
 };

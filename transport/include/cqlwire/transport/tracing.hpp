@@ -2,10 +2,13 @@
 // session id from the response prefix, and fetching what the server recorded about that session
 // from system_traces.sessions and system_traces.events.
 //
-// The server writes the trace asynchronously after it answers, so fetch_trace polls: it reads
-// the session row until its `duration` is set (the coordinator sets it last), bounded by a
-// timeout, then reads the events. Both reads are ordinary blocking queries on the connection,
-// so the threading rules of connection's blocking API apply.
+// The server writes the trace asynchronously after it answers, so fetching it polls: it reads
+// the session row until its `duration` is set (the coordinator sets it last), pausing on a
+// timer between reads, bounded by a timeout, then reads the events. async_fetch_trace does it
+// with any completion token, on the connection's executor; fetch_trace is its blocking form
+// (run_blocking, blocking.hpp: it works while another thread runs the connection's io_context —
+// on a strand executor, since the calling thread runs it too — and fails at once with
+// std::errc::resource_deadlock_would_occur inside one of its handlers).
 #pragma once
 
 #include <chrono>
@@ -16,6 +19,9 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/primitives.hpp"
@@ -58,8 +64,28 @@ struct fetch_trace_options {
     protocol::consistency consistency = protocol::consistency::one;
 };
 
+using trace_signature = void(std::error_code, query_trace);
+
+namespace detail {
+// Appends a QUERY frame with the tracing flag set.
+inline std::error_code encode_traced_query(std::vector<std::uint8_t>& out, std::string_view cql,
+                                           const protocol::query_parameters& parameters) {
+    protocol::request_frame_options frame;
+    frame.tracing = true;
+    return protocol::encode_query(out, frame, cql, parameters);
+}
+void start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+                       protocol::diagnostics* diag, boost::asio::any_completion_handler<trace_signature> handler);
+}  // namespace detail
+
 // QUERY with the tracing flag set. The response's prefix carries the session id when the server
-// traced it (tracing_id()).
+// traced it (tracing_id()). The asynchronous form completes like connection::async_request.
+template <class CompletionToken>
+auto async_traced_query(connection& conn, std::string_view cql, const protocol::query_parameters& parameters,
+                        CompletionToken&& token) {
+    auto encode = [&](std::vector<std::uint8_t>& out) { return detail::encode_traced_query(out, cql, parameters); };
+    return conn.async_request(encode, request_options{}, std::forward<CompletionToken>(token));
+}
 response traced_query(connection& conn, std::string_view cql, const protocol::query_parameters& parameters,
                       std::error_code& ec, protocol::diagnostics& diag);
 
@@ -67,9 +93,32 @@ response traced_query(connection& conn, std::string_view cql, const protocol::qu
 // prefix is malformed).
 std::optional<protocol::uuid> tracing_id(const response& r);
 
-// Reads the trace of `session_id`. A session that is not complete within options.timeout is
-// errc::request_timeout (diag says which session); a failed query returns its own error; a
-// row that does not have the expected columns is client_errc::bad_value.
+// Reads the trace of `session_id` and completes with it. A session that is not complete within
+// options.timeout is errc::request_timeout (diag says which session); a failed query gives its
+// own error; a row that does not have the expected columns is client_errc::bad_value. The
+// connection, and `diag` for the overload that takes it, must outlive the operation.
+template <class CompletionToken>
+auto async_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+                       protocol::diagnostics& diag, CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, trace_signature>(
+        [&conn](auto handler, protocol::uuid id, fetch_trace_options o, protocol::diagnostics* d) {
+            detail::start_fetch_trace(conn, id, o, d,
+                                      boost::asio::any_completion_handler<trace_signature>(std::move(handler)));
+        },
+        token, session_id, options, &diag);
+}
+template <class CompletionToken>
+auto async_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+                       CompletionToken&& token) {
+    return boost::asio::async_initiate<CompletionToken, trace_signature>(
+        [&conn](auto handler, protocol::uuid id, fetch_trace_options o) {
+            detail::start_fetch_trace(conn, id, o, nullptr,
+                                      boost::asio::any_completion_handler<trace_signature>(std::move(handler)));
+        },
+        token, session_id, options);
+}
+
+// The blocking form: fills `out` (on failure, as far as it got).
 [[nodiscard]] std::error_code fetch_trace(connection& conn, const protocol::uuid& session_id,
                                           const fetch_trace_options& options, query_trace& out,
                                           protocol::diagnostics& diag);
