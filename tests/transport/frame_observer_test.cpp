@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cqlwire/auth/plain_text_authenticator.hpp"
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/inspect/frame_trace.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_context.hpp"
@@ -70,11 +70,11 @@ TEST_CASE("frame observer: sees every frame both ways, start-up included, in ord
 
     std::vector<seen_frame> seen;
     std::string trace;
-    protocol::frame_tracer tracer;
+    inspect::frame_tracer tracer;
     c.set_frame_observer([&](const transport::frame_event& e) {
         seen.push_back({e.dir, e.header.op, e.header.stream, e.header.length, e.body.size()});
-        tracer.append({0, e.dir == transport::frame_event::direction::sent ? protocol::frame_sender::client
-                                                                           : protocol::frame_sender::server,
+        tracer.append({0, e.dir == transport::frame_event::direction::sent ? inspect::frame_sender::client
+                                                                           : inspect::frame_sender::server,
                        e.header, e.body},
                       trace);
     });
