@@ -3,7 +3,8 @@
 namespace cqlwire::inspect {
 using protocol::bytes_view;
 
-std::error_code read_pcap(bytes_view data, capture_result& out, std::string& message, std::vector<packet>& packets) {
+std::error_code read_pcap(bytes_view data, capture_result& out, std::string& message,
+                          std::vector<packet>& packets) {
     if (data.size() < 24) return broken_capture(message, "the pcap file header is cut short (" + std::to_string(data.size()) + " bytes)");
     const std::uint32_t magic_le = le32(data.data());
     bool little = true;

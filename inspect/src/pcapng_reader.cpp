@@ -5,7 +5,8 @@
 namespace cqlwire::inspect {
 using protocol::bytes_view;
 
-std::error_code read_pcapng(bytes_view data, capture_result& out, std::string& message, std::vector<packet>& packets) {
+std::error_code read_pcapng(bytes_view data, capture_result& out, std::string& message,
+                            std::vector<packet>& packets) {
     struct interface_info {
         std::uint32_t link_type = 0;
         // Timestamp units per second, as a power: 10^-digits or 2^-digits.

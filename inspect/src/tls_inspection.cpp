@@ -336,7 +336,8 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     out.host = target.host;
     out.port = target.port;
     out.trust_store_is_system = options.ca_files.empty() && options.ca_directory.empty();
-    std::string expected = options.server_name.empty() ? std::string(protocol::strip_brackets(target.host)) : options.server_name;
+    std::string expected =
+        options.server_name.empty() ? std::string(protocol::strip_brackets(target.host)) : options.server_name;
     out.expected_is_ip = is_ip_literal(expected);
     if (out.expected_is_ip) expected = expected.substr(0, expected.find('%'));
     out.expected_name = expected;

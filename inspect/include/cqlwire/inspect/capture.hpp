@@ -78,7 +78,7 @@ struct capture_result {
 // Reads a whole capture. Fails (client_errc::truncated / bad_value, with `message`) only when
 // the container itself is broken before any packet could be read, e.g. a pcap header that is
 // cut short; damage later on ends the reading with a note and keeps what was found.
-[[nodiscard]] std::error_code read_capture(protocol::bytes_view data, const capture_options& options, capture_result& out,
-                                           std::string& message);
+[[nodiscard]] std::error_code read_capture(protocol::bytes_view data, const capture_options& options,
+                                           capture_result& out, std::string& message);
 
 }  // namespace cqlwire::inspect
