@@ -3,7 +3,7 @@
 # find_package(cqlwire) or pkg-config.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS cqlwire_protocol cqlwire_auth cqlwire_transport cqlwire
+install(TARGETS cqlwire_protocol cqlwire_auth cqlwire_transport cqlwire_inspect cqlwire
   EXPORT cqlwireTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

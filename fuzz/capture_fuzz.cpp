@@ -5,30 +5,31 @@
 // deterministic (the same input read twice gives the same frames).
 #include <string>
 
-#include "cqlwire/protocol/capture.hpp"
+#include "cqlwire/inspect/capture.hpp"
 #include "fuzz_support.hpp"
 
 namespace proto = cqlwire::protocol;
+namespace insp = cqlwire::inspect;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     cqlwire::fuzz::input_cursor in(data, size);
     const std::uint8_t control = in.byte();
-    proto::capture_options options;
+    insp::capture_options options;
     switch (control & 0x07) {
-    case 1: options.kind = proto::capture_kind::raw; break;
-    case 2: options.kind = proto::capture_kind::hex; break;
-    case 3: options.kind = proto::capture_kind::pcap; break;
-    case 4: options.kind = proto::capture_kind::pcapng; break;
+    case 1: options.kind = insp::capture_kind::raw; break;
+    case 2: options.kind = insp::capture_kind::hex; break;
+    case 3: options.kind = insp::capture_kind::pcap; break;
+    case 4: options.kind = insp::capture_kind::pcapng; break;
     default: break;
     }
-    if (control & 0x08) options.raw_sender = proto::frame_sender::server;
+    if (control & 0x08) options.raw_sender = insp::frame_sender::server;
     if (control & 0x10) options.max_body_length = 64;
     options.max_pending_bytes = 1u << 20;
     const auto file = in.rest();
 
-    proto::capture_result result;
+    insp::capture_result result;
     std::string message;
-    const auto ec = proto::read_capture(file, options, result, message);
+    const auto ec = insp::read_capture(file, options, result, message);
     if (ec) {
         FUZZ_CHECK(!message.empty());
         return 0;
@@ -36,11 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& f : result.frames) {
         FUZZ_CHECK(f.body.size() == f.header.length);
         FUZZ_CHECK(f.header.length <= options.max_body_length);
-        FUZZ_CHECK(f.header.is_response() == (f.sender == proto::frame_sender::server));
+        FUZZ_CHECK(f.header.is_response() == (f.sender == insp::frame_sender::server));
     }
-    proto::capture_result again;
+    insp::capture_result again;
     std::string message_again;
-    FUZZ_CHECK(!proto::read_capture(file, options, again, message_again));
+    FUZZ_CHECK(!insp::read_capture(file, options, again, message_again));
     FUZZ_CHECK(again.frames.size() == result.frames.size());
     for (std::size_t i = 0; i < again.frames.size(); ++i) FUZZ_CHECK(again.frames[i].body == result.frames[i].body);
     FUZZ_CHECK(again.notes == result.notes);

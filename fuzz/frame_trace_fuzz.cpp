@@ -9,11 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/inspect/frame_trace.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "fuzz_support.hpp"
 
 namespace proto = cqlwire::protocol;
+namespace insp = cqlwire::inspect;
 
 namespace {
 
@@ -60,8 +61,8 @@ std::string dumped_bytes(std::string_view trace) {
 // Whether a response's trace shows `secret`: in its line, or among the body bytes its hex dump
 // shows. (The dump's ASCII column starts with the header's bytes, whose length field may
 // supply the first letters of the marker: only the body's bytes count.)
-bool shows_secret(std::string_view trace, proto::trace_format format) {
-    if (format != proto::trace_format::hex) return trace.find(secret) != std::string_view::npos;
+bool shows_secret(std::string_view trace, insp::trace_format format) {
+    if (format != insp::trace_format::hex) return trace.find(secret) != std::string_view::npos;
     if (trace.substr(0, trace.find('\n')).find(secret) != std::string_view::npos) return true;
     const auto bytes = dumped_bytes(trace);
     return bytes.size() > proto::frame_header_size &&
@@ -73,12 +74,12 @@ bool shows_secret(std::string_view trace, proto::trace_format format) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     cqlwire::fuzz::input_cursor in(data, size);
     const std::uint8_t control = in.byte();
-    proto::frame_trace_options options;
-    options.format = static_cast<proto::trace_format>((control & 0x03) % 3);
+    insp::frame_trace_options options;
+    options.format = static_cast<insp::trace_format>((control & 0x03) % 3);
     options.max_rows = 3;
     options.max_text = 64;
     options.sensitive_value_names = {"secret"};
-    proto::frame_tracer tracer(options);
+    insp::frame_tracer tracer(options);
     // The tracer remembers the 4096 most recent password values (1 MiB): an input must be
     // smaller than 4096 literals of at least 11 bytes (PASSWORD'x') to be sure it did not push
     // the planted one out.
@@ -97,10 +98,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    static_cast<std::uint32_t>(header_bytes[7]) << 8 | header_bytes[8];
         const auto body = in.take(h.length);
         out.clear();
-        const auto sender = (control & 0x04) ? proto::frame_sender::server : proto::frame_sender::client;
+        const auto sender = (control & 0x04) ? insp::frame_sender::server : insp::frame_sender::client;
         tracer.append({std::nullopt, sender, h, body}, out);
         FUZZ_CHECK(!out.empty() && out.back() == '\n');
-        if (options.format != proto::trace_format::hex) FUZZ_CHECK(out.find('\n') == out.size() - 1);
+        if (options.format != insp::trace_format::hex) FUZZ_CHECK(out.find('\n') == out.size() - 1);
         if (h.op == proto::opcode::auth_response && !h.is_response()) FUZZ_CHECK(out.find(secret) == std::string::npos);
         // A QUERY that sets a password: the literal must not show. Only when it is the one
         // occurrence in the body: the same text elsewhere (another literal, a bound value, a

@@ -17,6 +17,7 @@
 
 using namespace cqlwire::cli;
 namespace protocol = cqlwire::protocol;
+namespace inspect = cqlwire::inspect;
 
 namespace {
 
@@ -40,11 +41,11 @@ settings merged(std::vector<std::string_view> args, std::map<std::string, std::s
 }  // namespace
 
 TEST_CASE("--trace-frames takes an optional =FORMAT and never the next argument") {
-    CHECK(merged({"--trace-frames"}).trace_frames == protocol::trace_format::summary);
-    CHECK(merged({"--trace-frames=hex"}).trace_frames == protocol::trace_format::hex);
-    CHECK(merged({"--trace-frames=jsonl"}).trace_frames == protocol::trace_format::jsonl);
+    CHECK(merged({"--trace-frames"}).trace_frames == inspect::trace_format::summary);
+    CHECK(merged({"--trace-frames=hex"}).trace_frames == inspect::trace_format::hex);
+    CHECK(merged({"--trace-frames=jsonl"}).trace_frames == inspect::trace_format::jsonl);
     auto s = merged({"--trace-frames", "db1"});
-    CHECK(s.trace_frames == protocol::trace_format::summary);
+    CHECK(s.trace_frames == inspect::trace_format::summary);
     CHECK(s.host == "db1");
     CHECK_FALSE(merged({}).trace_frames);
 
@@ -58,9 +59,9 @@ TEST_CASE("--trace-frames takes an optional =FORMAT and never the next argument"
 
 TEST_CASE("--trace-file implies summary tracing; --keylog beats SSLKEYLOGFILE") {
     auto s = merged({"--trace-file", "/tmp/t.txt"});
-    CHECK(s.trace_frames == protocol::trace_format::summary);
+    CHECK(s.trace_frames == inspect::trace_format::summary);
     CHECK(s.trace_file == "/tmp/t.txt");
-    CHECK(merged({"--trace-file", "t", "--trace-frames=jsonl"}).trace_frames == protocol::trace_format::jsonl);
+    CHECK(merged({"--trace-file", "t", "--trace-frames=jsonl"}).trace_frames == inspect::trace_format::jsonl);
 
     CHECK(merged({}).tls.key_log_file.empty());
     CHECK(merged({}, {{"SSLKEYLOGFILE", "/tmp/env.log"}}).tls.key_log_file == "/tmp/env.log");

@@ -78,6 +78,16 @@ TEST_CASE("unterminated strings and comments are errors naming the line") {
     }
 }
 
+TEST_CASE("an unterminated literal is named by the line it opened on, past its doubled quotes") {
+    // The '' on line 2 is a quote inside the literal, not its end and a new start.
+    std::vector<statement> out;
+    std::string message;
+    CHECK(split_statements("SELECT 'it\n''s\n", out, message) == cli_errc::bad_statements);
+    CHECK(message == "unterminated string literal ('...') opened on line 1");
+    CHECK(split_statements("SELECT \"a\n\"\"b", out, message) == cli_errc::bad_statements);
+    CHECK(message == "unterminated quoted identifier (\"...\") opened on line 1");
+}
+
 TEST_CASE("feeding byte by byte gives the same statements") {
     const std::string_view input = "SELECT 'a;''b' -- c;\nFROM t; /* d; */ X $$;$$ ; // e\n Y";
     std::vector<statement> whole;

@@ -15,6 +15,7 @@
 
 using namespace cqlwire::cli;
 namespace transport = cqlwire::transport;
+namespace inspect = cqlwire::inspect;
 namespace json = boost::json;
 using cqlwire::test::fake_cql_server;
 using cqlwire::test::test_pki;
@@ -23,8 +24,8 @@ namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-transport::inspected_certificate certificate(std::string subject, std::string issuer, std::int64_t days_left) {
-    transport::inspected_certificate c;
+inspect::inspected_certificate certificate(std::string subject, std::string issuer, std::int64_t days_left) {
+    inspect::inspected_certificate c;
     c.summary.depth = 0;
     c.summary.subject = std::move(subject);
     c.summary.issuer = std::move(issuer);
@@ -40,8 +41,8 @@ transport::inspected_certificate certificate(std::string subject, std::string is
 }
 
 // Everything fine: a verified chain naming the host, a client certificate accepted.
-transport::tls_inspection healthy() {
-    transport::tls_inspection r;
+inspect::tls_inspection healthy() {
+    inspect::tls_inspection r;
     r.host = "127.0.0.1";
     r.port = 9142;
     r.endpoint = "127.0.0.1:9142";
@@ -58,7 +59,7 @@ transport::tls_inspection healthy() {
     r.client_certificate = certificate("CN=client", "CN=client CA", 300);
     r.client_issuer_acceptable = true;
     r.client_key_matches = true;
-    r.client_verdict = transport::client_certificate_verdict::accepted;
+    r.client_verdict = inspect::client_certificate_verdict::accepted;
     r.client_verdict_detail = "OPTIONS was answered by a CQL server (protocol v4 SUPPORTED frame)";
     return r;
 }
@@ -158,7 +159,7 @@ TEST_CASE("a rejected client certificate of a CA the server does not name: exit 
     auto r = healthy();
     r.client_certificate = certificate("CN=rogue", "CN=rogue", 300);
     r.client_issuer_acceptable = false;
-    r.client_verdict = transport::client_certificate_verdict::rejected;
+    r.client_verdict = inspect::client_certificate_verdict::rejected;
     r.client_verdict_detail = "TLS: the server rejected the client certificate 'CN=rogue' (alert unknown_ca (48))";
     const auto j = judge_tls_check(r, "");
     CHECK(j.code == exit_code::tls_check_client_certificate);
@@ -175,7 +176,7 @@ TEST_CASE("a key that does not match: exit 9, named before the server's refusal 
     auto r = healthy();
     r.client_key_matches = false;
     r.client_identity_problem = "the private key in 'k.pem' does not belong to the certificate in 'c.pem'";
-    r.client_verdict = transport::client_certificate_verdict::required;
+    r.client_verdict = inspect::client_certificate_verdict::required;
     const auto j = judge_tls_check(r, "");
     CHECK(j.code == exit_code::tls_check_client_certificate);
     REQUIRE(j.findings.size() == 1);
@@ -188,7 +189,7 @@ TEST_CASE("no client certificate where one is required: exit 9, the accepted CAs
     r.client_certificate.reset();
     r.client_issuer_acceptable.reset();
     r.client_key_matches.reset();
-    r.client_verdict = transport::client_certificate_verdict::required;
+    r.client_verdict = inspect::client_certificate_verdict::required;
     r.client_verdict_detail = "TLS: the server requires a client certificate and none was sent";
     const auto j = judge_tls_check(r, "");
     CHECK(j.code == exit_code::tls_check_client_certificate);
@@ -198,12 +199,12 @@ TEST_CASE("no client certificate where one is required: exit 9, the accepted CAs
 }
 
 TEST_CASE("ports that do not speak TLS: exit 10, named by what answered") {
-    transport::tls_inspection r;
+    inspect::tls_inspection r;
     r.host = "10.0.0.5";
     r.port = 9042;
     r.handshake_error = transport::errc::server_is_plaintext;
     r.handshake_message = "TLS: the server answered the TLS handshake with bytes that are not TLS";
-    r.speaks = transport::port_protocol::plaintext_cql;
+    r.speaks = inspect::port_protocol::plaintext_cql;
     r.plaintext_answer = "a CQL server (protocol v4 SUPPORTED frame)";
     auto j = judge_tls_check(r, "");
     CHECK(j.code == exit_code::tls_check_not_tls);
@@ -212,7 +213,7 @@ TEST_CASE("ports that do not speak TLS: exit 10, named by what answered") {
     CHECK(contains(text, "  Plaintext probe:   a CQL server (protocol v4 SUPPORTED frame)\n"));
     CHECK_FALSE(contains(text, "Server verdict on the client certificate"));
 
-    r.speaks = transport::port_protocol::http;
+    r.speaks = inspect::port_protocol::http;
     r.plaintext_answer = "an HTTP server (\"HTTP/1.1 400 Bad Request\")";
     r.http_status_line = "HTTP/1.1 400 Bad Request";
     j = judge_tls_check(r, "");
@@ -222,12 +223,12 @@ TEST_CASE("ports that do not speak TLS: exit 10, named by what answered") {
 }
 
 TEST_CASE("another handshake failure: exit 4") {
-    transport::tls_inspection r;
+    inspect::tls_inspection r;
     r.host = "h";
     r.port = 1;
     r.handshake_error = transport::errc::tls_handshake_failed;
     r.handshake_message = "TLS: the server accepts none of the TLS versions allowed by the client settings";
-    r.speaks = transport::port_protocol::tls;
+    r.speaks = inspect::port_protocol::tls;
     const auto j = judge_tls_check(r, "");
     CHECK(j.code == exit_code::tls);
     CHECK(contains(j.findings.at(0).fix, "--tls-min/--tls-max"));

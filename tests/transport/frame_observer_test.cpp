@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "cqlwire/auth/plain_text_authenticator.hpp"
-#include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_context.hpp"
@@ -69,14 +68,8 @@ TEST_CASE("frame observer: sees every frame both ways, start-up included, in ord
     connection c(std::move(*outcome.stream));
 
     std::vector<seen_frame> seen;
-    std::string trace;
-    protocol::frame_tracer tracer;
     c.set_frame_observer([&](const transport::frame_event& e) {
         seen.push_back({e.dir, e.header.op, e.header.stream, e.header.length, e.body.size()});
-        tracer.append({0, e.dir == transport::frame_event::direction::sent ? protocol::frame_sender::client
-                                                                           : protocol::frame_sender::server,
-                       e.header, e.body},
-                      trace);
     });
 
     auth::plain_text_authenticator creds("cassandra", "s3cret");
@@ -101,10 +94,7 @@ TEST_CASE("frame observer: sees every frame both ways, start-up included, in ord
     // The QUERY went out on the id the connection chose, and its answer came back on it.
     CHECK(seen[4].stream == seen[5].stream);
     CHECK(seen[5].length == r.body().size());
-    // Formatted by the tracer, the login token is masked.
-    CHECK(trace.find("s3cret") == std::string::npos);
-    CHECK(trace.find("AUTH_RESPONSE flags=- length=") != std::string::npos);
-    CHECK(trace.find("query=\"SELECT * FROM system.local\"") != std::string::npos);
+    // (tests/inspect/frame_observer_trace_test.cpp formats these frames with the tracer.)
 
     SUBCASE("removing the observer stops the calls") {
         c.set_frame_observer(nullptr);

@@ -1,7 +1,7 @@
 // Cells as each output format writes them; see cell_rendering.hpp.
 #include "cell_rendering.hpp"
 
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/values.hpp"
 
@@ -11,7 +11,7 @@ namespace {
 void append_marked_bytes(protocol::bytes_view bytes, bool json, std::string& out) {
     if (json) out.push_back('"');
     out.append("<undecodable 0x");
-    out.append(protocol::to_hex(bytes));
+    protocol::append_hex(out, bytes);
     out.push_back('>');
     if (json) out.push_back('"');
 }

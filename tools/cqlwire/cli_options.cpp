@@ -137,7 +137,7 @@ const std::vector<flag_spec>& flags() {
          "print every frame sent and received to stderr: summary (default), hex or jsonl",
          [](cli_options& o, std::string_view v) {
              if (v.empty()) v = "summary";
-             o.trace_frames = protocol::parse_trace_format(v);
+             o.trace_frames = inspect::parse_trace_format(v);
              return o.trace_frames ? std::string() : bad_value("trace-frames", v, "summary, hex or jsonl");
          }},
         {"trace-file", 0, "FILE", "write the --trace-frames output to FILE instead of stderr (implies it)",

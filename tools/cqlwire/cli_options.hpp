@@ -14,7 +14,7 @@
 #include <system_error>
 
 #include "cqlwire/auth/secret.hpp"
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/inspect/frame_trace.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
 namespace cqlwire::cli {
@@ -58,7 +58,7 @@ struct cli_options {
     std::optional<tls_version> tls_max;
 
     // --trace-frames[=FORMAT] (summary when no FORMAT), --trace-file, --keylog.
-    std::optional<protocol::trace_format> trace_frames;
+    std::optional<inspect::trace_format> trace_frames;
     std::optional<std::string> trace_file;
     std::optional<std::string> keylog;
 

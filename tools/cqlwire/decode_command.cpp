@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cli_options.hpp"
-#include "cqlwire/protocol/capture.hpp"
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/inspect/capture.hpp"
+#include "cqlwire/inspect/frame_trace.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -47,8 +47,8 @@ std::string_view decode_help_text() noexcept {
 }
 
 int run_decode(std::span<const std::string_view> args, std::ostream& out, std::ostream& err) {
-    protocol::frame_trace_options trace;
-    protocol::capture_options capture;
+    inspect::frame_trace_options trace;
+    inspect::capture_options capture;
     bool ports_given = false;
     std::vector<std::string> files;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -73,13 +73,13 @@ int run_decode(std::span<const std::string_view> args, std::ostream& out, std::o
             return 0;
         } else if (a == "--format") {
             if (!value(v)) return usage(err, "--format needs a value (summary, hex or jsonl)");
-            auto f = protocol::parse_trace_format(v);
+            auto f = inspect::parse_trace_format(v);
             if (!f) return usage(err, "invalid value '" + std::string(v) + "' for --format: expected summary, hex or jsonl");
             trace.format = *f;
         } else if (a == "--direction") {
             if (!value(v)) return usage(err, "--direction needs a value (client or server)");
-            if (v == "client") capture.raw_sender = protocol::frame_sender::client;
-            else if (v == "server") capture.raw_sender = protocol::frame_sender::server;
+            if (v == "client") capture.raw_sender = inspect::frame_sender::client;
+            else if (v == "server") capture.raw_sender = inspect::frame_sender::server;
             else return usage(err, "invalid value '" + std::string(v) + "' for --direction: expected client or server");
         } else if (a == "--server-port") {
             if (!value(v)) return usage(err, "--server-port needs a value");
@@ -90,10 +90,10 @@ int run_decode(std::span<const std::string_view> args, std::ostream& out, std::o
             capture.server_ports.push_back(*p);
         } else if (a == "--input") {
             if (!value(v)) return usage(err, "--input needs a value (raw, hex, pcap or pcapng)");
-            if (v == "raw") capture.kind = protocol::capture_kind::raw;
-            else if (v == "hex") capture.kind = protocol::capture_kind::hex;
-            else if (v == "pcap") capture.kind = protocol::capture_kind::pcap;
-            else if (v == "pcapng") capture.kind = protocol::capture_kind::pcapng;
+            if (v == "raw") capture.kind = inspect::capture_kind::raw;
+            else if (v == "hex") capture.kind = inspect::capture_kind::hex;
+            else if (v == "pcap") capture.kind = inspect::capture_kind::pcap;
+            else if (v == "pcapng") capture.kind = inspect::capture_kind::pcapng;
             else return usage(err, "invalid value '" + std::string(v) + "' for --input: expected raw, hex, pcap or pcapng");
         } else if (a == "--max-rows") {
             if (!value(v)) return usage(err, "--max-rows needs a value");
@@ -132,20 +132,20 @@ int run_decode(std::span<const std::string_view> args, std::ostream& out, std::o
             err << "cqlwire decode: cannot read '" << name << "': read error\n";
             return to_int(exit_code::configuration);
         }
-        protocol::capture_result result;
+        inspect::capture_result result;
         std::string message;
-        if (auto ec = protocol::read_capture(data, capture, result, message)) {
-            err << "cqlwire decode: " << name << ": not a readable " << protocol::to_string(result.kind) << " capture: "
+        if (auto ec = inspect::read_capture(data, capture, result, message)) {
+            err << "cqlwire decode: " << name << ": not a readable " << inspect::to_string(result.kind) << " capture: "
                 << message << "\n";
             return to_int(exit_code::configuration);
         }
         // Each file starts afresh: prepared ids of one capture say nothing about another.
-        protocol::frame_tracer tracer(trace);
+        inspect::frame_tracer tracer(trace);
         std::string text;
         std::string connection;
         for (const auto& f : result.frames) {
             text.clear();
-            if (trace.format != protocol::trace_format::jsonl && f.connection != connection) {
+            if (trace.format != inspect::trace_format::jsonl && f.connection != connection) {
                 connection = f.connection;
                 tracer.append_note("connection " + connection, text);
             }
@@ -154,8 +154,8 @@ int run_decode(std::span<const std::string_view> args, std::ostream& out, std::o
         }
         out.flush();
         for (const auto& n : result.notes) err << "cqlwire decode: " << name << ": " << n << "\n";
-        err << "cqlwire decode: " << name << ": " << protocol::to_string(result.kind) << ", "
-            << (result.kind == protocol::capture_kind::raw ? std::string()
+        err << "cqlwire decode: " << name << ": " << inspect::to_string(result.kind) << ", "
+            << (result.kind == inspect::capture_kind::raw ? std::string()
                                                             : std::to_string(result.packets) + " packets, ")
             << result.frames.size() << " frames\n";
     }

@@ -21,13 +21,13 @@ bool reader_gone(int fd) noexcept {
 
 // The tracer and where its text goes; shared by the observer for the connection's life.
 struct trace_sink {
-    explicit trace_sink(protocol::trace_format format) : tracer(options_for(format)) {}
-    static protocol::frame_trace_options options_for(protocol::trace_format format) {
-        protocol::frame_trace_options o;
+    explicit trace_sink(inspect::trace_format format) : tracer(options_for(format)) {}
+    static inspect::frame_trace_options options_for(inspect::trace_format format) {
+        inspect::frame_trace_options o;
         o.format = format;
         return o;
     }
-    protocol::frame_tracer tracer;
+    inspect::frame_tracer tracer;
     int fd = -1;                            // the trace file, owned when set
     std::shared_ptr<checked_output> file;   // writes to fd
     std::ostream* stream = nullptr;         // otherwise
@@ -61,7 +61,7 @@ std::int64_t to_trace_time(std::chrono::system_clock::time_point t) noexcept {
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-std::error_code install_frame_trace(transport::connection& conn, protocol::trace_format format,
+std::error_code install_frame_trace(transport::connection& conn, inspect::trace_format format,
                                     const std::string& file, std::ostream& err, std::string& message,
                                     std::shared_ptr<const checked_output>& file_output) {
     auto sink = std::make_shared<trace_sink>(format);
@@ -86,10 +86,10 @@ std::error_code install_frame_trace(transport::connection& conn, protocol::trace
         file_output = sink->file;
     }
     conn.set_frame_observer([sink](const transport::frame_event& e) {
-        protocol::traced_frame f;
+        inspect::traced_frame f;
         f.time_us = to_trace_time(e.time);
-        f.sender = e.dir == transport::frame_event::direction::sent ? protocol::frame_sender::client
-                                                                     : protocol::frame_sender::server;
+        f.sender = e.dir == transport::frame_event::direction::sent ? inspect::frame_sender::client
+                                                                     : inspect::frame_sender::server;
         f.header = e.header;
         f.body = e.body;
         sink->text.clear();

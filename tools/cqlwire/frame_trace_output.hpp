@@ -1,5 +1,5 @@
 // `--trace-frames[=summary|hex|jsonl]` and `--trace-file FILE`: every frame of the connection,
-// formatted by protocol::frame_tracer (which masks secrets), written to standard error or to a
+// formatted by inspect::frame_tracer (which masks secrets), written to standard error or to a
 // file as the frames cross the connection.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <system_error>
 
 #include "checked_output.hpp"
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/inspect/frame_trace.hpp"
 #include "cqlwire/transport/connection.hpp"
 
 namespace cqlwire::cli {
@@ -20,7 +20,7 @@ namespace cqlwire::cli {
 // set to what records a failure to write the trace (for a file, the output it is written
 // through, flushed after every frame): its error() tells the caller that the trace could not
 // be written (a full disk, a closed stderr), so that the command stops instead of losing it.
-[[nodiscard]] std::error_code install_frame_trace(transport::connection& conn, protocol::trace_format format,
+[[nodiscard]] std::error_code install_frame_trace(transport::connection& conn, inspect::trace_format format,
                                                   const std::string& file, std::ostream& err, std::string& message,
                                                   std::shared_ptr<const checked_output>& file_output);
 

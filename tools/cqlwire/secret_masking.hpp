@@ -3,8 +3,8 @@
 // echoes the statement (a syntax error quoting it, the trace's "Parsing CREATE ROLE ..." row and
 // its `query` parameter), a part of it ("... at input 'S3cret'"), or the statement cut short; so
 // both the password literals the text holds itself and every occurrence of a password value the
-// statement set are masked. The lexer is the frame tracer's (protocol/frame_trace.hpp), the one
-// that masks requests.
+// statement set are masked, by the same code (cqlwire/inspect/password_masking.hpp) and the same
+// CQL lexer that mask requests in frame traces.
 #pragma once
 
 #include <string>

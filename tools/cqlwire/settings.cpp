@@ -151,7 +151,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     out.trace_frames = flags.trace_frames;
     if (flags.trace_file) {
         out.trace_file = expand_home(*flags.trace_file, env);
-        if (!out.trace_frames) out.trace_frames = protocol::trace_format::summary;
+        if (!out.trace_frames) out.trace_frames = inspect::trace_format::summary;
     }
     if (flags.keylog) out.tls.key_log_file = expand_home(*flags.keylog, env);
     else if (auto v = env("SSLKEYLOGFILE"); v && !v->empty()) out.tls.key_log_file = *v;

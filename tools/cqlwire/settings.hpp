@@ -65,7 +65,7 @@ struct settings {
     bool tracing = false;
     std::uint8_t protocol_version = 4;  // --protocol-version; v5 framing is not implemented
     // --trace-frames / --trace-file: the format, and the file (empty: standard error).
-    std::optional<protocol::trace_format> trace_frames;
+    std::optional<inspect::trace_format> trace_frames;
     std::string trace_file;
     std::optional<std::string> execute;
     std::optional<std::string> file;

@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "cqlwire/protocol/frame_trace.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -21,8 +21,10 @@ std::error_code check_statement_text(const statement& st, std::string_view where
     if (!bad) return {};
     const auto line = st.line + static_cast<int>(std::count(st.text.begin(), st.text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n'));
     const auto byte = static_cast<std::uint8_t>(st.text[*bad]);
-    message = std::string(where) + ":" + std::to_string(line) + ": the statement is not valid UTF-8 (byte 0x" +
-              protocol::to_hex(protocol::bytes_view(&byte, 1)) + "); it was not sent" +
+    std::string hex;
+    protocol::append_hex_byte(hex, byte);
+    message = std::string(where) + ":" + std::to_string(line) + ": the statement is not valid UTF-8 (byte 0x" + hex +
+              "); it was not sent" +
               (from_file ? " (save the file as UTF-8)" : " (set the terminal to UTF-8)");
     return make_error_code(cli_errc::bad_statements);
 }

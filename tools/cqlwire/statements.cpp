@@ -1,29 +1,22 @@
 #include "statements.hpp"
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
 namespace {
 
-bool is_word_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
 // The longest keyword the batch detection compares with ("UNLOGGED").
 constexpr std::size_t longest_keyword = 8;
 
 }  // namespace
 
-void statement_splitter::significant(std::size_t pos) {
-    if (first_ == npos) {
-        first_ = pos;
-        first_line_ = line_;
-    }
-    end_before_ = end_;
-    end_ = pos + 1;
+std::string statement_splitter::keyword(std::size_t begin, std::size_t end) const {
+    if (end - begin > longest_keyword) return {};
+    std::string word = current_.substr(begin - base_, end - begin);
+    for (auto& c : word) c = protocol::ascii_upper(c);
+    return word;
 }
 
 void statement_splitter::token(std::string_view word) {
@@ -44,143 +37,77 @@ void statement_splitter::token(std::string_view word) {
     last_ = word;
 }
 
-void statement_splitter::end_word() {
-    if (word_.empty() && !word_too_long_) return;
-    token(word_too_long_ ? std::string_view() : std::string_view(word_));
-    word_.clear();
-    word_too_long_ = false;
-}
-
 bool statement_splitter::ends_batch() const noexcept { return before_last_ == "APPLY" && last_ == "BATCH"; }
 
 bool statement_splitter::in_batch() const noexcept {
     if (!batch_) return false;
     // A word still being read ("... APPLY BATCH" at the very end) counts as the last token.
-    if (word_.empty() && !word_too_long_) return !ends_batch();
-    return !(last_ == "APPLY" && !word_too_long_ && word_ == "BATCH");
+    const auto open = lexer_.open_token();
+    if (!open || open->kind != inspect::cql_token_kind::word) return !ends_batch();
+    return !(last_ == "APPLY" && keyword(open->begin, lexer_.offset()) == "BATCH");
+}
+
+int statement_splitter::pending_line() const noexcept {
+    if (first_ != npos) return first_line_;
+    const auto open = lexer_.open_token();
+    return open ? open->line : 0;
 }
 
 void statement_splitter::emit(std::vector<statement>& out) {
     if (first_ != npos) out.push_back({current_.substr(first_, end_ - first_), first_line_});
     current_.clear();
     first_ = npos;
-    end_ = end_before_ = 0;
-    prev_ = 0;
-    word_.clear();
-    word_too_long_ = false;
+    end_ = 0;
     tokens_ = 0;
     batch_ = batch_possible_ = false;
     before_last_.clear();
     last_.clear();
 }
 
+void statement_splitter::take(const inspect::cql_token& t, std::vector<statement>& out) {
+    const bool semicolon = t.kind == inspect::cql_token_kind::punctuation && current_[t.begin - base_] == ';';
+    if (semicolon && !(batch_ && !ends_batch())) {
+        // The `;` is the last character read: the statement is what came before it. (Inside
+        // BEGIN BATCH ... APPLY BATCH the inner statements' `;` belong to the batch.)
+        current_.pop_back();
+        emit(out);
+        base_ = t.end;
+        return;
+    }
+    if (first_ == npos) {
+        first_ = t.begin - base_;
+        first_line_ = t.line;
+    }
+    end_ = t.end - base_;
+    token(t.kind == inspect::cql_token_kind::word ? keyword(t.begin, t.end) : std::string());
+}
+
 void statement_splitter::feed(std::string_view text, std::vector<statement>& out) {
     for (const char c : text) {
-        const std::size_t pos = current_.size();
         current_.push_back(c);
-        const char prev = prev_;
-        prev_ = c;
-        switch (state_) {
-        case state::code:
-            if (is_word_char(c)) {
-                // A '-' or '/' before this was punctuation, not a comment opener.
-                if (prev == '-' || prev == '/') token({});
-                if (word_.size() < longest_keyword) word_.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
-                else word_too_long_ = true;
-                significant(pos);
-                break;
-            }
-            end_word();
-            if ((prev == '-' && c == '-') || (prev == '/' && c == '/') || (prev == '/' && c == '*')) {
-                // The opener's first character was taken as significant; take it back.
-                end_ = end_before_;
-                if (first_ == pos - 1) first_ = npos;
-                state_ = c == '*' ? state::block_comment : state::line_comment;
-                opened_line_ = line_;
-                prev_ = 0;
-                break;
-            }
-            // A '-' or '/' is a token only once it is known not to open a comment.
-            if (prev == '-' || prev == '/') token({});
-            if (c == ';') {
-                if (batch_ && !ends_batch()) {
-                    // Inside BEGIN BATCH ... APPLY BATCH: the inner statements' `;` belong to it.
-                    significant(pos);
-                    token({});
-                    prev_ = 0;
-                } else {
-                    current_.pop_back();
-                    emit(out);
-                }
-            } else if (c == '\'' || c == '"') {
-                significant(pos);
-                token({});
-                state_ = c == '\'' ? state::single_quoted : state::double_quoted;
-                opened_line_ = line_;
-            } else if (prev == '$' && c == '$') {
-                significant(pos);
-                state_ = state::dollar_quoted;
-                opened_line_ = line_;
-                prev_ = 0;
-            } else if (!is_space(c)) {
-                significant(pos);
-                if (c != '-' && c != '/') token({});
-            }
-            break;
-        case state::single_quoted:
-        case state::double_quoted:
-            // A doubled quote inside closes and at once reopens the literal, which splits the
-            // same way as reading it as an escaped quote.
-            significant(pos);
-            if (c == (state_ == state::single_quoted ? '\'' : '"')) {
-                state_ = state::code;
-                prev_ = 0;
-            }
-            break;
-        case state::dollar_quoted:
-            significant(pos);
-            if (prev == '$' && c == '$') {
-                state_ = state::code;
-                prev_ = 0;
-            }
-            break;
-        case state::line_comment:
-            if (c == '\n') {
-                state_ = state::code;
-                prev_ = 0;
-            }
-            break;
-        case state::block_comment:
-            if (prev == '*' && c == '/') {
-                state_ = state::code;
-                prev_ = 0;
-            }
-            break;
-        }
-        if (c == '\n') ++line_;
+        for (const auto& t : lexer_.feed(c)) take(t, out);
     }
 }
 
 std::error_code statement_splitter::finish(std::optional<statement>& unterminated, std::string& message) {
     unterminated.reset();
     const char* open = nullptr;
-    switch (state_) {
-    case state::single_quoted: open = "string literal ('...')"; break;
-    case state::double_quoted: open = "quoted identifier (\"...\")"; break;
-    case state::dollar_quoted: open = "$$ string"; break;
-    case state::block_comment: open = "comment (/* ... */)"; break;
-    case state::code:
-    case state::line_comment: break;
+    switch (lexer_.unclosed()) {
+    case inspect::cql_unclosed::string_literal: open = "string literal ('...')"; break;
+    case inspect::cql_unclosed::quoted_identifier: open = "quoted identifier (\"...\")"; break;
+    case inspect::cql_unclosed::dollar_string: open = "$$ string"; break;
+    case inspect::cql_unclosed::block_comment: open = "comment (/* ... */)"; break;
+    case inspect::cql_unclosed::nothing: break;
     }
     if (open != nullptr) {
-        message = std::string("unterminated ") + open + " opened on line " + std::to_string(opened_line_);
+        message = std::string("unterminated ") + open + " opened on line " + std::to_string(lexer_.unclosed_line());
         return make_error_code(cli_errc::bad_statements);
     }
-    end_word();
     std::vector<statement> last;
+    for (const auto& t : lexer_.finish()) take(t, last);
     emit(last);
+    base_ = 0;  // the lexer starts a new text
     if (!last.empty()) unterminated = std::move(last.front());
-    state_ = state::code;
     return {};
 }
 

@@ -1,4 +1,5 @@
-// Splitting CQL text (from -e, -f, standard input or the shell) into statements.
+// Splitting CQL text (from -e, -f, standard input or the shell) into statements, at the tokens of
+// the CQL lexer (cqlwire/inspect/cql_lexer.hpp).
 //
 // Statements end at `;` outside string literals ('...' with '' inside), quoted identifiers
 // ("..." with "" inside), $$...$$ strings and comments (-- and // to the end of the line,
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
+
+#include "cqlwire/inspect/cql_lexer.hpp"
 
 namespace cqlwire::cli {
 
@@ -38,42 +41,39 @@ public:
     [[nodiscard]] std::error_code finish(std::optional<statement>& unterminated, std::string& message);
 
     // True when nothing significant is pending (an interactive prompt shows "continue" otherwise).
-    bool idle() const noexcept { return state_ == state::code && first_ == npos; }
+    bool idle() const noexcept { return lexer_.between_tokens() && first_ == npos; }
     // Bytes held for the statement being read (for a caller's size limit).
     std::size_t pending_bytes() const noexcept { return current_.size(); }
     // 1-based line where the pending statement starts (0 when idle).
-    int pending_line() const noexcept { return first_ == npos ? 0 : first_line_; }
+    int pending_line() const noexcept;
     // True while inside a BEGIN ... BATCH that has not reached APPLY BATCH.
     bool in_batch() const noexcept;
 
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-    enum class state { code, single_quoted, double_quoted, dollar_quoted, line_comment, block_comment };
 
-    void significant(std::size_t pos);
+    // A token the lexer completed: part of the statement, or the `;` that ends it.
+    void take(const inspect::cql_token& t, std::vector<statement>& out);
     void emit(std::vector<statement>& out);
     // A token of the statement ended: an identifier or keyword (`word`), or "" for any other
     // token (punctuation, a literal). Tracks BEGIN ... BATCH and APPLY BATCH.
     void token(std::string_view word);
-    void end_word();
+    // The word of current_ from `begin` (lexer offset) to `end`, upper-cased; "" when longer than
+    // any keyword the batch detection compares with (it cannot match).
+    std::string keyword(std::size_t begin, std::size_t end) const;
     bool ends_batch() const noexcept;
 
-    state state_ = state::code;
-    std::string current_;       // text since the end of the previous statement
-    std::size_t first_ = npos;  // offset in current_ of the first significant character
-    std::size_t end_ = 0;       // offset just past the last significant character
-    std::size_t end_before_ = 0;  // end_ before the previous character (to undo a comment opener)
+    // The statements are cut at the tokens of the project's one CQL lexer.
+    inspect::cql_lexer lexer_;
+    std::string current_;         // text since the end of the previous statement
+    std::size_t base_ = 0;        // the lexer's offset of current_[0]
+    std::size_t first_ = npos;    // offset in current_ of the first significant character
+    std::size_t end_ = 0;         // offset just past the last significant character
     int first_line_ = 0;
-    int line_ = 1;
-    int opened_line_ = 0;       // where the current string or comment opened
-    char prev_ = 0;             // previous character in the current state, 0 after a token
 
-    // Batch detection: the statement's leading tokens and its last two, upper-cased (words longer
-    // than any keyword involved are kept as "" — they cannot match).
-    std::string word_;          // the identifier being read, upper-cased
-    bool word_too_long_ = false;
-    int tokens_ = 0;            // tokens seen in this statement, counted up to 3
-    bool batch_ = false;        // the statement began BEGIN [UNLOGGED|COUNTER] BATCH
+    // Batch detection: the statement's leading tokens and its last two, upper-cased.
+    int tokens_ = 0;               // tokens seen in this statement, counted up to 3
+    bool batch_ = false;           // the statement began BEGIN [UNLOGGED|COUNTER] BATCH
     bool batch_possible_ = false;  // BEGIN seen first, BATCH may follow
     std::string before_last_, last_;
 };

@@ -13,8 +13,8 @@
 namespace cqlwire::cli {
 namespace {
 
-using transport::client_certificate_verdict;
-using transport::port_protocol;
+using inspect::client_certificate_verdict;
+using inspect::port_protocol;
 
 constexpr std::int64_t seconds_per_day = 24 * 60 * 60;
 
@@ -24,16 +24,16 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
     return out;
 }
 
-std::string sans_of(const transport::tls_inspection& r) {
+std::string sans_of(const inspect::tls_inspection& r) {
     return r.server_chain.empty() ? "(no certificate)" : transport::format_subject_alt_names(r.server_chain[0].summary);
 }
 
-std::string trust_source(const transport::tls_inspection& r, std::string_view ca_file) {
+std::string trust_source(const inspect::tls_inspection& r, std::string_view ca_file) {
     if (!ca_file.empty()) return "the CA file '" + std::string(ca_file) + "'";
     return r.trust_store_is_system ? std::string("the system's CA store") : std::string("the configured CAs");
 }
 
-std::string where(const transport::tls_inspection& r) {
+std::string where(const inspect::tls_inspection& r) {
     const bool v6 = r.host.find(':') != std::string::npos && r.host.front() != '[';
     return (v6 ? "[" + r.host + "]" : r.host) + ":" + std::to_string(r.port);
 }
@@ -42,7 +42,7 @@ void add(tls_check_judgement& j, std::string problem, std::string fix, exit_code
     j.findings.push_back({std::move(problem), std::move(fix), code});
 }
 
-void judge_not_tls(const transport::tls_inspection& r, tls_check_judgement& j) {
+void judge_not_tls(const inspect::tls_inspection& r, tls_check_judgement& j) {
     switch (r.speaks) {
     case port_protocol::plaintext_cql:
         add(j, "the port is plaintext: " + r.plaintext_answer + " answered without TLS",
@@ -64,7 +64,7 @@ void judge_not_tls(const transport::tls_inspection& r, tls_check_judgement& j) {
     }
 }
 
-std::string verify_problem(const transport::tls_inspection& r) {
+std::string verify_problem(const inspect::tls_inspection& r) {
     std::string m = "the server's certificate chain does not verify: " + r.verify_error_name;
     if (r.verify_error_depth >= 0 && static_cast<std::size_t>(r.verify_error_depth) < r.server_chain.size()) {
         const auto& c = r.server_chain[static_cast<std::size_t>(r.verify_error_depth)].summary;
@@ -73,7 +73,7 @@ std::string verify_problem(const transport::tls_inspection& r) {
     return m;
 }
 
-std::string verify_fix(const transport::tls_inspection& r, std::string_view ca_file) {
+std::string verify_fix(const inspect::tls_inspection& r, std::string_view ca_file) {
     switch (r.verify_error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
         return "the server's certificate must be renewed; until then nothing but --no-verify connects (insecure)";
@@ -90,7 +90,7 @@ std::string verify_fix(const transport::tls_inspection& r, std::string_view ca_f
     return fix;
 }
 
-void judge_client(const transport::tls_inspection& r, tls_check_judgement& j) {
+void judge_client(const inspect::tls_inspection& r, tls_check_judgement& j) {
     const std::string subject = r.client_certificate ? r.client_certificate->summary.subject : std::string();
     if (r.client_key_matches && !*r.client_key_matches) {
         add(j, "the private key does not belong to the client certificate '" + subject + "'",
@@ -137,7 +137,7 @@ std::string days_text(std::int64_t seconds) {
     return std::to_string(days) + (days == 1 || days == -1 ? " day" : " days");
 }
 
-std::string validity(const transport::inspected_certificate& c) {
+std::string validity(const inspect::inspected_certificate& c) {
     std::string m = c.summary.not_before + " .. " + c.summary.not_after;
     if (c.expired()) m += " (EXPIRED " + days_text(-c.seconds_until_expiry) + " ago)";
     else if (c.not_yet_valid()) m += " (NOT VALID YET)";
@@ -145,7 +145,7 @@ std::string validity(const transport::inspected_certificate& c) {
     return m;
 }
 
-std::string key_text(const transport::inspected_certificate& c) {
+std::string key_text(const inspect::inspected_certificate& c) {
     return c.key_type.empty() ? std::string("(unknown)") : c.key_type + " " + std::to_string(c.key_bits) + " bits";
 }
 
@@ -181,7 +181,7 @@ private:
     std::string text_;
 };
 
-std::string certificate_json(const transport::inspected_certificate& c) {
+std::string certificate_json(const inspect::inspected_certificate& c) {
     json_object o;
     o.field("depth", c.summary.depth)
         .field("subject", c.summary.subject)
@@ -222,7 +222,7 @@ bool split_host_port(std::string_view text, std::string& host, std::optional<std
     return port.has_value();
 }
 
-tls_check_judgement judge_tls_check(const transport::tls_inspection& r, std::string_view ca_file) {
+tls_check_judgement judge_tls_check(const inspect::tls_inspection& r, std::string_view ca_file) {
     tls_check_judgement j;
     if (!r.handshake_completed && r.speaks != port_protocol::tls) {
         judge_not_tls(r, j);
@@ -260,7 +260,7 @@ tls_check_judgement judge_tls_check(const transport::tls_inspection& r, std::str
     return j;
 }
 
-std::string format_tls_check_text(const transport::tls_inspection& r, const tls_check_judgement& j,
+std::string format_tls_check_text(const inspect::tls_inspection& r, const tls_check_judgement& j,
                                   std::string_view ca_file) {
     std::string t;
     t += "tls-check " + where(r) + (r.endpoint.empty() || r.endpoint == where(r) ? "" : " (" + r.endpoint + ")") + "\n";
@@ -309,7 +309,7 @@ std::string format_tls_check_text(const transport::tls_inspection& r, const tls_
         t += "  Client certificate: none configured\n";
     }
     if (r.handshake_completed || r.speaks == port_protocol::tls) {
-        t += "  Server verdict on the client certificate: " + std::string(transport::to_string(r.client_verdict));
+        t += "  Server verdict on the client certificate: " + std::string(inspect::to_string(r.client_verdict));
         if (!r.client_verdict_detail.empty()) t += " (" + r.client_verdict_detail + ")";
         t += "\n";
     }
@@ -322,7 +322,7 @@ std::string format_tls_check_text(const transport::tls_inspection& r, const tls_
     return t;
 }
 
-std::string format_tls_check_json(const transport::tls_inspection& r, const tls_check_judgement& j,
+std::string format_tls_check_json(const inspect::tls_inspection& r, const tls_check_judgement& j,
                                   std::string_view ca_file) {
     std::string chain = "[";
     for (std::size_t i = 0; i < r.server_chain.size(); ++i) chain += (i ? "," : "") + certificate_json(r.server_chain[i]);
@@ -342,7 +342,7 @@ std::string format_tls_check_json(const transport::tls_inspection& r, const tls_
         .field("tls_version", r.tls_version)
         .field("cipher", r.cipher)
         .field("handshake_error", r.handshake_message)
-        .field("port_speaks", transport::to_string(r.speaks))
+        .field("port_speaks", inspect::to_string(r.speaks))
         .field("plaintext_answer", r.plaintext_answer)
         .raw("server_chain", chain)
         .field("trust_source", trust_source(r, ca_file))
@@ -356,7 +356,7 @@ std::string format_tls_check_json(const transport::tls_inspection& r, const tls_
         .raw("client_certificate", r.client_certificate ? certificate_json(*r.client_certificate) : "null")
         .field("client_issuer_acceptable", r.client_issuer_acceptable)
         .field("client_key_matches", r.client_key_matches)
-        .field("client_certificate_verdict", transport::to_string(r.client_verdict))
+        .field("client_certificate_verdict", inspect::to_string(r.client_verdict))
         .field("client_certificate_verdict_detail", r.client_verdict_detail)
         .field("warnings", r.warnings)
         .field("verdict", j.verdict)
@@ -405,13 +405,13 @@ int run_tls_check(std::span<const std::string_view> args, std::ostream& out, std
     // inspect_tls defers verification itself, so that a failure still shows the chain.
     const transport::tls_options o = tls_options_from(s);
 
-    transport::tls_inspection_target target;
+    inspect::tls_inspection_target target;
     target.host = s.host;
     target.port = s.port;
     target.timeout = s.connect_timeout;
-    transport::tls_inspection result;
+    inspect::tls_inspection result;
     protocol::diagnostics diag;
-    if (auto ec = transport::inspect_tls(o, target, result, diag)) {
+    if (auto ec = inspect::inspect_tls(o, target, result, diag)) {
         err << format_failure(ec, diag.client_message(), diag.server_message(), "tls-check");
         return to_int(exit_code_for(ec));
     }

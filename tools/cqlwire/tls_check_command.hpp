@@ -1,6 +1,6 @@
 // `cqlwire tls-check [HOST[:PORT]]`: a TLS diagnosis of a Cassandra port with the same settings
 // (flags, environment, cqlshrc) as the main command. The facts come from
-// transport::inspect_tls (tls_inspection.hpp); this file judges them — each problem with its
+// inspect::inspect_tls (tls_inspection.hpp); this file judges them — each problem with its
 // fix and its exit code — and prints the report as text or JSON (--format json).
 //
 // Exit codes (EXIT_CODES.md): 0 when a connection with these settings would pass TLS (warnings,
@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cqlwire/transport/tls_inspection.hpp"
+#include "cqlwire/inspect/tls_inspection.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -41,12 +41,12 @@ struct tls_check_judgement {
 
 // Where the trust anchors came from, for the report: the --cafile / [ssl] certfile path, or
 // empty for the system's store.
-tls_check_judgement judge_tls_check(const transport::tls_inspection& r, std::string_view ca_file);
+tls_check_judgement judge_tls_check(const inspect::tls_inspection& r, std::string_view ca_file);
 
-std::string format_tls_check_text(const transport::tls_inspection& r, const tls_check_judgement& j,
+std::string format_tls_check_text(const inspect::tls_inspection& r, const tls_check_judgement& j,
                                   std::string_view ca_file);
 // One JSON object (one line, then a newline) with the same facts and the verdict.
-std::string format_tls_check_json(const transport::tls_inspection& r, const tls_check_judgement& j,
+std::string format_tls_check_json(const inspect::tls_inspection& r, const tls_check_judgement& j,
                                   std::string_view ca_file);
 
 // Splits "HOST[:PORT]": "node1:9142", "[::1]:9142", "::1" (an IPv6 literal without brackets

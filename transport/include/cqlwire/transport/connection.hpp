@@ -120,8 +120,8 @@ struct encoded_request {
 
 // One frame crossing the connection, as a frame observer sees it (set_frame_observer).
 // Lifetime: `body` is valid only during the observer's call. It is the body exactly as on the
-// wire, so an AUTH_RESPONSE carries the login token: format it with protocol::frame_tracer
-// (frame_trace.hpp), which masks secrets, rather than printing it.
+// wire, so an AUTH_RESPONSE carries the login token: format it with inspect::frame_tracer
+// (cqlwire/inspect/frame_trace.hpp), which masks secrets, rather than printing it.
 struct frame_event {
     enum class direction : std::uint8_t { sent, received };
     std::chrono::system_clock::time_point time;  // when it was handed to the stream / decoded

@@ -3,12 +3,15 @@
 #include <string>
 #include <vector>
 
-#include "cqlwire/protocol/capture.hpp"
+#include "cqlwire/inspect/capture.hpp"
+#include "cqlwire/inspect/hex_dump.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
-#include "wire_support.hpp"
+#include "protocol/wire_support.hpp"
 
 using namespace cqlwire::protocol;
+using namespace cqlwire::inspect;
 using wire_test::wire;
 
 namespace {
@@ -370,7 +373,8 @@ TEST_CASE("hex dumps: plain, xxd, tshark, and tshark -x packets") {
             std::string ascii;
             for (std::size_t i = at; i < at + 16; ++i) {
                 if (i < packet.size()) {
-                    text += to_hex(bytes_view(&packet[i], 1)) + " ";
+                    append_hex_byte(text, packet[i]);
+                    text += " ";
                     ascii += "a";  // looks like hex: must still be taken for the ASCII column
                 } else {
                     text += "   ";

@@ -18,7 +18,7 @@
 // occurrence of a password value that a request traced before set: a server echoes statements
 // (an error quoting the statement, a trace's "Parsing CREATE ROLE ..." row) and sometimes the
 // bare value out of its CQL context ("... at input 'S3cret'"). The hex dump prints the bytes
-// of every masked range as "**".
+// of every masked range as "**". The passwords are found by password_masking.hpp.
 //
 // The tracer keeps a little state between frames (bounded): the query text of PREPARE requests
 // until their RESULT arrives; for each prepared id its query text, whether its values are
@@ -33,7 +33,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,7 +42,7 @@
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/result.hpp"
 
-namespace cqlwire::protocol {
+namespace cqlwire::inspect {
 
 // Who sent a frame: the client (requests) or the server (responses and events).
 enum class frame_sender : std::uint8_t { client, server };
@@ -59,8 +58,8 @@ struct traced_frame {
     // Microseconds since 1970-01-01 UTC; absent when unknown (e.g. a raw byte file).
     std::optional<std::int64_t> time_us;
     frame_sender sender = frame_sender::client;
-    frame_header header;
-    bytes_view body;
+    protocol::frame_header header;
+    protocol::bytes_view body;
 };
 
 struct frame_trace_options {
@@ -77,30 +76,6 @@ struct frame_trace_options {
     // Compared case-insensitively.
     std::vector<std::string> sensitive_value_names;
 };
-
-// Byte ranges [first, first+size) of a text.
-struct text_range {
-    std::size_t first = 0;
-    std::size_t size = 0;
-    friend bool operator==(const text_range&, const text_range&) = default;
-};
-
-// The contents of the string literals ('...' with '' escapes, or $$...$$) that follow the word
-// PASSWORD in a CQL text (optionally with '=' between), outside literals, quoted identifiers
-// and comments. An unterminated literal runs to the end of the text.
-std::vector<text_range> find_password_literals(std::string_view cql);
-// Whether the text has a PASSWORD word followed by a bind marker (? or :name), whose bound
-// value is then a password.
-bool binds_password(std::string_view cql);
-// The text with every range of find_password_literals replaced by ********.
-std::string mask_passwords(std::string_view cql);
-// The passwords the literals of find_password_literals(cql) set: each as written between its
-// quotes and, for a '...' literal holding doubled quotes, also as the server reads it (one
-// quote), since a server may echo either. Empty literals are left out; no value twice.
-std::vector<std::string> password_values(std::string_view cql);
-// `text` from a server with its own password literals (find_password_literals) and every
-// occurrence of one of `secrets` replaced by ******** (empty secrets are ignored).
-std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets);
 
 class frame_tracer {
 public:
@@ -121,7 +96,7 @@ private:
     struct prepared_info {
         std::string query;  // masked
         bool sensitive = false;
-        std::optional<result_metadata> rows_metadata;
+        std::optional<protocol::result_metadata> rows_metadata;
     };
     friend class frame_trace_writer;
 
@@ -138,7 +113,4 @@ private:
     std::size_t secrets_bytes_ = 0;
 };
 
-// Hex of bytes, lower case ("0a1b").
-std::string to_hex(bytes_view bytes);
-
-}  // namespace cqlwire::protocol
+}  // namespace cqlwire::inspect

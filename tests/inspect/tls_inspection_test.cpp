@@ -1,4 +1,4 @@
-// transport::inspect_tls against the fake CQL server over (mutual) TLS and plaintext, with the
+// cqlwire::inspect::inspect_tls against the fake CQL server over (mutual) TLS and plaintext, with the
 // test PKI, plus a certificate made here that expires in 10 days, and raw loopback servers
 // that answer like an HTTP server or like a server refusing the protocol version.
 #include "test_support.hpp"
@@ -12,7 +12,7 @@
 #include <boost/asio.hpp>
 
 #include "cqlwire/transport/connection.hpp"
-#include "cqlwire/transport/tls_inspection.hpp"
+#include "cqlwire/inspect/tls_inspection.hpp"
 #include "fake_cql_server.hpp"
 #include "transport/transport_test_support.hpp"
 
@@ -20,8 +20,8 @@ namespace {
 
 using namespace cqlwire;
 using namespace cqlwire::test;
-using transport::client_certificate_verdict;
-using transport::port_protocol;
+using cqlwire::inspect::client_certificate_verdict;
+using cqlwire::inspect::port_protocol;
 namespace asio = boost::asio;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -37,14 +37,14 @@ fake_cql_server::options mutual_tls_server(const std::string& server_cert = "ser
     return o;
 }
 
-transport::tls_inspection inspect(const transport::tls_options& o, std::uint16_t port, std::string host = "localhost") {
-    transport::tls_inspection_target target;
+cqlwire::inspect::tls_inspection inspect_port(const transport::tls_options& o, std::uint16_t port, std::string host = "localhost") {
+    cqlwire::inspect::tls_inspection_target target;
     target.host = std::move(host);
     target.port = port;
     target.timeout = std::chrono::seconds(5);
-    transport::tls_inspection r;
+    cqlwire::inspect::tls_inspection r;
     protocol::diagnostics diag;
-    const auto ec = transport::inspect_tls(o, target, r, diag);
+    const auto ec = cqlwire::inspect::inspect_tls(o, target, r, diag);
     INFO(diag.client_message());
     REQUIRE_FALSE(ec);
     return r;
@@ -117,7 +117,7 @@ std::vector<std::uint8_t> bytes_of(std::string_view text) { return {text.begin()
 TEST_CASE("a trusted client certificate: TLS 1.3, the chain, the name, the CA names, accepted") {
     fake_cql_server server(mutual_tls_server());
     auto o = with_client_certificate("client");
-    const auto r = inspect(o, server.port());
+    const auto r = inspect_port(o, server.port());
     CHECK(r.handshake_completed);
     CHECK(r.tls_version == "TLSv1.3");
     CHECK_FALSE(r.cipher.empty());
@@ -143,7 +143,7 @@ TEST_CASE("a trusted client certificate: TLS 1.3, the chain, the name, the CA na
 
 TEST_CASE("an EC client certificate shows its curve") {
     fake_cql_server server(mutual_tls_server());
-    const auto r = inspect(with_client_certificate("client-ec"), server.port());
+    const auto r = inspect_port(with_client_certificate("client-ec"), server.port());
     REQUIRE(r.client_certificate.has_value());
     CHECK(r.client_certificate->key_type == "EC (prime256v1)");
     CHECK(r.client_certificate->key_bits == 256);
@@ -152,7 +152,7 @@ TEST_CASE("an EC client certificate shows its curve") {
 
 TEST_CASE("an untrusted client certificate: not issued by an accepted CA, rejected") {
     fake_cql_server server(mutual_tls_server());
-    const auto r = inspect(with_client_certificate("untrusted"), server.port());
+    const auto r = inspect_port(with_client_certificate("untrusted"), server.port());
     CHECK(r.client_issuer_acceptable == std::optional<bool>(false));
     CHECK(r.client_key_matches == std::optional<bool>(true));
     CHECK(r.client_verdict == client_certificate_verdict::rejected);
@@ -163,7 +163,7 @@ TEST_CASE("an untrusted client certificate: not issued by an accepted CA, reject
 
 TEST_CASE("no client certificate where one is required") {
     fake_cql_server server(mutual_tls_server());
-    const auto r = inspect(trust_server_ca(), server.port());
+    const auto r = inspect_port(trust_server_ca(), server.port());
     CHECK_FALSE(r.client_certificate.has_value());
     CHECK(r.certificate_requested);
     CHECK(r.client_verdict == client_certificate_verdict::required);
@@ -174,7 +174,7 @@ TEST_CASE("a key that does not belong to the certificate is named, and nothing i
     auto o = trust_server_ca();
     o.certificate_file = pki().path("client.crt");
     o.private_key_file = pki().path("untrusted.key");
-    const auto r = inspect(o, server.port());
+    const auto r = inspect_port(o, server.port());
     REQUIRE(r.client_certificate.has_value());
     CHECK(r.client_key_matches == std::optional<bool>(false));
     CHECK(contains(r.client_identity_problem, "does not belong to the certificate"));
@@ -185,7 +185,7 @@ TEST_CASE("the server's chain is shown even when it does not verify, with the X5
     fake_cql_server server(mutual_tls_server());
     auto o = with_client_certificate("client");
     o.ca_files = {pki().path("other-ca.crt")};
-    const auto r = inspect(o, server.port());
+    const auto r = inspect_port(o, server.port());
     CHECK(r.handshake_completed);
     REQUIRE(r.server_chain.size() == 1);
     CHECK_FALSE(r.chain_verified);
@@ -197,7 +197,7 @@ TEST_CASE("the server's chain is shown even when it does not verify, with the X5
 
 TEST_CASE("a wrong expected name: no match, the SANs kept") {
     fake_cql_server server(mutual_tls_server("wrong-name"));
-    const auto r = inspect(with_client_certificate("client"), server.port());
+    const auto r = inspect_port(with_client_certificate("client"), server.port());
     CHECK(r.chain_verified);
     CHECK_FALSE(r.name_matches);
     CHECK(r.expected_name == "localhost");
@@ -209,21 +209,21 @@ TEST_CASE("--server-name is the name checked; an IP literal is checked against I
     fake_cql_server server(mutual_tls_server());
     auto o = with_client_certificate("client");
     o.server_name = "node1.cassandra.test";  // covered by *.cassandra.test
-    auto r = inspect(o, server.port(), "127.0.0.1");
+    auto r = inspect_port(o, server.port(), "127.0.0.1");
     CHECK(r.expected_name == "node1.cassandra.test");
     CHECK(r.name_matches);
     o.server_name = "a.b.cassandra.test";  // a wildcard covers one label only
-    r = inspect(o, server.port(), "127.0.0.1");
+    r = inspect_port(o, server.port(), "127.0.0.1");
     CHECK_FALSE(r.name_matches);
     fake_cql_server dns_only(mutual_tls_server("dns-only"));
-    r = inspect(with_client_certificate("client"), dns_only.port(), "127.0.0.1");
+    r = inspect_port(with_client_certificate("client"), dns_only.port(), "127.0.0.1");
     CHECK(r.expected_is_ip);
     CHECK_FALSE(r.name_matches);  // CN=127.0.0.1 is not an IP SAN
 }
 
 TEST_CASE("an expired server certificate is reported, with a warning") {
     fake_cql_server server(mutual_tls_server("expired"));
-    const auto r = inspect(with_client_certificate("client"), server.port());
+    const auto r = inspect_port(with_client_certificate("client"), server.port());
     CHECK_FALSE(r.chain_verified);
     CHECK(r.verify_error == X509_V_ERR_CERT_HAS_EXPIRED);
     REQUIRE(r.server_chain.size() == 1);
@@ -236,7 +236,7 @@ TEST_CASE("a server certificate that expires in less than 30 days gets a warning
     auto o = mutual_tls_server();
     o.tls->certificate_chain_file = soon_expiring_certificate();
     fake_cql_server server(o);
-    const auto r = inspect(with_client_certificate("client"), server.port());
+    const auto r = inspect_port(with_client_certificate("client"), server.port());
     CHECK(r.chain_verified);
     REQUIRE(r.server_chain.size() == 1);
     const auto days = r.server_chain[0].seconds_until_expiry / 86400;
@@ -248,7 +248,7 @@ TEST_CASE("a server certificate that expires in less than 30 days gets a warning
 
 TEST_CASE("a plaintext CQL port: the port is plaintext, a CQL server answered") {
     fake_cql_server server(fake_cql_server::options{});
-    const auto r = inspect(trust_server_ca(), server.port());
+    const auto r = inspect_port(trust_server_ca(), server.port());
     CHECK_FALSE(r.handshake_completed);
     // The fake server closes on a ClientHello (tls_handshake_failed) where Cassandra answers
     // with a CQL error (server_is_plaintext); either way the probe names a CQL server.
@@ -260,7 +260,7 @@ TEST_CASE("a plaintext CQL port: the port is plaintext, a CQL server answered") 
 
 TEST_CASE("an HTTP port: an HTTP server answered") {
     canned_reply_server http(bytes_of("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"));
-    const auto r = inspect(trust_server_ca(), http.port());
+    const auto r = inspect_port(trust_server_ca(), http.port());
     CHECK_FALSE(r.handshake_completed);
     CHECK(r.speaks == port_protocol::http);
     CHECK(r.plaintext_answer == "an HTTP server (\"HTTP/1.1 400 Bad Request\")");
@@ -272,14 +272,14 @@ TEST_CASE("an HTTP port: an HTTP server answered") {
 
 TEST_CASE("a port that accepts TCP and never answers: a timeout within the limit, not a port without TLS") {
     tls_test_server server(tls_test_server::speaking(tls_test_server::mode::silent));
-    transport::tls_inspection_target target;
+    cqlwire::inspect::tls_inspection_target target;
     target.host = "127.0.0.1";
     target.port = server.port();
     target.timeout = std::chrono::milliseconds(500);
-    transport::tls_inspection r;
+    cqlwire::inspect::tls_inspection r;
     protocol::diagnostics diag;
     const auto start = std::chrono::steady_clock::now();
-    CHECK(transport::inspect_tls(trust_server_ca(), target, r, diag) == transport::errc::handshake_timeout);
+    CHECK(cqlwire::inspect::inspect_tls(trust_server_ca(), target, r, diag) == transport::errc::handshake_timeout);
     // One wait for the handshake; no plaintext probe waiting as long again.
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(900));
     CHECK(diag.client_message() == "the server at 127.0.0.1:" + std::to_string(server.port()) +
@@ -289,19 +289,19 @@ TEST_CASE("a port that accepts TCP and never answers: a timeout within the limit
 
 TEST_CASE("a port that closes at once: nothing answered") {
     canned_reply_server closer({});
-    const auto r = inspect(trust_server_ca(), closer.port());
+    const auto r = inspect_port(trust_server_ca(), closer.port());
     CHECK_FALSE(r.handshake_completed);
     CHECK(r.speaks == port_protocol::other);
     CHECK(r.plaintext_answer == "nothing (the connection closed without a byte)");
 }
 
 TEST_CASE("no TCP connection: an error, not an inspection") {
-    transport::tls_inspection_target target;
+    cqlwire::inspect::tls_inspection_target target;
     target.host = "127.0.0.1";
     target.port = 1;  // privileged and unused on loopback
-    transport::tls_inspection r;
+    cqlwire::inspect::tls_inspection r;
     protocol::diagnostics diag;
-    CHECK(transport::inspect_tls(trust_server_ca(), target, r, diag) == transport::errc::connect_failed);
+    CHECK(cqlwire::inspect::inspect_tls(trust_server_ca(), target, r, diag) == transport::errc::connect_failed);
     CHECK(contains(diag.client_message(), "127.0.0.1:1"));
 }
 

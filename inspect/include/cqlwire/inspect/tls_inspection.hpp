@@ -19,7 +19,7 @@
 //   - certificates (the server's and ours) that expire within `expiry_warning`.
 //
 // When the port does not speak TLS, a second, plaintext connection sends a CQL OPTIONS frame
-// and names what answered (peer_bytes.hpp): a CQL server, an HTTP server, nothing.
+// and names what answered (transport/peer_bytes.hpp): a CQL server, an HTTP server, nothing.
 //
 // The result is facts only; turning them into a verdict and a fix is the caller's (the
 // `cqlwire tls-check` command). No secret is ever stored in it: the key is only checked.
@@ -36,7 +36,7 @@
 #include "cqlwire/transport/tls_options.hpp"
 #include "cqlwire/transport/tls_verify.hpp"
 
-namespace cqlwire::transport {
+namespace cqlwire::inspect {
 
 struct tls_inspection_target {
     std::string host;             // DNS name or IP literal ("::1" or "[::1]")
@@ -49,7 +49,7 @@ struct tls_inspection_target {
 
 // One certificate with what the report shows about it.
 struct inspected_certificate {
-    certificate_summary summary;       // subject, issuer, dates, SANs (tls_verify.hpp)
+    transport::certificate_summary summary;  // subject, issuer, dates, SANs (transport/tls_verify.hpp)
     std::string key_type;              // "RSA", "EC (prime256v1)", "ED25519", ...
     int key_bits = 0;
     // Seconds from the inspection to notAfter (negative: expired), and from notBefore to the
@@ -85,11 +85,11 @@ struct tls_inspection {
     bool handshake_completed = false;
     std::string tls_version;              // "TLSv1.3"
     std::string cipher;                   // "TLS_AES_256_GCM_SHA384"
-    // When the handshake failed: its classification (tls_diagnosis.hpp) and message.
+    // When the handshake failed: its classification (transport/tls_diagnosis.hpp) and message.
     std::error_code handshake_error;
     std::string handshake_message;
     port_protocol speaks = port_protocol::tls;
-    std::string plaintext_answer;         // what answered the plaintext probe (peer_bytes.hpp)
+    std::string plaintext_answer;         // what answered the plaintext probe (transport/peer_bytes.hpp)
     std::string http_status_line;         // speaks == http: the status line (printable, bounded)
 
     // --- The server's identity --------------------------------------------------------------
@@ -130,7 +130,7 @@ struct tls_inspection {
 // including a failed handshake — is a successful inspection whose facts are in `out`.
 // `options.verify` is ignored (verification is always done, after the handshake); its other
 // fields are used as a connection would use them.
-[[nodiscard]] std::error_code inspect_tls(const tls_options& options, const tls_inspection_target& target,
+[[nodiscard]] std::error_code inspect_tls(const transport::tls_options& options, const tls_inspection_target& target,
                                           tls_inspection& out, protocol::diagnostics& diag);
 
-}  // namespace cqlwire::transport
+}  // namespace cqlwire::inspect

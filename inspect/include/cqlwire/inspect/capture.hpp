@@ -8,7 +8,7 @@
 //           tshark -x / Wireshark hex dumps ("0010  84 00 00 01 ...  ascii"). A dump whose
 //           bytes do not start a CQL frame is read as packets instead: blocks starting at offset
 //           0 (as tshark -x prints them), each an Ethernet, Linux cooked, loopback or raw IP
-//           packet.
+//           packet (hex_dump.hpp reads the dump).
 //   pcap / pcapng   link types Ethernet (1, VLAN tags skipped), BSD loopback NULL (0) and LOOP
 //           (108), raw IP (101), Linux cooked SLL (113) and SLL2 (276); IPv4 (unfragmented) and
 //           IPv6 (with the common extension headers); TCP.
@@ -33,18 +33,18 @@
 #include <system_error>
 #include <vector>
 
+#include "cqlwire/inspect/frame_trace.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
-#include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
-namespace cqlwire::protocol {
+namespace cqlwire::inspect {
 
 enum class capture_kind : std::uint8_t { raw, hex, pcap, pcapng };
 std::string_view to_string(capture_kind k) noexcept;
 
 // pcap / pcapng by their magic numbers; hex when every byte is printable text made of hex
 // digits, offsets and dump columns; raw otherwise.
-capture_kind detect_capture_kind(bytes_view data) noexcept;
+capture_kind detect_capture_kind(protocol::bytes_view data) noexcept;
 
 struct capture_options {
     // Forces the kind instead of detecting it.
@@ -53,14 +53,14 @@ struct capture_options {
     std::optional<frame_sender> raw_sender;
     // TCP ports that identify the server side of a connection.
     std::vector<std::uint16_t> server_ports{9042, 19042, 19043};
-    std::uint32_t max_body_length = max_frame_body_length;
+    std::uint32_t max_body_length = protocol::max_frame_body_length;
     std::size_t max_pending_bytes = 64u * 1024u * 1024u;
 };
 
 struct captured_frame {
     std::optional<std::int64_t> time_us;  // of the packet that completed the frame
     frame_sender sender = frame_sender::client;
-    frame_header header;
+    protocol::frame_header header;
     std::vector<std::uint8_t> body;
     // "10.0.0.1:50412 -> 10.0.0.2:9042" for packet captures (client first); empty for raw.
     std::string connection;
@@ -78,13 +78,7 @@ struct capture_result {
 // Reads a whole capture. Fails (client_errc::truncated / bad_value, with `message`) only when
 // the container itself is broken before any packet could be read, e.g. a pcap header that is
 // cut short; damage later on ends the reading with a note and keeps what was found.
-[[nodiscard]] std::error_code read_capture(bytes_view data, const capture_options& options, capture_result& out,
-                                           std::string& message);
+[[nodiscard]] std::error_code read_capture(protocol::bytes_view data, const capture_options& options,
+                                           capture_result& out, std::string& message);
 
-// Parses a hex dump (see above) into bytes, one block per run of lines whose offsets restart at
-// zero (or a single block when there are no offsets). Fails with bad_value on a line that is
-// not part of a hex dump, naming its number in `message`.
-[[nodiscard]] std::error_code parse_hex_dump(std::string_view text, std::vector<std::vector<std::uint8_t>>& blocks,
-                                             std::string& message);
-
-}  // namespace cqlwire::protocol
+}  // namespace cqlwire::inspect

@@ -1,4 +1,4 @@
-#include "cqlwire/transport/tls_inspection.hpp"
+#include "cqlwire/inspect/tls_inspection.hpp"
 
 #include <array>
 #include <cstdint>
@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -24,7 +25,8 @@
 #include "cqlwire/transport/tls_diagnosis.hpp"
 #include "cqlwire/transport/tls_preflight.hpp"
 
-namespace cqlwire::transport {
+namespace cqlwire::inspect {
+using namespace cqlwire::transport;
 namespace {
 
 namespace asio = boost::asio;
@@ -89,16 +91,6 @@ tls_options handshake_options(const tls_options& from, bool with_identity) {
         o.private_key_password.append(from.private_key_password.view());
     }
     return o;
-}
-
-std::string endpoint_text(const tcp::endpoint& ep) {
-    const auto address = ep.address().to_string();
-    return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
-}
-
-std::string strip_brackets(const std::string& host) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
-    return host;
 }
 
 // Runs one asynchronous operation on `ioc` with a time limit: `start(handler)` starts it; when
@@ -344,7 +336,8 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     out.host = target.host;
     out.port = target.port;
     out.trust_store_is_system = options.ca_files.empty() && options.ca_directory.empty();
-    std::string expected = options.server_name.empty() ? strip_brackets(target.host) : options.server_name;
+    std::string expected =
+        options.server_name.empty() ? std::string(protocol::strip_brackets(target.host)) : options.server_name;
     out.expected_is_ip = is_ip_literal(expected);
     if (out.expected_is_ip) expected = expected.substr(0, expected.find('%'));
     out.expected_name = expected;
@@ -390,7 +383,7 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     std::optional<stream> plain;
     if (auto ec = connect(ioc, co, plain, diag)) return ec;
     const tcp::endpoint remote = plain->socket().remote_endpoint();
-    out.endpoint = endpoint_text(remote);
+    out.endpoint = protocol::endpoint_text(remote.address().to_string(), remote.port());
 
     // --- The handshake, verification deferred ----------------------------------------------------
     stream::tls_stream tls(std::move(plain->socket()), context->asio_context());
@@ -472,4 +465,4 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     return {};
 }
 
-}  // namespace cqlwire::transport
+}  // namespace cqlwire::inspect
