@@ -36,17 +36,18 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/frame_trace.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
 enum class capture_kind : std::uint8_t { raw, hex, pcap, pcapng };
-std::string_view to_string(capture_kind k) noexcept;
+CQLWIRE_PROTOCOL_API std::string_view to_string(capture_kind k) noexcept;
 
 // pcap / pcapng by their magic numbers; hex when every byte is printable text made of hex
 // digits, offsets and dump columns; raw otherwise.
-capture_kind detect_capture_kind(bytes_view data) noexcept;
+CQLWIRE_PROTOCOL_API capture_kind detect_capture_kind(bytes_view data) noexcept;
 
-struct capture_options {
+struct CQLWIRE_PROTOCOL_API capture_options {
     // Forces the kind instead of detecting it.
     std::optional<capture_kind> kind;
     // Raw input (and hex dumps of CQL bytes): who sent the bytes. Empty: from the version byte.
@@ -57,7 +58,7 @@ struct capture_options {
     std::size_t max_pending_bytes = 64u * 1024u * 1024u;
 };
 
-struct captured_frame {
+struct CQLWIRE_PROTOCOL_API captured_frame {
     std::optional<std::int64_t> time_us;  // of the packet that completed the frame
     frame_sender sender = frame_sender::client;
     frame_header header;
@@ -66,7 +67,7 @@ struct captured_frame {
     std::string connection;
 };
 
-struct capture_result {
+struct CQLWIRE_PROTOCOL_API capture_result {
     capture_kind kind = capture_kind::raw;
     std::vector<captured_frame> frames;  // in the order their last byte was captured
     // Things worth saying that did not stop the reading: bytes left mid-frame at the end, a
@@ -78,13 +79,13 @@ struct capture_result {
 // Reads a whole capture. Fails (client_errc::truncated / bad_value, with `message`) only when
 // the container itself is broken before any packet could be read, e.g. a pcap header that is
 // cut short; damage later on ends the reading with a note and keeps what was found.
-[[nodiscard]] std::error_code read_capture(bytes_view data, const capture_options& options, capture_result& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code read_capture(bytes_view data, const capture_options& options, capture_result& out,
                                            std::string& message);
 
 // Parses a hex dump (see above) into bytes, one block per run of lines whose offsets restart at
 // zero (or a single block when there are no offsets). Fails with bad_value on a line that is
 // not part of a hex dump, naming its number in `message`.
-[[nodiscard]] std::error_code parse_hex_dump(std::string_view text, std::vector<std::vector<std::uint8_t>>& blocks,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code parse_hex_dump(std::string_view text, std::vector<std::vector<std::uint8_t>>& blocks,
                                              std::string& message);
 
 }  // namespace cqlwire::protocol

@@ -27,6 +27,7 @@
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -39,12 +40,12 @@ enum class decode_status {
 // One frame: its header and its (still compressed, if the header says so) body.
 // Lifetime: `body` points into the decoder's buffer and is valid until the next call to
 // prepare(), commit(), feed(), next() or reset() on the decoder that produced it.
-struct frame_view {
+struct CQLWIRE_PROTOCOL_API frame_view {
     frame_header header;
     bytes_view body;
 };
 
-struct frame_decoder_options {
+struct CQLWIRE_PROTOCOL_API frame_decoder_options {
     // Bodies longer than this are refused with client_errc::frame_too_large.
     std::uint32_t max_body_length = max_frame_body_length;
     // The exact first byte every frame must have: 0x84 (v4 response) for a client, 0x04
@@ -55,7 +56,7 @@ struct frame_decoder_options {
     bool accept_compressed = false;
 };
 
-class frame_decoder {
+class CQLWIRE_PROTOCOL_API frame_decoder {
 public:
     explicit frame_decoder(frame_decoder_options options = {}) noexcept : options_(options) {}
 

@@ -42,20 +42,21 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
 // Who sent a frame: the client (requests) or the server (responses and events).
 enum class frame_sender : std::uint8_t { client, server };
-std::string_view to_string(frame_sender s) noexcept;  // "client", "server"
+CQLWIRE_PROTOCOL_API std::string_view to_string(frame_sender s) noexcept;  // "client", "server"
 
 enum class trace_format : std::uint8_t { summary, hex, jsonl };
-std::string_view to_string(trace_format f) noexcept;
-std::optional<trace_format> parse_trace_format(std::string_view name) noexcept;
+CQLWIRE_PROTOCOL_API std::string_view to_string(trace_format f) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<trace_format> parse_trace_format(std::string_view name) noexcept;
 
 // One frame to trace. `body` is the body as on the wire (prefix included), borrowed for the
 // duration of the call only.
-struct traced_frame {
+struct CQLWIRE_PROTOCOL_API traced_frame {
     // Microseconds since 1970-01-01 UTC; absent when unknown (e.g. a raw byte file).
     std::optional<std::int64_t> time_us;
     frame_sender sender = frame_sender::client;
@@ -63,7 +64,7 @@ struct traced_frame {
     bytes_view body;
 };
 
-struct frame_trace_options {
+struct CQLWIRE_PROTOCOL_API frame_trace_options {
     trace_format format = trace_format::summary;
     // Rows shown per RESULT; the count of the others is given.
     std::size_t max_rows = 5;
@@ -79,7 +80,7 @@ struct frame_trace_options {
 };
 
 // Byte ranges [first, first+size) of a text.
-struct text_range {
+struct CQLWIRE_PROTOCOL_API text_range {
     std::size_t first = 0;
     std::size_t size = 0;
     friend bool operator==(const text_range&, const text_range&) = default;
@@ -88,21 +89,21 @@ struct text_range {
 // The contents of the string literals ('...' with '' escapes, or $$...$$) that follow the word
 // PASSWORD in a CQL text (optionally with '=' between), outside literals, quoted identifiers
 // and comments. An unterminated literal runs to the end of the text.
-std::vector<text_range> find_password_literals(std::string_view cql);
+CQLWIRE_PROTOCOL_API std::vector<text_range> find_password_literals(std::string_view cql);
 // Whether the text has a PASSWORD word followed by a bind marker (? or :name), whose bound
 // value is then a password.
-bool binds_password(std::string_view cql);
+CQLWIRE_PROTOCOL_API bool binds_password(std::string_view cql);
 // The text with every range of find_password_literals replaced by ********.
-std::string mask_passwords(std::string_view cql);
+CQLWIRE_PROTOCOL_API std::string mask_passwords(std::string_view cql);
 // The passwords the literals of find_password_literals(cql) set: each as written between its
 // quotes and, for a '...' literal holding doubled quotes, also as the server reads it (one
 // quote), since a server may echo either. Empty literals are left out; no value twice.
-std::vector<std::string> password_values(std::string_view cql);
+CQLWIRE_PROTOCOL_API std::vector<std::string> password_values(std::string_view cql);
 // `text` from a server with its own password literals (find_password_literals) and every
 // occurrence of one of `secrets` replaced by ******** (empty secrets are ignored).
-std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets);
+CQLWIRE_PROTOCOL_API std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets);
 
-class frame_tracer {
+class CQLWIRE_PROTOCOL_API frame_tracer {
 public:
     explicit frame_tracer(frame_trace_options options = {});
 
@@ -139,6 +140,6 @@ private:
 };
 
 // Hex of bytes, lower case ("0a1b").
-std::string to_hex(bytes_view bytes);
+CQLWIRE_PROTOCOL_API std::string to_hex(bytes_view bytes);
 
 }  // namespace cqlwire::protocol

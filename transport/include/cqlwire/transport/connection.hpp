@@ -77,10 +77,11 @@
 #include "cqlwire/transport/startup.hpp"
 #include "cqlwire/transport/stream.hpp"
 #include "cqlwire/transport/stream_ids.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-struct connection_options {
+struct CQLWIRE_TRANSPORT_API connection_options {
     // How long a request waits for its response; zero or negative: no limit.
     std::chrono::milliseconds request_timeout{12000};
     // How long the start-up exchange (STARTUP ... READY / AUTH_SUCCESS) may take; zero or
@@ -102,7 +103,7 @@ struct connection_options {
 };
 
 // Per-request settings.
-struct request_options {
+struct CQLWIRE_TRANSPORT_API request_options {
     // Overrides connection_options::request_timeout when set (> 0); zero keeps the default.
     std::chrono::milliseconds timeout{0};
 };
@@ -111,7 +112,7 @@ struct request_options {
 // steady state stops allocating. Thread-safe: responses may be released on any thread. Each
 // thread also keeps up to 256 buffers of at most 16 KiB (1 MiB in all) for itself, shared by
 // every pool, so that the common take/give-back on one thread takes no lock.
-class buffer_pool {
+class CQLWIRE_TRANSPORT_API buffer_pool {
 public:
     // Buffers whose capacity grew beyond this are released rather than kept (a 200 MiB frame
     // should not pin 200 MiB forever).
@@ -133,7 +134,7 @@ private:
 // valid for as long as this object lives. Moving a response keeps the same memory, so views
 // taken before the move stay valid and belong to the moved-to object. The buffer goes back to
 // the connection's pool on destruction (the pool outlives the connection if need be).
-class response {
+class CQLWIRE_TRANSPORT_API response {
 public:
     response() = default;
     response(protocol::frame_header header, std::vector<std::uint8_t> body, std::shared_ptr<buffer_pool> pool) noexcept
@@ -166,7 +167,7 @@ private:
 // For an ERROR response: its code (protocol::server_category) with the message put in
 // diag.server_message(). For any other response: an empty code, `diag` untouched. A malformed
 // ERROR body is errc::protocol_violation.
-[[nodiscard]] std::error_code server_error(const response& r, protocol::diagnostics& diag);
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code server_error(const response& r, protocol::diagnostics& diag);
 
 using response_signature = void(std::error_code, response);
 using startup_signature = void(std::error_code);
@@ -175,7 +176,7 @@ using startup_signature = void(std::error_code);
 // that appends one whole request frame (e.g. a lambda calling protocol::encode_prepare); the
 // connection replaces the frame's stream id. It is only called during the call it is given to,
 // so a temporary lambda is fine. Allocates nothing.
-class frame_encoder_ref {
+class CQLWIRE_TRANSPORT_API frame_encoder_ref {
 public:
     template <class F>
         requires(!std::is_same_v<std::remove_cvref_t<F>, frame_encoder_ref> &&
@@ -195,7 +196,7 @@ private:
 
 // A request already encoded (done eagerly, so that no caller view has to outlive the call,
 // whatever the completion token defers).
-struct encoded_request {
+struct CQLWIRE_TRANSPORT_API encoded_request {
     std::vector<std::uint8_t> frame;
     std::error_code error;  // the encoder's failure, reported through the completion
 };
@@ -204,7 +205,7 @@ struct encoded_request {
 // Lifetime: `body` is valid only during the observer's call. It is the body exactly as on the
 // wire, so an AUTH_RESPONSE carries the login token: format it with protocol::frame_tracer
 // (frame_trace.hpp), which masks secrets, rather than printing it.
-struct frame_event {
+struct CQLWIRE_TRANSPORT_API frame_event {
     enum class direction : std::uint8_t { sent, received };
     std::chrono::system_clock::time_point time;  // when it was handed to the stream / decoded
     direction dir = direction::sent;
@@ -217,7 +218,7 @@ namespace detail {
 class connection_impl;
 }  // namespace detail
 
-class connection {
+class CQLWIRE_TRANSPORT_API connection {
 public:
     using executor_type = boost::asio::any_io_executor;
 
@@ -335,6 +336,6 @@ private:
 };
 // The exception the throwing overloads raise: code() is the error; what() joins the client's
 // message and the server's (quoted).
-std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag);
+CQLWIRE_TRANSPORT_API std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

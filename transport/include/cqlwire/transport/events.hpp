@@ -24,11 +24,12 @@
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // One event, owning its text (the frame it came from is released).
-struct cluster_event {
+struct CQLWIRE_TRANSPORT_API cluster_event {
     protocol::event_type type = protocol::event_type::topology_change;
     // TOPOLOGY_CHANGE: "NEW_NODE" / "REMOVED_NODE" / "MOVED_NODE"; STATUS_CHANGE: "UP" / "DOWN";
     // SCHEMA_CHANGE: "CREATED" / "UPDATED" / "DROPPED".
@@ -42,12 +43,12 @@ struct cluster_event {
 };
 
 // Decodes an EVENT response frame (prefix included) into `out`.
-[[nodiscard]] std::error_code decode_cluster_event(const response& r, cluster_event& out);
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code decode_cluster_event(const response& r, cluster_event& out);
 
 // Parses "TOPOLOGY_CHANGE", "STATUS_CHANGE" or "SCHEMA_CHANGE" (case-insensitive).
-std::optional<protocol::event_type> parse_event_type(std::string_view name) noexcept;
+CQLWIRE_TRANSPORT_API std::optional<protocol::event_type> parse_event_type(std::string_view name) noexcept;
 
-class event_listener {
+class CQLWIRE_TRANSPORT_API event_listener {
 public:
     // Installs the connection's event handler (replacing any other). `conn` must outlive the
     // listener; the handler only holds the shared queue, so it stays safe after the listener

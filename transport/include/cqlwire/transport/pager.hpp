@@ -21,12 +21,13 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/query_result.hpp"
 #include "cqlwire/transport/statement.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 class query_client;
 
-class pager {
+class CQLWIRE_TRANSPORT_API pager {
 public:
     pager(query_client& client, statement s) : client_(&client), statement_(std::move(s)) {}
 
