@@ -3,12 +3,8 @@
 # find_package(cqlwire) or pkg-config.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS cqlwire_protocol cqlwire_auth cqlwire_transport cqlwire_inspect cqlwire
-  EXPORT cqlwireTargets
-  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# Each library installs itself into cqlwireTargets (cqlwire_add_library); here the umbrella.
+install(TARGETS cqlwire EXPORT cqlwireTargets)
 
 set(cqlwire_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/cqlwire)
 install(EXPORT cqlwireTargets NAMESPACE cqlwire:: DESTINATION ${cqlwire_cmake_dir})

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/value.hpp"
 #include "cqlwire/protocol/values.hpp"
@@ -210,12 +211,8 @@ inline std::error_code walk_value(const proto::value_view& v, int depth = proto:
 }
 
 inline std::string hex(proto::bytes_view b) {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    for (auto c : b.first(std::min<std::size_t>(b.size(), 256))) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 0xF]);
-    }
+    proto::append_hex(out, b.first(std::min<std::size_t>(b.size(), 256)));
     return b.size() > 256 ? out + "..." : out;
 }
 

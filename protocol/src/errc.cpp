@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "cqlwire/protocol/ascii.hpp"
+
 namespace cqlwire::protocol {
 namespace {
 
@@ -50,10 +52,8 @@ public:
 
 private:
     static std::string to_hex(int ev) {
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string s(4, '0');
-        auto v = static_cast<unsigned>(ev);
-        for (int i = 3; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = digits[v & 0xF];
+        std::string s;
+        append_hex_fixed(s, static_cast<unsigned>(ev), 4);
         return s;
     }
 };

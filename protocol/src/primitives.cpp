@@ -1,20 +1,12 @@
 #include "cqlwire/protocol/primitives.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
+
+#include "cqlwire/protocol/ascii.hpp"
 
 namespace cqlwire::protocol {
 namespace {
-
-constexpr char hex_digits[] = "0123456789abcdef";
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::optional<inet_address> parse_ipv4(std::string_view text) noexcept {
     inet_address a;
@@ -99,8 +91,7 @@ std::string to_string(const uuid& u) {
     s.reserve(36);
     for (std::size_t i = 0; i < 16; ++i) {
         if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-        s.push_back(hex_digits[u.bytes[i] >> 4]);
-        s.push_back(hex_digits[u.bytes[i] & 0xF]);
+        append_hex_byte(s, u.bytes[i]);
     }
     return s;
 }
@@ -188,12 +179,7 @@ std::string_view to_string(consistency c) noexcept {
 std::optional<consistency> parse_consistency(std::string_view name) noexcept {
     for (std::uint16_t v = 0; v <= 0x000A; ++v) {
         auto c = static_cast<consistency>(v);
-        auto known = to_string(c);
-        if (known.size() == name.size() &&
-            std::equal(known.begin(), known.end(), name.begin(), [](char a, char b) {
-                return a == std::toupper(static_cast<unsigned char>(b));
-            }))
-            return c;
+        if (equals_ignoring_ascii_case(to_string(c), name)) return c;
     }
     return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "render_text.hpp"
@@ -61,7 +62,6 @@ bool empty_is_a_value(type_kind k) noexcept {
 // cqlsh shows text with backslashes doubled, control characters (and U+007F..U+00A0) as
 // Python escapes (\n, \t, \r, \x1b), and, inside collections, single quotes doubled.
 void append_cqlsh_text(std::string_view s, bool quote, std::string& out) {
-    static constexpr char hex[] = "0123456789abcdef";
     if (quote) out.push_back('\'');
     std::size_t i = 0;
     while (i < s.size()) {
@@ -78,9 +78,7 @@ void append_cqlsh_text(std::string_view s, bool quote, std::string& out) {
         } else if (cp == '\r') {
             out.append("\\r");
         } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0xA0)) {
-            out.append("\\x");
-            out.push_back(hex[cp >> 4]);
-            out.push_back(hex[cp & 0xF]);
+            append_byte_escape(out, static_cast<std::uint8_t>(cp));
         } else {
             out.append(s.substr(start, i - start));
         }
@@ -207,7 +205,7 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
     case type_kind::blob:
     case type_kind::custom:
         out.append("0x");
-        detail::append_hex(v.bytes(), out);
+        append_hex(out, v.bytes());
         return {};
     case type_kind::uuid:
     case type_kind::timeuuid: {

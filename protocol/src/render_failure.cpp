@@ -6,6 +6,7 @@
 // them to a terminal as they are (UDT field names, server text, are escaped).
 #include <limits>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "render_text.hpp"
@@ -57,7 +58,7 @@ void append_count(std::size_t n, std::string_view unit, std::string& out, std::s
 
 void append_byte_at(unsigned char byte, std::size_t offset, std::string& out) {
     out.append("(byte 0x");
-    detail::append_hex(bytes_view(&byte, 1), out);
+    append_hex_byte(out, byte);
     out.append(" at offset ");
     detail::append_int(static_cast<std::int64_t>(offset), out);
     out.push_back(')');

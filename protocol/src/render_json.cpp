@@ -2,6 +2,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "render_text.hpp"
@@ -186,7 +187,7 @@ std::error_code json_at(const value_view& v, std::string& out, int depth) {
     case type_kind::blob:
     case type_kind::custom:
         out.append("\"0x");
-        detail::append_hex(v.bytes(), out);
+        append_hex(out, v.bytes());
         out.push_back('"');
         return {};
     case type_kind::uuid:
@@ -303,7 +304,6 @@ void append_java_double(double d, std::string& out) { append_java_floating(d, ou
 void append_java_float(float f, std::string& out) { append_java_floating(f, out); }
 
 void append_json_string(std::string_view s, std::string& out) {
-    static constexpr char hex[] = "0123456789ABCDEF";
     out.push_back('"');
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
@@ -318,8 +318,7 @@ void append_json_string(std::string_view s, std::string& out) {
         default:
             if (c < 0x20) {
                 out.append("\\u00");
-                out.push_back(hex[c >> 4]);
-                out.push_back(hex[c & 0xF]);
+                append_hex_byte(out, c, hex_case::upper);
             } else {
                 out.push_back(ch);
             }

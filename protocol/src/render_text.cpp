@@ -4,10 +4,10 @@
 #include <charconv>
 #include <cmath>
 
+#include "cqlwire/protocol/ascii.hpp"
+
 namespace cqlwire::protocol::detail {
 namespace {
-
-constexpr char hex_digits[] = "0123456789abcdef";
 
 std::uint16_t group(bytes_view a, std::size_t g) noexcept {
     return static_cast<std::uint16_t>(a[2 * g] << 8 | a[2 * g + 1]);
@@ -66,18 +66,10 @@ void append_padded(std::int64_t v, int width, std::string& out) {
     out.append(buf, p);
 }
 
-void append_hex(bytes_view b, std::string& out) {
-    for (auto byte : b) {
-        out.push_back(hex_digits[byte >> 4]);
-        out.push_back(hex_digits[byte & 0xF]);
-    }
-}
-
 void append_uuid(bytes_view b, std::string& out) {
     for (std::size_t i = 0; i < 16; ++i) {
         if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-        out.push_back(hex_digits[b[i] >> 4]);
-        out.push_back(hex_digits[b[i] & 0xF]);
+        append_hex_byte(out, b[i]);
     }
 }
 

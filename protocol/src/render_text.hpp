@@ -20,7 +20,6 @@ void append_int(std::int64_t v, std::string& out);
 [[nodiscard]] std::error_code append_decimal_value(const value_view& v, std::string& out);
 // At least `width` digits, zero-padded, with a leading '-' for negative values.
 void append_padded(std::int64_t v, int width, std::string& out);
-void append_hex(bytes_view b, std::string& out);           // lower-case, no prefix
 void append_uuid(bytes_view sixteen, std::string& out);    // 8-4-4-4-12 lower-case
 // The form the C library's inet_ntop gives (what cqlsh shows): "::1", "::ffff:1.2.3.4".
 void append_inet_c(bytes_view address, std::string& out);

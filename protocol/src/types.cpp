@@ -1,10 +1,11 @@
 #include "cqlwire/protocol/types.hpp"
 
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <limits>
 #include <utility>
+
+#include "cqlwire/protocol/ascii.hpp"
 
 namespace cqlwire::protocol {
 namespace {
@@ -208,15 +209,12 @@ private:
     // UserType names are hex-encoded UTF-8.
     bool hex_text(std::string& out) {
         auto start = pos_;
-        while (pos_ < text_.size() && std::isxdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
+        while (pos_ < text_.size() && hex_value(text_[pos_]) >= 0) ++pos_;
         auto hex = text_.substr(start, pos_ - start);
         if (hex.empty() || hex.size() % 2 != 0) return false;
         out.clear();
-        for (std::size_t i = 0; i < hex.size(); i += 2) {
-            unsigned v = 0;
-            std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
-            out.push_back(static_cast<char>(v));
-        }
+        for (std::size_t i = 0; i < hex.size(); i += 2)
+            out.push_back(static_cast<char>(hex_value(hex[i]) << 4 | hex_value(hex[i + 1])));
         return true;
     }
 
@@ -363,13 +361,9 @@ std::string marshal_class_name(const data_type& t) {
         s += "VectorType(" + marshal_class_name(t.params.at(0)) + ',' + std::to_string(t.dimension) + ')';
         return s;
     case type_kind::udt: {
-        static constexpr char hex[] = "0123456789abcdef";
         auto to_hex = [](std::string_view v) {
             std::string h;
-            for (unsigned char c : v) {
-                h.push_back(hex[c >> 4]);
-                h.push_back(hex[c & 0xF]);
-            }
+            for (const unsigned char c : v) append_hex_byte(h, c);
             return h;
         };
         s += "UserType(" + t.keyspace + ',' + to_hex(t.name);

@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <string>
+
 #include "cqlwire/auth/authenticator.hpp"
 
 using namespace cqlwire::auth;
@@ -24,4 +26,30 @@ TEST_CASE("is_password_authenticator: a password may go only where a password is
     // Pure certificate login never checks a password: none is sent to it.
     CHECK_FALSE(is_password_authenticator("org.apache.cassandra.auth.MutualTlsAuthenticator"));
     CHECK_FALSE(is_password_authenticator("com.example.Unknown"));
+}
+
+TEST_CASE("login_method_of: every SASL PLAIN authenticator of the common distributions is a password login") {
+    for (const char* name : {"org.apache.cassandra.auth.PasswordAuthenticator",
+                             "com.datastax.bdp.cassandra.auth.DseAuthenticator",
+                             "com.instaclustr.cassandra.auth.SharedSecretAuthenticator",
+                             "com.scylladb.auth.TransitionalAuthenticator",
+                             "com.ericsson.bss.cassandra.ecaudit.auth.AuditPasswordAuthenticator",
+                             "io.aiven.cassandra.auth.AivenAuthenticator"}) {
+        CAPTURE(name);
+        CHECK(login_method_of(name) == login_method::password);
+        CHECK(is_password_authenticator(name));
+    }
+}
+
+TEST_CASE("auth_category: each error has its own one-line message, and unknown values are named") {
+    CHECK(std::string(auth_category().name()) == "cqlwire.auth");
+    const std::error_code challenge = auth_errc::unexpected_challenge;
+    const std::error_code empty = auth_errc::empty_username;
+    const std::error_code nul = auth_errc::nul_in_credentials;
+    CHECK(challenge.category() == auth_category());
+    CHECK(challenge.message().find("challenge") != std::string::npos);
+    CHECK(empty.message() == "the user name is empty");
+    CHECK(nul.message().find("NUL") != std::string::npos);
+    for (const auto& ec : {challenge, empty, nul}) CHECK(ec.message().find('\n') == std::string::npos);
+    CHECK(auth_category().message(99) == "unknown cqlwire.auth error 99");
 }

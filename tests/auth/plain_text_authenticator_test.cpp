@@ -59,3 +59,23 @@ TEST_CASE("plain_text_authenticator: an empty user name or a NUL byte cannot be 
     CHECK(nul.initial_response("org.apache.cassandra.auth.PasswordAuthenticator", out) ==
           auth_errc::nul_in_credentials);
 }
+
+TEST_CASE("plain_text_authenticator: outside DseAuthenticator any challenge is unexpected, and so is a wrong one") {
+    const std::string start = "PLAIN-START";
+    const auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(start.data()), start.size());
+    secret_bytes out;
+    plain_text_authenticator password("u", "p");
+    REQUIRE_FALSE(password.initial_response("org.apache.cassandra.auth.PasswordAuthenticator", out));
+    out.clear();
+    // Even the DSE challenge: the credentials went with the initial response already.
+    CHECK(password.evaluate_challenge(bytes, out) == auth_errc::unexpected_challenge);
+    CHECK(out.empty());
+
+    plain_text_authenticator dse("u", "p");
+    REQUIRE_FALSE(dse.initial_response("com.datastax.bdp.cassandra.auth.DseAuthenticator", out));
+    out.clear();
+    const std::string other = "GSSAPI-START";
+    CHECK(dse.evaluate_challenge(std::span(reinterpret_cast<const std::uint8_t*>(other.data()), other.size()), out) ==
+          auth_errc::unexpected_challenge);
+    CHECK(out.empty());
+}

@@ -27,6 +27,7 @@
 
 #include <boost/json.hpp>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "run_cqlwire.hpp"
 
 extern char** environ;
@@ -121,12 +122,8 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 std::string hex_of(std::string_view s) {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    for (unsigned char c : s) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
+    cqlwire::protocol::append_hex(out, s);
     return out;
 }
 

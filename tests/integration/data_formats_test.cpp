@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "run_cqlwire.hpp"
 
 namespace json = boost::json;
@@ -25,12 +26,8 @@ namespace {
 const std::string keyspace = "data_formats";
 
 std::string hex(const std::string& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out = "0x";
-    for (unsigned char c : bytes) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 0xF]);
-    }
+    cqlwire::protocol::append_hex(out, bytes);
     return out;
 }
 

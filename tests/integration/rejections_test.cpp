@@ -148,7 +148,7 @@ TEST_CASE("a name that is not in the certificate: TLS failure naming the name an
                                       concat({"--server-name", name, "-e", select_version}, endpoint(tb, tb.port))),
                                password_env(tb));
     check_failure(r, exit_tls, {"name", name});
-    // The names the certificate does hold (tools/testbed/make-pki), so the user sees what to use.
+    // The names the certificate does hold (`tools/make-pki testbed`), so the user sees what to use.
     for (const char* san : {"localhost", "127.0.0.1", "*.cassandra.test"})
         CHECK_MESSAGE(r.err.find(san) != std::string::npos, "the message does not list the SAN " << san << ": " << r.err);
 }

@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
+
+#include "cqlwire/protocol/ascii.hpp"
 
 #ifndef CQLWIRE_BINARY
 #error "CMake passes the path of the cqlwire binary as CQLWIRE_BINARY"
@@ -118,9 +119,7 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 }
 
 bool contains_case_insensitive(std::string_view text, std::string_view word) {
-    const auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
-    return std::search(text.begin(), text.end(), word.begin(), word.end(),
-                       [&](char a, char b) { return lower(a) == lower(b); }) != text.end();
+    return cqlwire::protocol::find_ignoring_ascii_case(text, word) != std::string_view::npos;
 }
 
 bool check_failure(const process_result& r, int exit_code, std::initializer_list<std::string_view> words) {

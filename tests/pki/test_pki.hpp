@@ -1,4 +1,4 @@
-// The test PKI: runs tests/pki/make_test_pki.sh once per test process into a fresh temporary
+// The test PKI: runs `tools/make-pki tests` once per test process into a fresh temporary
 // folder and hands out the paths of the files it made (the list is at the top of the script).
 // The folder is removed when the process exits. Nothing here is ever committed: keys exist
 // only for the length of a test run.
@@ -50,7 +50,7 @@ private:
         std::string pattern = (std::filesystem::temp_directory_path() / "cqlwire-pki-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("test_pki: mkdtemp failed");
         dir_ = pattern;
-        const std::string command = "bash '" + script().string() + "' '" + dir_.string() + "'";
+        const std::string command = "bash '" + script().string() + "' tests '" + dir_.string() + "'";
         if (std::system(command.c_str()) != 0) throw std::runtime_error("test_pki: " + command + " failed");
     }
 
@@ -58,8 +58,8 @@ private:
 #ifdef CQLWIRE_TEST_PKI_SCRIPT
         return CQLWIRE_TEST_PKI_SCRIPT;
 #else
-        // CMake compiles with absolute source paths, so the script sits beside this header.
-        return std::filesystem::path(__FILE__).parent_path() / "make_test_pki.sh";
+        // CMake compiles with absolute source paths: tests/pki/ is two folders below the root.
+        return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "tools" / "make-pki";
 #endif
     }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
@@ -22,12 +23,7 @@ using cqlwire::protocol::bytes_view;
 // test itself, so it throws.
 inline std::vector<std::uint8_t> wire(std::string_view spec) {
     std::vector<std::uint8_t> out;
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
+    using cqlwire::protocol::hex_value;
     for (std::size_t i = 0; i < spec.size();) {
         char c = spec[i];
         if (c == ' ' || c == '\n' || c == '\t') {
@@ -38,9 +34,9 @@ inline std::vector<std::uint8_t> wire(std::string_view spec) {
             for (std::size_t k = i + 1; k < end; ++k) out.push_back(static_cast<std::uint8_t>(spec[k]));
             i = end + 1;
         } else {
-            if (i + 1 >= spec.size() || hex(c) < 0 || hex(spec[i + 1]) < 0)
+            if (i + 1 >= spec.size() || hex_value(c) < 0 || hex_value(spec[i + 1]) < 0)
                 throw std::invalid_argument("bad hex in wire spec: " + std::string(spec.substr(i, 8)));
-            out.push_back(static_cast<std::uint8_t>(hex(c) << 4 | hex(spec[i + 1])));
+            out.push_back(static_cast<std::uint8_t>(hex_value(c) << 4 | hex_value(spec[i + 1])));
             i += 2;
         }
     }
@@ -80,12 +76,8 @@ inline std::vector<std::uint8_t> framed(std::uint8_t version, std::uint8_t flags
 }
 
 inline std::string hex_string(bytes_view b) {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string s;
-    for (auto v : b) {
-        s.push_back(digits[v >> 4]);
-        s.push_back(digits[v & 0xF]);
-    }
+    cqlwire::protocol::append_hex(s, b);
     return s;
 }
 

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
@@ -50,14 +50,8 @@ std::string sasl_token() {
 }
 
 std::string to_hex(std::string_view bytes, bool upper) {
-    static constexpr char lower_digits[] = "0123456789abcdef";
-    static constexpr char upper_digits[] = "0123456789ABCDEF";
-    const char* digits = upper ? upper_digits : lower_digits;
     std::string out;
-    for (const unsigned char c : bytes) {
-        out += digits[c >> 4];
-        out += digits[c & 0xf];
-    }
+    cqlwire::protocol::append_hex(out, bytes, upper ? cqlwire::protocol::hex_case::upper : cqlwire::protocol::hex_case::lower);
     return out;
 }
 
@@ -89,9 +83,9 @@ std::string hex_dump_bytes(std::string_view text) {
     std::istringstream in{std::string(text)};
     std::string token;
     while (in >> token) {
-        if (token.size() == 2 && std::isxdigit(static_cast<unsigned char>(token[0])) &&
-            std::isxdigit(static_cast<unsigned char>(token[1])))
-            out += static_cast<char>(std::stoi(token, nullptr, 16));
+        using cqlwire::protocol::hex_value;
+        if (token.size() == 2 && hex_value(token[0]) >= 0 && hex_value(token[1]) >= 0)
+            out += static_cast<char>(hex_value(token[0]) << 4 | hex_value(token[1]));
     }
     return out;
 }

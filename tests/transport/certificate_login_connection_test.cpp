@@ -47,7 +47,7 @@ startup_outcome log_in(const fake_cql_server& server, const transport::tls_optio
     return r;
 }
 
-// client-spiffe.crt shares client.key (tests/pki/make_test_pki.sh).
+// client-spiffe.crt shares client.key (tools/make-pki tests).
 transport::tls_options spiffe_certificate() {
     transport::tls_options o = trust_server_ca();
     o.certificate_file = pki().path("client-spiffe.crt");

@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "transport/transport_test_support.hpp"
 
 namespace {
@@ -34,8 +35,7 @@ std::uint16_t closed_port(boost::asio::io_context& ioc, const boost::asio::ip::a
 }
 
 std::string endpoint_text(const tcp::endpoint& ep) {
-    const auto a = ep.address().to_string();
-    return (ep.address().is_v6() ? "[" + a + "]" : a) + ":" + std::to_string(ep.port());
+    return cqlwire::protocol::endpoint_text(ep.address().to_string(), ep.port());
 }
 
 TEST_CASE("connect: a name that does not resolve is resolve_failed") {

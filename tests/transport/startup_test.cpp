@@ -246,6 +246,20 @@ TEST_CASE("startup: a server that refuses v4 names the versions it supports") {
     CHECK(m.diagnostics().client_message().find("3 5") != std::string::npos);
 }
 
+TEST_CASE("startup: the refusal names the configured protocol version, and the server's words match in any case") {
+    startup_config config;
+    config.protocol_version = 3;
+    startup_machine m(config);
+    auto s = parse_sent(m.resume());
+    CHECK(s.header.version == 3);
+    REQUIRE(m.resume().is_wait());
+    auto e = error(0x000A, "UNSUPPORTED PROTOCOL VERSION 3; supported versions are (4/v4, 5/v5)");
+    e.header.version = 0x84;  // the server answers in its own version
+    auto a = m.resume(e.header, e.body());
+    CHECK(a.error == errc::unsupported_protocol_version);
+    CHECK(m.diagnostics().client_message() == "the server does not accept protocol v3; it names the versions 4 5");
+}
+
 TEST_CASE("startup: other ERRORs during start-up are the server's code") {
     startup_machine m({});
     start(m);

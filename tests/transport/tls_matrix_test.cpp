@@ -1,7 +1,7 @@
 // The TLS matrix: every way a server's (or our client's) certificate should be refused, each
 // checked for its SPECIFIC reason — the error code and the key words of the message — and the
 // certificates and settings that must be accepted. The certificates come from
-// tests/pki/make_tls_matrix.sh, generated into a temporary folder on first use; each differs
+// `tools/make-pki tls-matrix`, generated into a temporary folder on first use; each differs
 // from a good one in exactly one way, so a row cannot pass for a reason other than its own
 // (an expired certificate carries the right names; a name test uses an otherwise valid one).
 //
@@ -27,7 +27,7 @@ using namespace cqlwire;
 using namespace cqlwire::test;
 using transport::errc;
 
-// The matrix's certificates: runs make_tls_matrix.sh once per process into a fresh temporary
+// The matrix's certificates: runs `tools/make-pki tls-matrix` once per process into a fresh temporary
 // folder, removed at exit.
 class tls_matrix_pki {
 public:
@@ -49,9 +49,8 @@ private:
         std::string pattern = (std::filesystem::temp_directory_path() / "cqlwire-tls-matrix-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("tls_matrix_pki: mkdtemp failed");
         dir_ = pattern;
-        // The script sits beside make_test_pki.sh, whose absolute path CMake hands every test.
-        const auto script = std::filesystem::path(CQLWIRE_TEST_PKI_SCRIPT).parent_path() / "make_tls_matrix.sh";
-        const std::string command = "bash '" + script.string() + "' '" + dir_.string() + "'";
+        // CMake hands every test the absolute path of the one PKI script.
+        const std::string command = "bash '" CQLWIRE_TEST_PKI_SCRIPT "' tls-matrix '" + dir_.string() + "'";
         if (std::system(command.c_str()) != 0) throw std::runtime_error("tls_matrix_pki: " + command + " failed");
     }
     std::filesystem::path dir_;

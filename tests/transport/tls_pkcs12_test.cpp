@@ -1,5 +1,5 @@
 // PKCS#12 bundles and truststores as TLS files, and Java keystores refused with the command that
-// converts them: the files come from tests/pki/make_test_pki.sh (openssl and keytool). Each
+// converts them: the files come from `tools/make-pki tests` (openssl and keytool). Each
 // mistake gets errc::tls_config and one line naming the file and the cause; no message holds
 // a passphrase. Ends with handshakes that present a PKCS#12 identity and trust a PKCS#12 store.
 #include "test_support.hpp"

@@ -1,5 +1,6 @@
-// A lean CQL v4 server for benchmarks: every answer is encoded once at start-up and sent with
-// only its stream id patched, so that what a benchmark measures is the client.
+// The benchmarks' CQL v4 peer: the project's fake server (testing/fake_cql_server.hpp) with
+// every answer encoded once at start-up and sent with only its stream id patched, so that what
+// a benchmark measures is the client. Answering a frame allocates nothing.
 //
 //   cqlwire_canned_server [--port P] [--rows N] [--value-bytes B] [--delay-ms D]
 //                         [--auth USER:PASSWORD] [--tls-cert CHAIN.pem --tls-key KEY.pem
@@ -15,42 +16,33 @@
 //   QUERY/EXECUTE  RESULT Rows: N rows of (k int, v blob of B bytes)
 //   PREPARE        RESULT Prepared: a fixed 16-byte id, no bind markers, the rows' metadata
 //   anything else  ERROR 0x000A (protocol error)
+//   a frame that is not v4, or too long: the connection is closed
 //
 // --delay-ms adds D milliseconds to every flight the server answers: the TLS handshake (the
 // ClientHello is read only after D) and each batch of frames read in one go. With D = 0
-// everything is answered at once, all frames read together leaving in one write.
-#include <atomic>
+// everything is answered at once, all frames read together leaving in one write. TLS: no
+// session tickets (every handshake is a full one); with --tls-client-ca a client certificate
+// is required.
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <unistd.h>
 #include <vector>
-
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include <openssl/ssl.h>
 
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "fake_cql_server.hpp"
 
 namespace {
 
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 namespace protocol = cqlwire::protocol;
 
 struct server_options {
@@ -133,175 +125,43 @@ std::uint32_t load_u32(const std::uint8_t* p) {
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
-// One client connection. Reads whatever arrived, answers every whole frame in it, and sends the
-// answers in one write (after the flight delay, if any). One read and one write at a time.
-template <class Stream>
-class session : public std::enable_shared_from_this<session<Stream>> {
+// The answer to one request frame: its canned frame, with the request's stream id patched in.
+class canned_responder {
 public:
-    session(Stream s, const canned_frames& frames, const server_options& options)
-        : stream_(std::move(s)), frames_(frames), options_(options), timer_(stream_.get_executor()) {
-        in_.resize(256 * 1024);
-    }
+    canned_responder(const canned_frames& frames, const server_options& options) : frames_(frames), options_(options) {}
 
-    void start() { read(); }
-
-    Stream& stream() { return stream_; }
-
-private:
-    void read() {
-        if (in_.size() - filled_ < 64 * 1024) in_.resize(in_.size() * 2);
-        stream_.async_read_some(asio::buffer(in_.data() + filled_, in_.size() - filled_),
-                                [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-                                    if (ec) return;
-                                    self->filled_ += n;
-                                    self->answer_frames();
-                                });
-    }
-
-    void answer_frames() {
-        std::size_t at = 0;
-        while (filled_ - at >= protocol::frame_header_size) {
-            const std::uint8_t* h = in_.data() + at;
-            const std::uint32_t length = load_u32(h + 5);
-            if (h[0] != protocol::protocol_v4 || length > protocol::max_frame_body_length) return;  // drop the client
-            if (filled_ - at < protocol::frame_header_size + length) break;
-            answer(h[2], h[3], static_cast<protocol::opcode>(h[4]),
-                   protocol::bytes_view(h + protocol::frame_header_size, length));
-            at += protocol::frame_header_size + length;
-        }
-        std::memmove(in_.data(), in_.data() + at, filled_ - at);
-        filled_ -= at;
-        if (options_.delay.count() > 0 && !pending_.empty()) {
-            // One flight: this batch of answers leaves after the delay; reading waits for it, so
-            // that every client flight costs exactly one delay.
-            timer_.expires_after(options_.delay);
-            timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
-                if (ec) return;
-                self->flush();
-                self->read();
-            });
-            return;
-        }
-        flush();
-        read();
-    }
-
-    void append(const std::vector<std::uint8_t>& frame, std::uint8_t id_high, std::uint8_t id_low) {
-        const auto at = pending_.size();
-        pending_.insert(pending_.end(), frame.begin(), frame.end());
-        pending_[at + 2] = id_high;
-        pending_[at + 3] = id_low;
-    }
-
-    void answer(std::uint8_t id_high, std::uint8_t id_low, protocol::opcode op, protocol::bytes_view body) {
+    void operator()(const protocol::frame_header& h, protocol::bytes_view body, std::vector<std::uint8_t>& out) const {
         using protocol::opcode;
-        switch (op) {
-        case opcode::startup: append(options_.user ? frames_.authenticate : frames_.ready, id_high, id_low); return;
+        const auto stream = static_cast<std::uint16_t>(h.stream);
+        switch (h.op) {
+        case opcode::startup: append(options_.user ? frames_.authenticate : frames_.ready, stream, out); return;
         case opcode::auth_response: {
             // [bytes] token: a 4-byte length, then the token.
             const bool good = body.size() >= 4 && load_u32(body.data()) == frames_.expected_token.size() &&
                               body.size() - 4 == frames_.expected_token.size() &&
                               std::memcmp(body.data() + 4, frames_.expected_token.data(), body.size() - 4) == 0;
-            append(good ? frames_.auth_success : frames_.bad_credentials, id_high, id_low);
+            append(good ? frames_.auth_success : frames_.bad_credentials, stream, out);
             return;
         }
-        case opcode::options: append(frames_.supported, id_high, id_low); return;
-        case opcode::register_: append(frames_.ready, id_high, id_low); return;
+        case opcode::options: append(frames_.supported, stream, out); return;
+        case opcode::register_: append(frames_.ready, stream, out); return;
         case opcode::query:
-        case opcode::execute: append(frames_.rows, id_high, id_low); return;
-        case opcode::prepare: append(frames_.prepared, id_high, id_low); return;
-        default: append(frames_.protocol_error, id_high, id_low); return;
+        case opcode::execute: append(frames_.rows, stream, out); return;
+        case opcode::prepare: append(frames_.prepared, stream, out); return;
+        default: append(frames_.protocol_error, stream, out); return;
         }
-    }
-
-    void flush() {
-        if (pending_.empty()) return;
-        if (writing_) return;  // the write in flight sends what is pending when it completes
-        out_.swap(pending_);
-        writing_ = true;
-        asio::async_write(stream_, asio::buffer(out_),
-                          [self = this->shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                              self->writing_ = false;
-                              self->out_.clear();
-                              if (ec) return;
-                              self->flush();
-                          });
-    }
-
-    Stream stream_;
-    const canned_frames& frames_;
-    const server_options& options_;
-    asio::steady_timer timer_;
-    std::vector<std::uint8_t> in_;
-    std::size_t filled_ = 0;
-    std::vector<std::uint8_t> pending_;
-    std::vector<std::uint8_t> out_;
-    bool writing_ = false;
-};
-
-class server {
-public:
-    server(asio::io_context& io, const server_options& options, const canned_frames& frames)
-        : io_(io), options_(options), frames_(frames), acceptor_(io, tcp::endpoint(asio::ip::address_v4::loopback(), options.port)) {
-        if (!options.tls_cert.empty()) {
-            ssl_.emplace(asio::ssl::context::tls_server);
-            auto* ctx = ssl_->native_handle();
-            SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-            // No session tickets: every handshake is a full one, and none of its cost hides in
-            // the client's first read.
-            SSL_CTX_set_num_tickets(ctx, 0);
-            boost::system::error_code ec;
-            ssl_->use_certificate_chain_file(options.tls_cert, ec);
-            if (ec) die("cannot load " + options.tls_cert + ": " + ec.message());
-            ssl_->use_private_key_file(options.tls_key, asio::ssl::context::pem, ec);
-            if (ec) die("cannot load " + options.tls_key + ": " + ec.message());
-            if (!options.tls_client_ca.empty()) {
-                ssl_->load_verify_file(options.tls_client_ca, ec);
-                if (ec) die("cannot load " + options.tls_client_ca + ": " + ec.message());
-                ssl_->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
-            }
-        }
-        acceptor_.set_option(tcp::no_delay(true));
-    }
-
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-
-    void accept() {
-        acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
-            if (!ec) start(std::move(socket));
-            accept();
-        });
     }
 
 private:
-    void start(tcp::socket socket) {
-        socket.set_option(tcp::no_delay(true));
-        if (!ssl_) {
-            std::make_shared<session<tcp::socket>>(std::move(socket), frames_, options_)->start();
-            return;
-        }
-        using tls = asio::ssl::stream<tcp::socket>;
-        auto s = std::make_shared<session<tls>>(tls(std::move(socket), *ssl_), frames_, options_);
-        auto handshake = [s] {
-            s->stream().async_handshake(asio::ssl::stream_base::server, [s](const boost::system::error_code& ec) {
-                if (!ec) s->start();
-            });
-        };
-        if (options_.delay.count() == 0) {
-            handshake();
-            return;
-        }
-        // The server's handshake flight (ServerHello ... Finished) leaves one delay after the
-        // ClientHello arrived.
-        auto timer = std::make_shared<asio::steady_timer>(io_, options_.delay);
-        timer->async_wait([timer, handshake](const boost::system::error_code&) { handshake(); });
+    static void append(const std::vector<std::uint8_t>& frame, std::uint16_t stream, std::vector<std::uint8_t>& out) {
+        const auto at = out.size();
+        out.insert(out.end(), frame.begin(), frame.end());
+        out[at + 2] = static_cast<std::uint8_t>(stream >> 8);
+        out[at + 3] = static_cast<std::uint8_t>(stream);
     }
 
-    asio::io_context& io_;
-    const server_options& options_;
     const canned_frames& frames_;
-    std::optional<asio::ssl::context> ssl_;
-    tcp::acceptor acceptor_;
+    const server_options& options_;
 };
 
 server_options parse(int argc, char** argv) {
@@ -347,20 +207,35 @@ int main(int argc, char** argv) {
     const server_options options = parse(argc, argv);
     const canned_frames frames = build_frames(options);
     std::signal(SIGPIPE, SIG_IGN);
-    // One thread: the sessions are not synchronised, and the client gets the other core.
-    asio::io_context io(1);
-    server s(io, options, frames);
-    s.accept();
-    std::printf("listening %u\n", static_cast<unsigned>(s.port()));
+    cqlwire::test::fake_cql_server::options o;
+    o.port = options.port;
+    o.flight_delay = options.delay;
+    if (!options.tls_cert.empty()) {
+        cqlwire::test::fake_cql_server::tls_settings tls;
+        tls.certificate_chain_file = options.tls_cert;
+        tls.private_key_file = options.tls_key;
+        tls.client_ca_file = options.tls_client_ca;
+        tls.require_client_certificate = !options.tls_client_ca.empty();
+        // Every handshake a full one: none of its cost hides in the client's first read.
+        tls.session_tickets = false;
+        o.tls = std::move(tls);
+    }
+    // The server answers on its one thread (its sessions are not synchronised); this thread
+    // only waits, so the client gets the other core.
+    std::optional<cqlwire::test::fake_cql_server> server;
+    try {
+        server.emplace(std::move(o));
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    server->on_every_frame(canned_responder(frames, options));
+    std::printf("listening %u\n", static_cast<unsigned>(server->port()));
     std::fflush(stdout);
     if (options.exit_on_stdin_eof) {
-        std::thread([] {
-            char c;
-            while (::read(0, &c, 1) > 0) {
-            }
-            std::_Exit(0);
-        }).detach();
+        char c;
+        while (::read(0, &c, 1) > 0) {
+        }
+        std::_Exit(0);
     }
-    io.run();
-    return 0;
+    for (;;) ::pause();
 }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli_options.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
 
@@ -17,13 +18,6 @@ std::string_view trim(std::string_view s) noexcept {
     if (first == std::string_view::npos) return {};
     const auto last = s.find_last_not_of(whitespace);
     return s.substr(first, last - first + 1);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
 }
 
 // Cuts an inline comment: a `;` preceded by whitespace (a `;` inside a word is kept).
@@ -173,7 +167,7 @@ private:
             return fail(line_no, "expected 'key = value', '[section]' or a comment");
         last_key_indent_ = indent;
         raw_entry e;
-        e.key = lower(trim(stripped.substr(0, delim)));
+        e.key = protocol::ascii_lowered(trim(stripped.substr(0, delim)));
         e.line = line_no;
         std::string_view value = trim(stripped.substr(delim + 1));
         if (e.key != "password") value = strip_inline_comment(value);
@@ -321,15 +315,9 @@ private:
 }  // namespace
 
 std::optional<bool> parse_config_boolean(std::string_view text) noexcept {
-    if (text.size() > 5) return std::nullopt;
-    char buf[6] = {};
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    const std::string_view t(buf, text.size());
-    if (t == "1" || t == "yes" || t == "true" || t == "on") return true;
-    if (t == "0" || t == "no" || t == "false" || t == "off") return false;
+    const auto is = [text](std::string_view word) { return protocol::equals_ignoring_ascii_case(text, word); };
+    if (is("1") || is("yes") || is("true") || is("on")) return true;
+    if (is("0") || is("no") || is("false") || is("off")) return false;
     return std::nullopt;
 }
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "exit_codes.hpp"
 #include "output_aliasing.hpp"
 #include "output_format.hpp"
@@ -42,8 +43,7 @@ std::string schema_subject(const transport::cluster_event& e) {
 }
 
 std::string endpoint_text(const protocol::inet_endpoint& a) {
-    const std::string host = protocol::to_string(a.address);
-    return (a.address.is_v4() ? host : "[" + host + "]") + ":" + std::to_string(a.port);
+    return protocol::endpoint_text(protocol::to_string(a.address), a.port);
 }
 
 std::int64_t now_us() {

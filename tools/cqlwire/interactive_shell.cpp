@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "line_editor.hpp"
@@ -122,16 +123,7 @@ bool is_exit_command(std::string_view line) noexcept {
     while (!line.empty() && (line.back() == ';' || line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
         line.remove_suffix(1);
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    auto equals = [&](std::string_view word) {
-        if (line.size() != word.size()) return false;
-        for (std::size_t i = 0; i < word.size(); ++i) {
-            char c = line[i];
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            if (c != word[i]) return false;
-        }
-        return true;
-    };
-    return equals("exit") || equals("quit");
+    return protocol::equals_ignoring_ascii_case(line, "exit") || protocol::equals_ignoring_ascii_case(line, "quit");
 }
 
 int run_interactive_shell(statement_runner& runner, const environment_lookup& env) {

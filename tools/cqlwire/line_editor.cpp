@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bounded_file.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -48,16 +49,6 @@ bool existing_history_file(const std::string& path, std::error_code& ec, off_t* 
     return !ec;
 }
 
-bool equals_ignoring_case(std::string_view text, std::string_view lower_word) noexcept {
-    if (text.size() != lower_word.size()) return false;
-    for (std::size_t k = 0; k < text.size(); ++k) {
-        char c = text[k];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != lower_word[k]) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 const std::error_category& history_category() noexcept {
@@ -68,13 +59,10 @@ const std::error_category& history_category() noexcept {
 std::error_code make_error_code(history_errc e) noexcept { return {static_cast<int>(e), history_category()}; }
 
 bool line_history::is_secret(std::string_view entry) noexcept {
-    constexpr std::string_view word = "password";
-    for (std::size_t i = 0; i + word.size() <= entry.size(); ++i)
-        if (equals_ignoring_case(entry.substr(i, word.size()), word)) return true;
+    if (protocol::find_ignoring_ascii_case(entry, "password") != std::string_view::npos) return true;
     // LOGIN user pass: whatever follows the word, the line may hold a password.
-    constexpr std::string_view login = "login";
     const auto start = entry.find_first_not_of(" \t");
-    return start != std::string_view::npos && equals_ignoring_case(entry.substr(start, login.size()), login);
+    return start != std::string_view::npos && protocol::starts_with_ignoring_ascii_case(entry.substr(start), "login");
 }
 
 bool line_history::add(std::string_view entry) {

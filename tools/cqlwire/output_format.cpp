@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "cell_rendering.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -81,7 +82,6 @@ std::size_t display_width(std::string_view text) noexcept {
 }
 
 std::string json_quote(std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(text.size() + 2);
     out.push_back('"');
@@ -98,8 +98,7 @@ std::string json_quote(std::string_view text) {
         default:
             if (c < 0x20) {
                 out += "\\u00";
-                out.push_back(hex[c >> 4]);
-                out.push_back(hex[c & 0xF]);
+                protocol::append_hex_byte(out, c);
             } else {
                 out.push_back(ch);
             }

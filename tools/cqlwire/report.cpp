@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/errc.hpp"
 
@@ -43,7 +44,6 @@ namespace {
 // `text` with control characters escaped (\n, \t, \xHH), appended to `out`; with `quotes`,
 // `"` and `\` too (for text shown between quotes).
 void append_escaped(std::string& out, std::string_view text, bool quotes = true) {
-    static constexpr char hex[] = "0123456789abcdef";
     for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
         if (quotes && (c == '"' || c == '\\')) {
@@ -54,9 +54,7 @@ void append_escaped(std::string& out, std::string_view text, bool quotes = true)
         } else if (c == '\t') {
             out += "\\t";
         } else if (c < 0x20 || c == 0x7F) {
-            out += "\\x";
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0xF]);
+            protocol::append_byte_escape(out, c);
         } else {
             out.push_back(ch);
         }

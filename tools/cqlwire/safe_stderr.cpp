@@ -5,17 +5,11 @@
 
 #include <string_view>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/values.hpp"
 
 namespace cqlwire::cli {
 namespace {
-
-void append_escaped(unsigned char b, std::string& out) {
-    constexpr char digits[] = "0123456789abcdef";
-    out += "\\x";
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 0xF]);
-}
 
 bool passes_as_is(unsigned char b) noexcept { return (b >= 0x20 && b < 0x7F) || b == '\n' || b == '\t'; }
 
@@ -40,7 +34,7 @@ void terminal_safe_streambuf::finish() {
 }
 
 void terminal_safe_streambuf::escape_pending(std::string& out) {
-    for (std::size_t i = 0; i < pending_size_; ++i) append_escaped(static_cast<unsigned char>(pending_[i]), out);
+    for (std::size_t i = 0; i < pending_size_; ++i) protocol::append_byte_escape(out, static_cast<std::uint8_t>(pending_[i]));
     pending_size_ = 0;
     expected_size_ = 0;
 }
@@ -83,7 +77,7 @@ void terminal_safe_streambuf::filter(const char* s, std::size_t n, std::string& 
             pending_size_ = 1;
             expected_size_ = size;
         } else {
-            append_escaped(b, out);
+            protocol::append_byte_escape(out, b);
         }
         ++i;
     }
@@ -133,13 +127,10 @@ std::string terminal_safe(std::string_view text) {
 std::string escape_controls(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    static constexpr char hex[] = "0123456789abcdef";
     for (char c : text) {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u == 0x7F) {
-            out += "\\x";
-            out.push_back(hex[u >> 4]);
-            out.push_back(hex[u & 0xF]);
+            protocol::append_byte_escape(out, u);
         } else {
             out.push_back(c);
         }

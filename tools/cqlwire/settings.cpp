@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -10,13 +11,6 @@ namespace {
 std::error_code config_error(std::string& message, std::string text) {
     message = std::move(text);
     return make_error_code(cli_errc::bad_config);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
 }
 
 }  // namespace
@@ -159,7 +153,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     // [certfiles] names a CA file per host; it beats [ssl] certfile (as in cqlsh) but not
     // SSL_CERTFILE or --cafile.
     if (rc != nullptr && !flags.cafile && !env("SSL_CERTFILE")) {
-        const std::string host = lower(out.host);
+        const std::string host = protocol::ascii_lowered(out.host);
         for (const auto& [h, path] : rc->certfiles)
             if (h == host) out.tls.ca_file = expand_home(path, env);
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cell_rendering.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tracing.hpp"
@@ -37,12 +38,7 @@ bool is_select_statement(std::string_view text) noexcept {
     std::size_t i = 0;
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
     constexpr std::string_view word = "select";
-    if (text.size() - i < word.size()) return false;
-    for (std::size_t k = 0; k < word.size(); ++k) {
-        char c = text[i + k];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != word[k]) return false;
-    }
+    if (!protocol::starts_with_ignoring_ascii_case(text.substr(i), word)) return false;
     const std::size_t after = i + word.size();
     if (after == text.size()) return true;
     const char next = text[after];

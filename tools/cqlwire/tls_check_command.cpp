@@ -2,6 +2,7 @@
 
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "output_aliasing.hpp"
 #include "output_format.hpp"
@@ -33,10 +34,7 @@ std::string trust_source(const inspect::tls_inspection& r, std::string_view ca_f
     return r.trust_store_is_system ? std::string("the system's CA store") : std::string("the configured CAs");
 }
 
-std::string where(const inspect::tls_inspection& r) {
-    const bool v6 = r.host.find(':') != std::string::npos && r.host.front() != '[';
-    return (v6 ? "[" + r.host + "]" : r.host) + ":" + std::to_string(r.port);
-}
+std::string where(const inspect::tls_inspection& r) { return protocol::endpoint_text(r.host, r.port); }
 
 void add(tls_check_judgement& j, std::string problem, std::string fix, exit_code code) {
     j.findings.push_back({std::move(problem), std::move(fix), code});

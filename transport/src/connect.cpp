@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <openssl/ssl.h>
 
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
@@ -16,15 +17,9 @@ namespace {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::string endpoint_text(const tcp::endpoint& ep) {
-    const auto address = ep.address().to_string();
-    return (ep.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(ep.port());
-}
+using protocol::strip_brackets;
 
-std::string strip_brackets(const std::string& host) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
-    return host;
-}
+std::string endpoint_text(const tcp::endpoint& ep) { return protocol::endpoint_text(ep.address().to_string(), ep.port()); }
 
 std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "cqlwire/auth/secret.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
@@ -15,9 +16,6 @@ namespace {
 
 using protocol::bytes_view;
 using protocol::opcode;
-
-constexpr std::int32_t bad_credentials_code = 0x0100;
-constexpr std::int32_t protocol_error_code = 0x000A;
 
 // `text` as the body of a CQL string literal: quotes doubled.
 std::string cql_string_body(std::string_view text) {
@@ -57,15 +55,7 @@ std::string certificate_refusal_message(const std::string& identity, std::string
 bool mentions_protocol_version(std::string_view message) {
     // Cassandra's wording: "Invalid or unsupported protocol version (4); supported versions are
     // (...)"; other servers say "unsupported protocol version". Compared case-insensitively.
-    constexpr std::string_view needle = "protocol version";
-    if (message.size() < needle.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= message.size(); ++i) {
-        bool match = true;
-        for (std::size_t j = 0; j < needle.size() && match; ++j)
-            match = std::tolower(static_cast<unsigned char>(message[i + j])) == needle[j];
-        if (match) return true;
-    }
-    return false;
+    return protocol::find_ignoring_ascii_case(message, "protocol version") != std::string_view::npos;
 }
 
 }  // namespace
@@ -193,7 +183,7 @@ startup_action startup_machine::on_error_frame(bytes_view message) {
     const std::int32_t code = error.code;
     const std::string_view text = error.message;
     diag_.set_server_message(text);
-    if (code == bad_credentials_code) {
+    if (code == static_cast<std::int32_t>(protocol::server_errc::bad_credentials)) {
         if (certificate_login_) {
             return fail(make_error_code(errc::certificate_login_refused),
                         certificate_refusal_message(config_.client_certificate_identity, text));
@@ -201,9 +191,9 @@ startup_action startup_machine::on_error_frame(bytes_view message) {
         return fail(make_error_code(errc::authentication_failed),
                     "the server rejected the credentials (user name or password)");
     }
-    if (code == protocol_error_code && mentions_protocol_version(text)) {
+    if (code == static_cast<std::int32_t>(protocol::server_errc::protocol_error) && mentions_protocol_version(text)) {
         supported_versions_ = parse_supported_versions(text);
-        std::string m = "the server does not accept protocol v4";
+        std::string m = "the server does not accept protocol v" + std::to_string(config_.protocol_version);
         if (!supported_versions_.empty()) {
             m += "; it names the versions";
             for (int v : supported_versions_) m += " " + std::to_string(v);

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/transport/errc.hpp"
 
 namespace cqlwire::transport {
@@ -46,10 +47,7 @@ std::string printable_name(const unsigned char* data, int length) {
     for (int i = 0; i < length; ++i) {
         const unsigned char c = data[i];
         if (c < 0x20 || c == 0x7f || c == '\\') {
-            static constexpr char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 0xf];
+            protocol::append_byte_escape(out, c);
         } else {
             out += static_cast<char>(c);
         }

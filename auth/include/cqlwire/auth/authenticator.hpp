@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "cqlwire/auth/secret.hpp"
+#include "cqlwire/auth/export.hpp"
 
 namespace cqlwire::auth {
 
@@ -20,7 +21,7 @@ namespace cqlwire::auth {
 // one; a server that keeps challenging is broken or hostile.
 inline constexpr int max_challenge_rounds = 8;
 
-class authenticator {
+class CQLWIRE_AUTH_API authenticator {
 public:
     virtual ~authenticator() = default;
 
@@ -44,8 +45,8 @@ enum class auth_errc {
     empty_username,            // SASL PLAIN cannot carry an empty user name
     nul_in_credentials,        // a NUL byte in the user name or password cannot be encoded
 };
-const std::error_category& auth_category() noexcept;
-std::error_code make_error_code(auth_errc e) noexcept;
+CQLWIRE_AUTH_API const std::error_category& auth_category() noexcept;
+CQLWIRE_AUTH_API std::error_code make_error_code(auth_errc e) noexcept;
 
 // How a server's announced authenticator class lets a client in.
 enum class login_method {
@@ -58,12 +59,12 @@ enum class login_method {
 // The login method of a class name a server may announce in AUTHENTICATE. Certificate login is
 // Cassandra 5.0's MutualTlsAuthenticator; MutualTlsWithPasswordFallbackAuthenticator takes the
 // certificate when there is one and the password otherwise.
-login_method login_method_of(std::string_view class_name) noexcept;
+CQLWIRE_AUTH_API login_method login_method_of(std::string_view class_name) noexcept;
 
 // Authenticator class names a server may announce for which answering with a user name and
 // password (SASL PLAIN) is right: login_method_of gives password or certificate_or_password.
 // Anything else is refused before a password is sent.
-bool is_password_authenticator(std::string_view class_name) noexcept;
+CQLWIRE_AUTH_API bool is_password_authenticator(std::string_view class_name) noexcept;
 
 }  // namespace cqlwire::auth
 

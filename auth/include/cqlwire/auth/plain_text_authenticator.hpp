@@ -8,10 +8,11 @@
 #include <string_view>
 
 #include "cqlwire/auth/authenticator.hpp"
+#include "cqlwire/auth/export.hpp"
 
 namespace cqlwire::auth {
 
-class plain_text_authenticator final : public authenticator {
+class CQLWIRE_AUTH_API plain_text_authenticator final : public authenticator {
 public:
     plain_text_authenticator(std::string_view username, std::string_view password);
 

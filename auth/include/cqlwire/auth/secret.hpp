@@ -9,13 +9,14 @@
 #include <span>
 #include <string_view>
 #include <vector>
+#include "cqlwire/auth/export.hpp"
 
 namespace cqlwire::auth {
 
-void wipe(std::span<std::uint8_t> bytes) noexcept;
-void wipe(std::string& text) noexcept;
+CQLWIRE_AUTH_API void wipe(std::span<std::uint8_t> bytes) noexcept;
+CQLWIRE_AUTH_API void wipe(std::string& text) noexcept;
 
-class secret_bytes {
+class CQLWIRE_AUTH_API secret_bytes {
 public:
     secret_bytes() = default;
     explicit secret_bytes(std::string_view text) : bytes_(text.begin(), text.end()) {}

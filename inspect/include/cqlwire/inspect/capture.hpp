@@ -36,17 +36,18 @@
 #include "cqlwire/inspect/frame_trace.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/inspect/export.hpp"
 
 namespace cqlwire::inspect {
 
 enum class capture_kind : std::uint8_t { raw, hex, pcap, pcapng };
-std::string_view to_string(capture_kind k) noexcept;
+CQLWIRE_INSPECT_API std::string_view to_string(capture_kind k) noexcept;
 
 // pcap / pcapng by their magic numbers; hex when every byte is printable text made of hex
 // digits, offsets and dump columns; raw otherwise.
 capture_kind detect_capture_kind(protocol::bytes_view data) noexcept;
 
-struct capture_options {
+struct CQLWIRE_INSPECT_API capture_options {
     // Forces the kind instead of detecting it.
     std::optional<capture_kind> kind;
     // Raw input (and hex dumps of CQL bytes): who sent the bytes. Empty: from the version byte.
@@ -57,7 +58,7 @@ struct capture_options {
     std::size_t max_pending_bytes = 64u * 1024u * 1024u;
 };
 
-struct captured_frame {
+struct CQLWIRE_INSPECT_API captured_frame {
     std::optional<std::int64_t> time_us;  // of the packet that completed the frame
     frame_sender sender = frame_sender::client;
     protocol::frame_header header;
@@ -66,7 +67,7 @@ struct captured_frame {
     std::string connection;
 };
 
-struct capture_result {
+struct CQLWIRE_INSPECT_API capture_result {
     capture_kind kind = capture_kind::raw;
     std::vector<captured_frame> frames;  // in the order their last byte was captured
     // Things worth saying that did not stop the reading: bytes left mid-frame at the end, a

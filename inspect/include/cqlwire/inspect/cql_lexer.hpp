@@ -27,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cqlwire/inspect/export.hpp"
+
 namespace cqlwire::inspect {
 
 enum class cql_token_kind : std::uint8_t { word, punctuation, string_literal, quoted_identifier, dollar_string };
@@ -46,7 +48,7 @@ struct cql_token {
 // What the text ended inside of, when it ended inside something that must be closed.
 enum class cql_unclosed : std::uint8_t { nothing, string_literal, quoted_identifier, dollar_string, block_comment };
 
-class cql_lexer {
+class CQLWIRE_INSPECT_API cql_lexer {
 public:
     // Reads the next character. Returns the tokens it completed (none, one or two), valid until
     // the next call.
@@ -105,7 +107,7 @@ private:
 };
 
 // Every token of a whole text, the last one possibly unterminated (see finish()).
-std::vector<cql_token> cql_tokens(std::string_view text);
+CQLWIRE_INSPECT_API std::vector<cql_token> cql_tokens(std::string_view text);
 
 // The text of a token (its content for a quoted one) in the text it was read from.
 inline std::string_view token_text(std::string_view text, const cql_token& t) noexcept {

@@ -41,20 +41,21 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/inspect/export.hpp"
 
 namespace cqlwire::inspect {
 
 // Who sent a frame: the client (requests) or the server (responses and events).
 enum class frame_sender : std::uint8_t { client, server };
-std::string_view to_string(frame_sender s) noexcept;  // "client", "server"
+CQLWIRE_INSPECT_API std::string_view to_string(frame_sender s) noexcept;  // "client", "server"
 
 enum class trace_format : std::uint8_t { summary, hex, jsonl };
-std::string_view to_string(trace_format f) noexcept;
-std::optional<trace_format> parse_trace_format(std::string_view name) noexcept;
+CQLWIRE_INSPECT_API std::string_view to_string(trace_format f) noexcept;
+CQLWIRE_INSPECT_API std::optional<trace_format> parse_trace_format(std::string_view name) noexcept;
 
 // One frame to trace. `body` is the body as on the wire (prefix included), borrowed for the
 // duration of the call only.
-struct traced_frame {
+struct CQLWIRE_INSPECT_API traced_frame {
     // Microseconds since 1970-01-01 UTC; absent when unknown (e.g. a raw byte file).
     std::optional<std::int64_t> time_us;
     frame_sender sender = frame_sender::client;
@@ -62,7 +63,7 @@ struct traced_frame {
     protocol::bytes_view body;
 };
 
-struct frame_trace_options {
+struct CQLWIRE_INSPECT_API frame_trace_options {
     trace_format format = trace_format::summary;
     // Rows shown per RESULT; the count of the others is given.
     std::size_t max_rows = 5;

@@ -9,12 +9,14 @@
 #include <system_error>
 #include <vector>
 
+#include "cqlwire/inspect/export.hpp"
+
 namespace cqlwire::inspect {
 
 // Parses a hex dump into bytes, one block per run of lines whose offsets restart at zero (or a
 // single block when there are no offsets). Fails with bad_value on a line that is not part of a
 // hex dump, naming its number in `message`.
-[[nodiscard]] std::error_code parse_hex_dump(std::string_view text, std::vector<std::vector<std::uint8_t>>& blocks,
+[[nodiscard]] CQLWIRE_INSPECT_API std::error_code parse_hex_dump(std::string_view text, std::vector<std::vector<std::uint8_t>>& blocks,
                                              std::string& message);
 
 }  // namespace cqlwire::inspect

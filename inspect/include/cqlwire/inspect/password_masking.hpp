@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cqlwire/inspect/export.hpp"
+
 namespace cqlwire::inspect {
 
 // Byte ranges [first, first+size) of a text.
@@ -24,18 +26,18 @@ struct text_range {
 // The contents of the string literals ('...' with '' escapes, or $$...$$) that follow the word
 // PASSWORD in a CQL text (optionally with '=' between), outside literals, quoted identifiers
 // and comments. An unterminated literal runs to the end of the text.
-std::vector<text_range> find_password_literals(std::string_view cql);
+CQLWIRE_INSPECT_API std::vector<text_range> find_password_literals(std::string_view cql);
 // Whether the text has a PASSWORD word followed by a bind marker (? or :name), whose bound
 // value is then a password.
-bool binds_password(std::string_view cql);
+CQLWIRE_INSPECT_API bool binds_password(std::string_view cql);
 // The text with every range of find_password_literals replaced by ********.
-std::string mask_passwords(std::string_view cql);
+CQLWIRE_INSPECT_API std::string mask_passwords(std::string_view cql);
 // The passwords the literals of find_password_literals(cql) set: each as written between its
 // quotes and, for a '...' literal holding doubled quotes, also as the server reads it (one
 // quote), since a server may echo either. Empty literals are left out; no value twice.
-std::vector<std::string> password_values(std::string_view cql);
+CQLWIRE_INSPECT_API std::vector<std::string> password_values(std::string_view cql);
 // `text` from a server with its own password literals (find_password_literals) and every
 // occurrence of one of `secrets` replaced by ******** (empty secrets are ignored).
-std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets);
+CQLWIRE_INSPECT_API std::string mask_echoed_passwords(std::string_view text, std::span<const std::string> secrets);
 
 }  // namespace cqlwire::inspect

@@ -35,10 +35,11 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/tls_options.hpp"
 #include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/inspect/export.hpp"
 
 namespace cqlwire::inspect {
 
-struct tls_inspection_target {
+struct CQLWIRE_INSPECT_API tls_inspection_target {
     std::string host;             // DNS name or IP literal ("::1" or "[::1]")
     std::uint16_t port = 9042;
     // Bounds each step separately: TCP connect, TLS handshake, the OPTIONS round trip.
@@ -60,7 +61,7 @@ struct inspected_certificate {
     bool not_yet_valid() const noexcept { return seconds_since_start < 0; }
 };
 
-inspected_certificate inspect_certificate(X509* cert, int depth);
+CQLWIRE_INSPECT_API inspected_certificate inspect_certificate(X509* cert, int depth);
 
 // How the server ended up judging our client certificate.
 enum class client_certificate_verdict : std::uint8_t {
@@ -70,13 +71,13 @@ enum class client_certificate_verdict : std::uint8_t {
     required,        // it asked, we had none to send, and it refused the connection
     unknown,         // the handshake failed before the server judged, or the probe was inconclusive
 };
-std::string_view to_string(client_certificate_verdict v) noexcept;
+CQLWIRE_INSPECT_API std::string_view to_string(client_certificate_verdict v) noexcept;
 
 // What the port turned out to speak when it did not complete a TLS handshake.
 enum class port_protocol : std::uint8_t { tls, plaintext_cql, http, silent, other };
-std::string_view to_string(port_protocol p) noexcept;
+CQLWIRE_INSPECT_API std::string_view to_string(port_protocol p) noexcept;
 
-struct tls_inspection {
+struct CQLWIRE_INSPECT_API tls_inspection {
     std::string host;
     std::uint16_t port = 0;
     std::string endpoint;                 // the address connected to, "127.0.0.1:19042"

@@ -34,6 +34,12 @@ inline void append_hex(std::string& out, std::span<const std::uint8_t> bytes, he
     for (const auto b : bytes) append_hex_byte(out, b, c);
 }
 
+// The same, for bytes held in a string.
+inline void append_hex(std::string& out, std::string_view bytes, hex_case c = hex_case::lower) {
+    out.reserve(out.size() + 2 * bytes.size());
+    for (const unsigned char b : bytes) append_hex_byte(out, b, c);
+}
+
 // Appends `value` as exactly `digits` hex digits (the lowest ones), zero-padded.
 inline void append_hex_fixed(std::string& out, std::uint64_t value, unsigned digits, hex_case c = hex_case::lower) {
     for (unsigned i = digits; i-- > 0;) out.push_back(hex_digit(static_cast<unsigned>(value >> (4u * i)), c));

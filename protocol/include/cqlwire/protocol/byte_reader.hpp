@@ -16,6 +16,7 @@
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -23,7 +24,7 @@ using string_map_view = std::vector<std::pair<std::string_view, std::string_view
 using string_multimap_view = std::vector<std::pair<std::string_view, std::vector<std::string_view>>>;
 using bytes_map_view = std::vector<std::pair<std::string_view, raw_value>>;
 
-class byte_reader {
+class CQLWIRE_PROTOCOL_API byte_reader {
 public:
     explicit byte_reader(bytes_view data) noexcept : data_(data) {}
 

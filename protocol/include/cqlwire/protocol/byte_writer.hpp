@@ -16,10 +16,11 @@
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
-class byte_writer {
+class CQLWIRE_PROTOCOL_API byte_writer {
 public:
     explicit byte_writer(std::vector<std::uint8_t>& out) noexcept : out_(out) {}
 

@@ -7,10 +7,11 @@
 
 #include <string>
 #include <string_view>
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
-class diagnostics {
+class CQLWIRE_PROTOCOL_API diagnostics {
 public:
     const std::string& client_message() const noexcept { return client_message_; }
     const std::string& server_message() const noexcept { return server_message_; }

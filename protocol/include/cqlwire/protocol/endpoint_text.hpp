@@ -16,7 +16,8 @@ constexpr std::string_view strip_brackets(std::string_view host) noexcept {
 }
 
 // "host:port"; a host with a colon in it (an IPv6 address) is put in brackets unless it has them.
-inline std::string endpoint_text(std::string_view host, std::uint16_t port) {
+// The port is an int because that is what a server's [inet] carries; it is shown as sent.
+inline std::string endpoint_text(std::string_view host, std::int32_t port) {
     const bool bracket = host.find(':') != std::string_view::npos && !(host.size() >= 2 && host.front() == '[');
     std::string out;
     out.reserve(host.size() + 8);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 #include <system_error>
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -38,8 +39,8 @@ enum class client_errc {
     empty_value,            // a zero-byte value of a type whose values have content (e.g. int)
 };
 
-const std::error_category& client_category() noexcept;
-std::error_code make_error_code(client_errc e) noexcept;
+CQLWIRE_PROTOCOL_API const std::error_category& client_category() noexcept;
+CQLWIRE_PROTOCOL_API std::error_code make_error_code(client_errc e) noexcept;
 
 // Server error codes, §9 of native_protocol_v4.spec (the two v5 codes are included because a
 // server may still send them, and we want their names rather than a number).
@@ -71,16 +72,16 @@ enum class server_errc : std::int32_t {
 // code itself, except that 0x0000 is carried as server_error_code_value_for_zero; always build
 // and read these codes through the two functions below (make_error_code(server_errc) uses them).
 inline constexpr int server_error_code_value_for_zero = -0x7FFFFFFF - 1;
-const std::error_category& server_category() noexcept;
-std::error_code make_server_error_code(std::int32_t code) noexcept;
-std::error_code make_error_code(server_errc e) noexcept;
+CQLWIRE_PROTOCOL_API const std::error_category& server_category() noexcept;
+CQLWIRE_PROTOCOL_API std::error_code make_server_error_code(std::int32_t code) noexcept;
+CQLWIRE_PROTOCOL_API std::error_code make_error_code(server_errc e) noexcept;
 // The specification's code of an error_code of server_category() (undefined for others).
-std::int32_t server_error_code(const std::error_code& ec) noexcept;
+CQLWIRE_PROTOCOL_API std::int32_t server_error_code(const std::error_code& ec) noexcept;
 
 // The name the specification gives a server error code ("Unavailable", "Read_timeout"...),
 // or an empty view for a code it does not define.
-std::string_view server_error_name(std::int32_t code) noexcept;
-bool is_known_server_error(std::int32_t code) noexcept;
+CQLWIRE_PROTOCOL_API std::string_view server_error_name(std::int32_t code) noexcept;
+CQLWIRE_PROTOCOL_API bool is_known_server_error(std::int32_t code) noexcept;
 
 }  // namespace cqlwire::protocol
 

@@ -27,6 +27,7 @@
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -39,12 +40,12 @@ enum class decode_status {
 // One frame: its header and its (still compressed, if the header says so) body.
 // Lifetime: `body` points into the decoder's buffer and is valid until the next call to
 // prepare(), commit(), feed(), next() or reset() on the decoder that produced it.
-struct frame_view {
+struct CQLWIRE_PROTOCOL_API frame_view {
     frame_header header;
     bytes_view body;
 };
 
-struct frame_decoder_options {
+struct CQLWIRE_PROTOCOL_API frame_decoder_options {
     // Bodies longer than this are refused with client_errc::frame_too_large.
     std::uint32_t max_body_length = max_frame_body_length;
     // The exact first byte every frame must have: 0x84 (v4 response) for a client, 0x04
@@ -59,13 +60,13 @@ struct frame_decoder_options {
 // connection whose responses share its read buffers): `frame` with `out` filled (its size is
 // frame_header_size + out.header.length), `need_more`, or `error` with `ec` set. The header is
 // checked as frame_decoder checks it, as far as its bytes have arrived.
-decode_status split_frame(bytes_view available, const frame_decoder_options& options, frame_view& out,
+CQLWIRE_PROTOCOL_API decode_status split_frame(bytes_view available, const frame_decoder_options& options, frame_view& out,
                           std::error_code& ec) noexcept;
 // How many more bytes the frame starting at `available` needs at least; 0 when it is complete
 // or its header is invalid.
-std::size_t frame_bytes_needed(bytes_view available, const frame_decoder_options& options) noexcept;
+CQLWIRE_PROTOCOL_API std::size_t frame_bytes_needed(bytes_view available, const frame_decoder_options& options) noexcept;
 
-class frame_decoder {
+class CQLWIRE_PROTOCOL_API frame_decoder {
 public:
     explicit frame_decoder(frame_decoder_options options = {}) noexcept : options_(options) {}
 

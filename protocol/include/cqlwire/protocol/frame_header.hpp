@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -42,9 +43,9 @@ enum class opcode : std::uint8_t {
     auth_response = 0x0F,
     auth_success = 0x10,
 };
-bool is_known_opcode(std::uint8_t v) noexcept;
-bool is_request_opcode(opcode op) noexcept;
-std::string_view to_string(opcode op) noexcept;  // "STARTUP", "RESULT", ... as the spec names them
+CQLWIRE_PROTOCOL_API bool is_known_opcode(std::uint8_t v) noexcept;
+CQLWIRE_PROTOCOL_API bool is_request_opcode(opcode op) noexcept;
+CQLWIRE_PROTOCOL_API std::string_view to_string(opcode op) noexcept;  // "STARTUP", "RESULT", ... as the spec names them
 
 // Header flags (§2.2).
 namespace frame_flags {
@@ -55,7 +56,7 @@ inline constexpr std::uint8_t warning = 0x08;
 inline constexpr std::uint8_t use_beta = 0x10;
 }  // namespace frame_flags
 
-struct frame_header {
+struct CQLWIRE_PROTOCOL_API frame_header {
     std::uint8_t version = protocol_v4;  // with the direction bit: 0x04 request, 0x84 response
     std::uint8_t flags = 0;
     std::int16_t stream = 0;
@@ -70,9 +71,9 @@ struct frame_header {
 // Decodes the first 9 bytes of `bytes` (which must hold at least 9). Checks that the opcode is
 // one v4 defines and that the length is neither negative nor above max_body_length; it does
 // not check the version byte, so that callers can name a version mismatch precisely.
-[[nodiscard]] std::error_code decode_frame_header(bytes_view bytes, frame_header& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_frame_header(bytes_view bytes, frame_header& out,
                                                   std::uint32_t max_body_length = max_frame_body_length) noexcept;
 
-void encode_frame_header(const frame_header& h, std::array<std::uint8_t, frame_header_size>& out) noexcept;
+CQLWIRE_PROTOCOL_API void encode_frame_header(const frame_header& h, std::array<std::uint8_t, frame_header_size>& out) noexcept;
 
 }  // namespace cqlwire::protocol

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -26,7 +27,7 @@ inline std::string_view as_chars(bytes_view b) noexcept {
 // length of 0 is an empty value, which is not the same as null.
 enum class value_state : std::uint8_t { present, null, not_set };
 
-struct raw_value {
+struct CQLWIRE_PROTOCOL_API raw_value {
     value_state state = value_state::null;
     bytes_view bytes;  // empty unless state == present
 
@@ -40,16 +41,16 @@ struct raw_value {
 };
 
 // 16 bytes in network order, as on the wire.
-struct uuid {
+struct CQLWIRE_PROTOCOL_API uuid {
     std::array<std::uint8_t, 16> bytes{};
     int version() const noexcept { return bytes[6] >> 4; }
     friend bool operator==(const uuid&, const uuid&) = default;
 };
-std::string to_string(const uuid& u);  // 8-4-4-4-12 lower-case hex
-std::optional<uuid> parse_uuid(std::string_view text) noexcept;
+CQLWIRE_PROTOCOL_API std::string to_string(const uuid& u);  // 8-4-4-4-12 lower-case hex
+CQLWIRE_PROTOCOL_API std::optional<uuid> parse_uuid(std::string_view text) noexcept;
 
 // An IPv4 (4 bytes) or IPv6 (16 bytes) address in network order.
-struct inet_address {
+struct CQLWIRE_PROTOCOL_API inet_address {
     std::array<std::uint8_t, 16> bytes{};
     std::uint8_t size = 4;
     bool is_v4() const noexcept { return size == 4; }
@@ -59,11 +60,11 @@ struct inet_address {
     }
 };
 // Dotted quad for IPv4; RFC 5952 form (lower case, longest zero run as ::) for IPv6.
-std::string to_string(const inet_address& a);
-std::optional<inet_address> parse_inet_address(std::string_view text) noexcept;
+CQLWIRE_PROTOCOL_API std::string to_string(const inet_address& a);
+CQLWIRE_PROTOCOL_API std::optional<inet_address> parse_inet_address(std::string_view text) noexcept;
 
 // [inet]: an address and a port.
-struct inet_endpoint {
+struct CQLWIRE_PROTOCOL_API inet_endpoint {
     inet_address address;
     std::int32_t port = 0;
 };
@@ -81,8 +82,8 @@ enum class consistency : std::uint16_t {
     local_serial = 0x0009,
     local_one = 0x000A,
 };
-bool is_valid_consistency(std::uint16_t v) noexcept;
-std::string_view to_string(consistency c) noexcept;  // "LOCAL_QUORUM", as cqlsh spells it
-std::optional<consistency> parse_consistency(std::string_view name) noexcept;  // case-insensitive
+CQLWIRE_PROTOCOL_API bool is_valid_consistency(std::uint16_t v) noexcept;
+CQLWIRE_PROTOCOL_API std::string_view to_string(consistency c) noexcept;  // "LOCAL_QUORUM", as cqlsh spells it
+CQLWIRE_PROTOCOL_API std::optional<consistency> parse_consistency(std::string_view name) noexcept;  // case-insensitive
 
 }  // namespace cqlwire::protocol

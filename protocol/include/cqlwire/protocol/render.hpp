@@ -46,6 +46,7 @@
 #include <system_error>
 
 #include "cqlwire/protocol/value_view.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -55,7 +56,7 @@ enum class cql_text_form : unsigned char {
     data,     // lossless CQL-literal text for data files (CSV)
 };
 
-struct render_options {
+struct CQLWIRE_PROTOCOL_API render_options {
     // Significant digits for float and double columns (cqlsh's [ui] float_precision and
     // double_precision; cqlsh 6.2 defaults both to 5, so a double column of 123456789.123 shows
     // 1.2346e+08). As in cqlsh, the precision is chosen by the column's own type: a
@@ -66,28 +67,28 @@ struct render_options {
     cql_text_form form = cql_text_form::display;
 };
 
-[[nodiscard]] std::error_code render_cql(const value_view& v, std::string& out, const render_options& options = {});
-[[nodiscard]] std::error_code render_json(const value_view& v, std::string& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code render_cql(const value_view& v, std::string& out, const render_options& options = {});
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code render_json(const value_view& v, std::string& out);
 
 // Why render_cql / render_json refuse `v`, in words, appended to `out`: the first problem
 // they meet, with where it is inside a composite value ("element 2 of a list: text that is not
 // valid UTF-8 (byte 0xed at offset 3)"). Appends nothing when `v` renders. The words hold no
 // byte of the value and no server text but escaped UDT field names, so they are safe to print.
-void describe_render_failure(const value_view& v, std::string& out);
+CQLWIRE_PROTOCOL_API void describe_render_failure(const value_view& v, std::string& out);
 
 // The single pieces, for callers that format values they already hold.
-void append_cql_double(double d, int precision, std::string& out);  // cqlsh float/double text
-void append_java_double(double d, std::string& out);                // Java's Double.toString
-void append_java_float(float f, std::string& out);                  // Java's Float.toString
-void append_json_string(std::string_view utf8, std::string& out);   // quoted and escaped
+CQLWIRE_PROTOCOL_API void append_cql_double(double d, int precision, std::string& out);  // cqlsh float/double text
+CQLWIRE_PROTOCOL_API void append_java_double(double d, std::string& out);                // Java's Double.toString
+CQLWIRE_PROTOCOL_API void append_java_float(float f, std::string& out);                  // Java's Float.toString
+CQLWIRE_PROTOCOL_API void append_json_string(std::string_view utf8, std::string& out);   // quoted and escaped
 // The shortest decimal text that reads back to the same bits (std::to_chars), or NaN,
 // Infinity, -Infinity: "0.1", "1e+20", "-0".
-void append_round_trip_float(float f, std::string& out);
-void append_round_trip_double(double d, std::string& out);
+CQLWIRE_PROTOCOL_API void append_round_trip_float(float f, std::string& out);
+CQLWIRE_PROTOCOL_API void append_round_trip_double(double d, std::string& out);
 // A column or UDT field name as a key of a JSON object, the way SELECT JSON writes it: the
 // name as is unless it holds a capital letter, then in double quotes ("\"MixedCase\"", also
 // "\"Été\""; the server neither doubles inner quotes nor quotes "with space" or "1st"), the
 // JSON string's quotes included. `utf8` must be valid UTF-8.
-void append_json_name(std::string_view utf8, std::string& out);
+CQLWIRE_PROTOCOL_API void append_json_name(std::string_view utf8, std::string& out);
 
 }  // namespace cqlwire::protocol

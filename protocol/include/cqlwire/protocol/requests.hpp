@@ -22,6 +22,7 @@
 #include "cqlwire/protocol/byte_reader.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -29,7 +30,7 @@ using bytes_map_entry = std::pair<std::string_view, raw_value>;
 using string_map_entry = std::pair<std::string_view, std::string_view>;
 
 // Frame-level settings of one request.
-struct request_frame_options {
+struct CQLWIRE_PROTOCOL_API request_frame_options {
     std::int16_t stream = 0;  // must be >= 0; negative ids belong to the server
     // The header's version byte: 4, or 3 for a v3 server. The bodies these encoders write are
     // the same in v3 for everything but the UNSET value (v4 only), which v3 refuses (bad_value).
@@ -51,7 +52,7 @@ inline constexpr std::uint8_t with_default_timestamp = 0x20;
 inline constexpr std::uint8_t with_names_for_values = 0x40;
 }  // namespace query_flags
 
-struct query_parameters {
+struct CQLWIRE_PROTOCOL_API query_parameters {
     consistency consistency_level = consistency::one;
     // Bound values; flag 0x01 is set when there is at least one.
     std::span<const raw_value> values;
@@ -66,7 +67,7 @@ struct query_parameters {
 };
 
 // The same, decoded: views into the body.
-struct query_parameters_view {
+struct CQLWIRE_PROTOCOL_API query_parameters_view {
     consistency consistency_level = consistency::one;
     std::uint8_t flags = 0;  // as received, unknown bits included
     std::vector<raw_value> values;
@@ -81,7 +82,7 @@ struct query_parameters_view {
 enum class batch_type : std::uint8_t { logged = 0, unlogged = 1, counter = 2 };
 
 // One statement of a BATCH: a query string (kind 0) or a prepared id (kind 1), with values.
-struct batch_statement {
+struct CQLWIRE_PROTOCOL_API batch_statement {
     enum class kind : std::uint8_t { query = 0, prepared = 1 };
     kind statement_kind = kind::query;
     std::string_view query;   // kind::query
@@ -99,7 +100,7 @@ struct batch_statement {
 // BATCH (§4.1.7). Named values (flag 0x40) are deliberately not offered: the specification
 // itself says the feature cannot work and Cassandra does not implement it (CASSANDRA-10246),
 // so values are always positional. decode_batch refuses a batch with that flag (bad_value).
-struct batch_request {
+struct CQLWIRE_PROTOCOL_API batch_request {
     batch_type type = batch_type::logged;
     std::span<const batch_statement> statements;
     consistency consistency_level = consistency::one;
@@ -107,14 +108,14 @@ struct batch_request {
     std::optional<std::int64_t> default_timestamp;
 };
 
-struct batch_statement_view {
+struct CQLWIRE_PROTOCOL_API batch_statement_view {
     batch_statement::kind statement_kind = batch_statement::kind::query;
     std::string_view query;
     bytes_view prepared_id;
     std::vector<raw_value> values;
 };
 
-struct batch_view {
+struct CQLWIRE_PROTOCOL_API batch_view {
     batch_type type = batch_type::logged;
     std::vector<batch_statement_view> statements;
     consistency consistency_level = consistency::one;
@@ -123,56 +124,56 @@ struct batch_view {
     std::optional<std::int64_t> default_timestamp;
 };
 
-struct query_view {
+struct CQLWIRE_PROTOCOL_API query_view {
     std::string_view query;
     query_parameters_view parameters;
 };
 
-struct execute_view {
+struct CQLWIRE_PROTOCOL_API execute_view {
     bytes_view prepared_id;
     query_parameters_view parameters;
 };
 
 // What comes before a request's message body: a custom payload when flag 0x04 is set.
-struct request_prefix {
+struct CQLWIRE_PROTOCOL_API request_prefix {
     std::optional<bytes_map_view> custom_payload;
 };
 
 // ---- Encoders: each appends one frame to `out` (nothing on failure). ----
 
 // STARTUP: a [string map], e.g. {{"CQL_VERSION", "3.0.0"}} (mandatory), {"COMPRESSION", "lz4"}.
-[[nodiscard]] std::error_code encode_startup(std::vector<std::uint8_t>& out, const request_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_startup(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                              std::span<const string_map_entry> options);
-[[nodiscard]] std::error_code encode_options(std::vector<std::uint8_t>& out, const request_frame_options& frame);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_options(std::vector<std::uint8_t>& out, const request_frame_options& frame);
 // AUTH_RESPONSE: a [bytes] token (null allowed; whether it makes sense is the authenticator's
 // business).
-[[nodiscard]] std::error_code encode_auth_response(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_auth_response(std::vector<std::uint8_t>& out,
                                                    const request_frame_options& frame, raw_value token);
-[[nodiscard]] std::error_code encode_query(std::vector<std::uint8_t>& out, const request_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_query(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                            std::string_view query, const query_parameters& parameters);
-[[nodiscard]] std::error_code encode_prepare(std::vector<std::uint8_t>& out, const request_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_prepare(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                              std::string_view query);
-[[nodiscard]] std::error_code encode_execute(std::vector<std::uint8_t>& out, const request_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_execute(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                              bytes_view prepared_id, const query_parameters& parameters);
-[[nodiscard]] std::error_code encode_batch(std::vector<std::uint8_t>& out, const request_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_batch(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                            const batch_request& batch);
 // REGISTER: event types such as "TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE".
-[[nodiscard]] std::error_code encode_register(std::vector<std::uint8_t>& out, const request_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_register(std::vector<std::uint8_t>& out, const request_frame_options& frame,
                                               std::span<const std::string_view> event_types);
 
 // ---- Decoders: `body` is what follows the request prefix. ----
 
 // Splits the custom payload (flag 0x04) off the front of a request body.
-[[nodiscard]] std::error_code decode_request_prefix(const frame_header& header, bytes_view body,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_request_prefix(const frame_header& header, bytes_view body,
                                                     request_prefix& out, bytes_view& rest);
-[[nodiscard]] std::error_code decode_startup(bytes_view body, string_map_view& options);
-[[nodiscard]] std::error_code decode_auth_response(bytes_view body, raw_value& token) noexcept;
-[[nodiscard]] std::error_code decode_query(bytes_view body, query_view& out);
-[[nodiscard]] std::error_code decode_prepare(bytes_view body, std::string_view& query) noexcept;
-[[nodiscard]] std::error_code decode_execute(bytes_view body, execute_view& out);
-[[nodiscard]] std::error_code decode_batch(bytes_view body, batch_view& out);
-[[nodiscard]] std::error_code decode_register(bytes_view body, std::vector<std::string_view>& event_types);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_startup(bytes_view body, string_map_view& options);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_auth_response(bytes_view body, raw_value& token) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_query(bytes_view body, query_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_prepare(bytes_view body, std::string_view& query) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_execute(bytes_view body, execute_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_batch(bytes_view body, batch_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_register(bytes_view body, std::vector<std::string_view>& event_types);
 // <query_parameters> alone, from a reader positioned at them.
-[[nodiscard]] std::error_code decode_query_parameters(byte_reader& r, query_parameters_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_query_parameters(byte_reader& r, query_parameters_view& out);
 
 }  // namespace cqlwire::protocol

@@ -25,23 +25,24 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/requests.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
 // ---- The response prefix (§2.2) ----
 
-struct response_prefix {
+struct CQLWIRE_PROTOCOL_API response_prefix {
     std::optional<uuid> tracing_id;                       // flag 0x02
     std::optional<std::vector<std::string_view>> warnings;  // flag 0x08; text from the server
     std::optional<bytes_map_view> custom_payload;         // flag 0x04
 };
 
-[[nodiscard]] std::error_code decode_response_prefix(const frame_header& header, bytes_view body,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_response_prefix(const frame_header& header, bytes_view body,
                                                      response_prefix& out, bytes_view& rest);
 
 // Frame-level settings of one response, for the encoders. The prefix fields given set the
 // matching header flags.
-struct response_frame_options {
+struct CQLWIRE_PROTOCOL_API response_frame_options {
     std::int16_t stream = 0;  // -1 for EVENT
     std::optional<uuid> tracing_id;
     std::optional<std::span<const std::string_view>> warnings;
@@ -50,47 +51,47 @@ struct response_frame_options {
 
 // ---- ERROR (§4.2.1, codes and their extra fields in §9) ----
 
-struct unavailable_info {
+struct CQLWIRE_PROTOCOL_API unavailable_info {
     consistency consistency_level = consistency::one;
     std::int32_t required = 0;
     std::int32_t alive = 0;
 };
-struct write_timeout_info {
+struct CQLWIRE_PROTOCOL_API write_timeout_info {
     consistency consistency_level = consistency::one;
     std::int32_t received = 0;
     std::int32_t block_for = 0;
     std::string_view write_type;  // "SIMPLE", "BATCH", "UNLOGGED_BATCH", "COUNTER", "BATCH_LOG"...
 };
-struct read_timeout_info {
+struct CQLWIRE_PROTOCOL_API read_timeout_info {
     consistency consistency_level = consistency::one;
     std::int32_t received = 0;
     std::int32_t block_for = 0;
     bool data_present = false;
 };
-struct read_failure_info {
+struct CQLWIRE_PROTOCOL_API read_failure_info {
     consistency consistency_level = consistency::one;
     std::int32_t received = 0;
     std::int32_t block_for = 0;
     std::int32_t num_failures = 0;
     bool data_present = false;
 };
-struct function_failure_info {
+struct CQLWIRE_PROTOCOL_API function_failure_info {
     std::string_view keyspace;
     std::string_view function;
     std::vector<std::string_view> arg_types;  // CQL type names
 };
-struct write_failure_info {
+struct CQLWIRE_PROTOCOL_API write_failure_info {
     consistency consistency_level = consistency::one;
     std::int32_t received = 0;
     std::int32_t block_for = 0;
     std::int32_t num_failures = 0;
     std::string_view write_type;
 };
-struct already_exists_info {
+struct CQLWIRE_PROTOCOL_API already_exists_info {
     std::string_view keyspace;
     std::string_view table;  // empty when a keyspace already exists
 };
-struct unprepared_info {
+struct CQLWIRE_PROTOCOL_API unprepared_info {
     bytes_view id;
 };
 
@@ -100,7 +101,7 @@ using error_details = std::variant<std::monostate, unavailable_info, write_timeo
                                    read_failure_info, function_failure_info, write_failure_info,
                                    already_exists_info, unprepared_info>;
 
-struct error_view {
+struct CQLWIRE_PROTOCOL_API error_view {
     std::int32_t code = 0;
     std::string_view message;  // untrusted server text: quote it, never interpret it
     error_details details;
@@ -113,7 +114,7 @@ struct error_view {
 
 enum class schema_change_target : std::uint8_t { keyspace, table, type, function, aggregate };
 
-struct schema_change_view {
+struct CQLWIRE_PROTOCOL_API schema_change_view {
     std::string_view change_type;  // "CREATED", "UPDATED", "DROPPED"
     schema_change_target target = schema_change_target::keyspace;
     std::string_view keyspace;
@@ -123,7 +124,7 @@ struct schema_change_view {
 
 enum class event_type : std::uint8_t { topology_change, status_change, schema_change };
 
-struct event_view {
+struct CQLWIRE_PROTOCOL_API event_view {
     event_type type = event_type::topology_change;
     // TOPOLOGY_CHANGE: "NEW_NODE" / "REMOVED_NODE"; STATUS_CHANGE: "UP" / "DOWN".
     std::string_view change;
@@ -131,43 +132,43 @@ struct event_view {
     schema_change_view schema_change;  // schema changes
 };
 
-std::string_view to_string(schema_change_target t) noexcept;  // "KEYSPACE", "TABLE", ...
-std::string_view to_string(event_type t) noexcept;            // "TOPOLOGY_CHANGE", ...
+CQLWIRE_PROTOCOL_API std::string_view to_string(schema_change_target t) noexcept;  // "KEYSPACE", "TABLE", ...
+CQLWIRE_PROTOCOL_API std::string_view to_string(event_type t) noexcept;            // "TOPOLOGY_CHANGE", ...
 
 // ---- Decoders: `body` is what follows the response prefix. ----
 
-[[nodiscard]] std::error_code decode_error(bytes_view body, error_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_error(bytes_view body, error_view& out);
 // READY has an empty body; extra bytes are ignored like everywhere else.
-[[nodiscard]] std::error_code decode_ready(bytes_view body) noexcept;
-[[nodiscard]] std::error_code decode_authenticate(bytes_view body, std::string_view& authenticator_class) noexcept;
-[[nodiscard]] std::error_code decode_supported(bytes_view body, string_multimap_view& options);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_ready(bytes_view body) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_authenticate(bytes_view body, std::string_view& authenticator_class) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_supported(bytes_view body, string_multimap_view& options);
 // The token is a [bytes]: it may be null.
-[[nodiscard]] std::error_code decode_auth_challenge(bytes_view body, raw_value& token) noexcept;
-[[nodiscard]] std::error_code decode_auth_success(bytes_view body, raw_value& token) noexcept;
-[[nodiscard]] std::error_code decode_event(bytes_view body, event_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_auth_challenge(bytes_view body, raw_value& token) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_auth_success(bytes_view body, raw_value& token) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_event(bytes_view body, event_view& out);
 // <change_type><target><options>, from a reader positioned at them (EVENT and RESULT).
 // An unknown target is client_errc::bad_value: its fields cannot be known.
-[[nodiscard]] std::error_code decode_schema_change(byte_reader& r, schema_change_view& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_schema_change(byte_reader& r, schema_change_view& out);
 
 // ---- Encoders ----
 
 // Writes the extra fields that `error.details` holds (whatever the code says).
-[[nodiscard]] std::error_code encode_error(std::vector<std::uint8_t>& out, const response_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_error(std::vector<std::uint8_t>& out, const response_frame_options& frame,
                                            const error_view& error);
-[[nodiscard]] std::error_code encode_ready(std::vector<std::uint8_t>& out, const response_frame_options& frame);
-[[nodiscard]] std::error_code encode_authenticate(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_ready(std::vector<std::uint8_t>& out, const response_frame_options& frame);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_authenticate(std::vector<std::uint8_t>& out,
                                                   const response_frame_options& frame,
                                                   std::string_view authenticator_class);
-[[nodiscard]] std::error_code encode_supported(
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_supported(
     std::vector<std::uint8_t>& out, const response_frame_options& frame,
     std::span<const std::pair<std::string_view, std::vector<std::string_view>>> options);
-[[nodiscard]] std::error_code encode_auth_challenge(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_auth_challenge(std::vector<std::uint8_t>& out,
                                                     const response_frame_options& frame, raw_value token);
-[[nodiscard]] std::error_code encode_auth_success(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_auth_success(std::vector<std::uint8_t>& out,
                                                   const response_frame_options& frame, raw_value token);
 // Use stream -1 in `frame`, as the specification requires of events.
-[[nodiscard]] std::error_code encode_event(std::vector<std::uint8_t>& out, const response_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_event(std::vector<std::uint8_t>& out, const response_frame_options& frame,
                                            const event_view& event);
-void encode_schema_change(byte_writer& w, const schema_change_view& change);
+CQLWIRE_PROTOCOL_API void encode_schema_change(byte_writer& w, const schema_change_view& change);
 
 }  // namespace cqlwire::protocol

@@ -32,6 +32,7 @@
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/types.hpp"
 #include "cqlwire/protocol/value_view.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -42,7 +43,7 @@ enum class result_kind : std::int32_t {
     prepared = 0x0004,
     schema_change = 0x0005,
 };
-std::string_view to_string(result_kind k) noexcept;  // "Void", "Rows", ... as the spec names them
+CQLWIRE_PROTOCOL_API std::string_view to_string(result_kind k) noexcept;  // "Void", "Rows", ... as the spec names them
 
 // <flags> of Rows metadata (§4.2.5.2); Prepared bind metadata uses only global_tables_spec.
 namespace metadata_flags {
@@ -53,7 +54,7 @@ inline constexpr std::int32_t no_metadata = 0x0004;
 
 // One <col_spec>. With Global_tables_spec the global keyspace and table are copied into every
 // column, so a column always says where it comes from.
-struct column_spec {
+struct CQLWIRE_PROTOCOL_API column_spec {
     std::string keyspace;
     std::string table;
     std::string name;
@@ -63,7 +64,7 @@ struct column_spec {
 };
 
 // <metadata> of a Rows result, and <result_metadata> of a Prepared result. Owning.
-struct result_metadata {
+struct CQLWIRE_PROTOCOL_API result_metadata {
     std::int32_t flags = 0;         // as received; encoders set Has_more_pages themselves
     std::int32_t column_count = 0;  // <columns_count>, also when No_metadata leaves columns empty
     std::vector<column_spec> columns;
@@ -73,7 +74,7 @@ struct result_metadata {
 };
 
 // <metadata> of a Prepared result (§4.2.5.4): the bind markers. Owning.
-struct prepared_metadata {
+struct CQLWIRE_PROTOCOL_API prepared_metadata {
     std::int32_t flags = 0;  // Global_tables_spec only
     // For each partition key column in order, the index of its bind marker. Empty when some
     // partition key column has no bind marker of its own.
@@ -86,7 +87,7 @@ struct prepared_metadata {
 // One row: column_count cells, each a value_view of the column's type. Cheap to copy (no
 // allocation): the positions of the first `cached_columns` cells are located once when the
 // row is reached; further cells are found by skipping from the last located one.
-class row_view {
+class CQLWIRE_PROTOCOL_API row_view {
 public:
     static constexpr std::size_t cached_columns = 16;
 
@@ -129,7 +130,7 @@ private:
 
 // The rows of a Rows result. Iterable (a forward range of row_view) and also usable as a
 // cursor with next(). See the file comment for lifetimes.
-class rows_view {
+class CQLWIRE_PROTOCOL_API rows_view {
 public:
     // Dereferencing yields the row_view by value (a copy of a few pointers and offsets, no
     // allocation), so `const auto& row = *rows.begin();` is safe: the row does not live inside
@@ -195,7 +196,7 @@ private:
     raw_value paging_state_;
 };
 
-struct prepared_view {
+struct CQLWIRE_PROTOCOL_API prepared_view {
     bytes_view id;
     prepared_metadata metadata;     // the bind markers
     result_metadata rows_metadata;  // what executing it returns (may be empty, see §4.2.5.4)
@@ -206,7 +207,7 @@ class result_view;
 // No_metadata, `known_metadata` (typically the prepared statement's rows_metadata) types the
 // cells; its column count must match (client_errc::type_mismatch otherwise). Without it such
 // cells are typed as blob. An unknown kind is client_errc::unknown_result_kind.
-[[nodiscard]] std::error_code decode_result(bytes_view body, result_view& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_result(bytes_view body, result_view& out,
                                             const result_metadata* known_metadata = nullptr);
 
 // A decoded RESULT. Which members are meaningful depends on `kind`; the others are unspecified.
@@ -214,7 +215,7 @@ class result_view;
 // memory, and a Rows result whose column specs are byte for byte those of the previous Rows
 // result (the next page, the same statement again) reuses them instead of decoding them again
 // (so change a copy of `metadata`, not the view's own).
-class result_view {
+class CQLWIRE_PROTOCOL_API result_view {
 public:
     result_view() = default;
     result_view(result_view&&) noexcept = default;
@@ -241,39 +242,39 @@ private:
 
 // The pieces, for callers that hold a reader: <metadata> of Rows (paging_state is set when
 // Has_more_pages is), and the bind <metadata> of Prepared.
-[[nodiscard]] std::error_code decode_result_metadata(byte_reader& r, result_metadata& out, raw_value& paging_state);
-[[nodiscard]] std::error_code decode_prepared_metadata(byte_reader& r, prepared_metadata& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_result_metadata(byte_reader& r, result_metadata& out, raw_value& paging_state);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_prepared_metadata(byte_reader& r, prepared_metadata& out);
 // <rows_count><rows_content>, validated, after Rows metadata already read into `metadata`
 // (with its paging state); known_metadata as for decode_result.
-[[nodiscard]] std::error_code decode_rows_result(byte_reader& r, const result_metadata& metadata,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_rows_result(byte_reader& r, const result_metadata& metadata,
                                                  raw_value paging_state, const result_metadata* known_metadata,
                                                  rows_view& out);
 
 // The type given to cells of a result that carries no column specs: blob (opaque bytes).
-const data_type& untyped_column_type() noexcept;
+CQLWIRE_PROTOCOL_API const data_type& untyped_column_type() noexcept;
 
 // ---- Encoders (for a test server and benchmarks): each appends one RESULT frame. ----
 
-[[nodiscard]] std::error_code encode_result_void(std::vector<std::uint8_t>& out, const response_frame_options& frame);
-[[nodiscard]] std::error_code encode_result_set_keyspace(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_void(std::vector<std::uint8_t>& out, const response_frame_options& frame);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_set_keyspace(std::vector<std::uint8_t>& out,
                                                          const response_frame_options& frame,
                                                          std::string_view keyspace);
-[[nodiscard]] std::error_code encode_result_schema_change(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_schema_change(std::vector<std::uint8_t>& out,
                                                           const response_frame_options& frame,
                                                           const schema_change_view& change);
-[[nodiscard]] std::error_code encode_result_prepared(std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_prepared(std::vector<std::uint8_t>& out,
                                                      const response_frame_options& frame, bytes_view id,
                                                      const prepared_metadata& metadata,
                                                      const result_metadata& rows_metadata);
 // A Rows result of `cells` in row-major order: the number of columns is metadata.columns.size()
 // (metadata.column_count with No_metadata) and cells.size() must be a multiple of it. The
 // Has_more_pages flag is set exactly when `paging_state` is given.
-[[nodiscard]] std::error_code encode_result_rows(std::vector<std::uint8_t>& out, const response_frame_options& frame,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_rows(std::vector<std::uint8_t>& out, const response_frame_options& frame,
                                                  const result_metadata& metadata, std::span<const raw_value> cells,
                                                  std::optional<bytes_view> paging_state = std::nullopt);
 // <metadata> alone; `column_count` as for encode_result_rows.
-void encode_result_metadata(byte_writer& w, const result_metadata& metadata, std::optional<bytes_view> paging_state);
-void encode_prepared_metadata(byte_writer& w, const prepared_metadata& metadata);
+CQLWIRE_PROTOCOL_API void encode_result_metadata(byte_writer& w, const result_metadata& metadata, std::optional<bytes_view> paging_state);
+CQLWIRE_PROTOCOL_API void encode_prepared_metadata(byte_writer& w, const prepared_metadata& metadata);
 
 // ---- Inline definitions: iteration is the hot path, so it stays visible to the optimiser. ----
 

@@ -17,6 +17,7 @@
 
 #include "cqlwire/protocol/byte_reader.hpp"
 #include "cqlwire/protocol/byte_writer.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -55,9 +56,9 @@ enum class type_kind : std::uint8_t {
 };
 
 // The [option] id of a kind; custom for duration and vector, which v4 carries as class names.
-std::uint16_t option_id(type_kind k) noexcept;
+CQLWIRE_PROTOCOL_API std::uint16_t option_id(type_kind k) noexcept;
 
-struct data_type {
+struct CQLWIRE_PROTOCOL_API data_type {
     type_kind kind = type_kind::custom;
     // list, set, vector: the element type; map: key then value; tuple: the elements;
     // udt: the field types, in the order of field_names.
@@ -84,31 +85,31 @@ struct data_type {
 // Reads an [option] (recursively for collections, UDTs and tuples). Fails with depth_exceeded
 // beyond max_depth, bad_type_id for ids v4 does not define, and never allocates more entries
 // than the remaining input could describe.
-[[nodiscard]] std::error_code decode_type(byte_reader& r, data_type& out, int max_depth = max_type_depth);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_type(byte_reader& r, data_type& out, int max_depth = max_type_depth);
 
 // Writes an [option]; duration and vector are written as their custom class names.
-void encode_type(byte_writer& w, const data_type& t);
+CQLWIRE_PROTOCOL_API void encode_type(byte_writer& w, const data_type& t);
 
 // Parses a Cassandra marshal class name such as
 // "org.apache.cassandra.db.marshal.VectorType(org.apache.cassandra.db.marshal.FloatType, 3)".
 // Known classes map to their kinds (FrozenType and ReversedType are unwrapped); an unknown
 // class yields kind custom with the class name kept.
-[[nodiscard]] std::error_code parse_marshal_type(std::string_view class_name, data_type& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code parse_marshal_type(std::string_view class_name, data_type& out,
                                                  int max_depth = max_type_depth);
 
 // The marshal class name of a type (for custom options), e.g. for encode_type.
-std::string marshal_class_name(const data_type& t);
+CQLWIRE_PROTOCOL_API std::string marshal_class_name(const data_type& t);
 
 // The type as CQL writes it: "int", "map<text, frozen<list<int>>>", "vector<float, 3>".
-std::string cql_type_name(const data_type& t);
+CQLWIRE_PROTOCOL_API std::string cql_type_name(const data_type& t);
 
 // The serialized width of a value of this type when it is fixed (int: 4, uuid: 16, a vector of
 // floats: 4*n), or nullopt when values of this type carry their own length.
-std::optional<std::size_t> fixed_width(const data_type& t) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<std::size_t> fixed_width(const data_type& t) noexcept;
 
 // How wide each element of a vector<element, n> is when the vector stores its elements back to
 // back with no length: the server's own notion of a fixed-length type, which is narrower than
 // fixed_width() (tinyint, smallint, date and time elements carry a length in a vector).
-std::optional<std::size_t> vector_element_width(const data_type& element) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<std::size_t> vector_element_width(const data_type& element) noexcept;
 
 }  // namespace cqlwire::protocol

@@ -21,6 +21,7 @@
 #include "cqlwire/protocol/types.hpp"
 #include "cqlwire/protocol/value_view.hpp"
 #include "cqlwire/protocol/values.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
@@ -28,33 +29,33 @@ struct value;
 
 // The alternatives of value::data. Each is its own type so that the variant never confuses,
 // say, the bytes of a blob with the bytes of a varint.
-struct null_value_t {
+struct CQLWIRE_PROTOCOL_API null_value_t {
     friend bool operator==(const null_value_t&, const null_value_t&) = default;
 };
 // Present but zero bytes long: the "empty" value old tables may hold for an int or a uuid.
-struct empty_value_t {
+struct CQLWIRE_PROTOCOL_API empty_value_t {
     friend bool operator==(const empty_value_t&, const empty_value_t&) = default;
 };
-struct integer_value {
+struct CQLWIRE_PROTOCOL_API integer_value {
     std::int64_t value = 0;
     type_kind kind = type_kind::bigint;  // the kind it was read as or built for (informational)
     friend bool operator==(const integer_value&, const integer_value&) = default;
 };
-struct blob_value {
+struct CQLWIRE_PROTOCOL_API blob_value {
     std::vector<std::uint8_t> bytes;
     friend bool operator==(const blob_value&, const blob_value&) = default;
 };
 // Elements of a list, set or vector; fields of a tuple or UDT (a null field is a null value).
-struct sequence_value {
+struct CQLWIRE_PROTOCOL_API sequence_value {
     std::vector<value> items;
     friend bool operator==(const sequence_value&, const sequence_value&);
 };
-struct map_value {
+struct CQLWIRE_PROTOCOL_API map_value {
     std::vector<std::pair<value, value>> entries;  // in wire order
     friend bool operator==(const map_value&, const map_value&);
 };
 
-struct value {
+struct CQLWIRE_PROTOCOL_API value {
     using variant_type = std::variant<null_value_t, empty_value_t, bool, integer_value, double, std::string, blob_value,
                                       uuid, inet_address, cql_date, cql_time, cql_timestamp, cql_duration, cql_decimal,
                                       cql_varint, sequence_value, map_value>;
@@ -105,7 +106,7 @@ inline bool operator==(const map_value& a, const map_value& b) { return a.entrie
 
 // Copies a value_view (recursively, checking everything the converters check) into `out`.
 // Fails with depth_exceeded when types nest deeper than max_depth.
-[[nodiscard]] std::error_code materialize(const value_view& v, value& out, int max_depth = max_type_depth);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code materialize(const value_view& v, value& out, int max_depth = max_type_depth);
 
 // Appends the serialized bytes of `v` as a value of type `t` (the content of a [value], without
 // its length). A null inside a collection, tuple or UDT becomes a -1 length; a null at the top
@@ -115,10 +116,10 @@ inline bool operator==(const map_value& a, const map_value& b) { return a.entrie
 // bad_value (a vector with the wrong number of elements, a tuple with too many, mixed signs in
 // a duration, an inet that is neither 4 nor 16 bytes), too_many_values (a collection or
 // element longer than an [int] can say), depth_exceeded. On failure `out` is left as it was.
-[[nodiscard]] std::error_code encode_value(const value& v, const data_type& t, std::vector<std::uint8_t>& out,
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_value(const value& v, const data_type& t, std::vector<std::uint8_t>& out,
                                            int max_depth = max_type_depth);
 
 // Appends a whole [value]: an [int] length then the bytes; -1 for null.
-[[nodiscard]] std::error_code encode_bind_value(const value& v, const data_type& t, std::vector<std::uint8_t>& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_bind_value(const value& v, const data_type& t, std::vector<std::uint8_t>& out);
 
 }  // namespace cqlwire::protocol

@@ -7,10 +7,11 @@
 
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/types.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
-class value_view {
+class CQLWIRE_PROTOCOL_API value_view {
 public:
     value_view(const data_type& type, raw_value raw) noexcept : type_(&type), raw_(raw) {}
 

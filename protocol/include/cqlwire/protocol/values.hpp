@@ -28,13 +28,14 @@
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/types.hpp"
 #include "cqlwire/protocol/value_view.hpp"
+#include "cqlwire/protocol/export.hpp"
 
 namespace cqlwire::protocol {
 
 // ---- temporal types -------------------------------------------------------------------------
 
 // A proleptic Gregorian calendar date (no year 0 problem: year 0 is 1 BC, year -1 is 2 BC).
-struct civil_date {
+struct CQLWIRE_PROTOCOL_API civil_date {
     std::int64_t year = 1970;
     unsigned month = 1;  // 1..12
     unsigned day = 1;    // 1..31
@@ -43,7 +44,7 @@ struct civil_date {
 
 // CQL `date`: on the wire an unsigned 32-bit day number with the epoch (1970-01-01) at 2^31,
 // so that byte order is date order. Held here as signed days since the epoch.
-struct cql_date {
+struct CQLWIRE_PROTOCOL_API cql_date {
     std::int64_t days_since_epoch = 0;  // -2^31 .. 2^31-1 when it came from the wire
 
     static constexpr std::int64_t wire_epoch = std::int64_t{1} << 31;
@@ -58,7 +59,7 @@ struct cql_date {
 };
 
 // CQL `time`: nanoseconds since midnight, 0 .. 86399999999999.
-struct cql_time {
+struct CQLWIRE_PROTOCOL_API cql_time {
     std::int64_t nanoseconds = 0;
     static constexpr std::int64_t max_nanoseconds = 86'399'999'999'999;
     bool is_valid() const noexcept { return nanoseconds >= 0 && nanoseconds <= max_nanoseconds; }
@@ -66,7 +67,7 @@ struct cql_time {
 };
 
 // CQL `timestamp`: milliseconds since 1970-01-01T00:00:00Z (negative before), no time zone.
-struct cql_timestamp {
+struct CQLWIRE_PROTOCOL_API cql_timestamp {
     std::int64_t milliseconds = 0;
     friend bool operator==(const cql_timestamp&, const cql_timestamp&) = default;
 };
@@ -74,7 +75,7 @@ struct cql_timestamp {
 // CQL `duration`: months, days and nanoseconds kept apart because a month has no fixed number
 // of days and a day no fixed number of nanoseconds. All three share one sign (the server
 // refuses mixed signs, and so does the decoder).
-struct cql_duration {
+struct CQLWIRE_PROTOCOL_API cql_duration {
     std::int32_t months = 0;
     std::int32_t days = 0;
     std::int64_t nanoseconds = 0;
@@ -85,7 +86,7 @@ struct cql_duration {
 
 // CQL `varint`: a big-endian two's-complement integer of any length, kept as its bytes so that
 // nothing is lost.
-struct cql_varint {
+struct CQLWIRE_PROTOCOL_API cql_varint {
     std::vector<std::uint8_t> bytes;  // minimal or not, as received; never empty when decoded
 
     // value_out_of_range unless the value fits an int64.
@@ -96,7 +97,7 @@ struct cql_varint {
 };
 
 // CQL `decimal`: unscaled * 10^-scale, exactly.
-struct cql_decimal {
+struct CQLWIRE_PROTOCOL_API cql_decimal {
     std::int32_t scale = 0;
     cql_varint unscaled;
     // The decimal's canonical text: plain digits while the exponent is small, scientific
@@ -113,69 +114,69 @@ inline constexpr std::size_t max_varint_text_bytes = 16 * 1024;
 // Exact decimal text of a two's-complement big-endian integer, appended to `out`. Uses `out`'s
 // own tail as scratch space, so it allocates nothing beyond growing `out`. Fails (leaving
 // `out` as it was) with empty_value for no bytes and value_out_of_range past the cap.
-[[nodiscard]] std::error_code append_varint_text(bytes_view twos_complement, std::string& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code append_varint_text(bytes_view twos_complement, std::string& out);
 // Decimal text as cql_decimal::to_string, appended to `out` with the same guarantees.
-[[nodiscard]] std::error_code append_decimal_text(std::int32_t scale, bytes_view unscaled, std::string& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code append_decimal_text(std::int32_t scale, bytes_view unscaled, std::string& out);
 
 // ---- Cassandra's variable-length integers (duration, vector) ------------------------------------
 
 // The vint encoding: the count of leading 1 bits of the first byte is the number of extra
 // bytes (0..8), the rest of the first byte and the extra bytes hold the value big-endian.
 // Signed values are zig-zag encoded first.
-[[nodiscard]] std::error_code read_unsigned_vint(byte_reader& r, std::uint64_t& out) noexcept;
-[[nodiscard]] std::error_code read_signed_vint(byte_reader& r, std::int64_t& out) noexcept;
-void write_unsigned_vint(std::vector<std::uint8_t>& out, std::uint64_t v);
-void write_signed_vint(std::vector<std::uint8_t>& out, std::int64_t v);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code read_unsigned_vint(byte_reader& r, std::uint64_t& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code read_signed_vint(byte_reader& r, std::int64_t& out) noexcept;
+CQLWIRE_PROTOCOL_API void write_unsigned_vint(std::vector<std::uint8_t>& out, std::uint64_t v);
+CQLWIRE_PROTOCOL_API void write_signed_vint(std::vector<std::uint8_t>& out, std::int64_t v);
 
 // ---- scalar converters ------------------------------------------------------------------------
 
-[[nodiscard]] std::error_code to_bool(const value_view& v, bool& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_bool(const value_view& v, bool& out) noexcept;
 // Integers: any of tinyint, smallint, int, bigint, counter and varint, range-checked into the
 // width asked for (value_out_of_range when it does not fit).
-[[nodiscard]] std::error_code to_int8(const value_view& v, std::int8_t& out) noexcept;
-[[nodiscard]] std::error_code to_int16(const value_view& v, std::int16_t& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_int8(const value_view& v, std::int8_t& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_int16(const value_view& v, std::int16_t& out) noexcept;
 [[nodiscard]] inline std::error_code to_int32(const value_view& v, std::int32_t& out) noexcept;
 [[nodiscard]] inline std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept;
-[[nodiscard]] std::error_code to_float(const value_view& v, float& out) noexcept;    // float only
-[[nodiscard]] std::error_code to_double(const value_view& v, double& out) noexcept;  // float or double
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_float(const value_view& v, float& out) noexcept;    // float only
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_double(const value_view& v, double& out) noexcept;  // float or double
 // ascii (7-bit checked) and text/varchar (UTF-8 checked).
 [[nodiscard]] inline std::error_code to_text(const value_view& v, std::string_view& out) noexcept;
 // blob, and the raw bytes of an unrecognised custom type. An empty blob is a value, not empty_value.
-[[nodiscard]] std::error_code to_blob(const value_view& v, bytes_view& out) noexcept;
-[[nodiscard]] std::error_code to_uuid(const value_view& v, uuid& out) noexcept;  // uuid, timeuuid
-[[nodiscard]] std::error_code to_inet(const value_view& v, inet_address& out) noexcept;
-[[nodiscard]] std::error_code to_date(const value_view& v, cql_date& out) noexcept;
-[[nodiscard]] std::error_code to_time(const value_view& v, cql_time& out) noexcept;
-[[nodiscard]] std::error_code to_timestamp(const value_view& v, cql_timestamp& out) noexcept;
-[[nodiscard]] std::error_code to_duration(const value_view& v, cql_duration& out) noexcept;
-[[nodiscard]] std::error_code to_varint(const value_view& v, cql_varint& out);
-[[nodiscard]] std::error_code to_decimal(const value_view& v, cql_decimal& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_blob(const value_view& v, bytes_view& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_uuid(const value_view& v, uuid& out) noexcept;  // uuid, timeuuid
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_inet(const value_view& v, inet_address& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_date(const value_view& v, cql_date& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_time(const value_view& v, cql_time& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_timestamp(const value_view& v, cql_timestamp& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_duration(const value_view& v, cql_duration& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_varint(const value_view& v, cql_varint& out);
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_decimal(const value_view& v, cql_decimal& out);
 // The unscaled bytes of a decimal without copying (they borrow from the value's buffer).
-[[nodiscard]] std::error_code to_decimal_parts(const value_view& v, std::int32_t& scale, bytes_view& unscaled) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_decimal_parts(const value_view& v, std::int32_t& scale, bytes_view& unscaled) noexcept;
 
 // Conveniences: the value, or nullopt when the converter above fails for any reason
 // (null, empty, wrong type, bad content). Use the error_code forms to tell those apart.
-std::optional<bool> as_bool(const value_view& v) noexcept;
-std::optional<std::int32_t> as_int32(const value_view& v) noexcept;
-std::optional<std::int64_t> as_int64(const value_view& v) noexcept;
-std::optional<double> as_double(const value_view& v) noexcept;
-std::optional<std::string_view> as_text(const value_view& v) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<bool> as_bool(const value_view& v) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<std::int32_t> as_int32(const value_view& v) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<std::int64_t> as_int64(const value_view& v) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<double> as_double(const value_view& v) noexcept;
+CQLWIRE_PROTOCOL_API std::optional<std::string_view> as_text(const value_view& v) noexcept;
 
 // Checks that bytes are well-formed UTF-8 (no overlong forms, no surrogates, nothing above
 // U+10FFFF) / 7-bit ASCII.
-bool is_valid_utf8(std::string_view s) noexcept;
+CQLWIRE_PROTOCOL_API bool is_valid_utf8(std::string_view s) noexcept;
 // Where the first ill-formed UTF-8 sequence of `s` starts, or npos when `s` is valid UTF-8.
-std::size_t utf8_error_offset(std::string_view s) noexcept;
-bool is_valid_ascii(std::string_view s) noexcept;
+CQLWIRE_PROTOCOL_API std::size_t utf8_error_offset(std::string_view s) noexcept;
+CQLWIRE_PROTOCOL_API bool is_valid_ascii(std::string_view s) noexcept;
 
 // ---- inline fast paths ------------------------------------------------------------------------
 // Reading a row cell by cell calls these once per cell, so the common, well-formed case (an int
 // column holding 4 bytes, a bigint 8, ASCII text) is decided here without a call; every other
 // case, and every error, goes to the checked out-of-line forms.
 namespace detail {
-[[nodiscard]] std::error_code to_int32_checked(const value_view& v, std::int32_t& out) noexcept;
-[[nodiscard]] std::error_code to_int64_checked(const value_view& v, std::int64_t& out) noexcept;
-[[nodiscard]] std::error_code to_text_checked(const value_view& v, std::string_view& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_int32_checked(const value_view& v, std::int32_t& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_int64_checked(const value_view& v, std::int64_t& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_text_checked(const value_view& v, std::string_view& out) noexcept;
 
 inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
     std::uint32_t v;
@@ -240,7 +241,7 @@ inline std::error_code to_text(const value_view& v, std::string_view& out) noexc
 //     if (auto ec = open_elements(v, c)) return ec;
 //     value_view e = v;
 //     while (!c.at_end()) { if (auto ec = c.next(e)) return ec; use(c.index() - 1, e); }
-class element_cursor {
+class CQLWIRE_PROTOCOL_API element_cursor {
 public:
     element_cursor() noexcept = default;
 
@@ -265,10 +266,10 @@ private:
 
 // Fails with type_mismatch for other kinds, null_value / empty_value for a null or empty
 // value, and truncated / bad_value_length when the element count cannot fit the bytes.
-[[nodiscard]] std::error_code open_elements(const value_view& v, element_cursor& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code open_elements(const value_view& v, element_cursor& out) noexcept;
 
 // Yields the entries of a map, key then value, in the order the server sent them.
-class map_cursor {
+class CQLWIRE_PROTOCOL_API map_cursor {
 public:
     map_cursor() noexcept = default;
 
@@ -287,6 +288,6 @@ private:
     std::size_t index_ = 0;
 };
 
-[[nodiscard]] std::error_code open_entries(const value_view& v, map_cursor& out) noexcept;
+[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code open_entries(const value_view& v, map_cursor& out) noexcept;
 
 }  // namespace cqlwire::protocol

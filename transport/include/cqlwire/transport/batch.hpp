@@ -12,10 +12,11 @@
 
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/statement.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-class batch {
+class CQLWIRE_TRANSPORT_API batch {
 public:
     explicit batch(protocol::batch_type type = protocol::batch_type::logged) : type_(type) {}
 

@@ -26,6 +26,7 @@
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
@@ -34,12 +35,12 @@ namespace detail {
 // What a blocking call shares with the completion it waits for (which may run on another thread).
 class blocking_wait;
 
-std::shared_ptr<blocking_wait> make_blocking_wait();
-void finish_blocking_wait(blocking_wait& w) noexcept;
-bool blocking_wait_done(const blocking_wait& w) noexcept;
+CQLWIRE_TRANSPORT_API std::shared_ptr<blocking_wait> make_blocking_wait();
+CQLWIRE_TRANSPORT_API void finish_blocking_wait(blocking_wait& w) noexcept;
+CQLWIRE_TRANSPORT_API bool blocking_wait_done(const blocking_wait& w) noexcept;
 // The checks and the loop of run_blocking, apart from the start.
-std::error_code refuse_blocking_here(const boost::asio::any_io_executor& ex);
-std::error_code wait_blocking(const boost::asio::any_io_executor& ex, blocking_wait& w,
+CQLWIRE_TRANSPORT_API std::error_code refuse_blocking_here(const boost::asio::any_io_executor& ex);
+CQLWIRE_TRANSPORT_API std::error_code wait_blocking(const boost::asio::any_io_executor& ex, blocking_wait& w,
                               std::optional<std::chrono::steady_clock::time_point> deadline);
 
 }  // namespace detail

@@ -31,10 +31,11 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/stream.hpp"
 #include "cqlwire/transport/tls_context.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-struct connect_options {
+struct CQLWIRE_TRANSPORT_API connect_options {
     // The host to dial: a DNS name or an IP literal ("::1" or "[::1]"). Unless the
     // tls_context has a server_name, it is also the name the server's certificate must carry.
     std::string host;
@@ -54,7 +55,7 @@ struct connect_options {
 using connect_signature = void(std::error_code, stream);
 
 namespace detail {
-void start_connect(boost::asio::any_io_executor ex, connect_options options, protocol::diagnostics& diag,
+CQLWIRE_TRANSPORT_API void start_connect(boost::asio::any_io_executor ex, connect_options options, protocol::diagnostics& diag,
                    boost::asio::any_completion_handler<connect_signature> handler);
 }  // namespace detail
 
@@ -79,7 +80,7 @@ auto async_connect(boost::asio::any_io_executor ex, connect_options options, pro
 // Connects and waits. Runs `ioc` (restarting it first) until the connection is made or has
 // failed, so call it from a thread that may run `ioc` and while no other thread runs it.
 // On success `out` holds the stream (bound to `ioc`); on failure `out` is empty.
-[[nodiscard]] std::error_code connect(boost::asio::io_context& ioc, const connect_options& options,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code connect(boost::asio::io_context& ioc, const connect_options& options,
                                       std::optional<stream>& out, protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

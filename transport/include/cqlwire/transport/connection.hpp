@@ -78,10 +78,11 @@
 #include "cqlwire/transport/startup.hpp"
 #include "cqlwire/transport/stream.hpp"
 #include "cqlwire/transport/stream_ids.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-struct connection_options {
+struct CQLWIRE_TRANSPORT_API connection_options {
     // How long a request waits for its response; zero or negative: no limit.
     std::chrono::milliseconds request_timeout{12000};
     // How long the start-up exchange (STARTUP ... READY / AUTH_SUCCESS) may take; zero or
@@ -103,7 +104,7 @@ struct connection_options {
 };
 
 // Per-request settings.
-struct request_options {
+struct CQLWIRE_TRANSPORT_API request_options {
     // Overrides connection_options::request_timeout when set (> 0); zero keeps the default.
     std::chrono::milliseconds timeout{0};
 };
@@ -113,7 +114,7 @@ using startup_signature = void(std::error_code);
 
 // A request already encoded (done eagerly, so that no caller view has to outlive the call,
 // whatever the completion token defers).
-struct encoded_request {
+struct CQLWIRE_TRANSPORT_API encoded_request {
     std::vector<std::uint8_t> frame;
     std::error_code error;  // the encoder's failure, reported through the completion
 };
@@ -135,7 +136,7 @@ namespace detail {
 class connection_impl;
 }  // namespace detail
 
-class connection {
+class CQLWIRE_TRANSPORT_API connection {
 public:
     using executor_type = boost::asio::any_io_executor;
 
@@ -253,6 +254,6 @@ private:
 };
 // The exception the throwing overloads raise: code() is the error; what() joins the client's
 // message and the server's (quoted).
-std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag);
+CQLWIRE_TRANSPORT_API std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <system_error>
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
@@ -43,8 +44,8 @@ enum class errc {
     certificate_login_needs_certificate,  // the server logs in by certificate; none was presented
 };
 
-const std::error_category& transport_category() noexcept;
-std::error_code make_error_code(errc e) noexcept;
+CQLWIRE_TRANSPORT_API const std::error_category& transport_category() noexcept;
+CQLWIRE_TRANSPORT_API std::error_code make_error_code(errc e) noexcept;
 
 }  // namespace cqlwire::transport
 

@@ -31,11 +31,12 @@
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // One event, owning its text (the frame it came from is released).
-struct cluster_event {
+struct CQLWIRE_TRANSPORT_API cluster_event {
     protocol::event_type type = protocol::event_type::topology_change;
     // TOPOLOGY_CHANGE: "NEW_NODE" / "REMOVED_NODE" / "MOVED_NODE"; STATUS_CHANGE: "UP" / "DOWN";
     // SCHEMA_CHANGE: "CREATED" / "UPDATED" / "DROPPED".
@@ -49,15 +50,15 @@ struct cluster_event {
 };
 
 // Decodes an EVENT response frame (prefix included) into `out`.
-[[nodiscard]] std::error_code decode_cluster_event(const response& r, cluster_event& out);
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code decode_cluster_event(const response& r, cluster_event& out);
 
 // Parses "TOPOLOGY_CHANGE", "STATUS_CHANGE" or "SCHEMA_CHANGE" (case-insensitive).
-std::optional<protocol::event_type> parse_event_type(std::string_view name) noexcept;
+CQLWIRE_TRANSPORT_API std::optional<protocol::event_type> parse_event_type(std::string_view name) noexcept;
 
 using event_signature = void(std::error_code, cluster_event);
 using register_signature = void(std::error_code);
 
-class event_listener {
+class CQLWIRE_TRANSPORT_API event_listener {
 public:
     // Installs the connection's event handler (replacing any other). `conn` must outlive the
     // listener and every operation started on it; the handler only holds the listener's shared

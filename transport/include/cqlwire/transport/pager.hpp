@@ -30,6 +30,7 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/query_result.hpp"
 #include "cqlwire/transport/statement.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
@@ -38,7 +39,7 @@ class query_client;
 // A page, or nullopt once the last page was returned.
 using page_signature = void(std::error_code, std::optional<query_result>);
 
-class pager {
+class CQLWIRE_TRANSPORT_API pager {
 public:
     pager(query_client& client, statement s) : client_(&client), statement_(std::move(s)) {}
 

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
@@ -25,7 +26,7 @@ enum class peer_bytes_kind : std::uint8_t {
     unknown,    // anything else
 };
 
-struct peer_bytes_identity {
+struct CQLWIRE_TRANSPORT_API peer_bytes_identity {
     peer_bytes_kind kind = peer_bytes_kind::none;
     // For cql_frame: the protocol version of the frame (its first byte without the direction
     // bit) and its opcode byte.
@@ -40,18 +41,18 @@ struct peer_bytes_identity {
 };
 
 // Identifies `bytes`, the first bytes a peer sent. Reads at most the first 128 bytes.
-peer_bytes_identity identify_peer_bytes(protocol::bytes_view bytes);
+CQLWIRE_TRANSPORT_API peer_bytes_identity identify_peer_bytes(protocol::bytes_view bytes);
 
 // One phrase naming what answered, for messages: "a CQL server (protocol v4 ERROR frame)",
 // "a TLS endpoint (alert record: protocol_version (70))", "an HTTP server (\"HTTP/1.1 400 Bad
 // Request\")", "bytes of no known protocol (first byte 0x41)", "nothing (the connection closed
 // without a byte)".
-std::string describe_peer_bytes(const peer_bytes_identity& identity, protocol::bytes_view bytes);
+CQLWIRE_TRANSPORT_API std::string describe_peer_bytes(const peer_bytes_identity& identity, protocol::bytes_view bytes);
 
 // When `bytes` begin with a whole CQL ERROR response frame, of any protocol version, whose
 // code is the protocol error (0x000A): its message, a view into `bytes` (untrusted text, e.g.
 // "Invalid or unsupported protocol version (2); supported versions are (3/v3, 4/v4, 5/v5)").
 // A server answers a version it does not speak that way, in a version of its choosing.
-std::optional<std::string_view> protocol_error_message(protocol::bytes_view bytes);
+CQLWIRE_TRANSPORT_API std::optional<std::string_view> protocol_error_message(protocol::bytes_view bytes);
 
 }  // namespace cqlwire::transport

@@ -25,10 +25,11 @@
 
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-class prepared_statement {
+class CQLWIRE_TRANSPORT_API prepared_statement {
 public:
     prepared_statement(std::string keyspace, std::string query, const protocol::prepared_view& prepared);
 
@@ -55,7 +56,7 @@ private:
     std::size_t times_prepared_ = 1;
 };
 
-class prepared_cache {
+class CQLWIRE_TRANSPORT_API prepared_cache {
 public:
     static constexpr std::size_t default_capacity = 1024;
 

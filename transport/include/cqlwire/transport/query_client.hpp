@@ -58,11 +58,12 @@
 #include "cqlwire/transport/prepared_cache.hpp"
 #include "cqlwire/transport/query_result.hpp"
 #include "cqlwire/transport/statement.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // What the client did, for tests and monitoring.
-struct query_counters {
+struct CQLWIRE_TRANSPORT_API query_counters {
     std::uint64_t prepares_sent = 0;       // PREPARE requests sent (re-prepares included)
     std::uint64_t cache_hits = 0;          // prepare() answered from the cache
     std::uint64_t unprepared_received = 0; // Unprepared errors seen
@@ -72,7 +73,7 @@ struct query_counters {
 using query_signature = void(std::error_code, query_result);
 using prepare_signature = void(std::error_code, std::shared_ptr<const prepared_statement>);
 
-class query_client {
+class CQLWIRE_TRANSPORT_API query_client {
 public:
     explicit query_client(connection& c, std::size_t cache_capacity = prepared_cache::default_capacity)
         : connection_(&c), cache_(cache_capacity) {}

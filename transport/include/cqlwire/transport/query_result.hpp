@@ -18,10 +18,11 @@
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-class query_result {
+class CQLWIRE_TRANSPORT_API query_result {
 public:
     query_result() = default;
     query_result(query_result&&) noexcept = default;

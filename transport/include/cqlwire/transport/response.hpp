@@ -17,16 +17,17 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 namespace detail {
 class read_block;
-void retain(read_block* block) noexcept;
-void release(read_block* block) noexcept;
+CQLWIRE_TRANSPORT_API void retain(read_block* block) noexcept;
+CQLWIRE_TRANSPORT_API void release(read_block* block) noexcept;
 }  // namespace detail
 
-class response {
+class CQLWIRE_TRANSPORT_API response {
 public:
     response() = default;
     // `body` lies inside `block`, which this response holds a reference to from now on.
@@ -74,6 +75,6 @@ private:
 // For an ERROR response: its code (protocol::server_category) with the message put in
 // diag.server_message(). For any other response: an empty code, `diag` untouched. A malformed
 // ERROR body is errc::protocol_violation.
-[[nodiscard]] std::error_code server_error(const response& r, protocol::diagnostics& diag);
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code server_error(const response& r, protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

@@ -19,10 +19,11 @@
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/startup.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-struct open_options {
+struct CQLWIRE_TRANSPORT_API open_options {
     // Host, port, TLS context (null: plaintext), connect and handshake timeouts.
     connect_options connect;
     // Answers AUTHENTICATE; null when no credentials are given. Not owned: it must outlive
@@ -35,7 +36,7 @@ struct open_options {
 // Connects, runs the start-up, and hands back a connection ready for requests. Blocking: runs
 // `ioc` (restarting it first) until done, so call it while no other thread runs `ioc`.
 // On failure `out` is left empty and `diag` explains.
-[[nodiscard]] std::error_code open_connection(boost::asio::io_context& ioc, const open_options& options,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code open_connection(boost::asio::io_context& ioc, const open_options& options,
                                               std::optional<connection>& out, protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

@@ -45,13 +45,14 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // The stream id the start-up exchange uses; nothing else is in flight on the connection yet.
 inline constexpr std::int16_t startup_stream_id = 0;
 
-struct startup_config {
+struct CQLWIRE_TRANSPORT_API startup_config {
     // Answers AUTHENTICATE. Not owned: it must outlive the exchange. Null means "no credentials".
     auth::authenticator* authenticator = nullptr;
     // Optional STARTUP entries that identify the client to the server (shown in
@@ -71,7 +72,7 @@ struct startup_config {
     std::string client_certificate_identity{};
 };
 
-struct startup_action {
+struct CQLWIRE_TRANSPORT_API startup_action {
     enum class kind : std::uint8_t {
         send,        // write `bytes` (one whole frame), then call resume()
         wait_frame,  // read one frame, then call resume(header, body)
@@ -90,7 +91,7 @@ struct startup_action {
     bool is_failed() const noexcept { return type == kind::failed; }
 };
 
-class startup_machine {
+class CQLWIRE_TRANSPORT_API startup_machine {
 public:
     explicit startup_machine(startup_config config) : config_(std::move(config)) {}
     ~startup_machine();
@@ -151,6 +152,6 @@ private:
 // The versions named in a server's "unsupported protocol version" message, e.g.
 // "... supported versions are (3/v3, 4/v4, 5/v5)" gives {3, 4, 5}. Only digits are taken from
 // the untrusted text; at most 16 versions.
-std::vector<int> parse_supported_versions(std::string_view server_message);
+CQLWIRE_TRANSPORT_API std::vector<int> parse_supported_versions(std::string_view server_message);
 
 }  // namespace cqlwire::transport

@@ -30,13 +30,14 @@
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/protocol/types.hpp"
 #include "cqlwire/protocol/value.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 class prepared_statement;
 
 // One bind value, owning.
-class bind_value {
+class CQLWIRE_TRANSPORT_API bind_value {
 public:
     struct typed {
         protocol::value value;
@@ -87,7 +88,7 @@ using custom_payload_entries = std::vector<std::pair<std::string, std::vector<st
 
 // Per-request settings (§4.1.4 <query_parameters> and the frame flags). Every field is
 // optional on the wire except the consistency.
-struct statement_options {
+struct CQLWIRE_TRANSPORT_API statement_options {
     protocol::consistency consistency = protocol::consistency::one;
     std::optional<protocol::consistency> serial_consistency;  // SERIAL or LOCAL_SERIAL (LWT)
     std::optional<std::int64_t> default_timestamp;            // microseconds since the epoch (flag 0x20)
@@ -99,7 +100,7 @@ struct statement_options {
 };
 
 // A CQL string (sent as QUERY) or a prepared statement (sent as EXECUTE), with values and options.
-class statement {
+class CQLWIRE_TRANSPORT_API statement {
 public:
     explicit statement(std::string cql) : query_(std::move(cql)) {}
     explicit statement(std::shared_ptr<const prepared_statement> prepared);
@@ -144,7 +145,7 @@ private:
 
 // A statement's values serialized for the wire: views (`values`, `names`) into storage owned
 // here, so this must not be copied (moving keeps the views valid).
-struct encoded_values {
+struct CQLWIRE_TRANSPORT_API encoded_values {
     std::vector<std::uint8_t> storage;
     std::vector<protocol::raw_value> values;
     std::vector<std::string_view> names;  // empty, or one per value
@@ -162,12 +163,12 @@ struct encoded_values {
 // values type themselves. Errors: bad_value (mixed positional and named, a count mismatch, an
 // unknown name, a value that cannot type itself), and whatever protocol::encode_value reports
 // (type_mismatch, value_out_of_range...); `diag` names the value at fault.
-[[nodiscard]] std::error_code encode_statement_values(const statement& s,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code encode_statement_values(const statement& s,
                                                       const std::vector<protocol::column_spec>* markers,
                                                       encoded_values& out, protocol::diagnostics& diag);
 
 // The type a value without a marker is sent as: int for an int32, text for a string... or
 // nullopt for a null/empty value, a collection, a tuple or a UDT (these need an explicit type).
-std::optional<protocol::data_type> inferred_type(const protocol::value& v);
+CQLWIRE_TRANSPORT_API std::optional<protocol::data_type> inferred_type(const protocol::value& v);
 
 }  // namespace cqlwire::transport

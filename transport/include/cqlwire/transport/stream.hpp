@@ -21,10 +21,11 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-class stream {
+class CQLWIRE_TRANSPORT_API stream {
 public:
     using executor_type = boost::asio::any_io_executor;
     using tcp_socket = boost::asio::ip::tcp::socket;

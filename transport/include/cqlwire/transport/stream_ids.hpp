@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <system_error>
 #include <vector>
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
@@ -27,7 +28,7 @@ inline constexpr std::size_t max_stream_ids = 32768;
 
 enum class stream_id_state : std::uint8_t { free, in_use, quarantined };
 
-class stream_id_allocator {
+class CQLWIRE_TRANSPORT_API stream_id_allocator {
 public:
     // `capacity` ids, numbered 0..capacity-1; more than max_stream_ids is clamped to it.
     // A smaller capacity is for tests and for servers known to handle fewer in flight.

@@ -24,10 +24,11 @@
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/tls_options.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-class tls_context {
+class CQLWIRE_TRANSPORT_API tls_context {
 public:
     // Runs the pre-flight checks (tls_preflight.hpp), then builds the context. On failure
     // returns errc::tls_config with a message naming the file or setting and leaves `out`

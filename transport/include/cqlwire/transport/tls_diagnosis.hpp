@@ -24,6 +24,7 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
@@ -44,7 +45,7 @@ inline constexpr int certificate_required = 116;
 }  // namespace tls_alert_number
 
 // The alert's name as in the RFCs ("certificate_required"), or "alert N".
-std::string tls_alert_name(int description);
+CQLWIRE_TRANSPORT_API std::string tls_alert_name(int description);
 
 // Classifies a failed TLS handshake. `ec` is what the handshake completed with; `record` is the
 // connection's record (tls_verify.hpp). Returns one of certificate_untrusted,
@@ -52,7 +53,7 @@ std::string tls_alert_name(int description);
 // client_certificate_required, client_certificate_rejected, server_is_plaintext,
 // tls_handshake_failed (anything else, e.g. no common version or cipher), and sets the
 // client message. Never returns an empty code.
-[[nodiscard]] std::error_code diagnose_handshake_failure(const boost::system::error_code& ec,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code diagnose_handshake_failure(const boost::system::error_code& ec,
                                                          const tls_handshake_record& record,
                                                          protocol::diagnostics& diag);
 
@@ -62,7 +63,7 @@ std::string tls_alert_name(int description);
 // for any other TLS-level error, tls_handshake_failed is NOT assumed: it returns an empty
 // code and leaves `diag` alone, and the caller treats `ec` as an ordinary I/O error.
 // `record` may be null (plain TCP streams have none).
-[[nodiscard]] std::error_code classify_post_handshake_error(const boost::system::error_code& ec,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code classify_post_handshake_error(const boost::system::error_code& ec,
                                                             const tls_handshake_record* record,
                                                             protocol::diagnostics& diag);
 
@@ -75,13 +76,13 @@ std::string tls_alert_name(int description);
 // Returns an empty code and leaves `diag` alone when the evidence does not point at the client
 // certificate: no CertificateRequest was seen, or the version is TLS 1.2 or older, whose
 // handshake cannot complete once the server has refused the certificate.
-[[nodiscard]] std::error_code classify_close_after_handshake(const tls_handshake_record& record, int tls_version,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code classify_close_after_handshake(const tls_handshake_record& record, int tls_version,
                                                              protocol::diagnostics& diag);
 
 // True when `bytes` (the first bytes received from a server we spoke plaintext CQL to) begin
 // a TLS record: content type 0x15 (alert) or 0x16 (handshake), then, when present, the
 // major version 0x03. A CQL v4 response starts with 0x84, so the two never collide.
 // Callers report errc::server_expects_tls.
-bool looks_like_tls_record(protocol::bytes_view bytes) noexcept;
+CQLWIRE_TRANSPORT_API bool looks_like_tls_record(protocol::bytes_view bytes) noexcept;
 
 }  // namespace cqlwire::transport

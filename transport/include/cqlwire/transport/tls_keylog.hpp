@@ -14,16 +14,17 @@
 #include <openssl/ssl.h>
 
 #include "cqlwire/protocol/diagnostics.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // Opens `path` (see above) and installs a key log callback on `context` that appends one line
 // per secret. The open file belongs to the context and is closed when the context is freed.
 // On refusal returns errc::tls_config with a message naming the file and the reason.
-[[nodiscard]] std::error_code enable_key_log(SSL_CTX* context, const std::string& path,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code enable_key_log(SSL_CTX* context, const std::string& path,
                                              protocol::diagnostics& diag);
 
 // The one-line warning a tool prints when key logging is on.
-std::string key_log_warning(const std::string& path);
+CQLWIRE_TRANSPORT_API std::string key_log_warning(const std::string& path);
 
 }  // namespace cqlwire::transport

@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "cqlwire/auth/secret.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 enum class tls_version { tls1_2, tls1_3 };
 
-struct tls_options {
+struct CQLWIRE_TRANSPORT_API tls_options {
     // --- What to trust ------------------------------------------------------------------------
     // Files of CA certificates (each may hold several): PEM, or PKCS#12 truststores (opened
     // with no passphrase, then private_key_password). Empty with ca_directory empty too: the

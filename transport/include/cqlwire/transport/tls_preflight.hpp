@@ -16,20 +16,21 @@
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/tls_options.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
-struct x509_deleter {
+struct CQLWIRE_TRANSPORT_API x509_deleter {
     void operator()(X509* p) const noexcept { X509_free(p); }
 };
-struct evp_pkey_deleter {
+struct CQLWIRE_TRANSPORT_API evp_pkey_deleter {
     void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
 };
 using x509_ptr = std::unique_ptr<X509, x509_deleter>;
 using evp_pkey_ptr = std::unique_ptr<EVP_PKEY, evp_pkey_deleter>;
 
 // The client certificate chain and private key, parsed and checked to belong together.
-struct client_identity {
+struct CQLWIRE_TRANSPORT_API client_identity {
     x509_ptr certificate;         // the leaf
     std::vector<x509_ptr> chain;  // intermediates that followed it in the file, in order
     evp_pkey_ptr private_key;
@@ -48,7 +49,7 @@ struct client_identity {
 // PKCS#12 file; a Java keystore in JKS or JCEKS format (refused with the keytool command that
 // converts it). Appends a warning when the file holding the key is readable by group or
 // others, and when the certificate has expired. The file's bytes are wiped once parsed.
-[[nodiscard]] std::error_code load_client_identity(const tls_options& options, client_identity& out,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code load_client_identity(const tls_options& options, client_identity& out,
                                                    std::vector<std::string>& warnings,
                                                    protocol::diagnostics& diag);
 
@@ -60,25 +61,25 @@ struct client_identity {
 // keystores in JKS/JCEKS format are refused with the keytool command that converts them. Also
 // checks that options.ca_directory, when set, is a folder: OpenSSL looks certificates up there
 // during verification, so none is loaded here. `out` is empty on error.
-[[nodiscard]] std::error_code load_trust_anchors(const tls_options& options, std::vector<x509_ptr>& out,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code load_trust_anchors(const tls_options& options, std::vector<x509_ptr>& out,
                                                  protocol::diagnostics& diag);
 
 // load_trust_anchors without keeping the certificates.
-[[nodiscard]] std::error_code check_ca_files(const tls_options& options, protocol::diagnostics& diag);
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code check_ca_files(const tls_options& options, protocol::diagnostics& diag);
 
 // Checks every file of `options` — the trust anchors and the client identity as above —
 // without keeping anything. tls_context::create runs the same checks.
-[[nodiscard]] std::error_code preflight_tls_files(const tls_options& options, std::vector<std::string>& warnings,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code preflight_tls_files(const tls_options& options, std::vector<std::string>& warnings,
                                                   protocol::diagnostics& diag);
 
 // For a caller that asks for a passphrase only when one is needed (a command that prompts).
 // Each reads the file (bounded) and wipes its bytes; a file that cannot be read gives false,
 // and the functions above report it.
 // True when the file's content is a PKCS#12 file.
-[[nodiscard]] bool is_pkcs12_file(const std::string& path);
+[[nodiscard]] CQLWIRE_TRANSPORT_API bool is_pkcs12_file(const std::string& path);
 // True when the file is a PKCS#12 file that opens with neither no passphrase nor the empty one.
-[[nodiscard]] bool pkcs12_file_needs_passphrase(const std::string& path);
+[[nodiscard]] CQLWIRE_TRANSPORT_API bool pkcs12_file_needs_passphrase(const std::string& path);
 // True when the file is a PKCS#12 file that `passphrase` (or no passphrase) opens.
-[[nodiscard]] bool pkcs12_file_opens_with(const std::string& path, const auth::secret_bytes& passphrase);
+[[nodiscard]] CQLWIRE_TRANSPORT_API bool pkcs12_file_opens_with(const std::string& path, const auth::secret_bytes& passphrase);
 
 }  // namespace cqlwire::transport

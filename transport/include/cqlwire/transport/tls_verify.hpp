@@ -17,11 +17,12 @@
 #include <openssl/ssl.h>
 
 #include "cqlwire/protocol/diagnostics.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // The facts of one certificate worth showing to a user. Never holds key material.
-struct certificate_summary {
+struct CQLWIRE_TRANSPORT_API certificate_summary {
     int depth = -1;                         // 0 = the server's own certificate
     std::string subject;                    // RFC 2253 form, e.g. "CN=localhost,O=Example"
     std::string issuer;
@@ -33,23 +34,23 @@ struct certificate_summary {
     std::vector<std::string> uris;          // subjectAltName URI entries (e.g. a SPIFFE ID), escaped as DNS names
 };
 
-certificate_summary summarize_certificate(X509* cert, int depth);
+CQLWIRE_TRANSPORT_API certificate_summary summarize_certificate(X509* cert, int depth);
 
 // A distinguished name in RFC 2253 form ("CN=localhost,O=Example"), UTF-8 kept as is.
-std::string format_x509_name(const X509_NAME* name);
+CQLWIRE_TRANSPORT_API std::string format_x509_name(const X509_NAME* name);
 
 // "DNS:localhost, IP:127.0.0.1, URI:spiffe://example/a" — or "(no subjectAltName)".
-std::string format_subject_alt_names(const certificate_summary& cert);
+CQLWIRE_TRANSPORT_API std::string format_subject_alt_names(const certificate_summary& cert);
 
 // A TLS alert seen on the wire (RFC 8446 §6): description is the alert number, e.g. 116.
-struct tls_alert {
+struct CQLWIRE_TRANSPORT_API tls_alert {
     int level = 0;
     int description = 0;
 };
 
 // What one connection's handshake revealed. Filled by OpenSSL callbacks while the session
 // runs; the owner (transport::stream) keeps it at a stable address for the SSL's lifetime.
-struct tls_handshake_record {
+struct CQLWIRE_TRANSPORT_API tls_handshake_record {
     std::string expected_name;   // the name the certificate must carry ("" when not verifying)
     bool expected_is_ip = false; // expected_name is an IP literal, checked against IP SANs
     bool verify = true;
@@ -87,7 +88,7 @@ struct tls_handshake_record {
 };
 
 // True when `host` is an IPv4 or IPv6 literal ("127.0.0.1", "::1", "[::1]", "fe80::1%eth0").
-bool is_ip_literal(std::string_view host) noexcept;
+CQLWIRE_TRANSPORT_API bool is_ip_literal(std::string_view host) noexcept;
 
 // Prepares `ssl` (not yet handshaken) for one connection: the name check (when `verify`),
 // SNI for DNS names, the verify and message callbacks that fill `record`. `expected_name`
@@ -95,7 +96,7 @@ bool is_ip_literal(std::string_view host) noexcept;
 // literal are removed. `record` must outlive every use of `ssl`.
 // Errors: errc::tls_config when verification is on and there is no name to check, or when
 // OpenSSL refuses the name.
-[[nodiscard]] std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bool verify,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bool verify,
                                                   tls_handshake_record& record, protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

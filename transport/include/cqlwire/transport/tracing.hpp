@@ -27,11 +27,12 @@
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
 
 // One row of system_traces.sessions.
-struct trace_session {
+struct CQLWIRE_TRANSPORT_API trace_session {
     protocol::uuid id;
     std::string coordinator;                 // address, as text
     std::optional<std::int32_t> duration_us;  // unset while the request is still being traced
@@ -42,7 +43,7 @@ struct trace_session {
 };
 
 // One row of system_traces.events, in the server's order (by event id, a timeuuid).
-struct trace_event {
+struct CQLWIRE_TRANSPORT_API trace_event {
     protocol::uuid event_id;
     std::string activity;
     std::string source;               // address, as text
@@ -51,12 +52,12 @@ struct trace_event {
     std::int64_t timestamp_us = 0;    // from the event id: microseconds since the Unix epoch
 };
 
-struct query_trace {
+struct CQLWIRE_TRANSPORT_API query_trace {
     trace_session session;
     std::vector<trace_event> events;
 };
 
-struct fetch_trace_options {
+struct CQLWIRE_TRANSPORT_API fetch_trace_options {
     // How long to wait for the session to be complete (its duration set).
     std::chrono::milliseconds timeout{10000};
     // Pause between two reads of the session row.
@@ -74,7 +75,7 @@ inline std::error_code encode_traced_query(std::vector<std::uint8_t>& out, std::
     frame.tracing = true;
     return protocol::encode_query(out, frame, cql, parameters);
 }
-void start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+CQLWIRE_TRANSPORT_API void start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
                        protocol::diagnostics* diag, boost::asio::any_completion_handler<trace_signature> handler);
 }  // namespace detail
 
@@ -86,12 +87,12 @@ auto async_traced_query(connection& conn, std::string_view cql, const protocol::
     auto encode = [&](std::vector<std::uint8_t>& out) { return detail::encode_traced_query(out, cql, parameters); };
     return conn.async_request(encode, request_options{}, std::forward<CompletionToken>(token));
 }
-response traced_query(connection& conn, std::string_view cql, const protocol::query_parameters& parameters,
+CQLWIRE_TRANSPORT_API response traced_query(connection& conn, std::string_view cql, const protocol::query_parameters& parameters,
                       std::error_code& ec, protocol::diagnostics& diag);
 
 // The tracing session id of a response, or nullopt when the response carries none (or its
 // prefix is malformed).
-std::optional<protocol::uuid> tracing_id(const response& r);
+CQLWIRE_TRANSPORT_API std::optional<protocol::uuid> tracing_id(const response& r);
 
 // Reads the trace of `session_id` and completes with it. A session that is not complete within
 // options.timeout is errc::request_timeout (diag says which session); a failed query gives its
@@ -119,12 +120,12 @@ auto async_fetch_trace(connection& conn, const protocol::uuid& session_id, const
 }
 
 // The blocking form: fills `out` (on failure, as far as it got).
-[[nodiscard]] std::error_code fetch_trace(connection& conn, const protocol::uuid& session_id,
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code fetch_trace(connection& conn, const protocol::uuid& session_id,
                                           const fetch_trace_options& options, query_trace& out,
                                           protocol::diagnostics& diag);
 
 // Microseconds since the Unix epoch encoded in a version 1 (time-based) UUID; nullopt for
 // another version.
-std::optional<std::int64_t> timeuuid_unix_micros(const protocol::uuid& u) noexcept;
+CQLWIRE_TRANSPORT_API std::optional<std::int64_t> timeuuid_unix_micros(const protocol::uuid& u) noexcept;
 
 }  // namespace cqlwire::transport
