@@ -6,6 +6,7 @@
 #include "cqlwire/protocol/capture.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
 #include "wire_support.hpp"
 
 using namespace cqlwire::protocol;
