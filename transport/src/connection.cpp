@@ -474,7 +474,7 @@ std::error_code connection_impl::classify_read_error(const boost::system::error_
 std::error_code connection_impl::classify_silent_close(const boost::system::error_code& ec,
                                                        protocol::diagnostics& diag) {
     if (const tls_handshake_record* record = stream_.tls_record()) {
-        const int version = SSL_version(stream_.tls()->native_handle());
+        const int version = stream_.tls_version();
         if (auto verdict = classify_close_after_handshake(*record, version, diag)) return verdict;
         diag.set_client_message("right after the TLS handshake, before answering STARTUP");
         return make_error_code(errc::connection_closed);

@@ -19,6 +19,10 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/internal/stream.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 #include "cqlwire/transport/peer_bytes.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
@@ -252,7 +256,7 @@ bool name_in(const X509_NAME* name, STACK_OF(X509_NAME)* list) {
 }
 
 // The server's verdict on the client certificate, read from its answer to OPTIONS.
-void probe_after_handshake(asio::io_context& ioc, stream::tls_stream& tls, const tls_handshake_record& record,
+void probe_after_handshake(asio::io_context& ioc, tls_stream& tls, const tls_handshake_record& record,
                            std::chrono::milliseconds timeout, tls_inspection& out) {
     const auto frame = options_frame();
     bool timed_out = false;
@@ -393,7 +397,7 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     out.endpoint = endpoint_text(remote);
 
     // --- The handshake, verification deferred ----------------------------------------------------
-    stream::tls_stream tls(std::move(plain->socket()), context->asio_context());
+    tls_stream tls(std::move(plain->socket()), context->internals().asio_context());
     tls_handshake_record record;
     if (auto ec = prepare_tls_session(tls.native_handle(), expected, false, record, diag)) return ec;
     bool timed_out = false;

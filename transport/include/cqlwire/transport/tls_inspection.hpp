@@ -34,7 +34,7 @@
 
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/tls_options.hpp"
-#include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 
 namespace cqlwire::transport {
 
