@@ -1,6 +1,7 @@
 // Per-connection TLS set-up, as the application sees it: the facts of a certificate, and the
-// record of what the handshake revealed (the certificate that failed verification, alerts, whether the server
-// asked for a client certificate) so that a failure can be explained precisely.
+// record of what the handshake revealed (the certificate that failed verification, alerts,
+// whether the server asked for a client certificate) so that a failure can be explained
+// precisely.
 //
 // Name checking is OpenSSL's own: SSL_set1_host with no partial wildcards and no fallback to
 // the subject CN for DNS names, X509_VERIFY_PARAM_set1_ip_asc for IP literals (IP SANs only).
@@ -13,10 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
-
-#include "cqlwire/protocol/diagnostics.hpp"
 
 namespace cqlwire::transport {
 
