@@ -17,6 +17,8 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/protocol/types.hpp"
 #include "cqlwire/protocol/value.hpp"
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "fuzz_support.hpp"
 #include "value_checks.hpp"
 

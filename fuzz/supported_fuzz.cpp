@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
 #include "fuzz_support.hpp"
 
 namespace proto = cqlwire::protocol;

@@ -20,6 +20,10 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/internal/stream.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 #include "cqlwire/transport/peer_bytes.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
@@ -244,7 +248,7 @@ bool name_in(const X509_NAME* name, STACK_OF(X509_NAME)* list) {
 }
 
 // The server's verdict on the client certificate, read from its answer to OPTIONS.
-void probe_after_handshake(asio::io_context& ioc, stream::tls_stream& tls, const tls_handshake_record& record,
+void probe_after_handshake(asio::io_context& ioc, tls_stream& tls, const tls_handshake_record& record,
                            std::chrono::milliseconds timeout, tls_inspection& out) {
     const auto frame = options_frame();
     bool timed_out = false;
@@ -307,6 +311,9 @@ std::string_view to_string(port_protocol p) noexcept {
     return "other";
 }
 
+namespace {
+
+// What tls-check shows of one certificate (depth 0: the leaf).
 inspected_certificate inspect_certificate(X509* cert, int depth) {
     inspected_certificate c;
     c.summary = summarize_certificate(cert, depth);
@@ -329,6 +336,8 @@ inspected_certificate inspect_certificate(X509* cert, int depth) {
     ERR_clear_error();
     return c;
 }
+
+}  // namespace
 
 std::error_code inspect_tls(const tls_options& options, const tls_inspection_target& target, tls_inspection& out,
                             protocol::diagnostics& diag) {
@@ -386,7 +395,7 @@ std::error_code inspect_tls(const tls_options& options, const tls_inspection_tar
     out.endpoint = protocol::endpoint_text(remote.address().to_string(), remote.port());
 
     // --- The handshake, verification deferred ----------------------------------------------------
-    stream::tls_stream tls(std::move(plain->socket()), context->asio_context());
+    tls_stream tls(std::move(plain->socket()), context->internals().asio_context());
     tls_handshake_record record;
     if (auto ec = prepare_tls_session(tls.native_handle(), expected, false, record, diag)) return ec;
     bool timed_out = false;

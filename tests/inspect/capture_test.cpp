@@ -8,6 +8,7 @@
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
 #include "protocol/wire_support.hpp"
 
 using namespace cqlwire::protocol;

@@ -9,6 +9,8 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "protocol/wire_support.hpp"
 
 using namespace cqlwire::protocol;

@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
 #include "message_vectors.hpp"
 
 using namespace cqlwire::protocol;

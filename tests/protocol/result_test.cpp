@@ -4,6 +4,7 @@
 #include <ranges>
 
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "message_vectors.hpp"
 
 using namespace cqlwire::protocol;

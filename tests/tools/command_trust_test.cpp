@@ -18,6 +18,7 @@
 #include "cqlwire/protocol/byte_writer.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "exit_codes.hpp"
 #include "fake_cql_server.hpp"
 #include "run_process.hpp"

@@ -24,6 +24,7 @@
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "fake_cql_server.hpp"
 #include "mtls_fake_server.hpp"
 #include "pki/mismatched_pkcs12.hpp"

@@ -24,6 +24,8 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/transport/tracing.hpp"
 #include "events_command.hpp"
 #include "exit_codes.hpp"

@@ -27,6 +27,7 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "fake_cql_server.hpp"
 #include "mtls_fake_server.hpp"
 #include "pki/test_pki.hpp"

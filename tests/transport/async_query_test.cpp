@@ -24,6 +24,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "cqlwire/transport/batch.hpp"

@@ -14,7 +14,7 @@
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_context.hpp"
-#include "cqlwire/transport/tls_keylog.hpp"
+#include "cqlwire/transport/internal/tls_keylog.hpp"
 #include "fake_cql_server.hpp"
 #include "transport/transport_test_support.hpp"
 

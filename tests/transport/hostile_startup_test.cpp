@@ -9,6 +9,7 @@
 #include "cqlwire/auth/authenticator.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
 #include "transport/hostile_support.hpp"
 
 namespace {

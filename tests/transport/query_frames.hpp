@@ -12,6 +12,8 @@
 #include <boost/asio/strand.hpp>
 
 #include "cql_test_client.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"

@@ -11,6 +11,8 @@
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "cqlwire/transport/batch.hpp"
 #include "cqlwire/transport/connection.hpp"

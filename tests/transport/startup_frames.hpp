@@ -9,6 +9,7 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/responses.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
 #include "test_support.hpp"
 
 namespace cqlwire::test {

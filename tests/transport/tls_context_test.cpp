@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "cqlwire/transport/internal/stream.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
 #include "transport/transport_test_support.hpp"
 
 namespace {
@@ -32,9 +34,9 @@ TEST_CASE("tls context: the defaults verify the server, with TLS 1.2 as the floo
     CHECK(ctx->verify());
     CHECK(ctx->server_name().empty());
     CHECK_FALSE(ctx->has_client_certificate());
-    CHECK(SSL_CTX_get_verify_mode(ctx->native_handle()) == SSL_VERIFY_PEER);
-    CHECK(SSL_CTX_get_min_proto_version(ctx->native_handle()) == TLS1_2_VERSION);
-    CHECK(SSL_CTX_get_max_proto_version(ctx->native_handle()) == 0);
+    CHECK(SSL_CTX_get_verify_mode(ctx->internals().native_handle()) == SSL_VERIFY_PEER);
+    CHECK(SSL_CTX_get_min_proto_version(ctx->internals().native_handle()) == TLS1_2_VERSION);
+    CHECK(SSL_CTX_get_max_proto_version(ctx->internals().native_handle()) == 0);
 }
 
 TEST_CASE("tls context: settings are carried into the context") {
@@ -47,14 +49,14 @@ TEST_CASE("tls context: settings are carried into the context") {
     REQUIRE_MESSAGE(!ec, message);
     CHECK(ctx->server_name() == "node1.cassandra.test");
     CHECK(ctx->has_client_certificate());
-    CHECK(SSL_CTX_get_min_proto_version(ctx->native_handle()) == TLS1_3_VERSION);
-    CHECK(SSL_CTX_get_max_proto_version(ctx->native_handle()) == TLS1_3_VERSION);
+    CHECK(SSL_CTX_get_min_proto_version(ctx->internals().native_handle()) == TLS1_3_VERSION);
+    CHECK(SSL_CTX_get_max_proto_version(ctx->internals().native_handle()) == TLS1_3_VERSION);
 
     o = transport::tls_options{};
     o.verify = false;
     REQUIRE_FALSE(create(o, &ctx).first);
     CHECK_FALSE(ctx->verify());
-    CHECK(SSL_CTX_get_verify_mode(ctx->native_handle()) == SSL_VERIFY_NONE);
+    CHECK(SSL_CTX_get_verify_mode(ctx->internals().native_handle()) == SSL_VERIFY_NONE);
 }
 
 TEST_CASE("tls context: a minimum version above the maximum is refused") {
@@ -96,7 +98,7 @@ TEST_CASE("tls context: the cipher settings limit what is negotiated") {
         boost::asio::io_context ioc;
         auto out = connect_to(ioc, "localhost", server.port(), make_context(o));
         REQUIRE_MESSAGE(!out.ec, out.message);
-        const std::string cipher = SSL_get_cipher_name(out.stream->tls()->native_handle());
+        const std::string cipher = SSL_get_cipher_name(tls_stream_of(*out.stream)->native_handle());
         CHECK(cipher == (tls13 ? "TLS_CHACHA20_POLY1305_SHA256" : "ECDHE-RSA-AES128-GCM-SHA256"));
     }
 }
@@ -117,7 +119,7 @@ TEST_CASE("tls context: a client chain file sends its intermediates") {
     std::shared_ptr<transport::tls_context> ctx;
     REQUIRE_FALSE(create(o, &ctx).first);
     STACK_OF(X509)* chain = nullptr;
-    REQUIRE(SSL_CTX_get0_chain_certs(ctx->native_handle(), &chain) == 1);
+    REQUIRE(SSL_CTX_get0_chain_certs(ctx->internals().native_handle(), &chain) == 1);
     REQUIRE(chain != nullptr);
     CHECK(sk_X509_num(chain) == 1);
 }

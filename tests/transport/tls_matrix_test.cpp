@@ -19,6 +19,7 @@
 
 #include <unistd.h>
 
+#include "cqlwire/transport/internal/tls_context.hpp"
 #include "transport/transport_test_support.hpp"
 
 namespace {
@@ -113,14 +114,14 @@ verdict run_case(const matrix_case& c) {
         o.private_key_file = matrix("client.key");
     }
     auto context = make_context(o);
-    if (c.client_security_level >= 0) SSL_CTX_set_security_level(context->native_handle(), c.client_security_level);
+    if (c.client_security_level >= 0) SSL_CTX_set_security_level(context->internals().native_handle(), c.client_security_level);
     boost::asio::io_context ioc;
     // A generous handshake timeout: no row expects a timeout, and under valgrind on a busy
     // machine the first handshakes of a process take seconds.
     auto out = connect_to(ioc, c.host, srv.port(), context, std::chrono::seconds(60));
     verdict v{out.ec, out.message, {}, 0};
     if (!out.ec && out.stream) {
-        v.negotiated = SSL_version(out.stream->tls()->native_handle());
+        v.negotiated = out.stream->tls_version();
         const auto r = read_first_bytes(*out.stream);
         v.bytes = r.bytes;
         if (r.io_error) {

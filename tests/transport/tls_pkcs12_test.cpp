@@ -12,7 +12,7 @@
 #include <openssl/x509.h>
 
 #include "cqlwire/transport/connection.hpp"
-#include "cqlwire/transport/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
 #include "fake_cql_server.hpp"
 #include "pki/mismatched_pkcs12.hpp"
 #include "transport/transport_test_support.hpp"

@@ -5,7 +5,8 @@
 
 #include "transport/transport_test_support.hpp"
 
-#include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 
 namespace {
 
@@ -144,7 +145,7 @@ TEST_CASE("tls verify: a leaf signed by an intermediate verifies when the server
 
 TEST_CASE("tls verify: prepare_tls_session needs a name when verifying") {
     auto ctx = make_context(trust_server_ca());
-    SSL* ssl = SSL_new(ctx->native_handle());
+    SSL* ssl = SSL_new(ctx->internals().native_handle());
     REQUIRE(ssl != nullptr);
     transport::tls_handshake_record record;
     protocol::diagnostics diag;

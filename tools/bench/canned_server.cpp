@@ -39,6 +39,8 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "fake_cql_server.hpp"
 
 namespace {

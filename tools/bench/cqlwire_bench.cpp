@@ -60,6 +60,7 @@
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/internal/stream.hpp"
 #include "cqlwire/transport/startup.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 
@@ -839,12 +840,12 @@ int run_raw(const bench_options& o, const client_setup& setup) {
     window w;
     bool measuring = false, stopping = false;
     std::size_t live = 0;
-    std::vector<std::unique_ptr<raw_loop<transport::stream::tls_stream>>> tls_loops;
+    std::vector<std::unique_ptr<raw_loop<transport::tls_stream>>> tls_loops;
     std::vector<std::unique_ptr<raw_loop<transport::stream::tcp_socket>>> tcp_loops;
     for (auto& s : streams) {
-        if (auto* t = s.tls())
-            tls_loops.push_back(std::make_unique<raw_loop<transport::stream::tls_stream>>(*t, frame, o.depth, w, measuring,
-                                                                                         stopping, live));
+        if (auto* t = transport::tls_stream_of(s))
+            tls_loops.push_back(std::make_unique<raw_loop<transport::tls_stream>>(*t, frame, o.depth, w, measuring,
+                                                                                 stopping, live));
         else
             tcp_loops.push_back(std::make_unique<raw_loop<transport::stream::tcp_socket>>(s.socket(), frame, o.depth, w,
                                                                                          measuring, stopping, live));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "cqlwire/protocol/result.hpp"
+#include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/protocol/values.hpp"
 
 namespace {

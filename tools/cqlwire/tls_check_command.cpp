@@ -1,5 +1,7 @@
 #include "tls_check_command.hpp"
 
+#include <openssl/x509_vfy.h>
+
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"

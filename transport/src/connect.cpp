@@ -8,8 +8,10 @@
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/internal/stream.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 #include "cqlwire/transport/tls_diagnosis.hpp"
-#include "cqlwire/transport/tls_verify.hpp"
 
 namespace cqlwire::transport {
 namespace {
@@ -41,7 +43,7 @@ struct connect_state {
     std::string attempts;           // "127.0.0.1:9042 (Connection refused); ..."
     bool any_attempt_timed_out = false;
 
-    std::optional<stream::tls_stream> tls;
+    std::optional<tls_stream> tls;
     std::unique_ptr<tls_handshake_record> record;
 
     // Each timed step gets a new number; a timer callback acts only if its step is current,
@@ -190,13 +192,13 @@ private:
         }
 
         tls_context& ctx = *s.options.tls;
-        s.tls.emplace(std::move(s.socket), ctx.asio_context());
+        s.tls.emplace(std::move(s.socket), ctx.internals().asio_context());
         // Asio asks OpenSSL to free its record buffers whenever they are empty, which on a
         // connection with one request at a time means two 16 KiB allocations per request. A
         // CQL connection is long-lived and busy: it keeps them (about 34 KiB per connection).
         SSL_clear_mode(s.tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
         // The identity and trust in service now: renewed files on disk are read again here.
-        ctx.prepare_session(s.tls->native_handle());
+        ctx.internals().prepare_session(s.tls->native_handle());
         s.record = std::make_unique<tls_handshake_record>();
         const std::string expected = ctx.server_name().empty() ? s.options.host : ctx.server_name();
         if (auto prep = prepare_tls_session(s.tls->native_handle(), expected, ctx.verify(), *s.record, s.diag)) {
@@ -214,7 +216,7 @@ private:
         disarm_timer(s);
         if (!ec) {
             s.diag.clear();
-            self.complete(std::error_code{}, stream(std::move(*s.tls), std::move(s.record)));
+            self.complete(std::error_code{}, make_tls_stream(std::move(*s.tls), std::move(s.record)));
             return;
         }
         if (s.timed_out) {

@@ -5,7 +5,6 @@
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <openssl/ssl.h>
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -35,7 +34,7 @@ bool is_reset(const boost::system::error_code& ec) {
 std::error_code classify_silent_close(const boost::system::error_code& ec, const failure_context& at,
                                       protocol::diagnostics& diag) {
     if (const tls_handshake_record* record = at.link.tls_record()) {
-        const int version = SSL_version(at.link.tls()->native_handle());
+        const int version = at.link.tls_version();
         if (auto verdict = classify_close_after_handshake(*record, version, diag)) return verdict;
         diag.set_client_message("right after the TLS handshake, before answering STARTUP");
         return make_error_code(errc::connection_closed);

@@ -5,9 +5,9 @@
 // to a per-thread cache of two blocks, which misses (and goes to the heap) whenever a read, a
 // write and a posted delivery are pending together.
 //
-// A second allocation while the block is in use (a nested operation, a block too big) goes to
+// An allocation while both blocks are in use (a deeper nesting, a block too big) goes to
 // operator new, so an arena is never wrong, only sometimes not used. Asio frees an operation's
-// state before it calls the handler, so the block is free again when the handler starts the
+// state before it calls the handler, so the blocks are free again when the handler starts the
 // next operation.
 #pragma once
 
@@ -24,14 +24,21 @@ public:
     handler_arena& operator=(const handler_arena&) = delete;
 
     void* allocate(std::size_t size, std::size_t align) {
-        if (size <= sizeof block_ && align <= alignof(std::max_align_t) && !in_use_.exchange(true)) return block_;
+        if (size <= block_size && align <= alignof(std::max_align_t)) {
+            for (std::size_t i = 0; i < block_count; ++i)
+                if (!in_use_[i].exchange(true)) return blocks_[i];
+        }
         if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(size, std::align_val_t(align));
         return ::operator new(size);
     }
     void deallocate(void* p, std::size_t align) noexcept {
-        if (p == block_) {
-            in_use_.store(false);
-        } else if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+        for (std::size_t i = 0; i < block_count; ++i) {
+            if (p == blocks_[i]) {
+                in_use_[i].store(false);
+                return;
+            }
+        }
+        if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
             ::operator delete(p, std::align_val_t(align));
         } else {
             ::operator delete(p);
@@ -39,9 +46,13 @@ public:
     }
 
 private:
-    // Large enough for a TLS read or write operation around the connection's handler.
-    alignas(std::max_align_t) unsigned char block_[1024];
-    std::atomic<bool> in_use_{false};
+    // Each large enough for a TLS read or write operation around the connection's handler. Two,
+    // because over TLS one operation holds two blocks at once: the type-erased handler that
+    // carries it into the TLS layer (stream.hpp) and the TLS operation around that handler.
+    static constexpr std::size_t block_size = 1024;
+    static constexpr std::size_t block_count = 2;
+    alignas(std::max_align_t) unsigned char blocks_[block_count][block_size];
+    std::atomic<bool> in_use_[block_count] = {};
 };
 
 template <class T>

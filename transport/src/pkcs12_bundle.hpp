@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cqlwire/auth/secret.hpp"
-#include "cqlwire/transport/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
 
 namespace cqlwire::transport::detail {
 

@@ -4,8 +4,9 @@
 #include <openssl/ssl.h>
 
 #include "cqlwire/transport/errc.hpp"
-#include "cqlwire/transport/tls_keylog.hpp"
-#include "cqlwire/transport/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
+#include "cqlwire/transport/internal/tls_keylog.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
 #include "tls_rotation.hpp"
 
 namespace cqlwire::transport {
@@ -22,13 +23,22 @@ std::error_code config_error(protocol::diagnostics& diag, const std::string& mes
 
 }  // namespace
 
-tls_context::tls_context() : context_(boost::asio::ssl::context::tls_client) {}
+tls_context::tls_context(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
+tls_context::~tls_context() = default;
+
+std::uint64_t tls_context::reloads() const { return impl_->reloads(); }
 
 std::error_code tls_context::create(const tls_options& options, std::shared_ptr<tls_context>& out,
                                     std::vector<std::string>& warnings, protocol::diagnostics& diag) {
     out.reset();
+    std::shared_ptr<tls_context> ctx;
+    try {
+        ctx.reset(new tls_context(std::make_unique<impl>()));
+    } catch (const boost::system::system_error& e) {
+        return config_error(diag, std::string("OpenSSL could not create a TLS context: ") + e.what());
+    }
     // Stamped before reading: a file that changes while it is read is read again later.
-    auto rotation = watch_files(options);
+    ctx->impl_->watch_files(options);
     // The same checks as preflight_tls_files, with the trust anchors and identity kept.
     std::vector<x509_ptr> trust_anchors;
     if (auto ec = load_trust_anchors(options, trust_anchors, diag)) return ec;
@@ -40,13 +50,7 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
                                       ") is above the maximum (" + to_text(*options.max_version) + ")");
     }
 
-    std::shared_ptr<tls_context> ctx;
-    try {
-        ctx.reset(new tls_context());
-    } catch (const boost::system::system_error& e) {
-        return config_error(diag, std::string("OpenSSL could not create a TLS context: ") + e.what());
-    }
-    SSL_CTX* native = ctx->native_handle();
+    SSL_CTX* native = ctx->impl_->native_handle();
 
     // Compression leaks plaintext lengths (CRIME) and renegotiation is never needed here.
     SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
@@ -96,7 +100,6 @@ std::error_code tls_context::create(const tls_options& options, std::shared_ptr<
     }
     ctx->verify_ = options.verify;
     ctx->server_name_ = options.server_name;
-    ctx->rotation_ = std::move(rotation);
     out = std::move(ctx);
     return {};
 }

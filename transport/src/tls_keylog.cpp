@@ -1,4 +1,4 @@
-#include "cqlwire/transport/tls_keylog.hpp"
+#include "cqlwire/transport/internal/tls_keylog.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "cqlwire/transport/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 
 #include "cqlwire/auth/secret.hpp"
-#include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 #include "pkcs12_bundle.hpp"
 #include "tls_file_reader.hpp"
 

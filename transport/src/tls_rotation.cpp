@@ -63,8 +63,8 @@ std::error_code fill_trust_store(X509_STORE* store, const std::vector<x509_ptr>&
     return {};
 }
 
-std::unique_ptr<tls_context::rotation_state> tls_context::watch_files(const tls_options& options) {
-    auto r = std::make_unique<tls_context::rotation_state>();
+void tls_context::impl::watch_files(const tls_options& options) {
+    auto r = std::make_unique<rotation_state>();
     r->files.ca_files = options.ca_files;
     r->files.ca_directory = options.ca_directory;
     r->files.certificate_file = options.certificate_file;
@@ -75,10 +75,10 @@ std::unique_ptr<tls_context::rotation_state> tls_context::watch_files(const tls_
     for (const std::string* file : {&options.certificate_file, &options.private_key_file})
         if (!file->empty()) r->watched.push_back(*file);
     r->stamps = detail::stamps_of(r->watched);
-    return r;
+    rotation_ = std::move(r);
 }
 
-void tls_context::prepare_session(SSL* ssl) {
+void tls_context::impl::prepare_session(SSL* ssl) {
     rotation_state& r = *rotation_;
     std::shared_ptr<const tls_material> material;
     std::string failure;
@@ -104,11 +104,12 @@ void tls_context::prepare_session(SSL* ssl) {
     if (!failure.empty() && r.on_failure) r.on_failure(failure);
 }
 
-std::uint64_t tls_context::reloads() const {
+std::uint64_t tls_context::impl::reloads() const {
     const std::lock_guard lock(rotation_->mutex);
     return rotation_->reloads;
 }
 
-tls_context::~tls_context() = default;
+tls_context::impl::impl() : context_(boost::asio::ssl::context::tls_client) {}
+tls_context::impl::~impl() = default;
 
 }  // namespace cqlwire::transport

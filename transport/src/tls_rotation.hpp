@@ -13,8 +13,8 @@
 
 #include <openssl/ssl.h>
 
-#include "cqlwire/transport/tls_context.hpp"
-#include "cqlwire/transport/tls_preflight.hpp"
+#include "cqlwire/transport/internal/tls_context.hpp"
+#include "cqlwire/transport/internal/tls_preflight.hpp"
 #include "file_stamp.hpp"
 
 namespace cqlwire::transport {
@@ -36,7 +36,7 @@ struct tls_material {
 [[nodiscard]] std::error_code fill_trust_store(X509_STORE* store, const std::vector<x509_ptr>& anchors,
                                                const std::string& ca_directory, protocol::diagnostics& diag);
 
-struct tls_context::rotation_state {
+struct tls_context::impl::rotation_state {
     // The file settings of the options (and the key password, in wiped memory).
     tls_options files;
     std::vector<std::string> watched;

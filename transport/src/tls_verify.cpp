@@ -1,4 +1,4 @@
-#include "cqlwire/transport/tls_verify.hpp"
+#include "cqlwire/transport/internal/tls_verify.hpp"
 
 #include <algorithm>
 #include <cstdint>

@@ -61,7 +61,6 @@ struct inspected_certificate {
     bool not_yet_valid() const noexcept { return seconds_since_start < 0; }
 };
 
-CQLWIRE_INSPECT_API inspected_certificate inspect_certificate(X509* cert, int depth);
 
 // How the server ended up judging our client certificate.
 enum class client_certificate_verdict : std::uint8_t {

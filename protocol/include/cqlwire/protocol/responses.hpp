@@ -1,4 +1,6 @@
-// Responses of §4.2 of the v4 specification other than RESULT (see result.hpp), both ways.
+// Responses of §4.2 of the v4 specification other than RESULT (see result.hpp): the client's
+// decoders. Their encoders, which only a server needs, are the codec's server half
+// (server/encode_responses.hpp).
 //
 // A response body starts with an optional prefix (§2.2): the tracing id, the warnings and the
 // custom payload, in that order, each present when its header flag says so.
@@ -7,20 +9,17 @@
 //
 // Decoders fill views that point into the body they were given: valid exactly as long as that
 // buffer. Bytes after a complete message are ignored (the specification lets messages grow),
-// and nothing past the end of the body is ever read. Encoders (for a test server) append one
-// whole frame to a caller-owned vector, nothing on failure.
+// and nothing past the end of the body is ever read.
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string_view>
 #include <system_error>
 #include <variant>
 #include <vector>
 
 #include "cqlwire/protocol/byte_reader.hpp"
-#include "cqlwire/protocol/byte_writer.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/primitives.hpp"
@@ -39,15 +38,6 @@ struct CQLWIRE_PROTOCOL_API response_prefix {
 
 [[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_response_prefix(const frame_header& header, bytes_view body,
                                                      response_prefix& out, bytes_view& rest);
-
-// Frame-level settings of one response, for the encoders. The prefix fields given set the
-// matching header flags.
-struct CQLWIRE_PROTOCOL_API response_frame_options {
-    std::int16_t stream = 0;  // -1 for EVENT
-    std::optional<uuid> tracing_id;
-    std::optional<std::span<const std::string_view>> warnings;
-    std::optional<std::span<const bytes_map_entry>> custom_payload;
-};
 
 // ---- ERROR (§4.2.1, codes and their extra fields in §9) ----
 
@@ -149,26 +139,5 @@ CQLWIRE_PROTOCOL_API std::string_view to_string(event_type t) noexcept;         
 // <change_type><target><options>, from a reader positioned at them (EVENT and RESULT).
 // An unknown target is client_errc::bad_value: its fields cannot be known.
 [[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_schema_change(byte_reader& r, schema_change_view& out);
-
-// ---- Encoders ----
-
-// Writes the extra fields that `error.details` holds (whatever the code says).
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_error(std::vector<std::uint8_t>& out, const response_frame_options& frame,
-                                           const error_view& error);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_ready(std::vector<std::uint8_t>& out, const response_frame_options& frame);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_authenticate(std::vector<std::uint8_t>& out,
-                                                  const response_frame_options& frame,
-                                                  std::string_view authenticator_class);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_supported(
-    std::vector<std::uint8_t>& out, const response_frame_options& frame,
-    std::span<const std::pair<std::string_view, std::vector<std::string_view>>> options);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_auth_challenge(std::vector<std::uint8_t>& out,
-                                                    const response_frame_options& frame, raw_value token);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_auth_success(std::vector<std::uint8_t>& out,
-                                                  const response_frame_options& frame, raw_value token);
-// Use stream -1 in `frame`, as the specification requires of events.
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_event(std::vector<std::uint8_t>& out, const response_frame_options& frame,
-                                           const event_view& event);
-CQLWIRE_PROTOCOL_API void encode_schema_change(byte_writer& w, const schema_change_view& change);
 
 }  // namespace cqlwire::protocol

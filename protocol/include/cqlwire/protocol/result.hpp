@@ -1,5 +1,6 @@
-// RESULT messages (§4.2.5 of the v4 specification), both ways: Void, Rows, Set_keyspace,
-// Prepared and Schema_change.
+// RESULT messages (§4.2.5 of the v4 specification), as a client decodes them: Void, Rows,
+// Set_keyspace, Prepared and Schema_change. Their encoders, which only a server needs, are the
+// codec's server half (server/encode_results.hpp).
 //
 // Metadata (column names and types) is decoded into owning objects, once per RESULT, so that a
 // prepared statement can keep its result metadata for later pages sent with No_metadata.
@@ -27,7 +28,6 @@
 #include <vector>
 
 #include "cqlwire/protocol/byte_reader.hpp"
-#include "cqlwire/protocol/byte_writer.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/protocol/types.hpp"
@@ -239,7 +239,6 @@ private:
     bool column_specs_cached_ = false;
 };
 
-
 // The pieces, for callers that hold a reader: <metadata> of Rows (paging_state is set when
 // Has_more_pages is), and the bind <metadata> of Prepared.
 [[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code decode_result_metadata(byte_reader& r, result_metadata& out, raw_value& paging_state);
@@ -252,29 +251,6 @@ private:
 
 // The type given to cells of a result that carries no column specs: blob (opaque bytes).
 CQLWIRE_PROTOCOL_API const data_type& untyped_column_type() noexcept;
-
-// ---- Encoders (for a test server and benchmarks): each appends one RESULT frame. ----
-
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_void(std::vector<std::uint8_t>& out, const response_frame_options& frame);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_set_keyspace(std::vector<std::uint8_t>& out,
-                                                         const response_frame_options& frame,
-                                                         std::string_view keyspace);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_schema_change(std::vector<std::uint8_t>& out,
-                                                          const response_frame_options& frame,
-                                                          const schema_change_view& change);
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_prepared(std::vector<std::uint8_t>& out,
-                                                     const response_frame_options& frame, bytes_view id,
-                                                     const prepared_metadata& metadata,
-                                                     const result_metadata& rows_metadata);
-// A Rows result of `cells` in row-major order: the number of columns is metadata.columns.size()
-// (metadata.column_count with No_metadata) and cells.size() must be a multiple of it. The
-// Has_more_pages flag is set exactly when `paging_state` is given.
-[[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code encode_result_rows(std::vector<std::uint8_t>& out, const response_frame_options& frame,
-                                                 const result_metadata& metadata, std::span<const raw_value> cells,
-                                                 std::optional<bytes_view> paging_state = std::nullopt);
-// <metadata> alone; `column_count` as for encode_result_rows.
-CQLWIRE_PROTOCOL_API void encode_result_metadata(byte_writer& w, const result_metadata& metadata, std::optional<bytes_view> paging_state);
-CQLWIRE_PROTOCOL_API void encode_prepared_metadata(byte_writer& w, const prepared_metadata& metadata);
 
 // ---- Inline definitions: iteration is the hot path, so it stays visible to the optimiser. ----
 

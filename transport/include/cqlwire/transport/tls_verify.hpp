@@ -1,22 +1,21 @@
-// Per-connection TLS set-up: which name the server must prove, SNI, and a record of what the
-// handshake revealed (the certificate that failed verification, alerts, whether the server
-// asked for a client certificate) so that a failure can be explained precisely.
+// Per-connection TLS set-up, as the application sees it: the facts of a certificate, and the
+// record of what the handshake revealed (the certificate that failed verification, alerts,
+// whether the server asked for a client certificate) so that a failure can be explained
+// precisely.
 //
 // Name checking is OpenSSL's own: SSL_set1_host with no partial wildcards and no fallback to
 // the subject CN for DNS names, X509_VERIFY_PARAM_set1_ip_asc for IP literals (IP SANs only).
-// Nothing here matches names by hand; the SAN lists below are for messages only.
+// Nothing here matches names by hand; the SAN lists below are for messages only. The OpenSSL
+// side (preparing an SSL for one connection, summarizing an X509) is in the internal header
+// cqlwire/transport/internal/tls_verify.hpp, which is not installed.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
-#include <openssl/ssl.h>
-
-#include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/export.hpp"
 
 namespace cqlwire::transport {
@@ -33,11 +32,6 @@ struct CQLWIRE_TRANSPORT_API certificate_summary {
     std::vector<std::string> ip_addresses;  // subjectAltName IP entries, textual (IPv6 compressed)
     std::vector<std::string> uris;          // subjectAltName URI entries (e.g. a SPIFFE ID), escaped as DNS names
 };
-
-CQLWIRE_TRANSPORT_API certificate_summary summarize_certificate(X509* cert, int depth);
-
-// A distinguished name in RFC 2253 form ("CN=localhost,O=Example"), UTF-8 kept as is.
-CQLWIRE_TRANSPORT_API std::string format_x509_name(const X509_NAME* name);
 
 // "DNS:localhost, IP:127.0.0.1, URI:spiffe://example/a" — or "(no subjectAltName)".
 CQLWIRE_TRANSPORT_API std::string format_subject_alt_names(const certificate_summary& cert);
@@ -89,14 +83,5 @@ struct CQLWIRE_TRANSPORT_API tls_handshake_record {
 
 // True when `host` is an IPv4 or IPv6 literal ("127.0.0.1", "::1", "[::1]", "fe80::1%eth0").
 CQLWIRE_TRANSPORT_API bool is_ip_literal(std::string_view host) noexcept;
-
-// Prepares `ssl` (not yet handshaken) for one connection: the name check (when `verify`),
-// SNI for DNS names, the verify and message callbacks that fill `record`. `expected_name`
-// is tls_options::server_name when set, else the host dialed; brackets around an IPv6
-// literal are removed. `record` must outlive every use of `ssl`.
-// Errors: errc::tls_config when verification is on and there is no name to check, or when
-// OpenSSL refuses the name.
-[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bool verify,
-                                                  tls_handshake_record& record, protocol::diagnostics& diag);
 
 }  // namespace cqlwire::transport

@@ -2,8 +2,8 @@
 // (tracing id, warnings, custom payload — the order of §2.2), with the matching flags.
 #pragma once
 
-#include "cqlwire/protocol/responses.hpp"
-#include "frame_builder.hpp"
+#include "cqlwire/protocol/server/encode_responses.hpp"
+#include "../frame_builder.hpp"
 
 namespace cqlwire::protocol::detail {
 
