@@ -19,6 +19,7 @@
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connect.hpp"
+#include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/internal/stream.hpp"
 #include "cqlwire/transport/internal/tls_context.hpp"
@@ -99,7 +100,8 @@ tls_options handshake_options(const tls_options& from, bool with_identity) {
 
 // Runs one asynchronous operation on `ioc` with a time limit: `start(handler)` starts it; when
 // the time runs out, `socket` is cancelled (the operation then completes with
-// operation_aborted) and `timed_out` is set.
+// operation_aborted) and `timed_out` is set. Returns once both the operation and the timer's
+// handler ran, so that nothing queued still refers to this call's variables.
 template <class Start>
 boost::system::error_code run_timed(asio::io_context& ioc, tcp::socket& socket, std::chrono::milliseconds timeout,
                                     bool& timed_out, std::size_t* transferred, Start start) {
@@ -108,20 +110,25 @@ boost::system::error_code run_timed(asio::io_context& ioc, tcp::socket& socket, 
     timed_out = false;
     asio::steady_timer timer(ioc);
     timer.expires_after(timeout);
-    timer.async_wait([&](const boost::system::error_code& ec) {
-        if (ec || done) return;
-        timed_out = true;
-        boost::system::error_code ignored;
-        socket.cancel(ignored);
+    int outstanding = 2;  // the operation and the timer
+    const auto run_ec = transport::run_blocking(ioc.get_executor(), [&](auto finished) {
+        timer.async_wait([&, finished](const boost::system::error_code& ec) {
+            if (!ec && !done) {
+                timed_out = true;
+                boost::system::error_code ignored;
+                socket.cancel(ignored);
+            }
+            if (--outstanding == 0) finished();
+        });
+        start([&, finished](const boost::system::error_code& ec, std::size_t n) {
+            result = ec;
+            if (transferred != nullptr) *transferred = n;
+            done = true;
+            timer.cancel();
+            if (--outstanding == 0) finished();
+        });
     });
-    start([&](const boost::system::error_code& ec, std::size_t n) {
-        result = ec;
-        if (transferred != nullptr) *transferred = n;
-        done = true;
-        timer.cancel();
-    });
-    ioc.restart();
-    ioc.run();
+    if (run_ec) return boost::system::error_code(run_ec.value(), boost::system::generic_category());
     return result;
 }
 

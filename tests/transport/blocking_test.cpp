@@ -109,3 +109,25 @@ TEST_CASE("run_blocking reports an operation nothing can complete, and a deadlin
         CHECK(run_blocking(asio::any_io_executor{}, [](auto done) { done(); }) == std::errc::operation_not_supported);
     }
 }
+
+namespace {
+std::atomic<bool> stop_flag{false};
+bool stop_asked() noexcept { return stop_flag.load(); }
+}  // namespace
+
+TEST_CASE("run_blocking ends with interrupted once stop_requested says so, leaving the operation under way") {
+    asio::io_context ioc;
+    asio::steady_timer timer(ioc, 10s);
+    asio::steady_timer stopper(ioc, 30ms);
+    stop_flag = false;
+    stopper.async_wait([](const boost::system::error_code&) { stop_flag = true; });
+    const auto started = std::chrono::steady_clock::now();
+    const auto ec = run_blocking(
+        ioc.get_executor(),
+        [&](auto done) { timer.async_wait([done](const boost::system::error_code&) { done(); }); }, std::nullopt,
+        stop_asked);
+    CHECK(ec == std::errc::interrupted);
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+    timer.cancel();
+    ioc.run();
+}

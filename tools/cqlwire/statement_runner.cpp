@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cell_rendering.hpp"
+#include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -98,20 +99,23 @@ statement_runner::wait_outcome statement_runner::send_query(std::string_view cql
         frame.tracing = traced;
         return protocol::encode_query(out, frame, cql, params);
     };
-    conn_.async_request(encode, transport::request_options{}, [result](std::error_code e, transport::response resp) {
-        result->ec = e;
-        result->r = std::move(resp);
-        result->done = true;
-    });
-    ioc_.restart();
-    while (!result->done) {
-        if (interrupt_requested()) return wait_outcome::interrupted;
-        // Short slices, so that Ctrl-C is noticed promptly.
-        if (ioc_.run_one_for(std::chrono::milliseconds(100)) == 0 && ioc_.stopped() && !result->done) {
-            ec = std::make_error_code(std::errc::operation_canceled);
-            diag.set_client_message("the connection stopped with the request still unanswered");
-            return wait_outcome::completed;
-        }
+    const auto waited = transport::run_blocking(
+        conn_.get_executor(),
+        [&](auto finished) {
+            conn_.async_request(encode, transport::request_options{},
+                                [result, finished](std::error_code e, transport::response resp) {
+                                    result->ec = e;
+                                    result->r = std::move(resp);
+                                    result->done = true;
+                                    finished();
+                                });
+        },
+        std::nullopt, interrupt_requested);
+    if (waited == std::errc::interrupted) return wait_outcome::interrupted;
+    if (waited) {
+        ec = waited;
+        diag.set_client_message("the connection stopped with the request still unanswered");
+        return wait_outcome::completed;
     }
     ec = result->ec;
     r = std::move(result->r);

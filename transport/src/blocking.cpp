@@ -70,9 +70,20 @@ std::error_code refuse_blocking_here(const asio::any_io_executor& ex) {
 }
 
 std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
-                              std::optional<std::chrono::steady_clock::time_point> deadline) {
+                              std::optional<std::chrono::steady_clock::time_point> deadline,
+                              bool (*stop_requested)() noexcept) {
     auto* ioc = io_context_of(ex);
-    if (ioc == nullptr) return w.wait(deadline) ? std::error_code{} : std::make_error_code(std::errc::timed_out);
+    if (ioc == nullptr) {
+        // Others run the executor: wait in slices when a stop may be asked for.
+        if (stop_requested == nullptr) return w.wait(deadline) ? std::error_code{} : std::make_error_code(std::errc::timed_out);
+        for (;;) {
+            auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(16);
+            if (deadline) until = std::min(until, *deadline);
+            if (w.wait(until)) return {};
+            if (stop_requested()) return std::make_error_code(std::errc::interrupted);
+            if (deadline && std::chrono::steady_clock::now() >= *deadline) return std::make_error_code(std::errc::timed_out);
+        }
+    }
     // A previous run that ran out of work left the context stopped; no thread is inside run()
     // then, so restarting it is safe.
     if (ioc->stopped()) ioc->restart();
@@ -81,6 +92,7 @@ std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
     constexpr auto longest_slice = std::chrono::milliseconds(16);
     std::chrono::milliseconds slice(1);
     while (!w.done()) {
+        if (stop_requested != nullptr && stop_requested()) return std::make_error_code(std::errc::interrupted);
         auto until = std::chrono::steady_clock::now() + slice;
         if (deadline) {
             if (std::chrono::steady_clock::now() >= *deadline) return std::make_error_code(std::errc::timed_out);

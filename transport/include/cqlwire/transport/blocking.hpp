@@ -13,6 +13,9 @@
 //     std::errc::operation_canceled: nothing is left that could complete the operation;
 //   - an executor not backed by an io_context (a thread pool) is run by its own threads: this
 //     thread only waits for `done`.
+// `stop_requested`, when given, is asked between slices of the wait (a few milliseconds apart):
+// once it says true, the wait ends with std::errc::interrupted (a command's Ctrl-C), the operation
+// still under way as for a deadline.
 // A `deadline` bounds the wait: reaching it returns std::errc::timed_out; the operation is then
 // still under way and `done` may still be called later, so the caller must keep what it gave
 // `start` alive until it is cancelled or has completed (event waits use it with operations that
@@ -41,17 +44,19 @@ CQLWIRE_TRANSPORT_API bool blocking_wait_done(const blocking_wait& w) noexcept;
 // The checks and the loop of run_blocking, apart from the start.
 CQLWIRE_TRANSPORT_API std::error_code refuse_blocking_here(const boost::asio::any_io_executor& ex);
 CQLWIRE_TRANSPORT_API std::error_code wait_blocking(const boost::asio::any_io_executor& ex, blocking_wait& w,
-                              std::optional<std::chrono::steady_clock::time_point> deadline);
+                              std::optional<std::chrono::steady_clock::time_point> deadline,
+                              bool (*stop_requested)() noexcept = nullptr);
 
 }  // namespace detail
 
 template <class Start>
 [[nodiscard]] std::error_code run_blocking(const boost::asio::any_io_executor& ex, Start&& start,
-                                           std::optional<std::chrono::steady_clock::time_point> deadline = {}) {
+                                           std::optional<std::chrono::steady_clock::time_point> deadline = {},
+                                           bool (*stop_requested)() noexcept = nullptr) {
     if (auto ec = detail::refuse_blocking_here(ex)) return ec;
     auto wait = detail::make_blocking_wait();
     std::forward<Start>(start)([wait]() noexcept { detail::finish_blocking_wait(*wait); });
-    return detail::wait_blocking(ex, *wait, deadline);
+    return detail::wait_blocking(ex, *wait, deadline, stop_requested);
 }
 
 }  // namespace cqlwire::transport
