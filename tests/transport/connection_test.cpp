@@ -489,6 +489,31 @@ TEST_CASE("open_connection: connect, TLS with a client certificate, SASL, and a 
     CHECK(first_text_cell(r) == "local");
 }
 
+TEST_CASE("open_connection: the options' frame observer sees the start-up exchange and every later frame") {
+    fake_cql_server server(mtls_password_server());
+    asio::io_context ioc;
+    auth::plain_text_authenticator creds("cassandra", "s3cret");
+    transport::open_options options;
+    options.connect.host = "localhost";
+    options.connect.port = server.port();
+    options.connect.tls = make_context(with_client_certificate("client"));
+    options.authenticator = &creds;
+    std::vector<std::pair<transport::frame_event::direction, protocol::opcode>> seen;
+    options.observer = [&seen](const transport::frame_event& e) { seen.emplace_back(e.dir, e.header.op); };
+    std::optional<connection> c;
+    protocol::diagnostics diag;
+    REQUIRE(transport::open_connection(ioc, options, c, diag) == std::error_code{});
+    std::error_code ec;
+    c->query("SELECT * FROM system.local", ec, diag);
+    REQUIRE(ec == std::error_code{});
+    using dir = transport::frame_event::direction;
+    const std::vector<std::pair<dir, protocol::opcode>> expected{
+        {dir::sent, protocol::opcode::startup},        {dir::received, protocol::opcode::authenticate},
+        {dir::sent, protocol::opcode::auth_response},  {dir::received, protocol::opcode::auth_success},
+        {dir::sent, protocol::opcode::query},          {dir::received, protocol::opcode::result}};
+    CHECK(seen == expected);
+}
+
 TEST_CASE("open_connection: each failure keeps its own classification") {
     asio::io_context ioc;
     protocol::diagnostics diag;

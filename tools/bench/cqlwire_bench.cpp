@@ -61,6 +61,7 @@
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/internal/stream.hpp"
+#include "cqlwire/transport/session.hpp"
 #include "cqlwire/transport/startup.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 
@@ -287,15 +288,16 @@ transport::stream connect_stream(asio::io_context& io, const client_setup& s) {
 }
 
 transport::connection open_connection(asio::io_context& io, const client_setup& s) {
-    transport::connection c(connect_stream(io, s));
     std::optional<cqlwire::auth::plain_text_authenticator> authenticator;
     if (!s.user.empty()) authenticator.emplace(s.user, s.password);
-    transport::startup_config config;
-    config.authenticator = authenticator ? &*authenticator : nullptr;
+    transport::open_options o;
+    o.connect = s.connect;
+    o.authenticator = authenticator ? &*authenticator : nullptr;
+    std::optional<transport::connection> c;
     protocol::diagnostics diag;
-    if (auto ec = c.startup(config, diag))
-        die("start-up: " + ec.message() + ": " + diag.client_message() + " " + diag.server_message());
-    return c;
+    if (auto ec = transport::open_connection(io, o, c, diag))
+        die("connecting and logging in: " + ec.message() + ": " + diag.client_message() + " " + diag.server_message());
+    return std::move(*c);
 }
 
 // The prepared statement's id and the metadata of what it returns.
@@ -364,9 +366,8 @@ public:
         if (!o_.quiet) std::fprintf(stderr, "\n");
     }
 
-    // Takes the response by value and lets it go before issuing the next request: its buffer
-    // then returns to the connection's pool in time to carry that request (at depth 256 the
-    // pool would otherwise run dry once per batch).
+    // Takes the response by value and lets it go before issuing the next request, so that the
+    // read block it holds goes back to the pool as soon as the batch it came in is done.
     void on_done(std::size_t c, clock_type::time_point intended, std::error_code ec, transport::response r) {
         auto& s = state_[c];
         --s.in_flight;

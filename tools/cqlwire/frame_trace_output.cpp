@@ -61,9 +61,9 @@ std::int64_t to_trace_time(std::chrono::system_clock::time_point t) noexcept {
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-std::error_code install_frame_trace(transport::connection& conn, inspect::trace_format format,
-                                    const std::string& file, std::ostream& err, std::string& message,
-                                    std::shared_ptr<const checked_output>& file_output) {
+std::error_code make_frame_trace(inspect::trace_format format, const std::string& file, std::ostream& err,
+                                 std::string& message, std::shared_ptr<const checked_output>& file_output,
+                                 transport::frame_observer& observer) {
     auto sink = std::make_shared<trace_sink>(format);
     if (file.empty()) {
         sink->stream = &err;
@@ -85,7 +85,7 @@ std::error_code install_frame_trace(transport::connection& conn, inspect::trace_
         sink->file = std::make_shared<checked_output>(sink->fd, "the frame trace file '" + file + "'");
         file_output = sink->file;
     }
-    conn.set_frame_observer([sink](const transport::frame_event& e) {
+    observer = [sink](const transport::frame_event& e) {
         inspect::traced_frame f;
         f.time_us = to_trace_time(e.time);
         f.sender = e.dir == transport::frame_event::direction::sent ? inspect::frame_sender::client
@@ -95,7 +95,7 @@ std::error_code install_frame_trace(transport::connection& conn, inspect::trace_
         sink->text.clear();
         sink->tracer.append(f, sink->text);
         sink->write();
-    });
+    };
     return {};
 }
 

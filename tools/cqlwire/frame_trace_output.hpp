@@ -14,15 +14,16 @@
 
 namespace cqlwire::cli {
 
-// Installs a frame observer on `conn` writing to `file` (created with mode 0600, truncated) or,
-// when `file` is empty, to `err`, which must then outlive the connection. Fails with
+// Makes the frame observer (for transport::open_options) that writes the trace to `file` (created
+// with mode 0600, truncated) or, when `file` is empty, to `err`, which must then outlive the
+// connection. Fails with
 // cli_errc::file_unreadable (and `message`) when the file cannot be opened. `file_output` is
 // set to what records a failure to write the trace (for a file, the output it is written
 // through, flushed after every frame): its error() tells the caller that the trace could not
 // be written (a full disk, a closed stderr), so that the command stops instead of losing it.
-[[nodiscard]] std::error_code install_frame_trace(transport::connection& conn, inspect::trace_format format,
-                                                  const std::string& file, std::ostream& err, std::string& message,
-                                                  std::shared_ptr<const checked_output>& file_output);
+[[nodiscard]] std::error_code make_frame_trace(inspect::trace_format format, const std::string& file, std::ostream& err,
+                                               std::string& message, std::shared_ptr<const checked_output>& file_output,
+                                               transport::frame_observer& observer);
 
 // Microseconds since the Unix epoch of a frame event's time.
 std::int64_t to_trace_time(std::chrono::system_clock::time_point t) noexcept;

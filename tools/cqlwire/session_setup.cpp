@@ -10,6 +10,7 @@
 #include "bounded_file.hpp"
 #include "cqlshrc.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
+#include "cqlwire/transport/session.hpp"
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tls_context.hpp"
@@ -145,26 +146,20 @@ std::error_code open_and_start(settings& s, boost::asio::io_context& ioc, const 
                                std::shared_ptr<const checked_output>& trace_file_output, protocol::diagnostics& diag,
                                std::string& message) {
     message.clear();
-    transport::connect_options co;
-    co.host = s.host;
-    co.port = s.port;
-    co.connect_timeout = s.connect_timeout;
-    co.handshake_timeout = s.connect_timeout;
-    co.tls = tls;
-    std::optional<transport::stream> stream;
-    if (auto ec = transport::connect(ioc, co, stream, diag)) return ec;
-
-    transport::connection_options options;
-    options.request_timeout = s.request_timeout;
-    options.startup_timeout = s.connect_timeout;
-    options.protocol_version = s.protocol_version;
-    conn = transport::connection(std::move(*stream), options);
-    // Installed before the start-up exchange, so that the trace shows it too.
+    transport::open_options o;
+    o.connect.host = s.host;
+    o.connect.port = s.port;
+    o.connect.connect_timeout = s.connect_timeout;
+    o.connect.handshake_timeout = s.connect_timeout;
+    o.connect.tls = tls;
+    o.connection.request_timeout = s.request_timeout;
+    o.connection.startup_timeout = s.connect_timeout;
+    o.connection.protocol_version = s.protocol_version;
+    // The trace sees the start-up exchange too.
     if (s.trace_frames) {
-        if (auto ec = install_frame_trace(conn, *s.trace_frames, s.trace_file, err, message, trace_file_output))
+        if (auto ec = make_frame_trace(*s.trace_frames, s.trace_file, err, message, trace_file_output, o.observer))
             return ec;
     }
-
     // No authenticator while the password is deferred: nothing is sent unless the server logs
     // in by certificate, and a server that wants a password says so (credentials_required).
     std::optional<auth::plain_text_authenticator> authenticator;
@@ -173,9 +168,11 @@ std::error_code open_and_start(settings& s, boost::asio::io_context& ioc, const 
         authenticator.emplace(*s.username, std::string_view(reinterpret_cast<const char*>(pw.data()), pw.size()));
         s.password.clear();
     }
-    transport::startup_config startup;
-    startup.authenticator = authenticator ? &*authenticator : nullptr;
-    return conn.startup(startup, diag);
+    o.authenticator = authenticator ? &*authenticator : nullptr;
+    std::optional<transport::connection> opened;
+    if (auto ec = transport::open_connection(ioc, o, opened, diag)) return ec;
+    conn = std::move(*opened);
+    return {};
 }
 
 }  // namespace

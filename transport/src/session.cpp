@@ -10,6 +10,7 @@ std::error_code open_connection(boost::asio::io_context& ioc, const open_options
     if (auto ec = connect(ioc, options.connect, s, diag)) return ec;
 
     connection c(std::move(*s), options.connection);
+    if (options.observer) c.set_frame_observer(options.observer);
     startup_config config;
     config.authenticator = options.authenticator;
     if (auto ec = c.startup(config, diag)) return ec;

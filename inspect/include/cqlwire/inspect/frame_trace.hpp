@@ -1,5 +1,5 @@
-// Human- and machine-readable traces of CQL frames, for `cqlwire --trace-frames`, `cqlwire
-// decode` and library users who observe a connection's frames.
+// Human- and machine-readable traces of CQL frames: of a live connection (through its frame
+// observer) or of frames read back from a capture.
 //
 // A frame_tracer turns one frame (header + body, as sent or received) into text in one of three
 // formats:

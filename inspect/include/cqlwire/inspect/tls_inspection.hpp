@@ -21,8 +21,7 @@
 // When the port does not speak TLS, a second, plaintext connection sends a CQL OPTIONS frame
 // and names what answered (transport/peer_bytes.hpp): a CQL server, an HTTP server, nothing.
 //
-// The result is facts only; turning them into a verdict and a fix is the caller's (the
-// `cqlwire tls-check` command). No secret is ever stored in it: the key is only checked.
+// The result is facts only; turning them into a verdict and a fix is the caller's. No secret is ever stored in it: the key is only checked.
 #pragma once
 
 #include <chrono>

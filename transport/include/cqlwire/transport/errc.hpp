@@ -1,7 +1,7 @@
 // Errors of the transport layer: connecting, TLS and the connection's own rules.
 //
-// Each enumerator is one cause a user can act on; the command maps them onto its exit codes
-// (network: 3, TLS: 4, authentication: 5, protocol violation: 7). The detail for a message —
+// Each enumerator is one cause a user can act on, grouped by kind (network, TLS, authentication,
+// protocol violation) so that a caller can decide by kind. The detail for a message —
 // which issuer, which names, which dates — travels in protocol::diagnostics beside the code.
 #pragma once
 

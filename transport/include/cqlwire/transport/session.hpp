@@ -2,7 +2,7 @@
 // CQL start-up exchange (with SASL when the server asks), each step bounded by its timeout.
 //
 // Every failure comes back as one transport::errc (or a server code) with diagnostics naming
-// the cause, so that the command can map it to an exit code: network (resolve_failed,
+// the cause, grouped by kind: network (resolve_failed,
 // connect_failed, connect_timeout, handshake_timeout, connection_closed), TLS (tls_config,
 // certificate_*, client_certificate_*, server_expects_tls, server_is_plaintext), authentication
 // (authentication_failed, authenticator_not_allowed, credentials_required,
@@ -31,6 +31,9 @@ struct CQLWIRE_TRANSPORT_API open_options {
     auth::authenticator* authenticator = nullptr;
     // Request timeout, start-up timeout, frame size limit, stream ids.
     connection_options connection;
+    // Sees every frame of the connection, the start-up exchange included (see
+    // connection::set_frame_observer); empty: none. A trace (inspect/frame_trace.hpp) plugs in here.
+    frame_observer observer;
 };
 
 // Connects, runs the start-up, and hands back a connection ready for requests. Blocking: runs

@@ -53,7 +53,7 @@ struct CQLWIRE_TRANSPORT_API tls_options {
 
     // --- Server identity ------------------------------------------------------------------------
     // Verify the server's chain and name. Setting this to false accepts ANY server, including
-    // an attacker in the middle: it exists for debugging, and the command warns loudly.
+    // an attacker in the middle: it exists for debugging; a program using it should warn loudly.
     bool verify = true;
     // The name the server's certificate must carry, when it differs from the host dialed (e.g.
     // dial 10.0.0.5 but expect node1.cassandra.test). Empty: the host dialed. A DNS name is
