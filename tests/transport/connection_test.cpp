@@ -470,15 +470,25 @@ TEST_CASE("connection: an empty handle fails every operation with connection_bro
     CHECK(c.startup({}, diag) == errc::connection_broken);
 }
 
-TEST_CASE("open_connection: connect, TLS with a client certificate, SASL, and a query") {
-    fake_cql_server server(mtls_password_server());
-    asio::io_context ioc;
-    auth::plain_text_authenticator creds("cassandra", "s3cret");
+namespace {
+
+// Options that open a connection to `server` (mutual TLS, password login with `creds`).
+transport::open_options mtls_open_options(const fake_cql_server& server, auth::plain_text_authenticator& creds) {
     transport::open_options options;
     options.connect.host = "localhost";
     options.connect.port = server.port();
     options.connect.tls = make_context(with_client_certificate("client"));
     options.authenticator = &creds;
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("open_connection: connect, TLS with a client certificate, SASL, and a query") {
+    fake_cql_server server(mtls_password_server());
+    asio::io_context ioc;
+    auth::plain_text_authenticator creds("cassandra", "s3cret");
+    auto options = mtls_open_options(server, creds);
     std::optional<connection> c;
     protocol::diagnostics diag;
     REQUIRE(transport::open_connection(ioc, options, c, diag) == std::error_code{});
@@ -493,11 +503,7 @@ TEST_CASE("open_connection: the options' frame observer sees the start-up exchan
     fake_cql_server server(mtls_password_server());
     asio::io_context ioc;
     auth::plain_text_authenticator creds("cassandra", "s3cret");
-    transport::open_options options;
-    options.connect.host = "localhost";
-    options.connect.port = server.port();
-    options.connect.tls = make_context(with_client_certificate("client"));
-    options.authenticator = &creds;
+    auto options = mtls_open_options(server, creds);
     std::vector<std::pair<transport::frame_event::direction, protocol::opcode>> seen;
     options.observer = [&seen](const transport::frame_event& e) { seen.emplace_back(e.dir, e.header.op); };
     std::optional<connection> c;
