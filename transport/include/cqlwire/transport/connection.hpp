@@ -38,9 +38,11 @@
 //     thread: the request is encoded at once (so the caller's views need only live during the
 //     call) and handed to the connection's executor.
 //   - Blocking, (…, std::error_code&, diagnostics&) and a throwing overload (std::system_error).
-//     They run the connection's io_context until done, so call them only while no other thread
-//     runs that io_context, and never from inside one of its handlers (that would deadlock; it
-//     fails with std::errc::resource_deadlock_would_occur instead).
+//     They wait through run_blocking (blocking.hpp): the calling thread runs the connection's
+//     io_context until the operation is done. When another thread runs that io_context too,
+//     give the stream a strand executor, so that the connection's handlers never run on two
+//     threads at once. Called from inside one of its handlers they fail at once with
+//     std::errc::resource_deadlock_would_occur (waiting there could never end).
 //
 // A server ERROR frame is a response like any other, but the operation's error_code is then
 // the server's code (protocol::server_errc); server_error() gives the message.
