@@ -68,6 +68,9 @@ struct CQLWIRE_TRANSPORT_API fetch_trace_options {
 using trace_signature = void(std::error_code, query_trace);
 
 namespace detail {
+// Starts async_fetch_trace's operation (defined in tracing.cpp).
+CQLWIRE_TRANSPORT_API void start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+                       protocol::diagnostics* diag, boost::asio::any_completion_handler<trace_signature> handler);
 // Appends a QUERY frame with the tracing flag set.
 inline std::error_code encode_traced_query(std::vector<std::uint8_t>& out, std::string_view cql,
                                            const protocol::query_parameters& parameters) {
@@ -75,8 +78,6 @@ inline std::error_code encode_traced_query(std::vector<std::uint8_t>& out, std::
     frame.tracing = true;
     return protocol::encode_query(out, frame, cql, parameters);
 }
-CQLWIRE_TRANSPORT_API void start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
-                       protocol::diagnostics* diag, boost::asio::any_completion_handler<trace_signature> handler);
 }  // namespace detail
 
 // QUERY with the tracing flag set. The response's prefix carries the session id when the server
