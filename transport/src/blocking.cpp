@@ -43,7 +43,6 @@ private:
 
 std::shared_ptr<blocking_wait> make_blocking_wait() { return std::make_shared<blocking_wait>(); }
 void finish_blocking_wait(blocking_wait& w) noexcept { w.finish(); }
-bool blocking_wait_done(const blocking_wait& w) noexcept { return w.done(); }
 
 namespace {
 

@@ -40,7 +40,6 @@ class blocking_wait;
 
 CQLWIRE_TRANSPORT_API std::shared_ptr<blocking_wait> make_blocking_wait();
 CQLWIRE_TRANSPORT_API void finish_blocking_wait(blocking_wait& w) noexcept;
-CQLWIRE_TRANSPORT_API bool blocking_wait_done(const blocking_wait& w) noexcept;
 // The checks and the loop of run_blocking, apart from the start.
 CQLWIRE_TRANSPORT_API std::error_code refuse_blocking_here(const boost::asio::any_io_executor& ex);
 CQLWIRE_TRANSPORT_API std::error_code wait_blocking(const boost::asio::any_io_executor& ex, blocking_wait& w,

@@ -209,7 +209,6 @@ public:
     // ---- for monitoring ----------------------------------------------------------------------
     std::size_t pending() const noexcept { return pending_; }
     std::size_t quarantined() const noexcept { return ids_.quarantined(); }
-    std::size_t free_stream_ids() const noexcept { return ids_.available(); }
 
 private:
     struct slot {
