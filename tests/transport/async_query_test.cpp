@@ -21,6 +21,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -456,14 +457,10 @@ TEST_CASE("async query surface: event waits time out, and end when the connectio
     CHECK_FALSE(diag.client_message().empty());
 }
 
-TEST_CASE("async query surface: blocking forms work while another thread runs the io_context") {
-    scripted_server s;
-    // Two threads then run the io_context (the blocking call runs it too): the connection's
-    // executor must be a strand.
-    client_fixture f(s.server, true);
-    query_client client(f.c);
-    transport::event_listener listener(f.c);
-    io_thread runner(f.ioc);
+// Every blocking form once, then `rounds` executions, each checked.
+void run_every_blocking_form(scripted_server& s, transport::connection& c, int rounds) {
+    query_client client(c);
+    transport::event_listener listener(c);
 
     auto prepared = client.prepare(select_by_key);
     CHECK(key_of(client.execute(statement(prepared).bind(std::int32_t{3}))) == 3);
@@ -485,8 +482,48 @@ TEST_CASE("async query surface: blocking forms work while another thread runs th
     CHECK(event.change == "UP");
 
     transport::query_trace trace;
-    CHECK(transport::fetch_trace(f.c, trace_of_the_test().session_id, {}, trace, diag) == std::error_code{});
+    CHECK(transport::fetch_trace(c, trace_of_the_test().session_id, {}, trace, diag) == std::error_code{});
     CHECK(trace.events.size() == 2);
+
+    int right = 0;
+    for (int i = 0; i < rounds; ++i) {
+        // Asynchronous executions in flight at the same time keep the other threads busy with
+        // the connection's handlers while this one blocks.
+        std::atomic<int> async_done{0};
+        for (int k = 0; k < 8; ++k)
+            client.async_execute(statement(prepared).bind(std::int32_t{k}),
+                                 [&](std::error_code, query_result) { ++async_done; });
+        if (key_of(client.execute(statement(prepared).bind(std::int32_t{i}))) == i) ++right;
+        while (async_done.load() < 8) std::this_thread::sleep_for(1ms);
+    }
+    CHECK(right == rounds);
+}
+
+TEST_CASE("async query surface: blocking forms work while other threads run a plain io_context") {
+    // No strand given: the connection puts its handlers on one of its own, so the blocking
+    // call may run the io_context next to two other threads.
+    scripted_server s;
+    client_fixture f(s.server);
+    io_thread first(f.ioc), second(f.ioc);
+    run_every_blocking_form(s, f.c, 300);
+}
+
+TEST_CASE("async query surface: blocking forms work on the caller's own strand, run by another thread") {
+    scripted_server s;
+    client_fixture f(s.server, true);
+    io_thread runner(f.ioc);
+    run_every_blocking_form(s, f.c, 100);
+}
+
+TEST_CASE("async query surface: a connection on a thread pool, blocking and asynchronous calls together") {
+    scripted_server s;
+    asio::thread_pool pool(3);
+    transport::connection c(plain_stream_to(pool.get_executor(), s.server.port()));
+    protocol::diagnostics diag;
+    REQUIRE(c.startup({}, diag) == std::error_code{});
+    run_every_blocking_form(s, c, 100);
+    c.close();
+    pool.join();
 }
 
 TEST_CASE("async query surface: a blocking call from a handler of the connection's io_context fails at once") {

@@ -6,11 +6,13 @@
 #include <cerrno>
 #include <chrono>
 #include <future>
+#include <thread>
 
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -150,6 +152,38 @@ TEST_CASE("connect: a server that accepts TCP but never answers the handshake is
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
     CHECK(contains(diag.client_message(), "did not complete within 250 ms"));
     CHECK_FALSE(s);
+}
+
+TEST_CASE("connect: the blocking form works while two other threads run the io_context") {
+    // The operation's steps and its timer share a strand: a timeout cancelling the socket never
+    // meets a step of the handshake on another thread.
+    tls_test_server::options silent_opts;
+    silent_opts.how = tls_test_server::mode::silent;
+    tls_test_server silent(silent_opts);
+    tls_test_server answering{tls_test_server::options{}};
+    boost::asio::io_context ioc;
+    auto work = boost::asio::make_work_guard(ioc);
+    std::thread first([&] { ioc.run(); }), second([&] { ioc.run(); });
+
+    int connected = 0, timed_out = 0;
+    for (int i = 0; i < 20; ++i) {
+        transport::connect_options o;
+        o.host = "localhost";
+        o.port = i % 2 == 0 ? answering.port() : silent.port();
+        o.tls = make_context(trust_server_ca());
+        o.handshake_timeout = std::chrono::milliseconds(i % 2 == 0 ? 5000 : 20);
+        protocol::diagnostics diag;
+        std::optional<transport::stream> s;
+        const auto ec = transport::connect(ioc, o, s, diag);
+        if (i % 2 == 0 && !ec && s && s->is_tls()) ++connected;
+        if (i % 2 == 1 && ec == errc::handshake_timeout && !s) ++timed_out;
+    }
+    work.reset();
+    ioc.stop();
+    first.join();
+    second.join();
+    CHECK(connected == 10);
+    CHECK(timed_out == 10);
 }
 
 transport::connect_options options_for(const tls_test_server& server) {

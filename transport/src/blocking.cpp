@@ -11,6 +11,8 @@
 #include <boost/asio/require.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "operation_pool.hpp"
+
 namespace cqlwire::transport::detail {
 
 namespace asio = boost::asio;
@@ -47,7 +49,7 @@ void finish_blocking_wait(blocking_wait& w) noexcept { w.finish(); }
 namespace {
 
 // The io_context behind `ex` — a plain or work-tracking io_context executor, or a strand over
-// one — or null for any other kind of executor (a thread pool's, the system executor).
+// one (a connection's own included) — or null for any other kind of executor (a thread pool's, the system executor).
 asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     using plain = asio::io_context::executor_type;
     using tracked = decltype(asio::require(std::declval<plain>(), asio::execution::outstanding_work.tracked));
@@ -56,6 +58,8 @@ asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     if (auto* e = ex.target<tracked>()) return &asio::query(*e, asio::execution::context);
     if (auto* s = ex.target<asio::strand<plain>>()) return &asio::query(s->get_inner_executor(), asio::execution::context);
     if (auto* s = ex.target<asio::strand<asio::any_io_executor>>()) return io_context_of(s->get_inner_executor());
+    // The strand a connection puts its handlers on (connection_impl.hpp).
+    if (auto* s = ex.target<asio::strand<pooled_io_executor>>()) return &asio::query(s->get_inner_executor(), asio::execution::context);
     return nullptr;
 }
 

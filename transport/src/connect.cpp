@@ -1,8 +1,11 @@
 #include "cqlwire/transport/connect.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/compose.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <openssl/ssl.h>
 
 #include "cqlwire/protocol/endpoint_text.hpp"
@@ -26,12 +29,16 @@ std::string endpoint_text(const tcp::endpoint& ep) { return protocol::endpoint_t
 std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
 // Everything one connect operation owns. Shared between the composed operation and the
-// timeout handler, which may still be queued when the operation completes.
+// timeout handler, which may still be queued when the operation completes. Both run on
+// `strand`, so that the timer's cancellation never meets a step of the operation on another
+// thread when several threads run the executor (a blocking connect runs it on its caller).
 struct connect_state {
     connect_state(const asio::any_io_executor& ex, connect_options o, protocol::diagnostics& d)
-        : executor(ex), options(std::move(o)), diag(d), resolver(ex), socket(ex), timer(ex) {}
+        : executor(ex), strand(asio::make_strand(ex)), options(std::move(o)), diag(d), resolver(ex), socket(ex),
+          timer(ex) {}
 
-    asio::any_io_executor executor;
+    asio::any_io_executor executor;  // the stream's: what the caller gave
+    asio::strand<asio::any_io_executor> strand;
     connect_options options;
     protocol::diagnostics& diag;
     tcp::resolver resolver;
@@ -58,13 +65,13 @@ void arm_timer(const std::shared_ptr<connect_state>& st, std::chrono::millisecon
     const unsigned step = ++st->step;
     st->timed_out = false;
     st->timer.expires_after(timeout);
-    st->timer.async_wait([st, step](const boost::system::error_code& ec) {
+    st->timer.async_wait(asio::bind_executor(st->strand, [st, step](const boost::system::error_code& ec) {
         if (ec || st->step != step) return;
         st->timed_out = true;
         boost::system::error_code ignored;
         st->resolver.cancel();
         st->tcp_layer().cancel(ignored);
-    });
+    }));
 }
 
 void disarm_timer(connect_state& st) {
@@ -252,10 +259,15 @@ namespace detail {
 void start_connect(asio::any_io_executor ex, connect_options options, protocol::diagnostics& diag,
                    asio::any_completion_handler<connect_signature> handler) {
     auto st = std::make_shared<connect_state>(ex, std::move(options), diag);
-    // The token type named here is a non-reference type, so async_compose moves the handler
-    // out of the lvalue it is given (Asio's forwarding rule), rather than wrapping it again.
-    asio::async_compose<asio::any_completion_handler<connect_signature>, connect_signature>(
-        connect_op{std::move(st)}, handler, ex);
+    auto strand = st->strand;
+    // The operation's steps run on the strand (its handler's associated executor); the caller's
+    // handler is then handed to its own executor.
+    auto deliver = asio::bind_executor(
+        strand, [ex, h = std::move(handler)](std::error_code ec, stream s) mutable {
+            auto target = asio::get_associated_executor(h, ex);
+            asio::dispatch(target, [h = std::move(h), ec, s = std::move(s)]() mutable { std::move(h)(ec, std::move(s)); });
+        });
+    asio::async_compose<decltype(deliver), connect_signature>(connect_op{std::move(st)}, deliver, strand);
 }
 
 }  // namespace detail

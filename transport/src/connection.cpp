@@ -113,8 +113,9 @@ void connection_impl::drive_startup(startup_action action) {
     case startup_action::kind::send:
         // action.bytes stays valid (and unwiped) until the machine's next resume().
         if (frame_observer_) observe_sent(action.bytes);
+        with_strand([&](const auto& st) {
         asio::async_write(stream_, asio::buffer(action.bytes.data(), action.bytes.size()),
-                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          asio::bind_executor(st, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                               if (self->phase_ != phase::starting) return;
                               if (ec && is_closed_by_server(ec) && !self->startup_write_error_) {
                                   // A server that turns us away may have said why (a TLS alert,
@@ -131,7 +132,8 @@ void connection_impl::drive_startup(startup_action action) {
                                   return;
                               }
                               self->drive_startup(self->startup_->resume());
-                          });
+                          }));
+        });
         return;
     case startup_action::kind::wait_frame: read_for_startup(); return;
     case startup_action::kind::done: {
@@ -163,8 +165,9 @@ void connection_impl::read_for_startup() {
     case protocol::decode_status::need_more: break;
     }
     auto space = reader_.prepare_read();
+    with_strand([&](const auto& st) {
     stream_.async_read_some(asio::buffer(space.data(), space.size()),
-                            [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t n) {
+                            asio::bind_executor(st, [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t n) {
                                 if (self->phase_ != phase::starting) return;
                                 if (read_ec) {
                                     self->fail_io(read_ec);
@@ -173,7 +176,8 @@ void connection_impl::read_for_startup() {
                                 self->bytes_received_ += n;
                                 self->reader_.commit(n);
                                 self->read_for_startup();
-                            });
+                            }));
+    });
 }
 
 // ---- requests ---------------------------------------------------------------------------------
@@ -240,8 +244,11 @@ void connection_impl::start_write() {
         }
         self->start_write();
     };
-    asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()),
-                      asio::bind_allocator(arena_allocator<void>(write_arena_), std::move(on_written)));
+    with_strand([&](const auto& st) {
+        asio::async_write(stream_, asio::buffer(bytes.data(), bytes.size()),
+                          asio::bind_executor(st, asio::bind_allocator(arena_allocator<void>(write_arena_),
+                                                                       std::move(on_written))));
+    });
 }
 
 void connection_impl::start_reading() {
@@ -278,8 +285,11 @@ void connection_impl::read_frames() {
         self->reader_.commit(n);
         self->read_frames();
     };
-    stream_.async_read_some(asio::buffer(space.data(), space.size()),
-                            asio::bind_allocator(arena_allocator<void>(read_arena_), std::move(on_read)));
+    with_strand([&](const auto& st) {
+        stream_.async_read_some(asio::buffer(space.data(), space.size()),
+                                asio::bind_executor(st, asio::bind_allocator(arena_allocator<void>(read_arena_),
+                                                                             std::move(on_read))));
+    });
 }
 
 void connection_impl::on_frame(const protocol::frame_view& frame) {

@@ -7,21 +7,28 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/allocator.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/require.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/multiplexer.hpp"
 #include "connection_failures.hpp"
 #include "handler_arena.hpp"
+#include "operation_pool.hpp"
 #include "read_buffer.hpp"
 
 namespace cqlwire::transport::detail {
@@ -67,12 +74,11 @@ void complete_later(const asio::any_io_executor& ex, asio::any_completion_handle
 class connection_impl : public std::enable_shared_from_this<connection_impl> {
 public:
     connection_impl(stream s, const connection_options& options)
-        : executor_(s.get_executor()),
-          plain_executor_(executor_.target<asio::io_context::executor_type>()),
-          // A plain io_context executor is stored inside the any_completion_executor; the
-          // wrapped any_io_executor would be shared on the heap, each copy a reference count.
-          completion_executor_(plain_executor_ ? asio::any_completion_executor(*plain_executor_)
-                                               : asio::any_completion_executor(executor_)),
+        : strand_(strand_for(s.get_executor())),
+          executor_(std::visit([](const auto& st) { return asio::any_io_executor(st); }, strand_)),
+          // The strand is stored inside the any_completion_executor once; converting the
+          // any_io_executor at each completion would allocate (see complete_later).
+          completion_executor_(std::visit([](const auto& st) { return asio::any_completion_executor(st); }, strand_)),
           stream_(std::move(s)),
           options_(clamped(options)),
           startup_timer_(executor_),
@@ -87,13 +93,33 @@ public:
         return o;
     }
 
-    asio::any_io_executor executor_;
-    // executor_'s target when it is a plain io_context executor (no strand): then a call made
-    // on a thread running that io_context is already where the connection's state lives.
-    const asio::io_context::executor_type* plain_executor_ = nullptr;
-    asio::any_completion_executor completion_executor_;  // executor_, converted once (see complete_later)
+    // Every handler of the connection, and of the query surface above it, runs on one strand,
+    // whatever executor the stream was given: so a blocking call may run the io_context on its
+    // own thread while other threads run it too, and a thread pool may carry a connection.
+    // A stream that already has a strand keeps it. Over an io_context the strand is of the
+    // io_context's own executor type, allocating from operation_pool.hpp: then hopping onto
+    // it costs no heap allocation, where a strand over any_io_executor allocates every time.
+    using io_strand = asio::strand<pooled_io_executor>;
+    using any_strand = asio::strand<asio::any_io_executor>;
+    using strand_variant = std::variant<io_strand, any_strand>;
+    static strand_variant strand_for(const asio::any_io_executor& ex) {
+        const auto pooled = asio::execution::allocator(pooled_allocator<void>());
+        if (const auto* s = ex.target<asio::strand<asio::io_context::executor_type>>()) return asio::prefer(*s, pooled);
+        if (const auto* s = ex.target<io_strand>()) return *s;
+        if (const auto* s = ex.target<any_strand>()) return *s;
+        if (const auto* e = ex.target<asio::io_context::executor_type>()) return asio::make_strand(asio::require(*e, pooled));
+        return asio::make_strand(ex);
+    }
+    strand_variant strand_;
+    asio::any_io_executor executor_;  // strand_, as the connection reports it
+    asio::any_completion_executor completion_executor_;  // strand_, converted once
     bool on_own_thread() const noexcept {
-        return plain_executor_ != nullptr && plain_executor_->running_in_this_thread();
+        return std::visit([](const auto& s) { return s.running_in_this_thread(); }, strand_);
+    }
+    // Calls `f` with the strand, as its own type.
+    template <class F>
+    decltype(auto) with_strand(F&& f) const {
+        return std::visit(std::forward<F>(f), strand_);
     }
     stream stream_;
     connection_options options_;
@@ -208,14 +234,12 @@ public:
     handler_arena read_arena_;
     handler_arena write_arena_;
     handler_arena delivery_arena_;
-    // Posts `f` to the connection's executor with its state in `arena`. Through the plain
-    // io_context executor when there is one: through any_io_executor, the scheduler's own
-    // operation would come from Asio's per-thread cache whatever the handler's allocator.
+    // Posts `f` to the connection's strand with its state in `arena`.
     template <class F>
     void post_with(handler_arena& arena, F&& f) {
-        auto bound = asio::bind_allocator(arena_allocator<void>(arena), std::forward<F>(f));
-        if (plain_executor_) asio::post(*plain_executor_, std::move(bound));
-        else asio::post(executor_, std::move(bound));
+        with_strand([&](const auto& st) {
+            asio::post(st, asio::bind_allocator(arena_allocator<void>(arena), std::forward<F>(f)));
+        });
     }
 
     std::vector<ready_completion> ready_;       // completed, waiting for deliver_ready()

@@ -50,7 +50,7 @@ private:
     // because over TLS one operation holds two blocks at once: the type-erased handler that
     // carries it into the TLS layer (stream.hpp) and the TLS operation around that handler.
     static constexpr std::size_t block_size = 1024;
-    static constexpr std::size_t block_count = 2;
+    static constexpr std::size_t block_count = 3;
     alignas(std::max_align_t) unsigned char blocks_[block_count][block_size];
     std::atomic<bool> in_use_[block_count] = {};
 };

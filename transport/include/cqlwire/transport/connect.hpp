@@ -62,7 +62,8 @@ CQLWIRE_TRANSPORT_API void start_connect(boost::asio::any_io_executor ex, connec
 // Connects asynchronously. Completes with (error, stream): on success the error is empty and
 // the stream is connected (and handshaken, with TLS); on failure the stream is closed and
 // `diag` holds the message. `diag` must outlive the operation; `options` is copied.
-// The stream's socket uses `ex`; run the operation on one thread or strand.
+// The stream's socket uses `ex`; the operation's own steps run on a strand over it, so any
+// number of threads may run `ex`. The handler runs on its associated executor (`ex` by default).
 // Cancellation (a bound cancellation slot) is not supported; use the timeouts.
 // With asio::use_future the result is std::future<std::tuple<std::error_code, stream>>, with
 // asio::use_awaitable `auto [ec, s] = co_await async_connect(...)`.
@@ -77,8 +78,9 @@ auto async_connect(boost::asio::any_io_executor ex, connect_options options, pro
         token, std::move(ex), std::move(options), &diag);
 }
 
-// Connects and waits. Runs `ioc` (restarting it first) until the connection is made or has
-// failed, so call it from a thread that may run `ioc` and while no other thread runs it.
+// Connects and waits (run_blocking, blocking.hpp): runs `ioc` on the calling thread, alongside
+// any other thread that runs it, until the connection is made or has failed; called from
+// inside one of `ioc`'s handlers it fails at once with std::errc::resource_deadlock_would_occur.
 // On success `out` holds the stream (bound to `ioc`); on failure `out` is empty.
 [[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code connect(boost::asio::io_context& ioc, const connect_options& options,
                                       std::optional<stream>& out, protocol::diagnostics& diag);

@@ -39,17 +39,18 @@
 //     call) and handed to the connection's executor.
 //   - Blocking, (…, std::error_code&, diagnostics&) and a throwing overload (std::system_error).
 //     They wait through run_blocking (blocking.hpp): the calling thread runs the connection's
-//     io_context until the operation is done. When another thread runs that io_context too,
-//     give the stream a strand executor, so that the connection's handlers never run on two
-//     threads at once. Called from inside one of its handlers they fail at once with
-//     std::errc::resource_deadlock_would_occur (waiting there could never end).
+//     io_context until the operation is done, alongside any other thread that runs it (the
+//     connection's strand keeps its handlers on one thread at a time). Called from inside one
+//     of its handlers they fail at once with std::errc::resource_deadlock_would_occur
+//     (waiting there could never end).
 //
 // A server ERROR frame is a response like any other, but the operation's error_code is then
 // the server's code (protocol::server_errc); server_error() gives the message.
 //
-// Threading: the connection's state lives on its stream's executor. With an io_context run by
-// several threads, give the stream a strand executor. Handlers run on their own associated
-// executor (the connection's by default), never inside the initiating call.
+// Threading: the connection's state lives on a strand over its stream's executor (the stream's
+// own, when it already is a strand), which get_executor() returns: an io_context run by any
+// number of threads, or a thread pool, may carry a connection. Handlers run on their own
+// associated executor (the connection's strand by default), never inside the initiating call.
 // Lifetime: `connection` is a handle; pending operations keep the internals alive, and
 // destroying the handle (or close()) closes the stream, completing them.
 #pragma once

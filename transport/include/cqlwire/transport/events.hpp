@@ -8,9 +8,8 @@
 // that cannot be decoded is queued as an error and reported by the wait that reaches it.
 //
 // The blocking forms (register_for, wait_for_event) are built on the asynchronous ones with
-// run_blocking (blocking.hpp): they work while another thread runs the connection's
-// io_context (give the connection a strand executor then: the calling thread runs it too), and
-// fail at once with std::errc::resource_deadlock_would_occur when called from one of its
+// run_blocking (blocking.hpp): they work while other threads run the connection's io_context,
+// and fail at once with std::errc::resource_deadlock_would_occur when called from one of its
 // handlers.
 #pragma once
 

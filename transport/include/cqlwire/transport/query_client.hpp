@@ -23,11 +23,10 @@
 //     operation, as with connection::async_startup); the overloads without `diag` drop the
 //     explanation. What the caller passes (text, statement, batch) is copied at initiation.
 //   - Blocking, (…, std::error_code&, diagnostics&) and throwing (std::system_error), built on
-//     the asynchronous forms with run_blocking (blocking.hpp): they work while another thread
-//     runs the connection's io_context — the calling thread then runs it too, so the
-//     connection's stream needs a strand executor, as connection.hpp asks of an io_context
-//     run by several threads — and fail at once with std::errc::resource_deadlock_would_occur
-//     when called from one of its handlers.
+//     the asynchronous forms with run_blocking (blocking.hpp): they work while other threads
+//     run the connection's io_context (everything runs on the connection's strand), and fail
+//     at once with std::errc::resource_deadlock_would_occur when called from one of its
+//     handlers.
 //
 // Threading: an operation may be started from any thread; it is carried out on the
 // connection's executor, and only there are the prepared cache, the keyspace and the counters

@@ -6,9 +6,8 @@
 // the session row until its `duration` is set (the coordinator sets it last), pausing on a
 // timer between reads, bounded by a timeout, then reads the events. async_fetch_trace does it
 // with any completion token, on the connection's executor; fetch_trace is its blocking form
-// (run_blocking, blocking.hpp: it works while another thread runs the connection's io_context —
-// on a strand executor, since the calling thread runs it too — and fails at once with
-// std::errc::resource_deadlock_would_occur inside one of its handlers).
+// (run_blocking, blocking.hpp: it works while other threads run the connection's io_context,
+// and fails at once with std::errc::resource_deadlock_would_occur inside one of its handlers).
 #pragma once
 
 #include <chrono>
