@@ -160,7 +160,7 @@ TEST_CASE("connect: the blocking form works while two other threads run the io_c
     tls_test_server::options silent_opts;
     silent_opts.how = tls_test_server::mode::silent;
     tls_test_server silent(silent_opts);
-    tls_test_server answering{tls_test_server::options{}};
+    tls_test_server answering(server_with());
     boost::asio::io_context ioc;
     auto work = boost::asio::make_work_guard(ioc);
     std::thread first([&] { ioc.run(); }), second([&] { ioc.run(); });

@@ -37,10 +37,6 @@ namespace asio = boost::asio;
 using clock = std::chrono::steady_clock;
 using request_handler = asio::any_completion_handler<response_signature>;
 
-
-// Runs `handler(args...)` after the current handler, on the handler's associated executor
-// (falling back to `ex`). It goes through a lambda rather than asio::append because in
-// Boost 1.81 re-wrapping an any_completion_handler lvalue recurses without end.
 // Moves `from` into `to`. Boost 1.81's move assignment of any_completion_handler wraps the
 // source in a new handler of the same type, recursing without end; the move constructor and
 // swap are sound.
@@ -50,10 +46,15 @@ void move_handler(asio::any_completion_handler<Signature>& to, asio::any_complet
     to.swap(moved);
 }
 
-// `candidate` is `ex` as the any_completion_executor that any_completion_handler reports its
-// executor as. Converting an any_io_executor into one allocates (Boost 1.81 puts the wrapped
-// executor on the heap), so a connection converts once and passes the result here: then
-// completing a request allocates nothing.
+// Runs `handler(args...)` after the current handler (posted to `ex`), on the handler's associated
+// executor, or where the post ran for a handler without one. It goes through a lambda rather
+// than asio::append because in Boost 1.81 re-wrapping an any_completion_handler lvalue recurses
+// without end.
+// `candidate` is what a handler without an executor of its own reports, as the
+// any_completion_executor that any_completion_handler reports its executor as. Converting an
+// any_io_executor into one allocates (Boost 1.81 puts the wrapped executor on the heap), so a
+// connection converts once and passes the result here: then completing a request allocates
+// nothing.
 template <class Signature, class... Args>
 void complete_later(const asio::any_io_executor& ex, const asio::any_completion_executor& candidate,
                     asio::any_completion_handler<Signature> handler, Args&&... args) {
@@ -76,9 +77,8 @@ public:
     connection_impl(stream s, const connection_options& options)
         : strand_(strand_for(s.get_executor())),
           executor_(std::visit([](const auto& st) { return asio::any_io_executor(st); }, strand_)),
-          // The strand is stored inside the any_completion_executor once; converting the
-          // any_io_executor at each completion would allocate (see complete_later).
-          completion_executor_(std::visit([](const auto& st) { return asio::any_completion_executor(st); }, strand_)),
+          completion_executor_(std::visit(
+              [](const auto& st) { return asio::any_completion_executor(st.get_inner_executor()); }, strand_)),
           stream_(std::move(s)),
           options_(clamped(options)),
           startup_timer_(executor_),
@@ -112,7 +112,11 @@ public:
     }
     strand_variant strand_;
     asio::any_io_executor executor_;  // strand_, as the connection reports it
-    asio::any_completion_executor completion_executor_;  // strand_, converted once
+    // What a handler without an executor of its own reports (see complete_later): the executor
+    // under the strand, converted once. Completions are delivered from inside the strand, so
+    // such a handler still runs there; and copying this one, once per completion, is a plain
+    // copy where a strand's would count references.
+    asio::any_completion_executor completion_executor_;
     bool on_own_thread() const noexcept {
         return std::visit([](const auto& s) { return s.running_in_this_thread(); }, strand_);
     }
