@@ -192,7 +192,7 @@ std::error_code to_bool(const value_view& v, bool& out) noexcept {
     return {};
 }
 
-std::error_code detail::to_int64_checked(const value_view& v, std::int64_t& out) noexcept {
+std::error_code to_int64_checked(const value_view& v, std::int64_t& out) noexcept {
     auto k = v.kind();
     if (auto ec = check_scalar(v, is_integer_kind(k), integer_width(k))) return ec;
     if (k == type_kind::varint) return varint_to_int64(v.bytes(), out);
@@ -202,7 +202,7 @@ std::error_code detail::to_int64_checked(const value_view& v, std::int64_t& out)
 
 std::error_code to_int8(const value_view& v, std::int8_t& out) noexcept { return to_narrow(v, out); }
 std::error_code to_int16(const value_view& v, std::int16_t& out) noexcept { return to_narrow(v, out); }
-std::error_code detail::to_int32_checked(const value_view& v, std::int32_t& out) noexcept { return to_narrow(v, out); }
+std::error_code to_int32_checked(const value_view& v, std::int32_t& out) noexcept { return to_narrow(v, out); }
 
 std::error_code to_float(const value_view& v, float& out) noexcept {
     if (auto ec = check_scalar(v, v.kind() == type_kind::float_, 4)) return ec;
@@ -222,7 +222,7 @@ std::error_code to_double(const value_view& v, double& out) noexcept {
     return {};
 }
 
-std::error_code detail::to_text_checked(const value_view& v, std::string_view& out) noexcept {
+std::error_code to_text_checked(const value_view& v, std::string_view& out) noexcept {
     auto k = v.kind();
     if (k != type_kind::ascii && k != type_kind::varchar) return err(client_errc::type_mismatch);
     if (!v.raw().is_present()) return err(client_errc::null_value);

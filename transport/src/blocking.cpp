@@ -43,13 +43,11 @@ private:
     std::condition_variable changed_;
 };
 
-std::shared_ptr<blocking_wait> make_blocking_wait() { return std::make_shared<blocking_wait>(); }
-void finish_blocking_wait(blocking_wait& w) noexcept { w.finish(); }
-
 namespace {
 
 // The io_context behind `ex` — a plain or work-tracking io_context executor, or a strand over
-// one (a connection's own included) — or null for any other kind of executor (a thread pool's, the system executor).
+// one (a connection's own included) — or null for any other kind of executor (a thread pool's,
+// the system executor).
 asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     using plain = asio::io_context::executor_type;
     using tracked = decltype(asio::require(std::declval<plain>(), asio::execution::outstanding_work.tracked));
@@ -63,8 +61,7 @@ asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     return nullptr;
 }
 
-}  // namespace
-
+// Called inside a handler of `ex`'s io_context, a wait could never end: refused.
 std::error_code refuse_blocking_here(const asio::any_io_executor& ex) {
     if (!ex) return std::make_error_code(std::errc::operation_not_supported);
     if (auto* ioc = io_context_of(ex); ioc != nullptr && ioc->get_executor().running_in_this_thread())
@@ -72,6 +69,7 @@ std::error_code refuse_blocking_here(const asio::any_io_executor& ex) {
     return {};
 }
 
+// Waits for `w`, running `ex`'s io_context on this thread when it has one.
 std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
                               std::optional<std::chrono::steady_clock::time_point> deadline,
                               bool (*stop_requested)() noexcept) {
@@ -112,4 +110,21 @@ std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
     return {};
 }
 
+}  // namespace
+
 }  // namespace cqlwire::transport::detail
+
+namespace cqlwire::transport {
+
+void blocking_done::operator()() const noexcept { wait_->finish(); }
+
+std::error_code run_blocking_erased(const boost::asio::any_io_executor& ex, void (*start)(void*, blocking_done),
+                                    void* context, std::optional<std::chrono::steady_clock::time_point> deadline,
+                                    bool (*stop_requested)() noexcept) {
+    if (auto ec = detail::refuse_blocking_here(ex)) return ec;
+    auto wait = std::make_shared<detail::blocking_wait>();
+    start(context, blocking_done(wait));
+    return detail::wait_blocking(ex, *wait, deadline, stop_requested);
+}
+
+}  // namespace cqlwire::transport

@@ -254,10 +254,8 @@ private:
 
 }  // namespace
 
-namespace detail {
-
-void start_connect(asio::any_io_executor ex, connect_options options, protocol::diagnostics& diag,
-                   asio::any_completion_handler<connect_signature> handler) {
+void start_async_connect(asio::any_io_executor ex, connect_options options, protocol::diagnostics& diag,
+                         asio::any_completion_handler<connect_signature> handler) {
     auto st = std::make_shared<connect_state>(ex, std::move(options), diag);
     auto strand = st->strand;
     // The operation's steps run on the strand (its handler's associated executor); the caller's
@@ -269,8 +267,6 @@ void start_connect(asio::any_io_executor ex, connect_options options, protocol::
         });
     asio::async_compose<decltype(deliver), connect_signature>(connect_op{std::move(st)}, deliver, strand);
 }
-
-}  // namespace detail
 
 std::error_code connect(asio::io_context& ioc, const connect_options& options, std::optional<stream>& out,
                         protocol::diagnostics& diag) {

@@ -20,6 +20,11 @@
 
 namespace cqlwire::transport::detail {
 
+class read_block;
+// Count the references to a block (null: none); the last release gives it back to the pool.
+void retain(read_block* block) noexcept;
+void release(read_block* block) noexcept;
+
 class read_block {
 public:
     static constexpr std::size_t standard_capacity = 64u * 1024u;

@@ -1,8 +1,12 @@
 #include "cqlwire/transport/response.hpp"
 
 #include "cqlwire/transport/errc.hpp"
+#include "read_buffer.hpp"
 
 namespace cqlwire::transport {
+
+void response::retain(detail::read_block* block) noexcept { detail::retain(block); }
+void response::release(detail::read_block* block) noexcept { detail::release(block); }
 
 std::error_code server_error(const response& r, protocol::diagnostics& diag) {
     if (r.op() != protocol::opcode::error) return {};

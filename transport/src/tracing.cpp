@@ -209,9 +209,8 @@ private:
 
 }  // namespace
 
-void detail::start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
-                               protocol::diagnostics* diag,
-                               boost::asio::any_completion_handler<trace_signature> handler) {
+void start_async_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
+                             protocol::diagnostics* diag, boost::asio::any_completion_handler<trace_signature> handler) {
     std::make_shared<trace_fetch>(conn, session_id, options, diag, std::move(handler))->fetch_session();
 }
 

@@ -172,11 +172,13 @@ CQLWIRE_PROTOCOL_API bool is_valid_ascii(std::string_view s) noexcept;
 // ---- inline fast paths ------------------------------------------------------------------------
 // Reading a row cell by cell calls these once per cell, so the common, well-formed case (an int
 // column holding 4 bytes, a bigint 8, ASCII text) is decided here without a call; every other
-// case, and every error, goes to the checked out-of-line forms.
-namespace detail {
+// case, and every error, goes to the checked out-of-line forms, which give the same results for
+// every value (and are what a program using the inline forms links to).
 [[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_int32_checked(const value_view& v, std::int32_t& out) noexcept;
 [[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_int64_checked(const value_view& v, std::int64_t& out) noexcept;
 [[nodiscard]] CQLWIRE_PROTOCOL_API std::error_code to_text_checked(const value_view& v, std::string_view& out) noexcept;
+
+namespace detail {
 
 inline std::uint32_t load_be32(const std::uint8_t* p) noexcept {
     std::uint32_t v;
@@ -207,7 +209,7 @@ inline std::error_code to_int32(const value_view& v, std::int32_t& out) noexcept
         out = static_cast<std::int32_t>(detail::load_be32(v.bytes().data()));
         return {};
     }
-    return detail::to_int32_checked(v, out);
+    return to_int32_checked(v, out);
 }
 
 inline std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept {
@@ -216,7 +218,7 @@ inline std::error_code to_int64(const value_view& v, std::int64_t& out) noexcept
         out = static_cast<std::int64_t>(detail::load_be64(v.bytes().data()));
         return {};
     }
-    return detail::to_int64_checked(v, out);
+    return to_int64_checked(v, out);
 }
 
 inline std::error_code to_text(const value_view& v, std::string_view& out) noexcept {
@@ -227,7 +229,7 @@ inline std::error_code to_text(const value_view& v, std::string_view& out) noexc
             return {};
         }
     }
-    return detail::to_text_checked(v, out);
+    return to_text_checked(v, out);
 }
 
 // ---- cursors over composite values ----------------------------------------------------------------

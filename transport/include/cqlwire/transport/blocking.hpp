@@ -1,8 +1,9 @@
 // How every blocking call of the library waits: it starts the asynchronous form and waits for
 // its completion, running the I/O context on the calling thread when nobody else does.
 //
-// run_blocking(ex, start) calls `start(done)`, where `done` is a callable taking no argument
-// that the operation's completion handler must call last (after storing its results). Then:
+// run_blocking(ex, start) calls `start(done)`, where `done` (a blocking_done) is a callable taking
+// no argument that the operation's completion handler must call last (after storing its
+// results). Then:
 //   - called on a thread that is running `ex`'s io_context (inside one of its handlers), it
 //     returns std::errc::resource_deadlock_would_occur at once, before calling `start`: the
 //     completion could only run after the caller returned;
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <system_error>
 #include <utility>
 
@@ -34,28 +36,34 @@
 namespace cqlwire::transport {
 
 namespace detail {
-
-// What a blocking call shares with the completion it waits for (which may run on another thread).
 class blocking_wait;
+}
 
-CQLWIRE_TRANSPORT_API std::shared_ptr<blocking_wait> make_blocking_wait();
-CQLWIRE_TRANSPORT_API void finish_blocking_wait(blocking_wait& w) noexcept;
-// The checks and the loop of run_blocking, apart from the start.
-CQLWIRE_TRANSPORT_API std::error_code refuse_blocking_here(const boost::asio::any_io_executor& ex);
-CQLWIRE_TRANSPORT_API std::error_code wait_blocking(const boost::asio::any_io_executor& ex, blocking_wait& w,
-                              std::optional<std::chrono::steady_clock::time_point> deadline,
-                              bool (*stop_requested)() noexcept = nullptr);
+// What run_blocking's `start` is given: the operation's completion handler calls it once, last
+// (after storing its results), on whatever thread it runs.
+class CQLWIRE_TRANSPORT_API blocking_done {
+public:
+    explicit blocking_done(std::shared_ptr<detail::blocking_wait> wait) noexcept : wait_(std::move(wait)) {}
+    void operator()() const noexcept;
 
-}  // namespace detail
+private:
+    std::shared_ptr<detail::blocking_wait> wait_;
+};
+
+// run_blocking with the start type-erased: `start(context, done)` starts the operation. The
+// template below calls it; it is the one function a program using it links to.
+[[nodiscard]] CQLWIRE_TRANSPORT_API std::error_code run_blocking_erased(
+    const boost::asio::any_io_executor& ex, void (*start)(void* context, blocking_done done), void* context,
+    std::optional<std::chrono::steady_clock::time_point> deadline, bool (*stop_requested)() noexcept);
 
 template <class Start>
 [[nodiscard]] std::error_code run_blocking(const boost::asio::any_io_executor& ex, Start&& start,
                                            std::optional<std::chrono::steady_clock::time_point> deadline = {},
                                            bool (*stop_requested)() noexcept = nullptr) {
-    if (auto ec = detail::refuse_blocking_here(ex)) return ec;
-    auto wait = detail::make_blocking_wait();
-    std::forward<Start>(start)([wait]() noexcept { detail::finish_blocking_wait(*wait); });
-    return detail::wait_blocking(ex, *wait, deadline, stop_requested);
+    using start_type = std::remove_reference_t<Start>;
+    return run_blocking_erased(
+        ex, [](void* context, blocking_done done) { (*static_cast<start_type*>(context))(std::move(done)); },
+        const_cast<void*>(static_cast<const volatile void*>(std::addressof(start))), deadline, stop_requested);
 }
 
 }  // namespace cqlwire::transport

@@ -54,10 +54,11 @@ struct CQLWIRE_TRANSPORT_API connect_options {
 
 using connect_signature = void(std::error_code, stream);
 
-namespace detail {
-CQLWIRE_TRANSPORT_API void start_connect(boost::asio::any_io_executor ex, connect_options options, protocol::diagnostics& diag,
-                   boost::asio::any_completion_handler<connect_signature> handler);
-}  // namespace detail
+// async_connect with the handler type-erased: the function async_connect calls, which a program
+// using it links to.
+CQLWIRE_TRANSPORT_API void start_async_connect(boost::asio::any_io_executor ex, connect_options options,
+                                               protocol::diagnostics& diag,
+                                               boost::asio::any_completion_handler<connect_signature> handler);
 
 // Connects asynchronously. Completes with (error, stream): on success the error is empty and
 // the stream is connected (and handshaken, with TLS); on failure the stream is closed and
@@ -72,8 +73,8 @@ auto async_connect(boost::asio::any_io_executor ex, connect_options options, pro
                    CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, connect_signature>(
         [](auto handler, boost::asio::any_io_executor e, connect_options o, protocol::diagnostics* d) {
-            detail::start_connect(std::move(e), std::move(o), *d,
-                                  boost::asio::any_completion_handler<connect_signature>(std::move(handler)));
+            start_async_connect(std::move(e), std::move(o), *d,
+                                boost::asio::any_completion_handler<connect_signature>(std::move(handler)));
         },
         token, std::move(ex), std::move(options), &diag);
 }

@@ -23,9 +23,7 @@ namespace cqlwire::transport {
 
 namespace detail {
 class read_block;
-CQLWIRE_TRANSPORT_API void retain(read_block* block) noexcept;
-CQLWIRE_TRANSPORT_API void release(read_block* block) noexcept;
-}  // namespace detail
+}
 
 class CQLWIRE_TRANSPORT_API response {
 public:
@@ -33,7 +31,7 @@ public:
     // `body` lies inside `block`, which this response holds a reference to from now on.
     response(const protocol::frame_header& header, protocol::bytes_view body, detail::read_block* block) noexcept
         : header_(header), body_(body), block_(block) {
-        detail::retain(block_);
+        retain(block_);
     }
     response(response&& other) noexcept
         : header_(other.header_), body_(other.body_), block_(std::exchange(other.block_, nullptr)) {
@@ -41,7 +39,7 @@ public:
     }
     response& operator=(response&& other) noexcept {
         if (this != &other) {
-            detail::release(block_);
+            release(block_);
             header_ = other.header_;
             body_ = other.body_;
             block_ = std::exchange(other.block_, nullptr);
@@ -51,7 +49,7 @@ public:
     }
     response(const response&) = delete;
     response& operator=(const response&) = delete;
-    ~response() { detail::release(block_); }
+    ~response() { release(block_); }
 
     bool empty() const noexcept { return block_ == nullptr && body_.empty() && header_.length == 0; }
     const protocol::frame_header& header() const noexcept { return header_; }
@@ -67,6 +65,10 @@ public:
     }
 
 private:
+    // Count the references to a block (null: none); the last release gives it back to the pool.
+    static void retain(detail::read_block* block) noexcept;
+    static void release(detail::read_block* block) noexcept;
+
     protocol::frame_header header_{};
     protocol::bytes_view body_;
     detail::read_block* block_ = nullptr;

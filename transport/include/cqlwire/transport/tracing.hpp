@@ -66,10 +66,13 @@ struct CQLWIRE_TRANSPORT_API fetch_trace_options {
 
 using trace_signature = void(std::error_code, query_trace);
 
+// async_fetch_trace with the handler type-erased: the function async_fetch_trace calls, which a
+// program using it links to. `diag` may be null.
+CQLWIRE_TRANSPORT_API void start_async_fetch_trace(connection& conn, const protocol::uuid& session_id,
+                                                   const fetch_trace_options& options, protocol::diagnostics* diag,
+                                                   boost::asio::any_completion_handler<trace_signature> handler);
+
 namespace detail {
-// Starts async_fetch_trace's operation (defined in tracing.cpp).
-CQLWIRE_TRANSPORT_API void start_fetch_trace(connection& conn, const protocol::uuid& session_id, const fetch_trace_options& options,
-                       protocol::diagnostics* diag, boost::asio::any_completion_handler<trace_signature> handler);
 // Appends a QUERY frame with the tracing flag set.
 inline std::error_code encode_traced_query(std::vector<std::uint8_t>& out, std::string_view cql,
                                            const protocol::query_parameters& parameters) {
@@ -103,8 +106,8 @@ auto async_fetch_trace(connection& conn, const protocol::uuid& session_id, const
                        protocol::diagnostics& diag, CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, trace_signature>(
         [&conn](auto handler, protocol::uuid id, fetch_trace_options o, protocol::diagnostics* d) {
-            detail::start_fetch_trace(conn, id, o, d,
-                                      boost::asio::any_completion_handler<trace_signature>(std::move(handler)));
+            start_async_fetch_trace(conn, id, o, d,
+                                    boost::asio::any_completion_handler<trace_signature>(std::move(handler)));
         },
         token, session_id, options, &diag);
 }
@@ -113,8 +116,8 @@ auto async_fetch_trace(connection& conn, const protocol::uuid& session_id, const
                        CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, trace_signature>(
         [&conn](auto handler, protocol::uuid id, fetch_trace_options o) {
-            detail::start_fetch_trace(conn, id, o, nullptr,
-                                      boost::asio::any_completion_handler<trace_signature>(std::move(handler)));
+            start_async_fetch_trace(conn, id, o, nullptr,
+                                    boost::asio::any_completion_handler<trace_signature>(std::move(handler)));
         },
         token, session_id, options);
 }
