@@ -175,7 +175,7 @@ int run(int argc, char** argv, const cli::checked_output& out) {
 
     boost::asio::io_context ioc;
     transport::connection conn;
-    cli::statement_runner runner(conn, ioc, s, out);
+    cli::statement_runner runner(conn, s, out);
     bool connected = false;
     // Connects and applies --keyspace; 0 or the exit code of the failure.
     auto connect = [&]() -> int {

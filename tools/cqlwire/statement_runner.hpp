@@ -19,7 +19,6 @@
 #include <string_view>
 #include <system_error>
 
-#include <boost/asio/io_context.hpp>
 
 #include "checked_output.hpp"
 #include "cqlwire/protocol/diagnostics.hpp"
@@ -38,12 +37,11 @@ inline constexpr std::int32_t default_page_size = 5000;
 std::string quote_identifier(std::string_view name);
 
 // Runs statements on one connection and prints their results. Holds references to the
-// connection, its io_context, the settings and the output; all must outlive the runner.
+// connection, the settings and the output; all must outlive the runner.
 class statement_runner {
 public:
-    statement_runner(transport::connection& conn, boost::asio::io_context& ioc, const settings& s,
-                     const checked_output& out)
-        : conn_(conn), ioc_(ioc), settings_(s), out_(out) {}
+    statement_runner(transport::connection& conn, const settings& s, const checked_output& out)
+        : conn_(conn), settings_(s), out_(out) {}
 
     // Runs one statement. Returns false when nothing more can be run: the connection can no
     // longer be used, or standard output failed. With `traceable` false, --tracing does not
@@ -78,7 +76,6 @@ private:
     void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
 
     transport::connection& conn_;
-    boost::asio::io_context& ioc_;
     const settings& settings_;
     const checked_output& out_;
     std::shared_ptr<const checked_output> watched_;
