@@ -526,6 +526,30 @@ TEST_CASE("async query surface: a connection on a thread pool, blocking and asyn
     pool.join();
 }
 
+TEST_CASE("async query surface: on a thread pool, a blocking call from a completion handler fails at once") {
+    scripted_server s;
+    asio::thread_pool pool(2);
+    transport::connection c(plain_stream_to(pool.get_executor(), s.server.port()));
+    protocol::diagnostics diag;
+    REQUIRE(c.startup({}, diag) == std::error_code{});
+    query_client client(c);
+    std::promise<std::error_code> refused;
+    std::string message;
+    c.async_query("SELECT 1", [&](std::error_code, transport::response) {
+        std::error_code ec;
+        protocol::diagnostics inner;
+        client.execute("SELECT 2", ec, inner);
+        message = inner.client_message();
+        refused.set_value(ec);
+    });
+    auto result = refused.get_future();
+    REQUIRE(result.wait_for(5s) == std::future_status::ready);
+    CHECK(result.get() == std::errc::resource_deadlock_would_occur);
+    CHECK(message.find("use the asynchronous form there") != std::string::npos);
+    c.close();
+    pool.join();
+}
+
 TEST_CASE("async query surface: a blocking call from a handler of the connection's io_context fails at once") {
     scripted_server s;
     client_fixture f(s.server);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -52,6 +53,66 @@ TEST_CASE("run_blocking inside a handler of its io_context fails at once instead
     CHECK(plain_ec == std::errc::resource_deadlock_would_occur);
     CHECK(strand_ec == std::errc::resource_deadlock_would_occur);
     CHECK_FALSE(started);  // refused before anything was started
+}
+
+TEST_CASE("run_blocking inside a handler of a thread pool, or of a strand over one, fails at once") {
+    asio::thread_pool pool(1);
+    auto strand = asio::make_strand(pool.get_executor());
+    std::error_code pool_ec, strand_ec;
+    bool started = false;
+    asio::post(pool, [&] { pool_ec = run_blocking(pool.get_executor(), [&](auto) { started = true; }); });
+    asio::post(strand, [&] { strand_ec = run_blocking(asio::any_io_executor(strand), [&](auto) { started = true; }); });
+    pool.join();
+    CHECK(pool_ec == std::errc::resource_deadlock_would_occur);
+    CHECK(strand_ec == std::errc::resource_deadlock_would_occur);
+    CHECK_FALSE(started);
+}
+
+TEST_CASE("run_blocking leaves an io_context its owner stopped stopped, and restarts one it ran out of work") {
+    asio::io_context ioc;
+    SUBCASE("stopped by its owner: refused at once, before starting, and still stopped") {
+        auto guard = asio::make_work_guard(ioc);
+        ioc.stop();
+        bool started = false;
+        CHECK(run_blocking(ioc.get_executor(), [&](auto) { started = true; }) == std::errc::operation_canceled);
+        CHECK_FALSE(started);
+        CHECK(ioc.stopped());
+        // Once its owner restarts it, blocking calls run again.
+        ioc.restart();
+        asio::steady_timer timer(ioc, 1ms);
+        CHECK_FALSE(run_blocking(ioc.get_executor(), [&](auto done) {
+            timer.async_wait([done](const boost::system::error_code&) { done(); });
+        }));
+    }
+    SUBCASE("a run() of its owner that returned: the same") {
+        ioc.run();
+        CHECK(run_blocking(ioc.get_executor(), [](auto done) { done(); }) == std::errc::operation_canceled);
+    }
+    SUBCASE("ran out of work by a blocking wait that failed: the next one restarts it") {
+        CHECK(run_blocking(ioc.get_executor(), [](auto) {}) == std::errc::operation_canceled);
+        CHECK(ioc.stopped());
+        asio::steady_timer timer(ioc, 1ms);
+        CHECK_FALSE(run_blocking(ioc.get_executor(), [&](auto done) {
+            timer.async_wait([done](const boost::system::error_code&) { done(); });
+        }));
+    }
+}
+
+TEST_CASE("run_blocking does not undo a stop() made while another thread runs the io_context") {
+    asio::io_context ioc;
+    auto guard = asio::make_work_guard(ioc);
+    std::atomic<bool> in_handler{false}, release{false};
+    asio::post(ioc, [&] {
+        in_handler = true;
+        while (!release) std::this_thread::sleep_for(1ms);
+    });
+    std::thread runner([&] { ioc.run(); });
+    while (!in_handler) std::this_thread::sleep_for(1ms);
+    ioc.stop();  // the runner is still inside run(), in the handler
+    CHECK(run_blocking(ioc.get_executor(), [](auto done) { done(); }) == std::errc::operation_canceled);
+    release = true;
+    runner.join();  // returns: the stop held
+    CHECK(ioc.stopped());
 }
 
 TEST_CASE("run_blocking works while another thread runs the same io_context") {

@@ -10,6 +10,7 @@
 #include <boost/asio/query.hpp>
 #include <boost/asio/require.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "operation_pool.hpp"
 
@@ -61,11 +62,46 @@ asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     return nullptr;
 }
 
-// Called inside a handler of `ex`'s io_context, a wait could never end: refused.
-std::error_code refuse_blocking_here(const asio::any_io_executor& ex) {
+// Whether this thread is inside a handler of `ex`, or of the thread pool or io_context under it
+// (a strand's included).
+bool runs_here(const asio::any_io_executor& ex) {
+    using pool = asio::thread_pool::executor_type;
+    if (auto* ioc = io_context_of(ex)) return ioc->get_executor().running_in_this_thread();
+    if (auto* e = ex.target<pool>()) return e->running_in_this_thread();
+    if (auto* s = ex.target<asio::strand<pool>>()) return s->get_inner_executor().running_in_this_thread();
+    if (auto* s = ex.target<asio::strand<asio::any_io_executor>>())
+        return s->running_in_this_thread() || runs_here(s->get_inner_executor());
+    return false;
+}
+
+
+// Remembers, per io_context, that a blocking wait ran it out of work and so stopped it: the next
+// blocking call restarts it. A context stopped any other way (its owner's stop(), or a run()
+// that ended) is left stopped, as Asio asks: other threads may still be inside run(), and the
+// owner's stop must hold.
+class blocking_stop_record : public asio::execution_context::service {
+public:
+    static asio::execution_context::id id;
+    explicit blocking_stop_record(asio::execution_context& owner) : service(owner) {}
+    std::atomic<bool> ran_out{false};
+
+private:
+    void shutdown() override {}
+};
+asio::execution_context::id blocking_stop_record::id;
+
+// Whether a blocking wait on `ex` can run, checked before the operation starts. Called inside a
+// handler of `ex`'s io_context or thread pool, a wait could end only by luck (another thread
+// taking the completion) or never: refused. An io_context its owner stopped: refused; one that
+// a blocking wait ran out of work: restarted (nobody is inside its run()).
+std::error_code prepare_blocking(const asio::any_io_executor& ex) {
     if (!ex) return std::make_error_code(std::errc::operation_not_supported);
-    if (auto* ioc = io_context_of(ex); ioc != nullptr && ioc->get_executor().running_in_this_thread())
-        return std::make_error_code(std::errc::resource_deadlock_would_occur);
+    if (runs_here(ex)) return std::make_error_code(std::errc::resource_deadlock_would_occur);
+    if (auto* ioc = io_context_of(ex); ioc != nullptr && ioc->stopped()) {
+        if (!asio::use_service<blocking_stop_record>(*ioc).ran_out.exchange(false))
+            return std::make_error_code(std::errc::operation_canceled);
+        ioc->restart();
+    }
     return {};
 }
 
@@ -85,9 +121,7 @@ std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
             if (deadline && std::chrono::steady_clock::now() >= *deadline) return std::make_error_code(std::errc::timed_out);
         }
     }
-    // A previous run that ran out of work left the context stopped; no thread is inside run()
-    // then, so restarting it is safe.
-    if (ioc->stopped()) ioc->restart();
+    auto& record = asio::use_service<blocking_stop_record>(*ioc);
     // run_one_for returns as soon as a handler ran here; the slice only bounds how late this
     // thread notices a completion that another thread running the same context delivered.
     constexpr auto longest_slice = std::chrono::milliseconds(16);
@@ -104,9 +138,14 @@ std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
             continue;
         }
         if (w.done()) break;
-        if (ioc->stopped()) return std::make_error_code(std::errc::operation_canceled);
+        if (ioc->stopped()) {
+            record.ran_out = true;
+            return std::make_error_code(std::errc::operation_canceled);
+        }
         slice = std::min(slice * 2, longest_slice);
     }
+    // The completion may have been the context's last work, which stops it.
+    if (ioc->stopped()) record.ran_out = true;
     return {};
 }
 
@@ -121,7 +160,7 @@ void blocking_done::operator()() const noexcept { wait_->finish(); }
 std::error_code run_blocking_erased(const boost::asio::any_io_executor& ex, void (*start)(void*, blocking_done),
                                     void* context, std::optional<std::chrono::steady_clock::time_point> deadline,
                                     bool (*stop_requested)() noexcept) {
-    if (auto ec = detail::refuse_blocking_here(ex)) return ec;
+    if (auto ec = detail::prepare_blocking(ex)) return ec;
     auto wait = std::make_shared<detail::blocking_wait>();
     start(context, blocking_done(wait));
     return detail::wait_blocking(ex, *wait, deadline, stop_requested);

@@ -4,6 +4,7 @@
 
 #include "cqlwire/transport/blocking.hpp"
 #include "connection_impl.hpp"
+#include "operation_support.hpp"
 #include "request_buffers.hpp"
 
 namespace cqlwire::transport {
@@ -127,7 +128,7 @@ std::error_code connection::startup(const startup_config& config, protocol::diag
         });
     };
     if (auto ec = run_blocking(impl_->executor_, start)) {
-        diag.set_client_message("a blocking call cannot run here: " + ec.message());
+        detail::explain_blocking_refusal(ec, diag);
         return ec;
     }
     return result;
@@ -150,7 +151,7 @@ response connection::request(frame_encoder_ref encode, const request_options& op
     };
     if (auto run_ec = run_blocking(impl_->executor_, start)) {
         ec = run_ec;
-        diag.set_client_message("a blocking call cannot run here: " + run_ec.message());
+        detail::explain_blocking_refusal(run_ec, diag);
         return {};
     }
     if (result.op() == protocol::opcode::error && !result.empty()) {

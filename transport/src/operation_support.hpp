@@ -87,10 +87,12 @@ inline std::error_code explain_request_failure(const connection& c, std::error_c
 inline void explain_blocking_refusal(std::error_code ec, protocol::diagnostics& diag) {
     if (ec == std::errc::resource_deadlock_would_occur)
         diag.set_client_message(
-            "a blocking call was made from a handler running on the connection's io_context, where it would "
-            "deadlock; use the asynchronous form there");
+            "a blocking call was made from a handler running on the connection's io_context or thread pool, "
+            "where it would deadlock; use the asynchronous form there");
     else if (ec == std::errc::operation_canceled)
-        diag.set_client_message("the connection's io_context stopped before the call completed");
+        diag.set_client_message(
+            "the connection's io_context is stopped (its owner stopped it, or it ran out of work) before the call "
+            "completed; restart() it, or keep a thread running it");
     else if (ec)
         diag.set_client_message("a blocking call cannot wait on the connection's executor: " + ec.message());
 }

@@ -11,9 +11,15 @@
 //     may run the same io_context meanwhile: the completion then runs on whichever thread picks
 //     it up, and this one notices within a few milliseconds;
 //   - when the io_context runs out of work (or is stopped) before `done` was called, it returns
-//     std::errc::operation_canceled: nothing is left that could complete the operation;
+//     std::errc::operation_canceled: nothing is left that could complete the operation. A
+//     context stopped by its owner (stop(), or a run() that returned) stays stopped, and a
+//     blocking call on it returns operation_canceled at once, until the owner restart()s it;
+//     one that a blocking wait ran out of work is restarted by the next blocking call;
+//   - called on a thread inside a handler of a thread pool (the executor's, or the one under
+//     its strand), it returns std::errc::resource_deadlock_would_occur at once too;
 //   - an executor not backed by an io_context (a thread pool) is run by its own threads: this
-//     thread only waits for `done`.
+//     thread only waits for `done` (a pool that was stopped or joined never calls it: only the
+//     deadline or `stop_requested` end such a wait).
 // `stop_requested`, when given, is asked between slices of the wait (a few milliseconds apart):
 // once it says true, the wait ends with std::errc::interrupted (a command's Ctrl-C), the operation
 // still under way as for a deadline.
