@@ -526,6 +526,25 @@ TEST_CASE("async query surface: a connection on a thread pool, blocking and asyn
     pool.join();
 }
 
+TEST_CASE("async query surface: fetching a trace ends on time when the server never answers") {
+    fake_cql_server server({});
+    server.on_opcode(protocol::opcode::query, [](fake_session&, const fake_request&) {});  // never answers
+    asio::io_context ioc;
+    transport::connection_options options;
+    options.request_timeout = 20s;
+    transport::connection c(plain_stream_to(ioc, server.port()), options);
+    protocol::diagnostics diag;
+    REQUIRE(c.startup({}, diag) == std::error_code{});
+    transport::fetch_trace_options fetch;
+    fetch.timeout = 300ms;
+    transport::query_trace trace;
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(transport::fetch_trace(c, trace_of_the_test().session_id, fetch, trace, diag) ==
+          transport::errc::request_timeout);
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+    CHECK(diag.client_message().find("was not complete within 300 ms") != std::string::npos);
+}
+
 TEST_CASE("async query surface: on a thread pool, a blocking call from a completion handler fails at once") {
     scripted_server s;
     asio::thread_pool pool(2);

@@ -153,12 +153,22 @@ public:
     }
 
 private:
-    // Runs `cql` and hands its rows (which must have `columns` columns) to `next`.
+    // Runs `cql` and hands its rows (which must have `columns` columns) to `next`. The request
+    // may take what is left of options.timeout, no more: a server that stalls ends the fetch on
+    // time.
     template <class Next>
     void select(const std::string& cql, std::size_t columns, std::string_view table, Next next) {
         p::query_parameters params;
         params.consistency_level = options_.consistency;
-        conn_.async_query(cql, params, [self = shared_from_this(), columns, table, next](std::error_code ec, response r) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return time_out();
+        auto encode = [&](std::vector<std::uint8_t>& out) {
+            return p::encode_query(out, p::request_frame_options{}, cql, params);
+        };
+        request_options timed;
+        timed.timeout = left;
+        conn_.async_request(encode, timed, [self = shared_from_this(), columns, table, next](std::error_code ec, response r) {
+            if (ec == errc::request_timeout && r.empty()) return self->time_out();
             if ((ec = detail::explain_request_failure(self->conn_, ec, r, {}, *self->diag_))) return self->fail(ec);
             p::result_view result;
             if ((ec = decode_rows(r, result, *self->diag_))) return self->fail(ec);
@@ -175,11 +185,7 @@ private:
             if (auto ec = read_session(*rows.begin(), trace_.session)) return fail(ec);
             if (trace_.session.duration_us) return fetch_events();
         }
-        if (std::chrono::steady_clock::now() + options_.retry_interval > deadline_) {
-            diag_->set_client_message("tracing session " + id_ + " was not complete within " +
-                                      std::to_string(options_.timeout.count()) + " ms");
-            return fail(make_error_code(errc::request_timeout));
-        }
+        if (std::chrono::steady_clock::now() + options_.retry_interval > deadline_) return time_out();
         timer_.expires_after(options_.retry_interval);
         timer_.async_wait([self = shared_from_this()](std::error_code) { self->fetch_session(); });
     }
@@ -195,6 +201,11 @@ private:
     }
 
     void fail(std::error_code ec) { completion_.complete(ec, std::move(trace_)); }
+    void time_out() {
+        diag_->set_client_message("tracing session " + id_ + " was not complete within " +
+                                  std::to_string(options_.timeout.count()) + " ms");
+        fail(make_error_code(errc::request_timeout));
+    }
 
     connection& conn_;
     fetch_trace_options options_;
