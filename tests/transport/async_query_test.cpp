@@ -430,6 +430,39 @@ TEST_CASE("async query surface: a thousand executions in flight through one clie
     CHECK(f.c.pending_requests() == 0);
 }
 
+TEST_CASE("async query surface: a flood of events nobody waits for is bounded, and the loss reported") {
+    scripted_server s;
+    client_fixture f(s.server);
+    transport::event_listener listener(f.c);
+    protocol::diagnostics diag;
+    REQUIRE(listener.register_for(status_changes, diag) == std::error_code{});
+    const std::size_t extra = 500;
+    std::vector<std::uint8_t> flood;
+    const auto one = fake_cql_server::status_up_event_frame();
+    for (std::size_t i = 0; i < transport::event_listener::max_queued_events + extra; ++i)
+        flood.insert(flood.end(), one.begin(), one.end());
+    s.server.last_session()->send_raw(std::move(flood));
+    // The answer to a request sent now comes after the whole flood: once it is here, every
+    // event was received (and queued or dropped).
+    query_client client(f.c);
+    CHECK(client.execute(transport::batch{}).is_void());
+    CHECK(listener.queued() == transport::event_listener::max_queued_events);
+
+    // The queued events come first, in order; then the report of the ones dropped.
+    std::size_t received = 0;
+    transport::cluster_event event;
+    std::error_code ec;
+    while (listener.wait_for_event(1000ms, event, ec, diag)) ++received;
+    CHECK(received == transport::event_listener::max_queued_events);
+    CHECK(ec == std::errc::no_buffer_space);
+    CHECK(diag.client_message() == std::to_string(extra) +
+                                       " events were dropped while nobody waited: the queue holds at most " +
+                                       std::to_string(transport::event_listener::max_queued_events));
+    // Reported once: the next wait just times out.
+    CHECK_FALSE(listener.wait_for_event(20ms, event, ec, diag));
+    CHECK_FALSE(ec);
+}
+
 TEST_CASE("async query surface: event waits time out, and end when the connection fails") {
     scripted_server s;
     client_fixture f(s.server);

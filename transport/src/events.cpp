@@ -64,6 +64,12 @@ public:
         item.error = decode_cluster_event(r, item.event);
         {
             const std::lock_guard lock(mutex_);
+            // A server flooding events must not grow the queue without end: past the bound,
+            // events are counted, and the wait that reaches the end of the queue reports them.
+            if (events_.size() >= max_queued_events) {
+                ++dropped_;
+                return;
+            }
             events_.push_back(std::move(item));
         }
         while (!waiters_.empty() && hand_over(*waiters_.front())) {
@@ -104,14 +110,28 @@ private:
         bool finished = false;
     };
 
-    // Gives `w` the next queued event, if any; true when it did (and `w` is finished).
+    // Gives `w` the next queued event, if any, or the report of events dropped; true when it did
+    // (and `w` is finished).
     bool hand_over(waiter& w) {
         queued_event item;
+        std::uint64_t dropped = 0;
         {
             const std::lock_guard lock(mutex_);
-            if (events_.empty()) return false;
-            item = std::move(events_.front());
-            events_.pop_front();
+            if (!events_.empty()) {
+                item = std::move(events_.front());
+                events_.pop_front();
+            } else if (dropped_ > 0) {
+                dropped = std::exchange(dropped_, 0);
+            } else {
+                return false;
+            }
+        }
+        if (dropped > 0) {
+            w.diag->set_client_message(std::to_string(dropped) +
+                                       " events were dropped while nobody waited: the queue holds at most " +
+                                       std::to_string(max_queued_events));
+            finish(w, std::make_error_code(std::errc::no_buffer_space), {});
+            return true;
         }
         if (item.error)
             w.diag->set_client_message("an EVENT frame from the server does not decode: " + item.error.message());
@@ -152,6 +172,7 @@ private:
     connection& conn_;
     mutable std::mutex mutex_;
     std::deque<queued_event> events_;
+    std::uint64_t dropped_ = 0;  // events not queued because the queue was full
     std::deque<std::shared_ptr<waiter>> waiters_;
 };
 

@@ -110,6 +110,11 @@ public:
     // Events received and not yet taken (callable from any thread).
     std::size_t queued() const;
 
+    // At most this many events wait in the queue; past it (a server flooding events while
+    // nobody waits) they are dropped and counted, and the wait that reaches the end of the
+    // queue completes with std::errc::no_buffer_space, diag saying how many were lost.
+    static constexpr std::size_t max_queued_events = 10000;
+
     // The connection tells nobody when it fails, so a waiting operation looks at failure() this
     // often.
     static constexpr std::chrono::milliseconds failure_poll_interval{20};
