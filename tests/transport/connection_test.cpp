@@ -1,6 +1,8 @@
 #include "test_support.hpp"
 
+#include <atomic>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -471,6 +473,41 @@ TEST_CASE("connection: an empty handle fails every operation with connection_bro
     c.query("x", ec, diag);
     CHECK(ec == errc::connection_broken);
     CHECK(c.startup({}, diag) == errc::connection_broken);
+}
+
+namespace {
+
+// A session object in Asio's usual shape: kept alive by the handler of its pending request.
+struct owning_session : std::enable_shared_from_this<owning_session> {
+    explicit owning_session(connection c, std::atomic<int>& alive) : conn(std::move(c)), alive_(alive) { ++alive_; }
+    ~owning_session() { --alive_; }
+    void ask() {
+        conn.async_query("never answered", [self = shared_from_this()](std::error_code, transport::response) {});
+    }
+    connection conn;
+    std::atomic<int>& alive_;
+};
+
+}  // namespace
+
+TEST_CASE("connection: destroying the io_context destroys pending handlers, and what they own") {
+    fake_cql_server server({});
+    server.on_opcode(protocol::opcode::query, [](fake_session&, const fake_request&) {});  // never answers
+    std::atomic<int> alive{0};
+    {
+        asio::io_context ioc;
+        for (int i = 0; i < 5; ++i) {
+            connection c(plain_stream_to(ioc, server.port()));
+            protocol::diagnostics diag;
+            REQUIRE(c.startup({}, diag) == std::error_code{});
+            std::make_shared<owning_session>(std::move(c), alive)->ask();
+        }
+        ioc.restart();
+        ioc.run_for(std::chrono::milliseconds(50));
+        CHECK(alive == 5);
+    }
+    // Each session went with the handler that held it, and its connection with it.
+    CHECK(alive == 0);
 }
 
 namespace {

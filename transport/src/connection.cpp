@@ -46,6 +46,23 @@ void connection_impl::deliver_ready() {
     }
 }
 
+// ---- the execution context's end ---------------------------------------------------------------
+
+void connection_impl::abandon() noexcept {
+    // Moved out first, destroyed after: a handler's destructor may reach this connection again.
+    std::vector<request_handler> waiting;
+    phase_ = phase::failed;
+    if (!failure_) failure_ = make_error_code(errc::connection_broken);
+    mux_.fail(failure_, [&](request_handler&& h) { waiting.push_back(std::move(h)); });
+    auto ready = std::move(ready_);
+    auto delivering = std::move(delivering_);
+    asio::any_completion_handler<startup_signature> startup;
+    move_handler(startup, std::move(startup_handler_));
+    auto events = std::move(event_handler_);
+    auto observer = std::move(frame_observer_);
+    startup_.reset();
+}
+
 // ---- failure ----------------------------------------------------------------------------------
 
 void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag) {

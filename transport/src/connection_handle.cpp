@@ -1,9 +1,12 @@
 #include "cqlwire/transport/connection.hpp"
 
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include "cqlwire/transport/blocking.hpp"
 #include "connection_impl.hpp"
+#include "connection_registry.hpp"
 #include "operation_support.hpp"
 #include "request_buffers.hpp"
 
@@ -23,7 +26,10 @@ std::system_error make_system_error(std::error_code ec, const protocol::diagnost
 // ---- connection -------------------------------------------------------------------------------
 
 connection::connection(stream s, connection_options options)
-    : impl_(std::make_shared<detail::connection_impl>(std::move(s), options)) {}
+    : impl_(std::make_shared<detail::connection_impl>(std::move(s), options)) {
+    asio::use_service<detail::connection_registry>(asio::query(impl_->executor_, asio::execution::context))
+        .add(impl_);
+}
 
 connection& connection::operator=(connection&& other) noexcept {
     if (this != &other) {

@@ -257,6 +257,11 @@ public:
         post_with(delivery_arena_, [self = shared_from_this()] { self->deliver_ready(); });
     }
     void deliver_ready();
+
+    // The execution context is being destroyed (connection_registry.hpp): nothing will run
+    // again, so every pending handler is destroyed without being called, as Asio does with its
+    // own operations.
+    void abandon() noexcept;
 };
 
 }  // namespace cqlwire::transport::detail
