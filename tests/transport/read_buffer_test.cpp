@@ -82,6 +82,8 @@ TEST_CASE("read_buffer: a frame larger than a block gets a block of its own") {
     REQUIRE(b.next(f, ec) == protocol::decode_status::frame);
     CHECK(text(f.body) == "next");
     CHECK(text(r.body()) == body);
+    // The large block is not kept for what follows: the next frames go to a standard block.
+    CHECK(b.block()->capacity() == read_block::standard_capacity);
 }
 
 TEST_CASE("read_buffer: with no response held, the block is reused in place") {

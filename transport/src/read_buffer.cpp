@@ -112,8 +112,12 @@ void release(read_block* block) noexcept {
 
 std::span<std::uint8_t> read_buffer::prepare(std::size_t n) {
     const std::size_t kept = end_ - begin_;
-    if (block_ == nullptr || block_->capacity() - end_ < n) {
-        if (block_ != nullptr && !block_->shared() && kept + n <= block_->capacity()) {
+    // A block grown for one large frame is let go as soon as what comes next fits a standard
+    // one: a connection does not keep up to a whole maximum frame for the rest of its life.
+    const bool shrink = block_ != nullptr && block_->capacity() > read_block::standard_capacity &&
+                        kept + n <= read_block::standard_capacity;
+    if (block_ == nullptr || block_->capacity() - end_ < n || shrink) {
+        if (!shrink && block_ != nullptr && !block_->shared() && kept + n <= block_->capacity()) {
             // Nobody else holds the block: the unfinished frame moves to its front.
             if (kept > 0) std::memmove(block_->data(), block_->data() + begin_, kept);
         } else {
