@@ -46,9 +46,11 @@ public:
     }
 
 private:
-    // Each large enough for a TLS read or write operation around the connection's handler. Two,
-    // because over TLS one operation holds two blocks at once: the type-erased handler that
-    // carries it into the TLS layer (stream.hpp) and the TLS operation around that handler.
+    // Each large enough for a TLS read or write operation around the connection's handler. Over
+    // TLS one operation holds two blocks at once: the type-erased handler that carries it into
+    // the TLS layer (stream.hpp) and the TLS operation around that handler. The third leaves
+    // room for the hop of a completion onto the connection's strand, whose queue entry comes
+    // from the handler's allocator.
     static constexpr std::size_t block_size = 1024;
     static constexpr std::size_t block_count = 3;
     alignas(std::max_align_t) unsigned char blocks_[block_count][block_size];
