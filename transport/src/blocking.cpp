@@ -62,18 +62,16 @@ asio::io_context* io_context_of(const asio::any_io_executor& ex) {
     return nullptr;
 }
 
-// Whether this thread is inside a handler of `ex`, or of the thread pool or io_context under it
-// (a strand's included).
-bool runs_here(const asio::any_io_executor& ex) {
+// Whether this thread is inside a handler of the thread pool under `ex` (a strand's included),
+// for an executor not backed by an io_context.
+bool runs_in_pool_here(const asio::any_io_executor& ex) {
     using pool = asio::thread_pool::executor_type;
-    if (auto* ioc = io_context_of(ex)) return ioc->get_executor().running_in_this_thread();
     if (auto* e = ex.target<pool>()) return e->running_in_this_thread();
     if (auto* s = ex.target<asio::strand<pool>>()) return s->get_inner_executor().running_in_this_thread();
     if (auto* s = ex.target<asio::strand<asio::any_io_executor>>())
-        return s->running_in_this_thread() || runs_here(s->get_inner_executor());
+        return s->running_in_this_thread() || runs_in_pool_here(s->get_inner_executor());
     return false;
 }
-
 
 // Remembers, per io_context, that a blocking wait ran it out of work and so stopped it: the next
 // blocking call restarts it. A context stopped any other way (its owner's stop(), or a run()
@@ -90,14 +88,19 @@ private:
 };
 asio::execution_context::id blocking_stop_record::id;
 
-// Whether a blocking wait on `ex` can run, checked before the operation starts. Called inside a
-// handler of `ex`'s io_context or thread pool, a wait could end only by luck (another thread
-// taking the completion) or never: refused. An io_context its owner stopped: refused; one that
-// a blocking wait ran out of work: restarted (nobody is inside its run()).
-std::error_code prepare_blocking(const asio::any_io_executor& ex) {
+// Whether a blocking wait on `ex` (whose io_context is `ioc`, or null) can run, checked before
+// the operation starts. Called inside a handler of that io_context or thread pool, a wait could
+// end only by luck (another thread taking the completion) or never: refused. An io_context its
+// owner stopped: refused; one that a blocking wait ran out of work: restarted (nobody is inside
+// its run()).
+std::error_code prepare_blocking(const asio::any_io_executor& ex, asio::io_context* ioc) {
     if (!ex) return std::make_error_code(std::errc::operation_not_supported);
-    if (runs_here(ex)) return std::make_error_code(std::errc::resource_deadlock_would_occur);
-    if (auto* ioc = io_context_of(ex); ioc != nullptr && ioc->stopped()) {
+    if (ioc == nullptr) {
+        if (runs_in_pool_here(ex)) return std::make_error_code(std::errc::resource_deadlock_would_occur);
+        return {};
+    }
+    if (ioc->get_executor().running_in_this_thread()) return std::make_error_code(std::errc::resource_deadlock_would_occur);
+    if (ioc->stopped()) {
         if (!asio::use_service<blocking_stop_record>(*ioc).ran_out.exchange(false))
             return std::make_error_code(std::errc::operation_canceled);
         ioc->restart();
@@ -105,11 +108,11 @@ std::error_code prepare_blocking(const asio::any_io_executor& ex) {
     return {};
 }
 
-// Waits for `w`, running `ex`'s io_context on this thread when it has one.
-std::error_code wait_blocking(const asio::any_io_executor& ex, blocking_wait& w,
+// Waits for `w`, running `ioc` on this thread when there is one (otherwise the executor's own
+// threads complete the operation).
+std::error_code wait_blocking(asio::io_context* ioc, blocking_wait& w,
                               std::optional<std::chrono::steady_clock::time_point> deadline,
                               bool (*stop_requested)() noexcept) {
-    auto* ioc = io_context_of(ex);
     if (ioc == nullptr) {
         // Others run the executor: wait in slices when a stop may be asked for.
         if (stop_requested == nullptr) return w.wait(deadline) ? std::error_code{} : std::make_error_code(std::errc::timed_out);
@@ -160,10 +163,11 @@ void blocking_done::operator()() const noexcept { wait_->finish(); }
 std::error_code run_blocking_erased(const boost::asio::any_io_executor& ex, void (*start)(void*, blocking_done),
                                     void* context, std::optional<std::chrono::steady_clock::time_point> deadline,
                                     bool (*stop_requested)() noexcept) {
-    if (auto ec = detail::prepare_blocking(ex)) return ec;
+    auto* ioc = detail::io_context_of(ex);
+    if (auto ec = detail::prepare_blocking(ex, ioc)) return ec;
     auto wait = std::make_shared<detail::blocking_wait>();
     start(context, blocking_done(wait));
-    return detail::wait_blocking(ex, *wait, deadline, stop_requested);
+    return detail::wait_blocking(ioc, *wait, deadline, stop_requested);
 }
 
 }  // namespace cqlwire::transport
