@@ -207,7 +207,9 @@ private:
         // The identity and trust in service now: renewed files on disk are read again here.
         ctx.internals().prepare_session(s.tls->native_handle());
         s.record = std::make_unique<tls_handshake_record>();
-        const std::string expected = ctx.server_name().empty() ? s.options.host : ctx.server_name();
+        const std::string expected = !s.options.server_name.empty() ? s.options.server_name
+                                     : ctx.server_name().empty()       ? s.options.host
+                                                                       : ctx.server_name();
         if (auto prep = prepare_tls_session(s.tls->native_handle(), expected, ctx.verify(), *s.record, s.diag)) {
             finish(self, prep);
             return;

@@ -234,7 +234,7 @@ private:
     void on_response(std::error_code ec, response r) {
         ec = detail::explain_request_failure(*client_.connection_, ec, r, options_of().timeout, *diag_);
         if (attempt_ < max_retries_ && ec == protocol::server_errc::unprepared) return reprepare(ec, r);
-        if (ec) return completion_.complete(ec, query_result{});
+        if (ec) return completion_.complete(ec, query_result::from_server_error(std::move(r)));
         query_result result;
         if ((ec = client_.finish(std::move(r), result, *diag_))) return completion_.complete(ec, query_result{});
         result.set_reprepared(attempt_ > 0);

@@ -30,4 +30,19 @@ std::error_code query_result::from_response(response r, query_result& out, proto
     return {};
 }
 
+query_result query_result::from_server_error(response error_response) {
+    query_result q;
+    if (!error_response.empty() && error_response.op() == protocol::opcode::error)
+        q.error_response_ = std::move(error_response);
+    return q;
+}
+
+bool query_result::server_error(protocol::error_view& out) const noexcept {
+    if (error_response_.empty()) return false;
+    protocol::response_prefix prefix;
+    protocol::bytes_view message;
+    if (error_response_.split_prefix(prefix, message)) return false;
+    return !protocol::decode_error(message, out);
+}
+
 }  // namespace cqlwire::transport

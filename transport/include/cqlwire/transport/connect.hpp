@@ -50,6 +50,10 @@ struct CQLWIRE_TRANSPORT_API connect_options {
     std::chrono::milliseconds handshake_timeout{5000};
     // TLS settings; null for plaintext.
     std::shared_ptr<tls_context> tls;
+    // When not empty, the name the server's certificate must carry (and the SNI sent) for this
+    // connection, ahead of the tls_context's server_name and `host`: a cluster session checks
+    // each node under its own name with one shared context.
+    std::string server_name;
 };
 
 using connect_signature = void(std::error_code, stream);

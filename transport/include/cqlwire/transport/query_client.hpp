@@ -85,7 +85,8 @@ public:
 
     // QUERY (a CQL string) or EXECUTE (a prepared statement, re-prepared if the server forgot
     // it). On failure the result is empty and ec says why (for a server ERROR, the server's
-    // code, with its message in diag.server_message()).
+    // code, with its message in diag.server_message(), and the ERROR frame kept in the result
+    // for query_result::server_error()).
     query_result execute(const statement& s, std::error_code& ec, protocol::diagnostics& diag);
     query_result execute(const statement& s);
     // A CQL string with default options and no values.

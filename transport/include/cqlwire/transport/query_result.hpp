@@ -75,7 +75,17 @@ public:
 
     const response& raw_response() const noexcept { return response_; }
 
+    // A failed operation's result is empty, but when the server answered with an ERROR the
+    // frame is kept here, so that a caller deciding what to do next (a cluster session's retry
+    // policy) can read the error's details: how many replicas answered a read or write that
+    // timed out, the write type, whether data was present. `out` views the kept frame. False
+    // when no ERROR was kept or it does not decode.
+    [[nodiscard]] bool server_error(protocol::error_view& out) const noexcept;
+    // Keeps an ERROR response for server_error() (the result stays empty).
+    static query_result from_server_error(response error_response);
+
 private:
+    response error_response_;
     response response_;
     protocol::response_prefix prefix_;
     protocol::result_view result_;

@@ -97,6 +97,11 @@ struct CQLWIRE_TRANSPORT_API statement_options {
     std::optional<custom_payload_entries> custom_payload;     // frame flag 0x04, a [bytes map]
     bool tracing = false;                                     // frame flag 0x02
     std::chrono::milliseconds timeout{0};                     // > 0 overrides the connection's
+    // Whether applying the statement twice has the same effect as once (a read, an INSERT of
+    // fixed values; not a counter update, not an append to a list, not now()). A cluster
+    // session sends only idempotent statements again after a failure that may have applied
+    // them (a timeout, a broken connection), and only those speculatively. Not sent.
+    bool idempotent = false;
 };
 
 // A CQL string (sent as QUERY) or a prepared statement (sent as EXECUTE), with values and options.

@@ -1,0 +1,46 @@
+// Handing a result to the caller's completion handler: on the handler's associated executor
+// (the session's by default), with outstanding work counted on it from the moment the
+// operation started, so that a context run by the caller does not run out of work meanwhile.
+#pragma once
+
+#include <optional>
+#include <utility>
+
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
+
+namespace cqlwire::cluster {
+
+template <class Signature>
+class completion;
+
+template <class... Args>
+class completion<void(Args...)> {
+public:
+    using handler_type = boost::asio::any_completion_handler<void(Args...)>;
+
+    completion(handler_type handler, const boost::asio::any_io_executor& fallback)
+        : handler_(std::move(handler)),
+          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback),
+                                    boost::asio::execution::outstanding_work.tracked)) {}
+
+    // Once only.
+    template <class... A>
+    void complete(A&&... args) {
+        auto ex = std::move(*work_);
+        work_.reset();
+        boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
+    }
+
+private:
+    handler_type handler_;
+    std::optional<boost::asio::any_completion_executor> work_;
+};
+
+}  // namespace cqlwire::cluster

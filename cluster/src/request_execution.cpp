@@ -1,0 +1,289 @@
+// One request over the cluster: its query plan, its attempts (retries and speculative
+// executions), and what each attempt did to its node's pool.
+#include <algorithm>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+
+#include "cqlwire/cluster/errc.hpp"
+#include "cqlwire/cluster/token.hpp"
+#include "cqlwire/transport/errc.hpp"
+#include "completion.hpp"
+#include "query_plan.hpp"
+#include "session_impl.hpp"
+
+namespace asio = boost::asio;
+
+namespace cqlwire::cluster {
+namespace {
+
+std::string explain(std::error_code ec, const protocol::diagnostics& diag) {
+    std::string why = ec.message();
+    if (!diag.client_message().empty()) why += ": " + diag.client_message();
+    if (!diag.server_message().empty()) why += " (server: \"" + diag.server_message() + "\")";
+    return why;
+}
+
+// The partition key's serialized components of a prepared statement's values, in key order;
+// false when they cannot all be found (not prepared, no key markers, a null or unset key value).
+bool routing_components(const transport::statement& s, transport::encoded_values& values,
+                        std::vector<protocol::bytes_view>& out) {
+    const auto& prepared = s.prepared();
+    if (!prepared) return false;
+    const auto& meta = prepared->bind_metadata();
+    if (meta.partition_key_indexes.empty()) return false;
+    protocol::diagnostics ignored;
+    if (transport::encode_statement_values(s, &meta.columns, values, ignored)) return false;
+    out.clear();
+    for (const auto marker : meta.partition_key_indexes) {
+        if (marker >= meta.columns.size()) return false;
+        const protocol::raw_value* v = nullptr;
+        if (values.names.empty()) {
+            if (marker < values.values.size()) v = &values.values[marker];
+        } else {
+            const auto& name = meta.columns[marker].name;
+            for (std::size_t i = 0; i < values.names.size(); ++i)
+                if (values.names[i] == name) v = &values.values[i];
+        }
+        if (v == nullptr || !v->is_present()) return false;
+        out.push_back(v->bytes);
+    }
+    return true;
+}
+
+class execute_operation : public std::enable_shared_from_this<execute_operation> {
+public:
+    execute_operation(std::shared_ptr<session_impl> s, transport::statement st, protocol::diagnostics* diag,
+                      asio::any_completion_handler<execute_signature> handler)
+        : session_(std::move(s)), statement_(std::move(st)), diag_(diag ? diag : &own_diag_),
+          completion_(std::move(handler), session_->executor), speculative_timer_(session_->strand) {}
+
+    void start() {
+        if (session_->closed) return finish(make_error_code(errc::session_closed), "the session is closed");
+        session_->plan_for(statement_, plan_);
+        if (plan_.empty()) return finish(make_error_code(errc::no_node_available), no_node_message());
+        attempt(plan_[next_++], false);
+        arm_speculative();
+    }
+
+private:
+    struct attempt_state {
+        std::size_t node = 0;
+        std::shared_ptr<pooled_connection> pc;
+        protocol::diagnostics diag;
+        bool speculative = false;
+        int number = 0;
+        std::chrono::steady_clock::time_point started;
+    };
+
+    std::string no_node_message() const {
+        std::string m = "no node of the cluster can take the request";
+        std::string detail;
+        for (const auto& n : session_->nodes) {
+            if (n->info.state == node_state::removed) continue;
+            if (!detail.empty()) detail += "; ";
+            detail += endpoint_text(n->info.address) + " " + std::string(to_string(n->info.state));
+            if (!n->last_error.empty()) detail += " (" + n->last_error + ")";
+        }
+        if (!session_->options.allow_remote_datacenters) m += " in data center '" + session_->local_dc + "'";
+        return detail.empty() ? m : m + ": " + detail;
+    }
+
+    void attempt(std::size_t node, bool speculative) {
+        auto pc = session_->least_busy(node);
+        if (!pc) {
+            // The pool lost its connections since the plan was made: the next node.
+            record_failure(node, "no open connection");
+            return next_node();
+        }
+        auto a = std::make_shared<attempt_state>();
+        a->node = node;
+        a->pc = pc;
+        a->speculative = speculative;
+        a->number = ++attempts_;
+        a->started = std::chrono::steady_clock::now();
+        ++pc->in_flight;
+        ++in_flight_;
+        pc->client.async_execute(
+            statement_, a->diag,
+            [self = shared_from_this(), a](std::error_code ec, transport::query_result r) mutable {
+                // On the connection's executor: whether the connection broke is read here.
+                const bool broken = ec && static_cast<bool>(a->pc->conn.failure());
+                std::string why;
+                if (broken) why = explain(a->pc->conn.failure(), a->pc->conn.failure_diagnostics());
+                asio::post(self->session_->strand, [self, a, ec, r = std::move(r), broken, why = std::move(why)]() mutable {
+                    self->on_attempt(*a, ec, std::move(r), broken, why);
+                });
+            });
+    }
+
+    void on_attempt(attempt_state& a, std::error_code ec, transport::query_result r, bool broken,
+                    const std::string& why) {
+        --a.pc->in_flight;
+        --in_flight_;
+        if (!ec) a.pc->last_answer = std::chrono::steady_clock::now();
+        if (broken) session_->connection_failed(a.node, a.pc, why);
+        // A connection whose ids are all taken or quarantined (a server that stopped answering)
+        // is sick even though nothing broke: replace it.
+        if (ec == transport::errc::stream_ids_exhausted)
+            session_->connection_failed(a.node, a.pc, "every stream id is taken: the node stopped answering");
+        if (done_) return;
+        const auto& node = session_->nodes[a.node]->info;
+        attempt_report report;
+        report.node = node.address;
+        report.attempt = a.number;
+        report.speculative = a.speculative;
+        report.error = ec;
+        report.took = std::chrono::steady_clock::now() - a.started;
+        if (!ec) {
+            if (session_->options.on_attempt) session_->options.on_attempt(report);
+            execution_result out;
+            out.result = std::move(r);
+            out.node = node.address;
+            out.host_id = node.host_id;
+            out.attempts = attempts_;
+            return succeed(std::move(out));
+        }
+        protocol::error_view server_error;
+        attempt_failure f;
+        f.error = ec;
+        f.server_error = r.server_error(server_error) ? &server_error : nullptr;
+        f.idempotent = statement_.options.idempotent;
+        f.maybe_sent = !(ec == transport::errc::stream_ids_exhausted || ec == std::errc::no_buffer_space);
+        f.connection_failed = broken;
+        f.retries = retries_;
+        const auto decision = session_->options.retry->decide(f);
+        report.decision = decision;
+        if (session_->options.on_attempt) session_->options.on_attempt(report);
+        record_failure(a.node, explain(ec, a.diag));
+        last_error_ = ec;
+        last_diag_ = a.diag;
+        switch (decision) {
+            case retry_decision::rethrow:
+                if (in_flight_ > 0) return;  // a speculative execution may still answer
+                return fail_with_last();
+            case retry_decision::retry_same_node:
+                ++retries_;
+                return attempt(a.node, false);
+            case retry_decision::retry_next_node:
+                ++retries_;
+                return next_node();
+        }
+    }
+
+    void next_node() {
+        while (next_ < plan_.size()) {
+            const auto node = plan_[next_++];
+            if (!session_->nodes[node]->connections.empty()) return attempt(node, false);
+            record_failure(node, "no open connection");
+        }
+        if (in_flight_ > 0) return;
+        if (last_error_) return fail_with_last();
+        finish(make_error_code(errc::no_node_available), no_node_message());
+    }
+
+    void arm_speculative() {
+        const auto& o = session_->options;
+        if (!statement_.options.idempotent || o.speculative_delay.count() <= 0 ||
+            speculative_started_ >= o.max_speculative_executions)
+            return;
+        speculative_timer_.expires_after(o.speculative_delay);
+        speculative_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->done_ || self->next_ >= self->plan_.size()) return;
+            ++self->speculative_started_;
+            self->attempt(self->plan_[self->next_++], true);
+            self->arm_speculative();
+        });
+    }
+
+    void record_failure(std::size_t node, const std::string& why) {
+        if (!failures_.empty()) failures_ += "; ";
+        failures_ += endpoint_text(session_->nodes[node]->info.address) + ": " + why;
+    }
+
+    void fail_with_last() {
+        // The last attempt's own error and explanation; the earlier attempts are added.
+        *diag_ = last_diag_;
+        if (attempts_ > 1) {
+            std::string m = diag_->client_message();
+            m += (m.empty() ? "" : "; ") + std::string("attempts: ") + failures_;
+            diag_->set_client_message(m);
+        }
+        complete(last_error_, execution_result{});
+    }
+
+    void finish(std::error_code ec, std::string message) {
+        diag_->clear();
+        if (!failures_.empty()) message += "; attempts: " + failures_;
+        diag_->set_client_message(message);
+        complete(ec, execution_result{});
+    }
+
+    void succeed(execution_result out) {
+        diag_->clear();
+        complete({}, std::move(out));
+    }
+
+    void complete(std::error_code ec, execution_result out) {
+        if (done_) return;
+        done_ = true;
+        speculative_timer_.cancel();
+        completion_.complete(ec, std::move(out));
+    }
+
+    std::shared_ptr<session_impl> session_;
+    transport::statement statement_;
+    protocol::diagnostics own_diag_;
+    protocol::diagnostics* diag_;
+    completion<execute_signature> completion_;
+    asio::steady_timer speculative_timer_;
+    std::vector<std::size_t> plan_;
+    std::size_t next_ = 0;
+    int attempts_ = 0;
+    int retries_ = 0;
+    int in_flight_ = 0;
+    int speculative_started_ = 0;
+    bool done_ = false;
+    std::error_code last_error_;
+    protocol::diagnostics last_diag_;
+    std::string failures_;
+};
+
+}  // namespace
+
+void session_impl::execute(transport::statement s, protocol::diagnostics* diag,
+                           asio::any_completion_handler<execute_signature> handler) {
+    std::make_shared<execute_operation>(shared_from_this(), std::move(s), diag, std::move(handler))->start();
+}
+
+std::span<const std::size_t> session_impl::replicas_for(const transport::statement& s) {
+    if (!options.token_aware) return {};
+    transport::encoded_values values;
+    std::vector<protocol::bytes_view> components;
+    if (!routing_components(s, values, components)) return {};
+    const auto& meta = s.prepared()->bind_metadata();
+    const auto& keyspace = meta.columns[meta.partition_key_indexes.front()].keyspace;
+    auto it = replica_maps.find(keyspace);
+    if (it == replica_maps.end()) {
+        const auto strategy = keyspaces.find(keyspace);
+        if (strategy == keyspaces.end()) return {};
+        it = replica_maps.emplace(keyspace, std::make_unique<replica_map>(ring, strategy->second)).first;
+    }
+    std::vector<std::uint8_t> key;
+    if (compose_routing_key(components, key)) return {};  // a key component too long to route by
+    return it->second->replicas(murmur3_token(key));
+}
+
+void session_impl::plan_for(const transport::statement& s, std::vector<std::size_t>& plan) {
+    std::vector<plan_candidate> candidates(nodes.size());
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const auto& n = *nodes[i];
+        candidates[i].usable = n.info.state == node_state::up && !n.connections.empty();
+        candidates[i].local = n.info.datacenter == local_dc;
+    }
+    make_query_plan(candidates, replicas_for(s), rotation++, options.allow_remote_datacenters, plan);
+}
+
+}  // namespace cqlwire::cluster

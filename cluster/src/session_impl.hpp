@@ -1,0 +1,169 @@
+// The session's state and the operations on it. Everything here runs on `strand`, except where
+// a comment says otherwise; the files split its jobs: session.cpp (the handle, start-up,
+// prepare), control_connection.cpp (discovery and events), node_pool.cpp (connections per node,
+// reconnection, heartbeats), request_execution.cpp (one request's attempts).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "cqlwire/cluster/replication.hpp"
+#include "cqlwire/cluster/session.hpp"
+#include "cqlwire/cluster/token_ring.hpp"
+#include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/events.hpp"
+#include "cqlwire/transport/query_client.hpp"
+#include "topology_rows.hpp"
+
+namespace cqlwire::cluster {
+
+// One open connection of a pool, with its query surface. Heap-allocated: query_client keeps a
+// reference to the connection.
+struct pooled_connection {
+    explicit pooled_connection(transport::connection c) : conn(std::move(c)), client(conn) {}
+    transport::connection conn;
+    transport::query_client client;
+    std::size_t in_flight = 0;  // requests of the session on it (counted on the session's strand)
+    std::chrono::steady_clock::time_point last_answer = std::chrono::steady_clock::now();
+};
+
+struct node_entry {
+    explicit node_entry(const boost::asio::any_io_executor& ex) : reconnect_timer(ex) {}
+    node_info info;
+    std::vector<std::shared_ptr<pooled_connection>> connections;
+    std::size_t opening = 0;  // connections being opened
+    int failed_attempts = 0;  // consecutive failed openings, for the backoff
+    bool reconnect_scheduled = false;
+    std::string last_error;   // why it is down or refused
+    boost::asio::steady_timer reconnect_timer;
+};
+
+// A connection being opened: what must stay alive until its start-up ends.
+struct connection_opening {
+    protocol::diagnostics diag;
+    std::unique_ptr<auth::authenticator> authenticator;
+    std::optional<transport::connection> conn;
+    boost::asio::ip::tcp::endpoint remote;
+};
+using opened_handler = std::function<void(std::error_code, std::shared_ptr<connection_opening>)>;
+
+// The control connection and what listens on it.
+struct control_link {
+    explicit control_link(transport::connection c) : conn(std::move(c)), client(conn), events(conn) {}
+    transport::connection conn;
+    transport::query_client client;
+    transport::event_listener events;
+    boost::asio::ip::tcp::endpoint remote;
+    protocol::diagnostics wait_diag;
+};
+
+class session_impl : public std::enable_shared_from_this<session_impl> {
+public:
+    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+    session_impl(boost::asio::any_io_executor ex, session_options options);
+
+    // ---- start-up and the control connection (control_connection.cpp) ----
+    using ready_handler = std::function<void(std::error_code, const protocol::diagnostics&)>;
+    // Where the control connection may go: a contact point (by name) or a known node.
+    struct control_target {
+        std::optional<contact_point> point;
+        std::size_t node = 0;  // when `point` is empty
+    };
+    void start(ready_handler ready);
+    void try_control(std::vector<control_target> targets, std::size_t next, std::shared_ptr<std::string> failures,
+                     ready_handler done);
+    void on_control_open(std::shared_ptr<control_link> link, ready_handler done);
+    void open_initial_pools();
+    void maybe_ready();
+    void refresh_topology(std::function<void(std::error_code, const protocol::diagnostics&)> done);
+    void apply_topology(topology_read local, topology_read peers,
+                        std::map<std::string, std::map<std::string, std::string>> keyspaces);
+    void wait_for_events(std::shared_ptr<control_link> link);
+    void on_event(const transport::cluster_event& event);
+    void schedule_refresh(std::chrono::milliseconds delay);
+    void control_lost(const std::string& why);
+    void reconnect_control();
+    void rebuild_ring();
+
+    // ---- pools (node_pool.cpp) ----
+    void open_connection(const node_info& target, bool to_contact_point, const contact_point* point,
+                         opened_handler done);
+    void fill_pool(std::size_t node);
+    void on_pool_connection(std::size_t node, std::error_code ec, std::shared_ptr<connection_opening> opening);
+    void add_to_pool(std::size_t node, std::error_code ec, connection_opening& opening);
+    void connection_failed(std::size_t node, const std::shared_ptr<pooled_connection>& pc, const std::string& why);
+    void mark_down(std::size_t node, const std::string& why);
+    void schedule_reconnect(std::size_t node);
+    void reconnect_now(std::size_t node);
+    void start_heartbeat();
+    void heartbeat();
+    std::shared_ptr<pooled_connection> least_busy(std::size_t node) const;
+    std::string verify_name_for(const node_info& node) const;
+
+    // ---- requests (request_execution.cpp) ----
+    void execute(transport::statement s, protocol::diagnostics* diag,
+                 boost::asio::any_completion_handler<execute_signature> handler);
+    void plan_for(const transport::statement& s, std::vector<std::size_t>& plan);
+    std::span<const std::size_t> replicas_for(const transport::statement& s);
+
+    // ---- prepared statements (session.cpp) ----
+    void prepare(std::string cql, protocol::diagnostics* diag,
+                 boost::asio::any_completion_handler<prepare_signature> handler);
+    void forget_prepared(const std::string& keyspace, const std::string& table);
+
+    void close();
+    void report(node_report::kind what, const boost::asio::ip::tcp::endpoint& address, std::string message);
+    void report_text(node_report::kind what, std::string address, std::string message);
+    void publish_snapshot();
+    std::vector<node_info> snapshot() const;
+    std::string snapshot_datacenter() const;
+
+    boost::asio::any_io_executor executor;  // the connections' executor
+    strand_type strand;
+    session_options options;
+    bool closed = false;
+    bool started = false;  // start-up completed (its handler was called)
+    ready_handler pending_ready;  // start-up's, until every first pool opening has ended
+
+    std::vector<std::unique_ptr<node_entry>> nodes;  // indexes are stable: a removed node stays, marked
+    std::string local_dc;
+    std::uint64_t rotation = 0;
+    std::mt19937_64 random{std::random_device{}()};
+
+    token_ring ring;
+    std::map<std::string, replication_strategy, std::less<>> keyspaces;
+    std::map<std::string, std::unique_ptr<replica_map>, std::less<>> replica_maps;  // built on first use
+
+    std::shared_ptr<control_link> control;
+    std::size_t control_node = 0;  // index in nodes (meaningful while `control` is set)
+    bool control_connecting = false;
+    int control_failures = 0;
+    boost::asio::steady_timer control_timer;    // reconnection of the control connection
+    boost::asio::steady_timer refresh_timer;    // debounced topology refresh after events
+    bool refresh_scheduled = false;
+    boost::asio::steady_timer heartbeat_timer;
+
+    std::map<std::string, std::shared_ptr<const transport::prepared_statement>, std::less<>> prepared;
+
+    mutable std::mutex snapshot_mutex;  // guards the two below, read from any thread
+    std::vector<node_info> nodes_snapshot;
+    std::string datacenter_snapshot;
+};
+
+// The textual host:port of an endpoint.
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& e);
+
+}  // namespace cqlwire::cluster

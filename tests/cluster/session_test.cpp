@@ -1,0 +1,224 @@
+// The cluster session against fake nodes: discovery, round robin, failover and retries, and
+// the peers rows a real cluster cannot be made to send on demand.
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "cqlwire/cluster/errc.hpp"
+#include "cqlwire/cluster/session.hpp"
+#include "cqlwire/protocol/errc.hpp"
+#include "cqlwire/protocol/values.hpp"
+#include "fake_cluster.hpp"
+
+namespace cluster = cqlwire::cluster;
+namespace protocol = cqlwire::protocol;
+namespace transport = cqlwire::transport;
+using cqlwire::test::fake_cluster;
+using cqlwire::test::fake_node_description;
+
+namespace {
+
+fake_node_description node(std::string name, std::string token) {
+    fake_node_description d;
+    d.name = std::move(name);
+    d.tokens = {std::move(token)};
+    return d;
+}
+
+std::vector<fake_node_description> three_nodes() {
+    return {node("a", "-6000000000000000000"), node("b", "0"), node("c", "6000000000000000000")};
+}
+
+cluster::session_options options_for(const fake_cluster& c, std::vector<std::size_t> contacts) {
+    cluster::session_options o;
+    for (auto i : contacts) o.contact_points.push_back({"127.0.0.1", c.port(i)});
+    o.reconnect_base_delay = std::chrono::milliseconds(50);
+    o.reconnect_max_delay = std::chrono::milliseconds(200);
+    o.connection.request_timeout = std::chrono::milliseconds(2000);
+    return o;
+}
+
+std::string who(cluster::session& s, bool idempotent, std::error_code& ec, protocol::diagnostics& diag,
+                cluster::execution_result* out = nullptr) {
+    transport::statement st{std::string(fake_cluster::who_query)};
+    st.options.idempotent = idempotent;
+    auto r = s.execute(st, ec, diag);
+    if (ec) return {};
+    std::string_view name;
+    REQUIRE(r.result.rows().size() == 1);
+    REQUIRE(!protocol::to_text((*r.result.rows().begin())[0], name));
+    if (out) *out = std::move(r);
+    return std::string(name);
+}
+
+}  // namespace
+
+TEST_CASE("cluster session: discovers every node from one contact point and spreads requests") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {1}), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    const auto nodes = s.nodes();
+    REQUIRE(nodes.size() == 3);
+    for (const auto& n : nodes) {
+        CHECK(n.state == cluster::node_state::up);
+        CHECK(n.datacenter == "dc1");
+        CHECK(n.tokens.size() == 1);
+    }
+    CHECK(s.local_datacenter() == "dc1");
+    std::map<std::string, int> served;
+    for (int i = 0; i < 30; ++i) {
+        const auto name = who(s, false, ec, diag);
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        ++served[name];
+    }
+    CHECK(served.size() == 3);
+    for (const auto& [name, count] : served) CHECK(count == 10);
+}
+
+TEST_CASE("cluster session: a dead first contact point is skipped and reported") {
+    fake_cluster fc(three_nodes());
+    const auto dead_port = fc.port(0);
+    fc.kill(0);
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0, 2});
+    std::vector<std::string> reports;
+    o.on_node = [&](const cluster::node_report& r) {
+        reports.push_back(std::string(cluster::to_string(r.what)) + " " + r.address + " " + r.message);
+    };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    const auto failed = std::find_if(reports.begin(), reports.end(), [&](const std::string& r) {
+        return r.starts_with("contact point failed 127.0.0.1:" + std::to_string(dead_port));
+    });
+    CHECK(failed != reports.end());
+    // The dead node is known from the peers table, and down; the others serve.
+    int down = 0;
+    for (const auto& n : s.nodes()) down += n.state == cluster::node_state::down;
+    CHECK(down == 1);
+    for (int i = 0; i < 6; ++i) {
+        CHECK(who(s, false, ec, diag) != "a");
+        CHECK(!ec);
+    }
+}
+
+TEST_CASE("cluster session: no contact point reachable is a clear error, no hang") {
+    std::uint16_t port = 0;
+    {
+        fake_cluster fc(three_nodes());
+        port = fc.port(0);
+    }
+    boost::asio::io_context ioc;
+    cluster::session_options o;
+    o.contact_points = {{"127.0.0.1", port}};
+    o.connect_timeout = std::chrono::milliseconds(500);
+    std::error_code ec;
+    protocol::diagnostics diag;
+    const auto start = std::chrono::steady_clock::now();
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    CHECK(ec == cluster::errc::no_node_reachable);
+    CHECK(diag.client_message().find("127.0.0.1:" + std::to_string(port)) != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    CHECK(!s.valid());
+}
+
+TEST_CASE("cluster session: a node that dies is failed over for idempotent requests") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE(!ec);
+    fc.kill(1);
+    for (int i = 0; i < 30; ++i) {
+        const auto name = who(s, true, ec, diag);
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        CHECK(name != "b");
+    }
+    bool b_down = false;
+    for (const auto& n : s.nodes())
+        if (n.address.port() == fc.port(1)) b_down = n.state == cluster::node_state::down;
+    CHECK(b_down);
+}
+
+TEST_CASE("cluster session: OVERLOADED goes to the next node only when idempotent") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::vector<cluster::attempt_report> attempts;
+    auto o = options_for(fc, {0});
+    o.on_attempt = [&](const cluster::attempt_report& r) { attempts.push_back(r); };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE(!ec);
+    fc.fail_who_with(0, 0x1001);
+    fc.fail_who_with(1, 0x1001);
+    // Idempotent: every request ends on c, after at most two OVERLOADED answers.
+    for (int i = 0; i < 9; ++i) {
+        CHECK(who(s, true, ec, diag) == "c");
+        CHECK(!ec);
+    }
+    // Not idempotent: a request whose first node is overloaded fails with OVERLOADED.
+    int overloaded = 0, served = 0;
+    for (int i = 0; i < 9; ++i) {
+        const auto name = who(s, false, ec, diag);
+        if (ec) {
+            CHECK(ec == protocol::server_errc::overloaded);
+            ++overloaded;
+        } else {
+            CHECK(name == "c");
+            ++served;
+        }
+    }
+    CHECK(overloaded == 6);
+    CHECK(served == 3);
+    const auto retried = std::count_if(attempts.begin(), attempts.end(), [](const cluster::attempt_report& a) {
+        return a.decision == cluster::retry_decision::retry_next_node;
+    });
+    CHECK(retried == 9);  // 6 idempotent requests started on a or b, the 3 of them starting on a twice
+}
+
+TEST_CASE("cluster session: all nodes down is a clear error within the timeout") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE(!ec);
+    fc.kill(0);
+    fc.kill(1);
+    fc.kill(2);
+    const auto start = std::chrono::steady_clock::now();
+    int failures = 0;
+    for (int i = 0; i < 5; ++i) {
+        who(s, true, ec, diag);
+        if (ec) ++failures;
+    }
+    CHECK(failures == 5);
+    CHECK(ec == cluster::errc::no_node_available);
+    CHECK(diag.client_message().find("127.0.0.1:") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+TEST_CASE("cluster session: peers rows with a duplicate or missing address are reported and ignored") {
+    auto nodes = three_nodes();
+    nodes[2].host_id = fake_cluster::uuid_of(2);  // the same host id as b
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    std::vector<std::string> ignored;
+    o.on_node = [&](const cluster::node_report& r) {
+        if (r.what == cluster::node_report::kind::peer_ignored) ignored.push_back(r.message);
+    };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE(!ec);
+    CHECK(s.nodes().size() == 2);
+    REQUIRE(ignored.size() == 1);
+    CHECK(ignored[0].find("host id") != std::string::npos);
+}
