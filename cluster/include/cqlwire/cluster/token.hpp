@@ -4,6 +4,7 @@
 // except the routing key's buffer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
