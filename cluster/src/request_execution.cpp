@@ -144,7 +144,15 @@ private:
             out.node = node.address;
             out.host_id = node.host_id;
             out.attempts = attempts_;
-            return succeed(std::move(out));
+            if (!out.result.is_schema_change()) return succeed(std::move(out));
+            // The next statement may go to any node: it must find the new schema there.
+            done_ = true;
+            auto self = shared_from_this();
+            auto result = std::make_shared<execution_result>(std::move(out));
+            return session_->await_schema_agreement([self, result] {
+                self->done_ = false;
+                self->succeed(std::move(*result));
+            });
         }
         protocol::error_view server_error;
         attempt_failure f;

@@ -33,6 +33,7 @@ std::string_view to_string(node_report::kind k) noexcept {
         case kind::contact_point_failed: return "contact point failed";
         case kind::peer_ignored: return "peer ignored";
         case kind::control_moved: return "control connection moved";
+        case kind::schema_not_agreed: return "schema not agreed";
     }
     return "invalid";
 }

@@ -96,6 +96,9 @@ public:
     void schedule_refresh(std::chrono::milliseconds delay);
     void control_lost(const std::string& why);
     void reconnect_control();
+    // Calls `done` (on the strand) once every live node reports the schema version the control
+    // node has, or when options.schema_agreement_timeout has passed.
+    void await_schema_agreement(std::function<void()> done);
     void rebuild_ring();
 
     // ---- pools (node_pool.cpp) ----
@@ -150,6 +153,7 @@ public:
     std::shared_ptr<control_link> control;
     std::size_t control_node = 0;  // index in nodes (meaningful while `control` is set)
     bool control_connecting = false;
+    std::string peers_table_name = "system.peers_v2";  // system.peers on servers without v2
     int control_failures = 0;
     boost::asio::steady_timer control_timer;    // reconnection of the control connection
     boost::asio::steady_timer refresh_timer;    // debounced topology refresh after events

@@ -10,6 +10,8 @@
 #include "bounded_file.hpp"
 #include "cqlshrc.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
+#include "cqlwire/cluster/contact_points.hpp"
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/session.hpp"
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -90,6 +92,26 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
     return failed(err, who, ec, diag);
 }
 
+// Failures that are the node's (unreachable, down, a certificate that does not verify): the
+// next contact point may do better. Login and configuration failures would fail there too.
+bool is_node_failure(std::error_code ec) {
+    using transport::errc;
+    return ec == errc::resolve_failed || ec == errc::connect_failed || ec == errc::connect_timeout ||
+           ec == errc::handshake_timeout || ec == errc::connection_closed || ec == errc::connection_broken ||
+           ec == errc::tls_handshake_failed || ec == errc::certificate_untrusted ||
+           ec == errc::certificate_name_mismatch || ec == errc::certificate_expired ||
+           ec == errc::certificate_not_yet_valid || ec == errc::server_expects_tls ||
+           ec == errc::server_is_plaintext || ec == errc::protocol_violation;
+}
+
+// A failure in one line, for a warning.
+std::string one_line(std::error_code ec, const protocol::diagnostics& diag) {
+    std::string m = ec.message();
+    if (!diag.client_message().empty()) m += ": " + diag.client_message();
+    if (!diag.server_message().empty()) m += " (server: \"" + diag.server_message() + "\")";
+    return m;
+}
+
 }  // namespace
 
 int load_settings(cli_options& flags, const environment_lookup& env, settings& s, std::ostream& err,
@@ -141,14 +163,15 @@ namespace {
 
 // One connection attempt: connect (and handshake), install the frame trace, log in. On failure
 // `message` holds the command's own words, or else `diag` the connection's.
-std::error_code open_and_start(settings& s, boost::asio::io_context& ioc, const std::shared_ptr<transport::tls_context>& tls,
+std::error_code open_and_start(settings& s, const cluster::contact_point& point, boost::asio::io_context& ioc,
+                               const std::shared_ptr<transport::tls_context>& tls,
                                transport::connection& conn, std::ostream& err,
                                std::shared_ptr<const checked_output>& trace_file_output, protocol::diagnostics& diag,
                                std::string& message) {
     message.clear();
     transport::open_options o;
-    o.connect.host = s.host;
-    o.connect.port = s.port;
+    o.connect.host = point.host;
+    o.connect.port = point.port;
     o.connect.connect_timeout = s.connect_timeout;
     o.connect.handshake_timeout = s.connect_timeout;
     o.connect.tls = tls;
@@ -165,8 +188,8 @@ std::error_code open_and_start(settings& s, boost::asio::io_context& ioc, const 
     std::optional<auth::plain_text_authenticator> authenticator;
     if (s.username && !password_deferred(s)) {
         const auto pw = s.password.view();
+        // The password stays in `s` until a login succeeded: the next contact point may need it.
         authenticator.emplace(*s.username, std::string_view(reinterpret_cast<const char*>(pw.data()), pw.size()));
-        s.password.clear();
     }
     o.authenticator = authenticator ? &*authenticator : nullptr;
     std::optional<transport::connection> opened;
@@ -193,23 +216,44 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
         if (int code = build_tls(s, tls, err, who)) return code;
     }
 
-    // A password deferred because of the client certificate is asked for only when the server
-    // checks one; then the login is tried again on a new connection (the first one was turned
-    // away before any credential was sent).
-    for (int attempt = 0;; ++attempt) {
+    // The host may be a comma-separated list of contact points: they are tried in order, and
+    // one that cannot be reached (or whose certificate does not verify) is named in a warning.
+    std::vector<cluster::contact_point> points;
+    {
         protocol::diagnostics diag;
-        const auto ec = open_and_start(s, ioc, tls, conn, err, trace_file_output, diag, message);
-        if (ec == transport::errc::credentials_required && attempt == 0 && password_deferred(s) &&
-            stdin_is_terminal()) {
-            if (auto prompted = prompt_deferred_password(s, message)) return failed(err, who, prompted, message);
-            continue;
-        }
-        if (ec && !message.empty()) return failed(err, who, ec, message);
-        if (ec) return failed(err, who, ec, diag);
-        break;
+        if (auto ec = cluster::parse_contact_points(s.host, s.port, points, diag))
+            return failed(err, who, make_error_code(cli_errc::usage), diag.client_message());
     }
-    if (trace_file != nullptr) *trace_file = trace_file_output;
-    return 0;
+    for (std::size_t index = 0; index < points.size(); ++index) {
+        const auto& point = points[index];
+        const bool last = index + 1 == points.size();
+        // A password deferred because of the client certificate is asked for only when the
+        // server checks one; then the login is tried again on a new connection (the first one
+        // was turned away before any credential was sent).
+        for (int attempt = 0;; ++attempt) {
+            protocol::diagnostics diag;
+            const auto ec = open_and_start(s, point, ioc, tls, conn, err, trace_file_output, diag, message);
+            if (ec == transport::errc::credentials_required && attempt == 0 && password_deferred(s) &&
+                stdin_is_terminal()) {
+                if (auto prompted = prompt_deferred_password(s, message)) return failed(err, who, prompted, message);
+                continue;
+            }
+            if (ec && !last && is_node_failure(ec) && message.empty()) {
+                err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(point.host, point.port))
+                    << " failed: " << escape_controls(one_line(ec, diag)) << "; trying the next\n";
+                break;
+            }
+            if (ec && !message.empty()) return failed(err, who, ec, message);
+            if (ec) return failed(err, who, ec, diag);
+            // Connected: this contact point is the host from now on (SHOW HOST, messages).
+            s.host = point.host;
+            s.port = point.port;
+            s.password.clear();
+            if (trace_file != nullptr) *trace_file = trace_file_output;
+            return 0;
+        }
+    }
+    return failed(err, who, make_error_code(cli_errc::usage), "no contact point");
 }
 
 }  // namespace cqlwire::cli

@@ -174,7 +174,8 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
                                          "or a PKCS#12 bundle or truststore as --cert or --cafile");
         }
     }
-    out.tls.server_name = flags.server_name ? *flags.server_name : out.host;
+    // Empty: each contact point's own host is the name checked (the host may be a list).
+    out.tls.server_name = flags.server_name ? *flags.server_name : std::string();
     if (out.tls.enabled && !out.tls.verify) out.warnings.emplace_back(no_verify_warning());
     return {};
 }

@@ -41,7 +41,7 @@ struct tls_settings {
     auth::secret_bytes key_password;
     password_origin key_password_from = password_origin::none;
     std::string key_password_file;
-    std::string server_name;        // name verified in the server's certificate and sent as SNI
+    std::string server_name;        // name verified in the server's certificate and sent as SNI; empty: the host dialed
     bool verify = true;             // false only by --no-verify, SSL_VALIDATE or validate = false
     std::optional<tls_version> min_version;
     std::optional<tls_version> max_version;

@@ -60,6 +60,7 @@ struct node_report {
         contact_point_failed,// a contact point could not be reached (start-up or control moves)
         peer_ignored,        // a peers row without a usable address or host id
         control_moved,       // the control connection now runs to this node
+        schema_not_agreed,   // after a schema change, the nodes did not agree in time
     };
     kind what = kind::added;
     std::string address;  // host:port
@@ -113,6 +114,13 @@ struct session_options {
     // is asked too (up to max_speculative_executions more), and the first answer wins. Zero: off.
     std::chrono::milliseconds speculative_delay{0};
     int max_speculative_executions = 0;
+
+    // ---- schema changes ----
+    // After a statement that changed the schema, its answer waits until every live node reports
+    // the same schema version (read on the control connection), so that the next statement
+    // finds the new table wherever it goes; at most this long (then it is reported to on_node).
+    // Zero: no wait.
+    std::chrono::milliseconds schema_agreement_timeout{10000};
 
     // ---- prepared statements ----
     // Prepare a new statement on every live node at once, not only where it is first used.

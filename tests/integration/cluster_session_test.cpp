@@ -1,0 +1,444 @@
+// The cluster session against a real Cassandra 5.0 cluster of three nodes on 127.0.0.1..3
+// (tools/testbed --nodes 3, started by tools/run-cluster-integration). Two shapes, each with its
+// own test cases:
+//   "cluster one-dc: ..."  --nodes 3 --plain-port 0: discovery, token-awareness against replicas
+//                          computed here from token() and the ring in the system tables, a node
+//                          killed under 20,000 idempotent requests and brought back, a node whose
+//                          certificate does not verify, the command with a dead first contact
+//                          point, and last, every node killed.
+//   "cluster two-dc: ..."  --nodes 3 --dcs 2:1 --plain-port 0: no request leaves the local DC.
+// A test case run against the other shape, or without a cluster, fails saying so.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <semaphore>
+#include <set>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "cqlwire/auth/plain_text_authenticator.hpp"
+#include "cqlwire/cluster/errc.hpp"
+#include "cqlwire/cluster/session.hpp"
+#include "cqlwire/protocol/values.hpp"
+#include "cqlwire/transport/tls_context.hpp"
+#include "run_cqlwire.hpp"
+#include "testbed_env.hpp"
+
+namespace cluster = cqlwire::cluster;
+namespace protocol = cqlwire::protocol;
+namespace transport = cqlwire::transport;
+using namespace cqlwire::integration;
+
+namespace {
+
+std::string env_or_empty(const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    return v ? v : "";
+}
+
+struct cluster_shape {
+    int nodes = 0;
+    std::vector<std::string> hosts;  // index 0 is node 1
+    std::vector<std::string> dcs;
+    std::string state;
+};
+
+// The running cluster, REQUIREd to have `nodes` nodes and, with `two_dcs`, the 2:1 layout.
+const cluster_shape& require_cluster(bool two_dcs) {
+    static cluster_shape shape;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        shape.nodes = std::atoi(env_or_empty("CQLWIRE_TESTBED_NODES").c_str());
+        for (int k = 1; k <= shape.nodes; ++k) {
+            shape.hosts.push_back(env_or_empty("CQLWIRE_TESTBED_HOST_" + std::to_string(k)));
+            shape.dcs.push_back(env_or_empty("CQLWIRE_TESTBED_DC_" + std::to_string(k)));
+        }
+        shape.state = env_or_empty("CQLWIRE_TESTBED_STATE");
+    });
+    require_testbed();
+    REQUIRE_MESSAGE(shape.nodes == 3, "these tests need the 3-node testbed: run them with tools/run-cluster-integration");
+    const bool has_two = shape.dcs[0] != shape.dcs[2];
+    REQUIRE_MESSAGE(has_two == two_dcs, "this test case needs the cluster started "
+                                            << (two_dcs ? "with" : "without") << " --dcs 2:1 (tools/run-cluster-integration)");
+    return shape;
+}
+
+// tools/testbed/testbed COMMAND [K] on the running cluster.
+void testbed(const std::string& command, int node) {
+    const std::string line = std::string(CQLWIRE_TESTBED_SCRIPT) + " --state '" + env_or_empty("CQLWIRE_TESTBED_STATE") + "' " +
+                             command + " " + std::to_string(node) + " >/dev/null 2>&1";
+    REQUIRE_MESSAGE(std::system(line.c_str()) == 0, line);
+}
+
+std::shared_ptr<transport::tls_context> tls_for(const testbed_env& tb) {
+    transport::tls_options tls;
+    tls.ca_files = {tb.pki_file("server-ca.crt")};
+    tls.certificate_file = tb.pki_file("rootCa.crt");
+    tls.private_key_file = tb.pki_file("rootCa.key");
+    std::shared_ptr<transport::tls_context> context;
+    std::vector<std::string> warnings;
+    protocol::diagnostics diag;
+    REQUIRE_MESSAGE(transport::tls_context::create(tls, context, warnings, diag) == std::error_code{}, diag.client_message());
+    return context;
+}
+
+cluster::session_options options_for(const cluster_shape& c, int contact_node = 1) {
+    const auto& tb = require_testbed();
+    cluster::session_options o;
+    o.contact_points = {{c.hosts[static_cast<std::size_t>(contact_node - 1)], tb.port}};
+    o.tls = tls_for(tb);
+    o.authenticator = [user = tb.user, password = tb.password] {
+        return std::make_unique<cqlwire::auth::plain_text_authenticator>(user, password);
+    };
+    o.connection.request_timeout = std::chrono::seconds(12);
+    o.reconnect_base_delay = std::chrono::milliseconds(500);
+    o.reconnect_max_delay = std::chrono::seconds(2);
+    return o;
+}
+
+// An io_context run by a thread of its own for the session; blocking calls wait from the test's.
+struct running_context {
+    running_context() : work(boost::asio::make_work_guard(ioc)), thread([this] { ioc.run(); }) {}
+    ~running_context() {
+        work.reset();
+        ioc.stop();
+        thread.join();
+    }
+    boost::asio::io_context ioc;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+    std::thread thread;
+};
+
+cluster::execution_result run(cluster::session& s, const transport::statement& st) {
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto r = s.execute(st, ec, diag);
+    REQUIRE_MESSAGE(!ec, st.query() << ": " << ec.message() << ": " << diag.client_message() << " "
+                                    << diag.server_message());
+    return r;
+}
+
+void run(cluster::session& s, const std::string& cql) { run(s, transport::statement(cql)); }
+
+std::shared_ptr<const transport::prepared_statement> prepare(cluster::session& s, const std::string& cql) {
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto p = s.prepare(cql, ec, diag);
+    REQUIRE_MESSAGE(!ec, cql << ": " << ec.message() << ": " << diag.client_message() << " " << diag.server_message());
+    return p;
+}
+
+// The ring as the system tables give it, read here without the library's token code: token →
+// the node's address.
+std::map<std::int64_t, std::string> ring_from_tables(cluster::session& s) {
+    std::map<std::int64_t, std::string> ring;
+    auto read = [&](const std::string& cql, const std::string& address_column) {
+        // Each node's own view: ask each node by asking until every address is seen is not
+        // needed, a node's local row plus its peers give the whole ring.
+        auto r = run(s, transport::statement(cql));
+        const auto& columns = r.result.metadata().columns;
+        std::size_t tokens = 0, address = 0;
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            if (columns[i].name == "tokens") tokens = i;
+            if (columns[i].name == address_column) address = i;
+        }
+        for (const auto& row : r.result.rows()) {
+            protocol::inet_address a;
+            REQUIRE(!protocol::to_inet(row[address], a));
+            protocol::element_cursor cursor;
+            REQUIRE(!protocol::open_elements(row[tokens], cursor));
+            protocol::value_view e = row[tokens];
+            while (!cursor.at_end()) {
+                REQUIRE(!cursor.next(e));
+                std::string_view text;
+                REQUIRE(!protocol::to_text(e, text));
+                ring[std::stoll(std::string(text))] = protocol::to_string(a);
+            }
+        }
+    };
+    read("SELECT tokens, broadcast_address FROM system.local", "broadcast_address");
+    read("SELECT tokens, native_address FROM system.peers_v2", "native_address");
+    return ring;
+}
+
+std::string owner_of(const std::map<std::int64_t, std::string>& ring, std::int64_t token) {
+    auto it = ring.lower_bound(token);
+    if (it == ring.end()) it = ring.begin();
+    return it->second;
+}
+
+void create_schema(cluster::session& s) {
+    run(s, "CREATE KEYSPACE IF NOT EXISTS cluster_rf1 WITH replication = {'class': 'SimpleStrategy', "
+           "'replication_factor': 1}");
+    run(s, "CREATE TABLE IF NOT EXISTS cluster_rf1.kv (k int PRIMARY KEY, v int)");
+    run(s, "CREATE TABLE IF NOT EXISTS cluster_rf1.composite (a int, b text, v int, PRIMARY KEY ((a, b)))");
+    run(s, "CREATE KEYSPACE IF NOT EXISTS cluster_rf3 WITH replication = {'class': 'SimpleStrategy', "
+           "'replication_factor': 3}");
+    run(s, "CREATE TABLE IF NOT EXISTS cluster_rf3.kv (k int PRIMARY KEY, v int)");
+}
+
+}  // namespace
+
+TEST_CASE("cluster one-dc: discovery from one contact point finds every node with its DC and rack") {
+    const auto& c = require_cluster(false);
+    running_context rc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c, 2), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    const auto nodes = s.nodes();
+    REQUIRE(nodes.size() == 3);
+    std::set<std::string> addresses;
+    for (const auto& n : nodes) {
+        addresses.insert(n.address.address().to_string());
+        CHECK(n.state == cluster::node_state::up);
+        CHECK(n.datacenter == c.dcs[0]);
+        CHECK(n.rack == "rack1");
+        CHECK(n.tokens.size() == 4);
+        CHECK(n.release_version.starts_with("5.0"));
+        CHECK(n.host_id != protocol::uuid{});
+    }
+    CHECK(addresses == std::set<std::string>(c.hosts.begin(), c.hosts.end()));
+    CHECK(s.local_datacenter() == c.dcs[1]);
+}
+
+TEST_CASE("cluster one-dc: every request of a prepared statement is served by a replica of its key") {
+    const auto& c = require_cluster(false);
+    running_context rc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    create_schema(s);
+    const auto ring = ring_from_tables(s);
+    REQUIRE(ring.size() == 12);
+
+    auto insert = prepare(s, "INSERT INTO cluster_rf1.kv (k, v) VALUES (?, ?)");
+    auto token_of = prepare(s, "SELECT token(k) FROM cluster_rf1.kv WHERE k = ?");
+    auto select = prepare(s, "SELECT v FROM cluster_rf1.kv WHERE k = ?");
+    std::map<std::string, int> served;
+    int on_replica = 0;
+    for (std::int32_t k = 0; k < 1000; ++k) {
+        const auto ins = run(s, transport::statement(insert).bind(k).bind(k * 2));
+        const auto t = run(s, transport::statement(token_of).bind(k));
+        REQUIRE(t.result.rows().size() == 1);
+        const auto token = protocol::as_int64((*t.result.rows().begin())[0]);
+        REQUIRE(token);
+        const auto expected = owner_of(ring, *token);
+        const auto sel = run(s, transport::statement(select).bind(k));
+        for (const auto* r : {&ins, &t, &sel}) {
+            CHECK_MESSAGE(r->node.address().to_string() == expected, "key " << k << " token " << *token);
+            on_replica += r->node.address().to_string() == expected;
+            CHECK(r->attempts == 1);
+        }
+        ++served[sel.node.address().to_string()];
+    }
+    CHECK(on_replica == 3000);
+    CHECK(served.size() == 3);  // the keys spread over every node
+
+    // A composite partition key: the routing key is each component with its length and a 0.
+    auto insert2 = prepare(s, "INSERT INTO cluster_rf1.composite (a, b, v) VALUES (?, ?, ?)");
+    auto token2 = prepare(s, "SELECT token(a, b) FROM cluster_rf1.composite WHERE a = ? AND b = ?");
+    for (std::int32_t k = 0; k < 200; ++k) {
+        const std::string b = "key-" + std::to_string(k);
+        const auto ins = run(s, transport::statement(insert2).bind(k).bind(b).bind(k));
+        const auto t = run(s, transport::statement(token2).bind(k).bind(b));
+        const auto token = protocol::as_int64((*t.result.rows().begin())[0]);
+        REQUIRE(token);
+        CHECK_MESSAGE(ins.node.address().to_string() == owner_of(ring, *token), "composite key " << k);
+    }
+}
+
+TEST_CASE("cluster one-dc: a node killed under 20,000 idempotent requests fails none, and comes back") {
+    const auto& c = require_cluster(false);
+    running_context rc;
+    auto o = options_for(c);
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    create_schema(s);
+    auto insert = prepare(s, "INSERT INTO cluster_rf3.kv (k, v) VALUES (?, ?)");
+
+    // Runs `count` inserts, `depth` in flight, killing node `victim` after `kill_after` were
+    // started; returns the failures (and their messages).
+    struct outcome {
+        int failed = 0;
+        std::map<std::string, int> errors;
+        std::map<std::string, int> served;
+    };
+    auto load = [&](bool idempotent, int count, int kill_after, int victim) {
+        outcome out;
+        std::mutex m;
+        std::counting_semaphore<64> slots(64);
+        std::atomic<int> finished{0};
+        std::thread killer;
+        for (std::int32_t k = 0; k < count; ++k) {
+            if (k == kill_after) killer = std::thread([&] { testbed("kill-node", victim); });
+            slots.acquire();
+            transport::statement st(insert);
+            st.bind(k).bind(k);
+            st.options.consistency = protocol::consistency::quorum;
+            st.options.idempotent = idempotent;
+            s.async_execute(st, [&](std::error_code e, cluster::execution_result r) {
+                {
+                    std::lock_guard lock(m);
+                    if (e) {
+                        ++out.failed;
+                        ++out.errors[e.message()];
+                    } else {
+                        ++out.served[r.node.address().to_string()];
+                    }
+                }
+                ++finished;
+                slots.release();
+            });
+        }
+        while (finished.load() < count) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (killer.joinable()) killer.join();
+        return out;
+    };
+
+    const auto idempotent = load(true, 20000, 4000, 2);
+    INFO("errors: " << [&] {
+        std::string e;
+        for (const auto& [m, n] : idempotent.errors) e += m + " x" + std::to_string(n) + "; ";
+        return e;
+    }());
+    CHECK(idempotent.failed == 0);
+    MESSAGE("idempotent run: 20000 requests, node 2 killed after 4000 started, " << idempotent.failed << " failed");
+
+    const auto plain = load(false, 20000, 4000, 3);
+    MESSAGE("non-idempotent run: 20000 requests, node 3 killed after 4000 started, " << plain.failed
+                                                                                    << " failed (in flight at the kill)");
+    CHECK(plain.failed <= 64);  // at most the requests in flight on the killed node's connection
+
+    // Both nodes back: their pools reconnect within the backoff, and traffic reaches them.
+    testbed("start-node", 2);
+    testbed("start-node", 3);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    int up = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        up = 0;
+        for (const auto& n : s.nodes()) up += n.state == cluster::node_state::up;
+        if (up == 3) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    CHECK(up == 3);
+    const auto after = load(true, 3000, -1, 0);
+    CHECK(after.failed == 0);
+    CHECK(after.served.count(c.hosts[1]) == 1);
+    CHECK(after.served.count(c.hosts[2]) == 1);
+}
+
+TEST_CASE("cluster one-dc: a node whose certificate does not verify is refused while the others serve") {
+    const auto& c = require_cluster(false);
+    running_context rc;
+    auto o = options_for(c);
+    // Node 2 is checked under a name its certificate does not carry.
+    o.server_name_for = [&](const cluster::node_info& n) {
+        return n.address.address().to_string() == c.hosts[1] ? std::string("not-this-node.cassandra.test") : std::string();
+    };
+    std::vector<std::string> refused;
+    std::mutex m;
+    o.on_node = [&](const cluster::node_report& r) {
+        std::lock_guard lock(m);
+        if (r.what == cluster::node_report::kind::refused) refused.push_back(r.address + " " + r.message);
+    };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    {
+        std::lock_guard lock(m);
+        REQUIRE(refused.size() == 1);
+        CHECK(refused[0].starts_with(c.hosts[1] + ":"));
+        CHECK(refused[0].find("not-this-node.cassandra.test") != std::string::npos);
+    }
+    for (const auto& n : s.nodes())
+        CHECK(n.state == (n.address.address().to_string() == c.hosts[1] ? cluster::node_state::refused
+                                                                          : cluster::node_state::up));
+    std::set<std::string> served;
+    for (int i = 0; i < 30; ++i)
+        served.insert(run(s, transport::statement("SELECT release_version FROM system.local")).node.address().to_string());
+    CHECK(served == std::set<std::string>{c.hosts[0], c.hosts[2]});
+}
+
+TEST_CASE("cluster one-dc: the command skips a dead first contact point") {
+    const auto& c = require_cluster(false);
+    const auto& tb = require_testbed();
+    // 127.0.0.9 is on loopback but nothing listens there.
+    const std::string hosts = "127.0.0.9," + c.hosts[1];
+    auto r = run_cqlwire({"--ssl", "--cafile", tb.pki_file("server-ca.crt"), "--cert", tb.pki_file("rootCa.crt"), "--key",
+                          tb.pki_file("rootCa.key"), hosts, std::to_string(tb.port), "-u", tb.user, "--consistency",
+                          "QUORUM", "-e", "SELECT broadcast_address FROM system.local"},
+                         password_env(tb), std::chrono::seconds(60));
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("contact point 127.0.0.9:" + std::to_string(tb.port) + " failed") != std::string::npos);
+    CHECK(r.out.find(c.hosts[1]) != std::string::npos);
+    CHECK(r.out.find(tb.password) == std::string::npos);
+    CHECK(r.err.find(tb.password) == std::string::npos);
+}
+
+// Last of the one-dc cases: it kills every node.
+TEST_CASE("cluster one-dc: every node down is a clear error within the timeout") {
+    const auto& c = require_cluster(false);
+    running_context rc;
+    auto o = options_for(c);
+    o.connect_timeout = std::chrono::seconds(2);
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    for (int k = 1; k <= 3; ++k) testbed("kill-node", k);
+    const auto start = std::chrono::steady_clock::now();
+    transport::statement st("SELECT release_version FROM system.local");
+    st.options.idempotent = true;
+    for (int i = 0; i < 3; ++i) s.execute(st, ec, diag);
+    CHECK(ec == cluster::errc::no_node_available);
+    CHECK(diag.client_message().find("no node") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(15));
+}
+
+TEST_CASE("cluster two-dc: no request leaves the local data center while it has a live node") {
+    const auto& c = require_cluster(true);
+    running_context rc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    CHECK(s.local_datacenter() == c.dcs[0]);
+    run(s, "CREATE KEYSPACE IF NOT EXISTS cluster_dcs WITH replication = {'class': 'NetworkTopologyStrategy', '" +
+               c.dcs[0] + "': 2, '" + c.dcs[2] + "': 1}");
+    run(s, "CREATE TABLE IF NOT EXISTS cluster_dcs.kv (k int PRIMARY KEY, v int)");
+    auto insert = prepare(s, "INSERT INTO cluster_dcs.kv (k, v) VALUES (?, ?)");
+    std::map<std::string, int> served;
+    for (std::int32_t k = 0; k < 500; ++k) {
+        transport::statement st(insert);
+        st.bind(k).bind(k);
+        st.options.consistency = protocol::consistency::local_one;
+        ++served[run(s, st).node.address().to_string()];
+        ++served[run(s, transport::statement("SELECT release_version FROM system.local")).node.address().to_string()];
+    }
+    CHECK(served.count(c.hosts[2]) == 0);
+    CHECK(served.count(c.hosts[0]) == 1);
+    CHECK(served.count(c.hosts[1]) == 1);
+    // One local node killed: the other local node takes everything.
+    testbed("kill-node", 2);
+    served.clear();
+    for (std::int32_t k = 0; k < 200; ++k) {
+        transport::statement st(insert);
+        st.bind(k).bind(k);
+        st.options.consistency = protocol::consistency::local_one;
+        st.options.idempotent = true;
+        ++served[run(s, st).node.address().to_string()];
+    }
+    CHECK(served.size() == 1);
+    CHECK(served.count(c.hosts[0]) == 1);
+}
