@@ -168,6 +168,8 @@ private:
         record_failure(a.node, explain(ec, a.diag));
         last_error_ = ec;
         last_diag_ = a.diag;
+        last_result_ = std::move(r);  // a server ERROR's details, for the caller
+        last_node_ = a.node;
         switch (decision) {
             case retry_decision::rethrow:
                 if (in_flight_ > 0) return;  // a speculative execution may still answer
@@ -219,7 +221,12 @@ private:
             m += (m.empty() ? "" : "; ") + std::string("attempts: ") + failures_;
             diag_->set_client_message(m);
         }
-        complete(last_error_, execution_result{});
+        execution_result out;
+        out.result = std::move(last_result_);
+        out.node = session_->nodes[last_node_]->info.address;
+        out.host_id = session_->nodes[last_node_]->info.host_id;
+        out.attempts = attempts_;
+        complete(last_error_, std::move(out));
     }
 
     void finish(std::error_code ec, std::string message) {
@@ -256,6 +263,8 @@ private:
     bool done_ = false;
     std::error_code last_error_;
     protocol::diagnostics last_diag_;
+    transport::query_result last_result_;
+    std::size_t last_node_ = 0;
     std::string failures_;
 };
 

@@ -6,8 +6,11 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <atomic>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +56,38 @@ public:
     void kill(std::size_t i) { servers_[i].reset(); }
     // Node i answers `SELECT who` with this ERROR code from now on (0: answers normally).
     void fail_who_with(std::size_t i, std::int32_t code) { who_error_[i] = code; }
+    // Node i answers `SELECT who` with this ERROR, details included (e.g. a read timeout's
+    // received/block_for), `times` times, then normally again.
+    void fail_who_with_error(std::size_t i, const protocol::error_view& e, int times) {
+        std::vector<std::uint8_t> frame;
+        (void)protocol::encode_error(frame, protocol::response_frame_options{}, e);
+        std::lock_guard lock(registered_mutex_);
+        scripted_errors_[i] = {std::move(frame), times};
+    }
+    // Node i waits this long before answering `SELECT who`.
+    void delay_who(std::size_t i, std::chrono::milliseconds d) { who_delay_ms_[i] = static_cast<int>(d.count()); }
+    // Columns every node leaves out of its system.peers_v2 rows (a server that lies, or is old).
+    void omit_peer_columns(std::set<std::string> names) { omitted_columns_ = std::move(names); }
+
+    // Sends an EVENT to every connection that REGISTERed on node i (the control connection).
+    void push_event(std::size_t i, const protocol::event_view& e) {
+        std::vector<std::uint8_t> frame;
+        protocol::response_frame_options options;
+        options.stream = -1;
+        (void)protocol::encode_event(frame, options, e);
+        std::lock_guard lock(registered_mutex_);
+        for (const auto& weak : registered_[i])
+            if (auto session = weak.lock()) session->send_raw(frame);
+    }
+    // A STATUS_CHANGE or TOPOLOGY_CHANGE about node k.
+    protocol::event_view node_event(protocol::event_type type, std::string_view change, std::size_t k) const {
+        protocol::event_view e;
+        e.type = type;
+        e.change = change;
+        e.address.address = *protocol::parse_inet_address("127.0.0.1");
+        e.address.port = ports_[k];
+        return e;
+    }
 
     static protocol::uuid uuid_of(std::uint8_t last) {
         protocol::uuid u;
@@ -98,6 +133,13 @@ private:
         const auto inet = data_type::of(type_kind::inet);
         const auto int_ = data_type::of(type_kind::int_);
         auto& srv = *servers_[i];
+        srv.on_opcode(protocol::opcode::register_, [this, i](fake_session& s, const fake_request& r) {
+            {
+                std::lock_guard lock(registered_mutex_);
+                registered_[i].push_back(s.weak_from_this());
+            }
+            s.send_raw(fake_cql_server::ready_frame(r.header.stream));
+        });
         srv.on_query("SELECT * FROM system.local", [this, i, text, uuid](fake_session& s, const fake_request& r) {
             protocol::result_metadata m;
             for (auto [name, type] : {std::pair{"host_id", uuid}, {"data_center", text}, {"rack", text},
@@ -120,23 +162,32 @@ private:
                                       {"rack", text}, {"release_version", text},
                                       {"tokens", data_type::set_of(text)}})
                 m.columns.push_back({"system", "peers_v2", name, type});
-            m.column_count = static_cast<std::int32_t>(m.columns.size());
+            std::vector<bool> kept;
+            protocol::result_metadata shown;
+            for (const auto& column : m.columns) {
+                kept.push_back(omitted_columns_.count(column.name) == 0);
+                if (kept.back()) shown.columns.push_back(column);
+            }
+            shown.column_count = static_cast<std::int32_t>(shown.columns.size());
             std::vector<std::vector<std::uint8_t>> cells;
             for (std::size_t k = 0; k < descriptions_.size(); ++k) {
                 const auto& d = descriptions_[k];
                 if (k == i || d.omit_from_peers) continue;
                 const auto address = inet_bytes(d.advertised_address.value_or("127.0.0.1"));
-                cells.push_back(address);
-                cells.push_back(int_bytes(7000));
-                cells.push_back(address);
-                cells.push_back(int_bytes(d.advertised_port.value_or(port_or_zero(k))));
-                cells.emplace_back(d.host_id.bytes.begin(), d.host_id.bytes.end());
-                cells.emplace_back(d.datacenter.begin(), d.datacenter.end());
-                cells.emplace_back(d.rack.begin(), d.rack.end());
-                cells.push_back({'5', '.', '0', '.', '2'});
-                cells.push_back(text_set(d.tokens));
+                std::vector<std::vector<std::uint8_t>> row;
+                row.push_back(address);
+                row.push_back(int_bytes(7000));
+                row.push_back(address);
+                row.push_back(int_bytes(d.advertised_port.value_or(port_or_zero(k))));
+                row.emplace_back(d.host_id.bytes.begin(), d.host_id.bytes.end());
+                row.emplace_back(d.datacenter.begin(), d.datacenter.end());
+                row.emplace_back(d.rack.begin(), d.rack.end());
+                row.push_back({'5', '.', '0', '.', '2'});
+                row.push_back(text_set(d.tokens));
+                for (std::size_t c = 0; c < row.size(); ++c)
+                    if (kept[c]) cells.push_back(std::move(row[c]));
             }
-            reply_rows(s, r, m, cells);
+            reply_rows(s, r, shown, cells);
         });
         srv.on_query("SELECT keyspace_name, replication FROM system_schema.keyspaces",
                      [text](fake_session& s, const fake_request& r) {
@@ -156,6 +207,25 @@ private:
                          reply_rows(s, r, m, {{'k', 's'}, map});
                      });
         srv.on_query(std::string(who_query), [this, i](fake_session& s, const fake_request& r) {
+            {
+                std::lock_guard lock(registered_mutex_);
+                auto& scripted = scripted_errors_[i];
+                if (scripted.second > 0) {
+                    --scripted.second;
+                    auto frame = scripted.first;
+                    // The stream id sits at bytes 2..3 of the header.
+                    frame[2] = static_cast<std::uint8_t>(static_cast<std::uint16_t>(r.header.stream) >> 8);
+                    frame[3] = static_cast<std::uint8_t>(r.header.stream & 0xff);
+                    s.send_raw(std::move(frame));
+                    return;
+                }
+            }
+            if (const int delay = who_delay_ms_[i].load(); delay > 0) {
+                ++*answered_[i];
+                s.send_after(std::chrono::milliseconds(delay),
+                             fake_cql_server::single_text_row_frame(r.header.stream, descriptions_[i].name));
+                return;
+            }
             if (const int code = who_error_[i].load(); code != 0) {
                 s.send_raw(fake_cql_server::error_frame(r.header.stream, code, "scripted failure"));
                 return;
@@ -172,6 +242,11 @@ private:
     std::vector<std::unique_ptr<std::atomic<int>>> answered_;
     std::vector<std::uint16_t> ports_;  // kept: a killed node's peers still name its port
     std::array<std::atomic<std::int32_t>, 8> who_error_{};
+    std::set<std::string> omitted_columns_;  // set before clients connect
+    std::array<std::pair<std::vector<std::uint8_t>, int>, 8> scripted_errors_{};  // under registered_mutex_
+    std::array<std::atomic<int>, 8> who_delay_ms_{};
+    std::mutex registered_mutex_;
+    std::array<std::vector<std::weak_ptr<fake_session>>, 8> registered_;
 };
 
 }  // namespace cqlwire::test

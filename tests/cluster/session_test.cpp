@@ -222,3 +222,172 @@ TEST_CASE("cluster session: peers rows with a duplicate or missing address are r
     REQUIRE(ignored.size() == 1);
     CHECK(ignored[0].find("host id") != std::string::npos);
 }
+
+TEST_CASE("cluster session: a peers table without host ids or addresses is reported, and the control node still serves") {
+    for (const std::string missing : {"host_id", "native_address"}) {
+        CAPTURE(missing);
+        fake_cluster fc(three_nodes());
+        // Without native_address the peer column is the fallback; drop both to leave no address.
+        if (missing == "native_address")
+            fc.omit_peer_columns({"native_address", "peer"});
+        else
+            fc.omit_peer_columns({missing});
+        boost::asio::io_context ioc;
+        auto o = options_for(fc, {0});
+        std::vector<std::string> ignored;
+        o.on_node = [&](const cluster::node_report& r) {
+            if (r.what == cluster::node_report::kind::peer_ignored) ignored.push_back(r.message);
+        };
+        std::error_code ec;
+        protocol::diagnostics diag;
+        auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        CHECK(s.nodes().size() == 1);
+        CHECK(ignored.size() == 2);
+        for (int i = 0; i < 3; ++i) CHECK(who(s, false, ec, diag) == "a");
+    }
+}
+
+TEST_CASE("cluster session: a peer advertising an address where nothing listens is down; the others serve") {
+    auto nodes = three_nodes();
+    fake_cluster probe(three_nodes());  // a port that is free once `probe` is gone
+    const auto free_port = probe.port(2);
+    probe.kill(0);
+    probe.kill(1);
+    probe.kill(2);
+    nodes[2].advertised_port = free_port;
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    int down = 0;
+    for (const auto& n : s.nodes()) down += n.state == cluster::node_state::down;
+    CHECK(down == 1);
+    for (int i = 0; i < 6; ++i) CHECK(who(s, false, ec, diag) != "c");
+}
+
+TEST_CASE("cluster session: flapping STATUS_CHANGE events neither break the session nor multiply connections") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE(!ec);
+    const auto accepted_before = fc.server(1).sessions_accepted();
+    for (int i = 0; i < 200; ++i) {
+        fc.push_event(0, fc.node_event(protocol::event_type::status_change, i % 2 ? "UP" : "DOWN", 1));
+        fc.push_event(0, fc.node_event(protocol::event_type::topology_change, "NEW_NODE", 1));
+    }
+    std::map<std::string, int> served;
+    for (int i = 0; i < 30; ++i) {
+        ++served[who(s, false, ec, diag)];
+        REQUIRE(!ec);
+    }
+    CHECK(served.size() == 3);
+    // The node stayed up: no reconnection storm (at most one new connection for a refresh race).
+    CHECK(fc.server(1).sessions_accepted() <= accepted_before + 1);
+    for (const auto& n : s.nodes()) CHECK(n.state == cluster::node_state::up);
+}
+
+TEST_CASE("cluster session: a read timeout with enough replicas but no data is retried once on the same node") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::vector<cluster::attempt_report> attempts;
+    auto o = options_for(fc, {0});
+    o.on_attempt = [&](const cluster::attempt_report& r) { attempts.push_back(r); };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE(!ec);
+    protocol::error_view timeout;
+    timeout.code = 0x1200;
+    timeout.message = "Operation timed out";
+    timeout.details = protocol::read_timeout_info{protocol::consistency::quorum, 2, 2, false};
+    for (std::size_t i = 0; i < 3; ++i) fc.fail_who_with_error(i, timeout, 1);
+    cluster::execution_result r;
+    const auto name = who(s, false, ec, diag, &r);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    CHECK(r.attempts == 2);
+    REQUIRE(attempts.size() == 2);
+    CHECK(attempts[0].decision == cluster::retry_decision::retry_same_node);
+    CHECK(attempts[0].node == attempts[1].node);
+    CHECK(attempts[1].error == std::error_code{});
+
+    // Data present, or too few replicas: no retry, the caller gets the server's error and details.
+    timeout.details = protocol::read_timeout_info{protocol::consistency::quorum, 1, 2, false};
+    for (std::size_t i = 0; i < 3; ++i) fc.fail_who_with_error(i, timeout, 1);
+    transport::statement st{std::string(fake_cluster::who_query)};
+    auto failed = s.execute(st, ec, diag);
+    CHECK(ec == protocol::server_errc::read_timeout);
+    protocol::error_view details;
+    REQUIRE(failed.result.server_error(details));
+    const auto* info = std::get_if<protocol::read_timeout_info>(&details.details);
+    REQUIRE(info != nullptr);
+    CHECK(info->received == 1);
+    CHECK(info->block_for == 2);
+}
+
+TEST_CASE("cluster session: UNAVAILABLE tries the next node once") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE(!ec);
+    protocol::error_view unavailable;
+    unavailable.code = 0x1000;
+    unavailable.message = "Cannot achieve consistency level QUORUM";
+    unavailable.details = protocol::unavailable_info{protocol::consistency::quorum, 2, 1};
+    fc.fail_who_with_error(0, unavailable, 100);
+    int retried = 0;
+    for (int i = 0; i < 6; ++i) {
+        cluster::execution_result r;
+        CHECK(who(s, false, ec, diag, &r) != "a");
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        retried += r.attempts == 2;
+    }
+    CHECK(retried == 2);  // the requests whose plan started at a
+    // Every node unavailable: one retry, then the caller gets the error.
+    for (std::size_t i = 0; i < 3; ++i) fc.fail_who_with_error(i, unavailable, 100);
+    transport::statement st{std::string(fake_cluster::who_query)};
+    s.execute(st, ec, diag);
+    CHECK(ec == protocol::server_errc::unavailable);
+}
+
+TEST_CASE("cluster session: a slow node is overtaken by a speculative execution, only for idempotent statements") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    o.speculative_delay = std::chrono::milliseconds(50);
+    o.max_speculative_executions = 1;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE(!ec);
+    fc.delay_who(0, std::chrono::milliseconds(800));
+    fc.delay_who(1, std::chrono::milliseconds(800));
+    // Idempotent: whichever node the plan starts with, the answer comes from a fast node first
+    // or the speculative one, well before 800 ms when the first node is slow.
+    int fast = 0;
+    for (int i = 0; i < 6; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        cluster::execution_result r;
+        const auto name = who(s, true, ec, diag, &r);
+        REQUIRE(!ec);
+        if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(700)) ++fast;
+    }
+    CHECK(fast >= 2);  // at least the plans that start at c, or whose speculation reaches c
+    // Not idempotent: never speculated, so a request whose plan starts at a slow node waits.
+    int slow = 0;
+    for (int i = 0; i < 3; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        cluster::execution_result r;
+        who(s, false, ec, diag, &r);
+        REQUIRE(!ec);
+        CHECK(r.attempts == 1);
+        if (std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(700)) ++slow;
+    }
+    CHECK(slow == 2);
+}

@@ -92,8 +92,9 @@ public:
                                          std::error_code& ec, protocol::diagnostics& diag);
 
     // QUERY or EXECUTE on the node the plan picks (see above). A failure is the last attempt's
-    // error (a server ERROR keeps its code and details, see query_result::server_error), or
-    // errc::no_node_available with diag naming each node tried and why.
+    // error — a server ERROR keeps its code, and the result its details (node, attempts and
+    // result.server_error()) — or errc::no_node_available with diag naming each node tried and
+    // why.
     template <class CompletionToken>
     auto async_execute(const transport::statement& s, protocol::diagnostics& diag, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, execute_signature>(
