@@ -130,6 +130,7 @@ private:
         if (ec == transport::errc::stream_ids_exhausted)
             session_->connection_failed(a.node, a.pc, "every stream id is taken: the node stopped answering");
         if (done_) return;
+        if (session_->closed) return finish(make_error_code(errc::session_closed), "the session was closed");
         const auto& node = session_->nodes[a.node]->info;
         attempt_report report;
         report.node = node.address;

@@ -391,3 +391,26 @@ TEST_CASE("cluster session: a slow node is overtaken by a speculative execution,
     }
     CHECK(slow == 2);
 }
+
+TEST_CASE("cluster session: closing it fails the requests in flight with session_closed, and later ones too") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE(!ec);
+    for (std::size_t i = 0; i < 3; ++i) fc.delay_who(i, std::chrono::milliseconds(300));
+    std::vector<std::error_code> results;
+    transport::statement st{std::string(fake_cluster::who_query)};
+    st.options.idempotent = true;
+    for (int i = 0; i < 5; ++i)
+        s.async_execute(st, [&](std::error_code e, cluster::execution_result) { results.push_back(e); });
+    ioc.run_for(std::chrono::milliseconds(50));
+    s.close();
+    ioc.run_for(std::chrono::milliseconds(500));
+    REQUIRE(results.size() == 5);
+    for (const auto& e : results) CHECK(e == cluster::errc::session_closed);
+    ioc.restart();  // run_for ran it out of work
+    s.execute(st, ec, diag);
+    CHECK(ec == cluster::errc::session_closed);
+}
