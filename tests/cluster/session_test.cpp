@@ -414,3 +414,32 @@ TEST_CASE("cluster session: closing it fails the requests in flight with session
     s.execute(st, ec, diag);
     CHECK(ec == cluster::errc::session_closed);
 }
+
+TEST_CASE("cluster session: peers advertising internal addresses are reached through the address translator") {
+    auto nodes = three_nodes();
+    nodes[1].advertised_address = "10.11.0.2";
+    nodes[2].advertised_address = "10.11.0.3";
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    using boost::asio::ip::make_address;
+    using endpoint = boost::asio::ip::tcp::endpoint;
+    o.translate_address = cluster::fixed_address_translator({
+        {endpoint(make_address("10.11.0.2"), fc.port(1)), endpoint(make_address("127.0.0.1"), fc.port(1))},
+        {endpoint(make_address("10.11.0.3"), fc.port(2)), endpoint(make_address("127.0.0.1"), fc.port(2))},
+    });
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    const auto known = s.nodes();
+    REQUIRE(known.size() == 3);
+    for (const auto& n : known) {
+        CHECK(n.state == cluster::node_state::up);
+        CHECK(n.address.address() == make_address("127.0.0.1"));
+        if (n.address.port() != fc.port(0)) CHECK(n.advertised.address().to_string().starts_with("10.11.0."));
+    }
+    std::set<std::string> served;
+    for (int i = 0; i < 9; ++i) served.insert(who(s, false, ec, diag));
+    CHECK(served.size() == 3);
+}
