@@ -19,6 +19,7 @@
 #include "cqlwire/protocol/server/encode_responses.hpp"
 #include "cqlwire/protocol/server/encode_results.hpp"
 #include "fake_cql_server.hpp"
+#include "pki/test_pki.hpp"
 
 namespace cqlwire::test {
 
@@ -32,6 +33,9 @@ struct fake_node_description {
     bool omit_from_peers = false;
     std::optional<std::string> advertised_address;  // default 127.0.0.1
     std::optional<int> advertised_port;             // default: the node's real port
+    // Non-empty: the node speaks TLS with this certificate of the test PKI (e.g. "server.crt",
+    // "dns-only.crt", "wrong-name.crt"; the key is the matching .key).
+    std::string certificate;
 };
 
 class fake_cluster {
@@ -41,7 +45,15 @@ public:
     explicit fake_cluster(std::vector<fake_node_description> nodes) : descriptions_(std::move(nodes)) {
         for (std::size_t i = 0; i < descriptions_.size(); ++i) {
             if (descriptions_[i].host_id == protocol::uuid{}) descriptions_[i].host_id.bytes[15] = static_cast<std::uint8_t>(i + 1);
-            servers_.push_back(std::make_unique<fake_cql_server>(fake_cql_server::options{}));
+            fake_cql_server::options o;
+            if (const auto& cert = descriptions_[i].certificate; !cert.empty()) {
+                const auto& pki = test_pki::instance();
+                fake_cql_server::tls_settings tls;
+                tls.certificate_chain_file = pki.path(cert);
+                tls.private_key_file = pki.path(cert.substr(0, cert.size() - 4) + ".key");
+                o.tls = tls;
+            }
+            servers_.push_back(std::make_unique<fake_cql_server>(o));
             answered_.push_back(std::make_unique<std::atomic<int>>(0));
         }
         for (const auto& srv : servers_) ports_.push_back(srv->port());

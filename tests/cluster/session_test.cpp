@@ -443,3 +443,85 @@ TEST_CASE("cluster session: peers advertising internal addresses are reached thr
     for (int i = 0; i < 9; ++i) served.insert(who(s, false, ec, diag));
     CHECK(served.size() == 3);
 }
+
+namespace {
+
+std::shared_ptr<transport::tls_context> trusting_test_ca(std::string server_name = {}) {
+    transport::tls_options tls;
+    tls.ca_files = {cqlwire::test::test_pki::instance().path("server-ca.crt")};
+    tls.server_name = std::move(server_name);
+    std::shared_ptr<transport::tls_context> context;
+    std::vector<std::string> warnings;
+    protocol::diagnostics diag;
+    REQUIRE(transport::tls_context::create(tls, context, warnings, diag) == std::error_code{});
+    return context;
+}
+
+}  // namespace
+
+TEST_CASE("cluster session: each node's certificate is checked against its address; one that fails is refused") {
+    auto nodes = three_nodes();
+    nodes[0].certificate = "server.crt";      // IP SAN 127.0.0.1
+    nodes[1].certificate = "wrong-name.crt";  // names only wrong.cassandra.example
+    nodes[2].certificate = "server.crt";
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    o.tls = trusting_test_ca();
+    std::vector<std::string> refused;
+    o.on_node = [&](const cluster::node_report& r) {
+        if (r.what == cluster::node_report::kind::refused) refused.push_back(r.address + " " + r.message);
+    };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].starts_with("127.0.0.1:" + std::to_string(fc.port(1)) + " "));
+    CHECK(refused[0].find("wrong.cassandra.example") != std::string::npos);
+    for (int i = 0; i < 6; ++i) CHECK(who(s, false, ec, diag) != "b");
+    // Refused stays refused: no reconnection is attempted.
+    const auto accepted = fc.server(1).sessions_accepted();
+    ioc.run_for(std::chrono::milliseconds(400));
+    ioc.restart();
+    CHECK(fc.server(1).sessions_accepted() == accepted);
+}
+
+TEST_CASE("cluster session: one server name for every node serves a certificate without IP SANs") {
+    auto nodes = three_nodes();
+    for (auto& n : nodes) n.certificate = "dns-only.crt";  // DNS:localhost only, as a wildcard deployment
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    {
+        // Checked against the addresses, no node verifies: the contact point's failure is named.
+        auto o = options_for(fc, {0});
+        o.tls = trusting_test_ca();
+        auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+        CHECK(ec == cluster::errc::no_node_reachable);
+        CHECK(diag.client_message().find("127.0.0.1") != std::string::npos);
+    }
+    ioc.restart();
+    {
+        auto o = options_for(fc, {0});
+        o.tls = trusting_test_ca("localhost");
+        auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        for (const auto& n : s.nodes()) CHECK(n.state == cluster::node_state::up);
+    }
+    ioc.restart();
+    {
+        // Or a name per node from the callback (here the same name, given per node).
+        auto o = options_for(fc, {0});
+        o.tls = trusting_test_ca();
+        o.server_name_for = [](const cluster::node_info&) { return std::string("localhost"); };
+        // The contact point is dialed by its host before its node is known: name it alike.
+        o.contact_points = {{"localhost", fc.port(0)}};
+        auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        int up = 0;
+        for (const auto& n : s.nodes()) up += n.state == cluster::node_state::up;
+        CHECK(up == 3);
+    }
+}
