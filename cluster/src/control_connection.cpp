@@ -95,6 +95,12 @@ static void control_query(session_impl& s, const std::shared_ptr<control_link>& 
 }
 
 void session_impl::on_control_open(std::shared_ptr<control_link> link, ready_handler done) {
+    if (closed) {
+        link->conn.close();
+        protocol::diagnostics diag;
+        diag.set_client_message("the session was closed while connecting");
+        return done(make_error_code(errc::session_closed), diag);
+    }
     control = link;
     control_connecting = false;
     control_failures = 0;

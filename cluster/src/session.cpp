@@ -145,6 +145,9 @@ void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
                                             std::error_code ec, std::shared_ptr<const transport::prepared_statement> p) {
                 if (!ec) {
                     *try_next = nullptr;
+                    // Bounded like a connection's cache: past the bound an arbitrary statement is
+                    // forgotten (it is prepared again on its next use).
+                    if (prepared.size() >= transport::prepared_cache::default_capacity) prepared.erase(prepared.begin());
                     prepared[op->cql] = p;
                     if (options.prepare_on_all_nodes)
                         for (std::size_t i = 0; i < nodes.size(); ++i) {
