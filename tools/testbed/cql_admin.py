@@ -22,6 +22,7 @@ when every statement succeeded, 1 when the connection or a statement failed, 2 o
 
 import argparse
 import os
+import re
 import ssl
 import sys
 import time
@@ -149,6 +150,11 @@ def connect_with_retry(args):
         time.sleep(1.0)
 
 
+def redacted(statement):
+    """The statement with its role passwords blanked out, fit for an error message."""
+    return re.sub(r"(PASSWORD\s*=\s*)'(?:[^']|'')*'", r"\1'***'", statement, flags=re.IGNORECASE)
+
+
 def main(argv):
     args = parse_args(argv)
     try:
@@ -161,7 +167,7 @@ def main(argv):
             try:
                 rows = session.execute(statement)
             except Exception as exc:
-                print(f"cql_admin: failed: {statement}\n  {exc}", file=sys.stderr)
+                print(f"cql_admin: failed: {redacted(statement)}\n  {exc}", file=sys.stderr)
                 return 1
             if args.quiet:
                 continue
