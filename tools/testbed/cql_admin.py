@@ -22,14 +22,15 @@ when every statement succeeded, 1 when the connection or a statement failed, 2 o
 
 import argparse
 import os
+import re
 import ssl
 import sys
 import time
 
-from cassandra import AuthenticationFailed
+from cassandra import AuthenticationFailed, ConsistencyLevel
 from cassandra.auth import AuthProvider, Authenticator, PlainTextAuthProvider
 from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable
-from cassandra.policies import DCAwareRoundRobinPolicy
+from cassandra.policies import WhiteListRoundRobinPolicy
 
 
 def env(name, default=None):
@@ -74,8 +75,11 @@ def parse_args(argv):
     p.add_argument("--key", default=default_key, help="client private key (PEM)")
     p.add_argument("--no-client-cert", action="store_true",
                    help="offer no client certificate (the node must refuse this)")
-    p.add_argument("--server-name", default="localhost",
-                   help="name the server certificate must match (default: localhost)")
+    p.add_argument("--server-name", default=env("SERVER_NAME", "localhost"),
+                   help="name the server certificate must match (default: CQLWIRE_TESTBED_SERVER_NAME, "
+                        "else localhost)")
+    p.add_argument("--consistency", choices=sorted(ConsistencyLevel.name_to_value), default="LOCAL_ONE",
+                   help="consistency level of the statements (default: LOCAL_ONE, the driver's own)")
     p.add_argument("--plaintext", action="store_true",
                    help="no TLS at all (for the plaintext port)")
     p.add_argument("--retry-seconds", type=float, default=0.0,
@@ -114,9 +118,11 @@ def connect(args):
         port=args.port,
         auth_provider=(CertificateLoginAuthProvider() if args.login == "certificate" else
                        PlainTextAuthProvider(username=args.user, password=args.password)),
-        # SimpleSnitch puts the node in "datacenter1"; naming it silences the driver's warning.
+        # --host alone runs the statements, whatever peers it has: a check of one node of a
+        # cluster must not be answered by another.
         execution_profiles={EXEC_PROFILE_DEFAULT: ExecutionProfile(
-            load_balancing_policy=DCAwareRoundRobinPolicy(local_dc="datacenter1"))},
+            load_balancing_policy=WhiteListRoundRobinPolicy([args.host]),
+            consistency_level=ConsistencyLevel.name_to_value[args.consistency])},
         protocol_version=4,
         connect_timeout=10,
     )
@@ -144,6 +150,11 @@ def connect_with_retry(args):
         time.sleep(1.0)
 
 
+def redacted(statement):
+    """The statement with its role passwords blanked out, fit for an error message."""
+    return re.sub(r"(PASSWORD\s*=\s*)'(?:[^']|'')*'", r"\1'***'", statement, flags=re.IGNORECASE)
+
+
 def main(argv):
     args = parse_args(argv)
     try:
@@ -156,7 +167,7 @@ def main(argv):
             try:
                 rows = session.execute(statement)
             except Exception as exc:
-                print(f"cql_admin: failed: {statement}\n  {exc}", file=sys.stderr)
+                print(f"cql_admin: failed: {redacted(statement)}\n  {exc}", file=sys.stderr)
                 return 1
             if args.quiet:
                 continue
