@@ -13,16 +13,17 @@
 //             --depth D (64 requests in flight in all) --duration S (5) --warmup S (1)
 //             --connections-per-node N (1) --no-token-aware --quiet
 //   --setup:  creates KS.kv (k int PRIMARY KEY, v blob) if absent, waits until every node has
-//             the schema, writes every key once, and exits (no measurement).
+//             the schema, writes every key once, prints RESULT kind=setup ... and exits.
 //
 // One thread runs everything: the io_context is run by the main thread only, so getrusage of
 // the process is the client's CPU alone. Output: a summary, then one line
 //   RESULT kind=cluster client=cqlwire workload=W depth=D nodes=N requests=R seconds=S
-//          req_per_s=X cpu_us_per_req=C p50_us=.. p99_us=.. errors=E token_aware_hits=H
-//          primary_hits=P served=ADDR:COUNT,...
+//          req_per_s=X cpu_us_per_req=C p50_us=.. p99_us=.. allocs_per_req=A openssl_allocs_per_req=O
+//          rows=.. errors=E token_aware_hits=H primary_hits=P served=ADDR:COUNT,...
 // where token_aware_hits counts the requests a replica of their key served (the replicas are
 // computed here, before the measurement, from the nodes' tokens and the keyspace's replication)
-// and primary_hits those the key's first replica served.
+// and primary_hits those the key's first replica served; allocs_per_req counts every heap
+// allocation of the process in the measured window (counting_allocator.hpp), OpenSSL's apart.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -42,6 +43,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "counting_allocator.hpp"
 #include "latency_histogram.hpp"
 
 #include "cqlwire/auth/plain_text_authenticator.hpp"
@@ -471,8 +473,10 @@ int main(int argc, char** argv) {
         io.run();
         if (run.errors_seen() > 0)
             die("writing the keys: " + std::to_string(run.errors_seen()) + " errors, the first: " + run.first_error());
-        std::printf("set up %s.kv (replication factor %d as created; %u keys of %zu bytes) on %zu nodes\n",
-                    o.keyspace.c_str(), o.replication_factor, o.keys, o.value_bytes, placement.addresses.size());
+        std::printf("set up %s.kv (replication factor %d when created; %u keys of %zu bytes) on %zu nodes\n"
+                    "RESULT kind=setup keyspace=%s keys=%u value_bytes=%zu nodes=%zu\n",
+                    o.keyspace.c_str(), o.replication_factor, o.keys, o.value_bytes, placement.addresses.size(),
+                    o.keyspace.c_str(), o.keys, o.value_bytes, placement.addresses.size());
         return 0;
     }
 
@@ -481,16 +485,19 @@ int main(int argc, char** argv) {
     double seconds = 0, cpu = 0;
     clock_type::time_point t0;
     double c0 = 0;
+    cqlwire::bench::allocation_counts a0, allocations;
     asio::steady_timer phase(io);
     phase.expires_after(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.warmup)));
     phase.async_wait([&](boost::system::error_code) {
         run.measure();
         t0 = clock_type::now();
         c0 = cpu_seconds();
+        a0 = cqlwire::bench::allocations_now();
         phase.expires_after(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.duration)));
         phase.async_wait([&](boost::system::error_code) {
             seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
             cpu = cpu_seconds() - c0;
+            allocations = cqlwire::bench::allocations_now() - a0;
             w = run.stop();
         });
     });
@@ -518,12 +525,14 @@ int main(int argc, char** argv) {
         if (!run.first_error().empty()) std::printf("first error: %s\n", run.first_error().c_str());
     }
     std::printf("RESULT kind=cluster client=cqlwire workload=%s depth=%zu nodes=%zu token_aware=%d requests=%llu "
-                "seconds=%.3f req_per_s=%.1f cpu_us_per_req=%.3f p50_us=%.0f p99_us=%.0f rows=%llu errors=%llu "
+                "seconds=%.3f req_per_s=%.1f cpu_us_per_req=%.3f p50_us=%.0f p99_us=%.0f allocs_per_req=%.2f "
+                "openssl_allocs_per_req=%.2f rows=%llu errors=%llu "
                 "token_aware_hits=%llu primary_hits=%llu served=%s\n",
                 std::string(to_string(o.kind)).c_str(), o.depth, placement.addresses.size(), o.token_aware ? 1 : 0,
                 static_cast<unsigned long long>(w.completed), seconds, rps, cpu / n * 1e6,
                 static_cast<double>(w.latency.percentile(0.50)) / 1e3,
-                static_cast<double>(w.latency.percentile(0.99)) / 1e3, static_cast<unsigned long long>(w.rows),
+                static_cast<double>(w.latency.percentile(0.99)) / 1e3, static_cast<double>(allocations.all) / n,
+                static_cast<double>(allocations.openssl) / n, static_cast<unsigned long long>(w.rows),
                 static_cast<unsigned long long>(w.errors), static_cast<unsigned long long>(w.replica_hits),
                 static_cast<unsigned long long>(w.primary_hits), served.empty() ? "none" : served.c_str());
     return 0;
