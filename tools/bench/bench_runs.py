@@ -77,7 +77,7 @@ def build_gocql(exe, build, log):
         Path(log).write_text("go is not installed\n")
         return None
     env = dict(os.environ, GOPATH="/usr/share/gocode", GO111MODULE="off")
-    env.setdefault("GOCACHE", str(Path(build) / "go-cache"))
+    env.setdefault("GOCACHE", str(Path(build).resolve() / "go-cache"))
     b = subprocess.run(["go", "build", "-o", str(exe), "."], cwd=HERE / "peers" / "gocql_bench", env=env,
                        capture_output=True, text=True)
     if b.returncode != 0:
