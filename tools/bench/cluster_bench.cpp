@@ -52,6 +52,7 @@
 #include "cqlwire/cluster/session.hpp"
 #include "cqlwire/cluster/token.hpp"
 #include "cqlwire/cluster/token_ring.hpp"
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 
@@ -446,10 +447,6 @@ std::shared_ptr<const transport::prepared_statement> prepare_or_die(cluster::ses
     return p;
 }
 
-std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
-    return e.address().to_string() + ":" + std::to_string(e.port());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -511,8 +508,11 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < w.served.size(); ++i) {
         if (w.served[i] == 0) continue;
         if (!served.empty()) served += ",";
-        served += (i < placement.addresses.size() ? endpoint_text(placement.addresses[i]) : std::string("other")) + ":" +
-                  std::to_string(w.served[i]);
+        const bool known = i < placement.addresses.size();
+        served += (known ? protocol::endpoint_text(placement.addresses[i].address().to_string(),
+                                                   placement.addresses[i].port())
+                         : std::string("other")) +
+                  ":" + std::to_string(w.served[i]);
     }
     if (!o.quiet) {
         std::printf("cqlwire cluster session: %s, depth %zu, %zu nodes, token-aware %s: %llu requests in %.2f s, "
