@@ -1,10 +1,17 @@
-// gocql_bench: the peer measurement for cqlwire_bench against a real node — one connection,
-// DEPTH goroutines each running the statement in a loop for DURATION, mutual TLS and a
-// password. Prints the same "RESULT key=value" line as cqlwire_bench: requests/s and the
-// process's CPU (getrusage) per request.
+// gocql_bench: the peer measurement for cqlwire's benchmarks against a real node or cluster,
+// mutual TLS and a password, DEPTH goroutines each running requests in a loop for DURATION.
+// Prints a "RESULT key=value" line: requests/s and the process's CPU (getrusage) per request.
+//
+// Single node (beside cqlwire_bench, tools/bench/run-all): one connection, one statement.
 //
 //	CQLWIRE_BENCH_PASSWORD=P gocql_bench -host H -port P -ca F -cert F -key F -server-name N -user U \
 //	            -depth D -duration S -query CQL
+//
+// Cluster (beside cqlwire_cluster_bench, tools/bench/run-cluster): -hosts starts discovery from
+// the listed nodes, with the workload of cqlwire_cluster_bench (see cluster.go).
+//
+//	CQLWIRE_BENCH_PASSWORD=P gocql_bench -hosts H1,H2,H3 -port P -ca F -cert F -key F -server-name "" \
+//	            -user U -workload mixed -token-aware -depth D -duration S
 package main
 
 import (
@@ -40,13 +47,25 @@ func main() {
 	duration := flag.Float64("duration", 3, "")
 	warmup := flag.Float64("warmup", 1, "")
 	query := flag.String("query", "SELECT * FROM system.local", "")
+	var w clusterWorkload
+	flag.StringVar(&w.hosts, "hosts", "", "comma-separated contact points: the cluster workload instead of -query")
+	flag.StringVar(&w.kind, "workload", "mixed", "cluster: insert, select or mixed")
+	flag.BoolVar(&w.tokenAware, "token-aware", false, "cluster: TokenAwareHostPolicy(RoundRobinHostPolicy())")
+	flag.StringVar(&w.keyspace, "keyspace", "bench", "cluster: the keyspace of the kv table")
+	flag.IntVar(&w.keys, "keys", 10000, "cluster: keys 0..N-1")
+	flag.IntVar(&w.valueBytes, "value-bytes", 100, "cluster: the blob's size")
+	flag.IntVar(&w.connsPerNode, "connections-per-node", 1, "cluster: connections to each node")
 	flag.Parse()
 
 	cluster := gocql.NewCluster(*host)
+	if w.hosts != "" {
+		cluster = w.configure()
+	} else {
+		cluster.NumConns = 1
+		cluster.DisableInitialHostLookup = true
+	}
 	cluster.Port = *port
-	cluster.NumConns = 1
 	cluster.ProtoVersion = 4
-	cluster.DisableInitialHostLookup = true
 	cluster.Timeout = 10 * time.Second
 	cluster.ConnectTimeout = 10 * time.Second
 	if *user != "" {
@@ -73,6 +92,11 @@ func main() {
 		os.Exit(2)
 	}
 	defer session.Close()
+	if w.hosts != "" {
+		code := w.run(session, *depth, *warmup, *duration)
+		session.Close()
+		os.Exit(code)
+	}
 
 	var measuring, stop atomic.Bool
 	var done, failed atomic.Int64
