@@ -179,7 +179,6 @@ void session_impl::refresh_topology(std::function<void(std::error_code, const pr
                           }
                           // Servers before 4.0 have no peers_v2: the server says the table is unknown.
                           if (ec2 != protocol::server_errc::invalid) return fail("reading system.peers_v2", ec2, d2);
-                          peers_table_name = "system.peers";
                           control_query(*this, link, "SELECT * FROM system.peers",
                                         [=](std::error_code ec4, transport::query_result old_peers,
                                             const protocol::diagnostics& d4) {
@@ -408,70 +407,6 @@ void session_impl::reconnect_control() {
                         if (!e) reconnect_control();
                     }));
                 });
-}
-
-void session_impl::await_schema_agreement(std::function<void()> done) {
-    if (options.schema_agreement_timeout.count() <= 0) return done();
-    struct wait {
-        std::function<void()> done;
-        std::chrono::steady_clock::time_point deadline;
-        boost::asio::steady_timer timer;
-    };
-    auto w = std::make_shared<wait>(wait{std::move(done),
-                                         std::chrono::steady_clock::now() + options.schema_agreement_timeout,
-                                         boost::asio::steady_timer(strand)});
-    auto check = std::make_shared<std::function<void()>>();
-    *check = [this, self = shared_from_this(), w, check] {
-        auto link = control;
-        const auto give_up = [&](const std::string& why) {
-            report_text(node_report::kind::schema_not_agreed, link ? endpoint_text(link->remote) : std::string(),
-                        "schema agreement not checked: " + why);
-            *check = nullptr;
-            w->done();
-        };
-        if (closed || !link) return give_up("no control connection");
-        control_query(*this, link, "SELECT schema_version FROM system.local",
-                      [this, self, w, check, link](std::error_code ec, transport::query_result local,
-                                                   const protocol::diagnostics&) {
-            std::optional<protocol::uuid> mine;
-            if (!ec && local.rows().size() == 1) {
-                protocol::uuid v;
-                if (!protocol::to_uuid((*local.rows().begin())[0], v)) mine = v;
-            }
-            control_query(*this, link, "SELECT host_id, schema_version FROM " + peers_table_name,
-                          [this, self, w, check, mine](std::error_code ec2, transport::query_result peers,
-                                                       const protocol::diagnostics&) {
-                bool agreed = mine.has_value() && !ec2;
-                if (agreed) {
-                    for (const auto& row : peers.rows()) {
-                        protocol::uuid id, version;
-                        if (protocol::to_uuid(row[0], id) || protocol::to_uuid(row[1], version)) continue;
-                        // Only nodes this session can reach count: a dead node never agrees.
-                        const bool live = std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) {
-                            return n->info.host_id == id && n->info.state == node_state::up;
-                        });
-                        if (live && version != *mine) agreed = false;
-                    }
-                }
-                if (agreed || closed) {
-                    *check = nullptr;
-                    return w->done();
-                }
-                if (std::chrono::steady_clock::now() >= w->deadline) {
-                    report_text(node_report::kind::schema_not_agreed, control ? endpoint_text(control->remote) : std::string(),
-                                "the nodes did not agree on the schema within " +
-                                    std::to_string(options.schema_agreement_timeout.count()) + " ms");
-                    *check = nullptr;
-                    return w->done();
-                }
-                w->timer.expires_after(std::chrono::milliseconds(200));
-                w->timer.async_wait([check](boost::system::error_code) {
-                    if (*check) (*check)();
-                });
-            });
-        });
-    };
-    (*check)();
 }
 
 }  // namespace cqlwire::cluster

@@ -1,7 +1,7 @@
 // The session's state and the operations on it. Everything here runs on `strand`, except where
 // a comment says otherwise; the files split its jobs: session.cpp (the handle, start-up,
 // prepare), control_connection.cpp (discovery and events), node_pool.cpp (connections per node,
-// reconnection, heartbeats), request_execution.cpp (one request's attempts).
+// reconnection, heartbeats), request_execution.cpp (one request's attempts), schema_agreement.cpp.
 #pragma once
 
 #include <chrono>
@@ -96,8 +96,8 @@ public:
     void schedule_refresh(std::chrono::milliseconds delay);
     void control_lost(const std::string& why);
     void reconnect_control();
-    // Calls `done` (on the strand) once every live node reports the schema version the control
-    // node has, or when options.schema_agreement_timeout has passed.
+    // Calls `done` (on the strand) once every live node reports the same schema version, or
+    // when options.schema_agreement_timeout has passed (schema_agreement.cpp).
     void await_schema_agreement(std::function<void()> done);
     void rebuild_ring();
 
@@ -153,7 +153,6 @@ public:
     std::shared_ptr<control_link> control;
     std::size_t control_node = 0;  // index in nodes (meaningful while `control` is set)
     bool control_connecting = false;
-    std::string peers_table_name = "system.peers_v2";  // system.peers on servers without v2
     int control_failures = 0;
     boost::asio::steady_timer control_timer;    // reconnection of the control connection
     boost::asio::steady_timer refresh_timer;    // debounced topology refresh after events

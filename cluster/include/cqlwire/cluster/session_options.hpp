@@ -117,7 +117,7 @@ struct session_options {
 
     // ---- schema changes ----
     // After a statement that changed the schema, its answer waits until every live node reports
-    // the same schema version (read on the control connection), so that the next statement
+    // the same schema version (each asked on its own connection), so that the next statement
     // finds the new table wherever it goes; at most this long (then it is reported to on_node).
     // Zero: no wait.
     std::chrono::milliseconds schema_agreement_timeout{10000};
