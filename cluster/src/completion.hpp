@@ -1,6 +1,8 @@
 // Handing a result to the caller's completion handler: on the handler's associated executor
 // (the session's by default), with outstanding work counted on it from the moment the
 // operation started, so that a context run by the caller does not run out of work meanwhile.
+// complete() dispatches (the handler runs at once when the caller's executor allows, as it does
+// for a thread running the io_context); complete_later() posts.
 #pragma once
 
 #include <optional>
@@ -13,6 +15,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
 namespace cqlwire::cluster {
@@ -27,6 +30,7 @@ public:
 
     completion(handler_type handler, const boost::asio::any_io_executor& fallback)
         : handler_(std::move(handler)),
+          fallback_(fallback),
           work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback),
                                     boost::asio::execution::outstanding_work.tracked)) {}
 
@@ -38,8 +42,21 @@ public:
         boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
     }
 
+    // The same, but never inline: for a completion found inside the initiating call. (The
+    // handler's own executor may not support post; the fallback does, and from there the
+    // dispatch runs after the initiating call has returned.)
+    template <class... A>
+    void complete_later(A&&... args) {
+        boost::asio::post(fallback_, [ex = std::move(*work_),
+                                      h = boost::asio::append(std::move(handler_), std::forward<A>(args)...)]() mutable {
+            boost::asio::dispatch(ex, std::move(h));
+        });
+        work_.reset();
+    }
+
 private:
     handler_type handler_;
+    boost::asio::any_io_executor fallback_;
     std::optional<boost::asio::any_completion_executor> work_;
 };
 

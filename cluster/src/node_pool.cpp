@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
 
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connect.hpp"
@@ -53,8 +53,10 @@ void session_impl::open_connection(const node_info& target, bool to_contact_poin
     c.tls = options.tls;
     auto opening = std::make_shared<connection_opening>();
     if (options.authenticator) opening->authenticator = options.authenticator();
+    // The connection runs on the session's strand (a stream that has a strand keeps it): its
+    // completions then reach the session without another pass through the scheduler.
     transport::async_connect(
-        executor, std::move(c), opening->diag,
+        boost::asio::any_io_executor(strand), std::move(c), opening->diag,
         asio::bind_executor(strand, [this, self = shared_from_this(), opening,
                                      done = std::move(done)](std::error_code ec, transport::stream s) mutable {
             if (ec) return done(ec, opening);
@@ -209,7 +211,7 @@ void session_impl::heartbeat() {
                     const bool broken = static_cast<bool>(pc->conn.failure());
                     const auto why = broken ? explain(pc->conn.failure(), pc->conn.failure_diagnostics())
                                             : std::string("heartbeat: ") + ec.message();
-                    asio::post(strand, [this, self, index, pc, ec, broken, why] {
+                    asio::dispatch(strand, [this, self, index, pc, ec, broken, why] {
                         if (!ec) {
                             pc->last_answer = std::chrono::steady_clock::now();
                             return;

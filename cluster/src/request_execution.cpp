@@ -5,7 +5,7 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
 
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/cluster/token.hpp"
@@ -61,6 +61,13 @@ public:
           completion_(std::move(handler), session_->executor), speculative_timer_(session_->strand) {}
 
     void start() {
+        starting_ = true;
+        run_start();
+        starting_ = false;
+    }
+
+private:
+    void run_start() {
         if (session_->closed) return finish(make_error_code(errc::session_closed), "the session is closed");
         session_->plan_for(statement_, plan_);
         if (plan_.empty()) return finish(make_error_code(errc::no_node_available), no_node_message());
@@ -68,7 +75,6 @@ public:
         arm_speculative();
     }
 
-private:
     struct attempt_state {
         std::size_t node = 0;
         std::shared_ptr<pooled_connection> pc;
@@ -109,11 +115,12 @@ private:
         pc->client.async_execute(
             statement_, a->diag,
             [self = shared_from_this(), a](std::error_code ec, transport::query_result r) mutable {
-                // On the connection's executor: whether the connection broke is read here.
+                // On the connection's executor (the session's strand, which the pools' connections
+                // share): whether the connection broke is read here.
                 const bool broken = ec && static_cast<bool>(a->pc->conn.failure());
                 std::string why;
                 if (broken) why = explain(a->pc->conn.failure(), a->pc->conn.failure_diagnostics());
-                asio::post(self->session_->strand, [self, a, ec, r = std::move(r), broken, why = std::move(why)]() mutable {
+                asio::dispatch(self->session_->strand, [self, a, ec, r = std::move(r), broken, why = std::move(why)]() mutable {
                     self->on_attempt(*a, ec, std::move(r), broken, why);
                 });
             });
@@ -246,7 +253,11 @@ private:
         if (done_) return;
         done_ = true;
         speculative_timer_.cancel();
-        completion_.complete(ec, std::move(out));
+        // A failure found while starting must not run the caller's handler inside its own call.
+        if (starting_)
+            completion_.complete_later(ec, std::move(out));
+        else
+            completion_.complete(ec, std::move(out));
     }
 
     std::shared_ptr<session_impl> session_;
@@ -262,6 +273,7 @@ private:
     int in_flight_ = 0;
     int speculative_started_ = 0;
     bool done_ = false;
+    bool starting_ = false;  // inside start(), i.e. inside the caller's async_execute
     std::error_code last_error_;
     protocol::diagnostics last_diag_;
     transport::query_result last_result_;

@@ -5,6 +5,7 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/system_executor.hpp>
 
@@ -257,7 +258,9 @@ void session::start_execute(transport::statement s, protocol::diagnostics* diag,
             .complete(make_error_code(errc::session_closed), execution_result{});
         return;
     }
-    asio::post(impl_->strand, [impl = impl_, s = std::move(s), diag, handler = std::move(handler)]() mutable {
+    // Dispatched: a request made from a handler already on the session's strand (the next
+    // request of a loop) starts at once, without a pass through the scheduler.
+    asio::dispatch(impl_->strand, [impl = impl_, s = std::move(s), diag, handler = std::move(handler)]() mutable {
         impl->execute(std::move(s), diag, std::move(handler));
     });
 }

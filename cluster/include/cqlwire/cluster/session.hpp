@@ -21,9 +21,12 @@
 //
 // API forms, as in transport: asynchronous with any Asio completion token, and blocking
 // (…, std::error_code&, protocol::diagnostics&) built on them with transport::run_blocking.
-// Threading: the session's state lives on a strand over its executor; operations may be
-// started from any thread. Handlers run on their associated executor (the session's by
-// default).
+// Threading: the session's state and all its connections live on one strand over its
+// executor, so a request crosses no thread and no extra scheduler pass between the session and
+// its connection; the cost is that one session does one thread's worth of work at a time (open
+// a session per thread for more). Operations may be started from any thread. Handlers run on
+// their associated executor (the session's by default); a completion found while the request
+// is being started is posted, never run inside the initiating call.
 #pragma once
 
 #include <memory>
