@@ -290,8 +290,8 @@ void session_impl::execute(transport::statement s, protocol::diagnostics* diag,
 
 std::span<const std::size_t> session_impl::replicas_for(const transport::statement& s) {
     if (!options.token_aware) return {};
-    transport::encoded_values values;
-    std::vector<protocol::bytes_view> components;
+    auto& values = scratch.values;
+    auto& components = scratch.components;
     if (!routing_components(s, values, components)) return {};
     const auto& meta = s.prepared()->bind_metadata();
     const auto& keyspace = meta.columns[meta.partition_key_indexes.front()].keyspace;
@@ -301,13 +301,14 @@ std::span<const std::size_t> session_impl::replicas_for(const transport::stateme
         if (strategy == keyspaces.end()) return {};
         it = replica_maps.emplace(keyspace, std::make_unique<replica_map>(ring, strategy->second)).first;
     }
-    std::vector<std::uint8_t> key;
+    auto& key = scratch.key;
     if (compose_routing_key(components, key)) return {};  // a key component too long to route by
     return it->second->replicas(murmur3_token(key));
 }
 
 void session_impl::plan_for(const transport::statement& s, std::vector<std::size_t>& plan) {
-    std::vector<plan_candidate> candidates(nodes.size());
+    auto& candidates = scratch.candidates;
+    candidates.assign(nodes.size(), plan_candidate{});
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const auto& n = *nodes[i];
         candidates[i].usable = n.info.state == node_state::up && !n.connections.empty();

@@ -25,6 +25,7 @@
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/events.hpp"
 #include "cqlwire/transport/query_client.hpp"
+#include "query_plan.hpp"
 #include "topology_rows.hpp"
 
 namespace cqlwire::cluster {
@@ -160,6 +161,15 @@ public:
     boost::asio::steady_timer heartbeat_timer;
 
     std::map<std::string, std::shared_ptr<const transport::prepared_statement>, std::less<>> prepared;
+
+    // What plan_for needs per request, kept between requests so that routing allocates nothing
+    // once warm (used on the strand only, and only during one call).
+    struct plan_scratch {
+        std::vector<plan_candidate> candidates;
+        transport::encoded_values values;
+        std::vector<protocol::bytes_view> components;
+        std::vector<std::uint8_t> key;
+    } scratch;
 
     mutable std::mutex snapshot_mutex;  // guards the two below, read from any thread
     std::vector<node_info> nodes_snapshot;
