@@ -230,23 +230,42 @@ void session::start_connect(boost::asio::any_io_executor ex, session_options opt
     });
 }
 
-session session::connect(boost::asio::any_io_executor ex, session_options options, std::error_code& ec,
-                         protocol::diagnostics& diag) {
-    session out;
+namespace {
+
+// The blocking forms: `start(handler)` starts the asynchronous one, run_blocking waits for it.
+template <class Result, class Start>
+Result wait_for(const boost::asio::any_io_executor& ex, std::error_code& ec, protocol::diagnostics& diag, Start start) {
+    Result out{};
     bool finished = false;
     const auto wait_error = transport::run_blocking(ex, [&](transport::blocking_done done) {
-        async_connect(ex, std::move(options), diag, [&, done](std::error_code e, session s) {
+        start([&, done](std::error_code e, Result r) {
             ec = e;
-            out = std::move(s);
+            out = std::move(r);
             finished = true;
             done();
         });
     });
-    if (!finished) {
-        ec = wait_error ? wait_error : make_error_code(std::errc::operation_canceled);
-        diag.set_client_message("the session's executor could not run the operation to its end: " + ec.message());
-    }
+    if (finished) return out;
+    ec = wait_error ? wait_error : make_error_code(std::errc::operation_canceled);
+    if (ec == std::errc::resource_deadlock_would_occur)
+        diag.set_client_message("a blocking call was made from a handler running on the session's executor, where it "
+                                "would deadlock; use the asynchronous form there");
+    else
+        diag.set_client_message("the session's executor could not run the operation to its end (" + ec.message() +
+                                "): restart() a stopped io_context, or keep a thread running it");
     return out;
+}
+
+std::error_code closed_handle(protocol::diagnostics& diag) {
+    diag.set_client_message("the session is closed (an empty handle)");
+    return make_error_code(errc::session_closed);
+}
+
+}  // namespace
+
+session session::connect(boost::asio::any_io_executor ex, session_options options, std::error_code& ec,
+                         protocol::diagnostics& diag) {
+    return wait_for<session>(ex, ec, diag, [&](auto handler) { async_connect(ex, std::move(options), diag, std::move(handler)); });
 }
 
 void session::start_execute(transport::statement s, protocol::diagnostics* diag,
@@ -279,41 +298,22 @@ void session::start_prepare(std::string cql, protocol::diagnostics* diag,
 }
 
 execution_result session::execute(const transport::statement& s, std::error_code& ec, protocol::diagnostics& diag) {
-    execution_result out;
-    bool finished = false;
-    const auto ex = get_executor();
-    const auto wait_error = transport::run_blocking(ex, [&](transport::blocking_done done) {
-        async_execute(s, diag, [&, done](std::error_code e, execution_result r) {
-            ec = e;
-            out = std::move(r);
-            finished = true;
-            done();
-        });
-    });
-    if (!finished) {
-        ec = wait_error ? wait_error : make_error_code(std::errc::operation_canceled);
-        diag.set_client_message("the session's executor could not run the operation to its end: " + ec.message());
+    if (!impl_) {
+        ec = closed_handle(diag);
+        return {};
     }
-    return out;
+    return wait_for<execution_result>(impl_->executor, ec, diag,
+                                      [&](auto handler) { async_execute(s, diag, std::move(handler)); });
 }
 
 std::shared_ptr<const transport::prepared_statement> session::prepare(std::string_view cql, std::error_code& ec,
                                                                       protocol::diagnostics& diag) {
-    std::shared_ptr<const transport::prepared_statement> out;
-    bool finished = false;
-    const auto wait_error = transport::run_blocking(get_executor(), [&](transport::blocking_done done) {
-        async_prepare(cql, diag, [&, done](std::error_code e, std::shared_ptr<const transport::prepared_statement> p) {
-            ec = e;
-            out = std::move(p);
-            finished = true;
-            done();
-        });
-    });
-    if (!finished) {
-        ec = wait_error ? wait_error : make_error_code(std::errc::operation_canceled);
-        diag.set_client_message("the session's executor could not run the operation to its end: " + ec.message());
+    if (!impl_) {
+        ec = closed_handle(diag);
+        return nullptr;
     }
-    return out;
+    return wait_for<std::shared_ptr<const transport::prepared_statement>>(
+        impl_->executor, ec, diag, [&](auto handler) { async_prepare(cql, diag, std::move(handler)); });
 }
 
 std::vector<node_info> session::nodes() const { return impl_ ? impl_->snapshot() : std::vector<node_info>{}; }

@@ -525,3 +525,31 @@ TEST_CASE("cluster session: one server name for every node serves a certificate 
         CHECK(up == 3);
     }
 }
+
+TEST_CASE("cluster session: blocking calls on an empty handle, and from inside a handler, fail at once") {
+    cluster::session empty;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    transport::statement st{std::string(fake_cluster::who_query)};
+    empty.execute(st, ec, diag);
+    CHECK(ec == cluster::errc::session_closed);
+    CHECK(empty.prepare("SELECT 1", ec, diag) == nullptr);
+    CHECK(ec == cluster::errc::session_closed);
+
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE(!ec);
+    std::error_code inner;
+    protocol::diagnostics inner_diag;
+    bool ran = false;
+    s.async_execute(st, [&](std::error_code e, cluster::execution_result) {
+        REQUIRE(!e);
+        s.execute(st, inner, inner_diag);  // would wait for its own thread
+        ran = true;
+    });
+    ioc.run_for(std::chrono::seconds(2));
+    CHECK(ran);
+    CHECK(inner == std::errc::resource_deadlock_would_occur);
+    CHECK(inner_diag.client_message().find("asynchronous form") != std::string::npos);
+}

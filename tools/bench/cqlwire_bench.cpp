@@ -50,6 +50,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "argument_reader.hpp"
 #include "counting_allocator.hpp"
 #include "latency_histogram.hpp"
 
@@ -109,19 +110,11 @@ struct bench_options {
 
 bench_options parse(int argc, char** argv) {
     bench_options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view a = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc) die(std::string(a) + " needs a value");
-            return argv[++i];
-        };
-        auto number = [&]() -> double {
-            const std::string v = value();
-            char* end = nullptr;
-            const double n = std::strtod(v.c_str(), &end);
-            if (v.empty() || *end != '\0' || !(n >= 0)) die(std::string(a) + ": not a non-negative number: " + v);
-            return n;
-        };
+    cqlwire::bench::argument_reader args(argc, argv, die);
+    while (args.next()) {
+        const std::string_view a = args.flag();
+        auto value = [&] { return args.value(); };
+        auto number = [&] { return args.number(); };
         if (a == "--host") o.host = value();
         else if (a == "--port") o.port = static_cast<std::uint16_t>(number());
         else if (a == "--pki") {
