@@ -17,8 +17,8 @@ namespace asio = boost::asio;
 namespace cqlwire::cluster {
 namespace {
 
-// Event waits are renewed this often; nothing happens when they run out.
-constexpr std::chrono::milliseconds event_wait_slice{60000};
+// How often the control connection is looked at for a failure.
+constexpr std::chrono::milliseconds control_watch_interval{250};
 // Topology and schema events come in bursts (a node joining sends several): one refresh for a
 // burst.
 constexpr std::chrono::milliseconds refresh_debounce{200};
@@ -104,15 +104,37 @@ void session_impl::on_control_open(std::shared_ptr<control_link> link, ready_han
     control = link;
     control_connecting = false;
     control_failures = 0;
+    // Events arrive through the connection's event handler, on the session's strand (which the
+    // connection shares). It holds the session and the link weakly: the session owns the link.
+    link->conn.set_event_handler([weak_self = weak_from_this(), weak_link = std::weak_ptr<control_link>(link)](
+                                     transport::response r) {
+        const auto self = weak_self.lock();
+        const auto held = weak_link.lock();
+        if (!self || !held || self->closed || self->control != held) return;
+        transport::cluster_event event;
+        if (transport::decode_cluster_event(r, event)) {
+            // An EVENT that does not decode: what it said is read again from the tables.
+            self->schedule_refresh(refresh_debounce);
+            return;
+        }
+        self->on_event(event);
+    });
     // Register first, so that nothing that happens while the tables are read is missed.
-    static constexpr protocol::event_type types[] = {protocol::event_type::topology_change,
-                                                     protocol::event_type::status_change,
-                                                     protocol::event_type::schema_change};
     auto reg_diag = std::make_shared<protocol::diagnostics>();
-    link->events.async_register_for(
-        types, *reg_diag,
-        asio::bind_executor(strand, [this, self = shared_from_this(), link, reg_diag,
-                                     done = std::move(done)](std::error_code ec) mutable {
+    auto encode = [](std::vector<std::uint8_t>& out) {
+        static constexpr std::string_view types[] = {"TOPOLOGY_CHANGE", "STATUS_CHANGE", "SCHEMA_CHANGE"};
+        return protocol::encode_register(out, protocol::request_frame_options{}, types);
+    };
+    link->conn.async_request(
+        encode, transport::request_options{},
+        asio::bind_executor(strand, [this, self = shared_from_this(), link, reg_diag, done = std::move(done)](
+                                        std::error_code ec, transport::response r) mutable {
+            if (!ec && r.op() != protocol::opcode::ready) {
+                reg_diag->set_client_message("the server answered REGISTER with something other than READY");
+                ec = make_error_code(transport::errc::protocol_violation);
+            } else if (ec && !r.empty() && r.op() == protocol::opcode::error) {
+                ec = transport::server_error(r, *reg_diag);  // the server's own refusal, with its message
+            }
             if (ec) {
                 if (control == link) control.reset();
                 link->conn.close();
@@ -125,7 +147,7 @@ void session_impl::on_control_open(std::shared_ptr<control_link> link, ready_han
                     link->conn.close();
                     return done(refresh_ec, diag);
                 }
-                wait_for_events(link);
+                watch_control(link);
                 done({}, diag);
             });
         }));
@@ -301,29 +323,17 @@ void session_impl::maybe_ready() {
     ready({}, protocol::diagnostics{});
 }
 
-void session_impl::wait_for_events(std::shared_ptr<control_link> link) {
-    link->events.async_wait_for_event(
-        event_wait_slice, link->wait_diag,
-        asio::bind_executor(strand, [this, self = shared_from_this(), link](std::error_code ec,
-                                                                             transport::cluster_event event) {
-            if (closed || control != link) return;
-            if (ec == std::errc::timed_out) return wait_for_events(link);
-            if (ec == std::errc::no_buffer_space) {
-                // Events were lost: what they said is read again from the tables.
-                schedule_refresh(refresh_debounce);
-                return wait_for_events(link);
-            }
-            if (ec) {
-                if (link->conn.valid() && ec != transport::errc::connection_closed &&
-                    ec != transport::errc::connection_broken && ec.category() == protocol::client_category()) {
-                    // One malformed EVENT: skip it, refresh from the tables.
-                    schedule_refresh(refresh_debounce);
-                    return wait_for_events(link);
-                }
-                return control_lost(explain(ec, link->wait_diag));
-            }
-            on_event(event);
-            wait_for_events(link);
+void session_impl::watch_control(std::shared_ptr<control_link> link) {
+    // The connection tells nobody when it fails: look at it on the strand it shares with us.
+    control_watch_timer.expires_after(control_watch_interval);
+    control_watch_timer.async_wait(asio::bind_executor(
+        strand, [weak_self = weak_from_this(), weak_link = std::weak_ptr<control_link>(link)](boost::system::error_code ec) {
+            const auto self = weak_self.lock();
+            const auto held = weak_link.lock();
+            if (ec || !self || !held || self->closed || self->control != held) return;
+            if (const auto failure = held->conn.failure())
+                return self->control_lost(explain(failure, held->conn.failure_diagnostics()));
+            self->watch_control(held);
         }));
 }
 

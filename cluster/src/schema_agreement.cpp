@@ -30,13 +30,13 @@ void session_impl::await_schema_agreement(std::function<void()> done) {
     if (options.schema_agreement_timeout.count() <= 0) return done();
     auto w = std::make_shared<agreement_wait>(agreement_wait{
         std::move(done), std::chrono::steady_clock::now() + options.schema_agreement_timeout, asio::steady_timer(strand), {}, 0});
+    // The function refers to itself weakly: only the queries and the timer under way hold it.
     auto round = std::make_shared<std::function<void()>>();
-    *round = [this, self = shared_from_this(), w, round] {
-        const auto finish = [w, round] {
-            *round = nullptr;  // ends the cycle round -> timer -> round
-            w->done();
-        };
-        const auto next_round_or_give_up = [this, w, round, finish] {
+    *round = [this, self = shared_from_this(), w, weak_round = std::weak_ptr<std::function<void()>>(round)] {
+        const auto this_round = weak_round.lock();
+        if (!this_round) return;
+        const auto finish = [w] { w->done(); };
+        const auto next_round_or_give_up = [this, w, this_round, finish] {
             if (closed) return finish();
             if (std::chrono::steady_clock::now() >= w->deadline) {
                 report_text(node_report::kind::schema_not_agreed, {},
@@ -45,9 +45,7 @@ void session_impl::await_schema_agreement(std::function<void()> done) {
                 return finish();
             }
             w->timer.expires_after(recheck_interval);
-            w->timer.async_wait([round](boost::system::error_code) {
-                if (*round) (*round)();
-            });
+            w->timer.async_wait([this_round](boost::system::error_code) { (*this_round)(); });
         };
         w->versions.clear();
         w->pending = 0;

@@ -45,7 +45,7 @@ boost::asio::ip::tcp::endpoint fixed_address_translator::operator()(const boost:
 }
 
 session_impl::session_impl(boost::asio::any_io_executor ex, session_options o)
-    : executor(ex), strand(asio::make_strand(ex)), options(std::move(o)), control_timer(strand), refresh_timer(strand),
+    : executor(ex), strand(asio::make_strand(ex)), options(std::move(o)), control_timer(strand), control_watch_timer(strand), refresh_timer(strand),
       heartbeat_timer(strand) {
     if (!options.retry) options.retry = std::make_shared<default_retry_policy>();
     if (options.connections_per_node == 0) options.connections_per_node = 1;
@@ -87,6 +87,7 @@ void session_impl::close() {
     if (closed) return;
     closed = true;
     control_timer.cancel();
+    control_watch_timer.cancel();
     refresh_timer.cancel();
     heartbeat_timer.cancel();
     if (control) control->conn.close();
@@ -127,11 +128,13 @@ void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
     // Tries the plan's nodes in turn; a node's failure that is the server's judgement of the
     // statement (a syntax error, an unknown table) ends it at once.
     auto self = shared_from_this();
+    // The function refers to itself weakly: only the PREPARE under way holds it.
     auto try_next = std::make_shared<std::function<void()>>();
-    *try_next = [this, self, op, complete, try_next] {
+    *try_next = [this, self, op, complete, weak_next = std::weak_ptr<std::function<void()>>(try_next)] {
+        const auto next = weak_next.lock();
+        if (!next) return;
         while (op->next < op->plan.size() && nodes[op->plan[op->next]]->connections.empty()) ++op->next;
         if (op->next >= op->plan.size()) {
-            *try_next = nullptr;
             op->diag->clear();
             op->diag->set_client_message("no node of the cluster could prepare the statement" +
                                          (op->failures.empty() ? std::string() : ": " + op->failures));
@@ -142,11 +145,10 @@ void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
         auto attempt_diag = std::make_shared<protocol::diagnostics>();
         pc->client.async_prepare(
             op->cql, *attempt_diag,
-            asio::bind_executor(strand, [this, self, op, complete, try_next, node, pc, attempt_diag](
+            asio::bind_executor(strand, [this, self, op, complete, next, node, pc, attempt_diag](
                                             std::error_code ec, std::shared_ptr<const transport::prepared_statement> p) {
                 if (!ec) {
-                    *try_next = nullptr;
-                    // Bounded like a connection's cache: past the bound an arbitrary statement is
+                            // Bounded like a connection's cache: past the bound an arbitrary statement is
                     // forgotten (it is prepared again on its next use).
                     if (prepared.size() >= transport::prepared_cache::default_capacity) prepared.erase(prepared.begin());
                     prepared[op->cql] = p;
@@ -163,13 +165,12 @@ void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
                                           ec == protocol::server_errc::is_bootstrapping ||
                                           ec == protocol::server_errc::server_error;
                 if (!node_problem) {
-                    *try_next = nullptr;
-                    *op->diag = *attempt_diag;
+                            *op->diag = *attempt_diag;
                     return complete(ec, nullptr);
                 }
                 if (!op->failures.empty()) op->failures += "; ";
                 op->failures += endpoint_text(nodes[node]->info.address) + ": " + ec.message();
-                (*try_next)();
+                (*next)();
             }));
     };
     (*try_next)();

@@ -60,14 +60,12 @@ struct connection_opening {
 };
 using opened_handler = std::function<void(std::error_code, std::shared_ptr<connection_opening>)>;
 
-// The control connection and what listens on it.
+// The control connection: its queries, and (through its event handler) the server's events.
 struct control_link {
-    explicit control_link(transport::connection c) : conn(std::move(c)), client(conn), events(conn) {}
+    explicit control_link(transport::connection c) : conn(std::move(c)), client(conn) {}
     transport::connection conn;
     transport::query_client client;
-    transport::event_listener events;
     boost::asio::ip::tcp::endpoint remote;
-    protocol::diagnostics wait_diag;
 };
 
 class session_impl : public std::enable_shared_from_this<session_impl> {
@@ -92,7 +90,7 @@ public:
     void refresh_topology(std::function<void(std::error_code, const protocol::diagnostics&)> done);
     void apply_topology(topology_read local, topology_read peers,
                         std::map<std::string, std::map<std::string, std::string>> keyspaces);
-    void wait_for_events(std::shared_ptr<control_link> link);
+    void watch_control(std::shared_ptr<control_link> link);
     void on_event(const transport::cluster_event& event);
     void schedule_refresh(std::chrono::milliseconds delay);
     void control_lost(const std::string& why);
@@ -156,6 +154,7 @@ public:
     bool control_connecting = false;
     int control_failures = 0;
     boost::asio::steady_timer control_timer;    // reconnection of the control connection
+    boost::asio::steady_timer control_watch_timer;  // looks for the control connection's failure
     boost::asio::steady_timer refresh_timer;    // debounced topology refresh after events
     bool refresh_scheduled = false;
     boost::asio::steady_timer heartbeat_timer;
