@@ -553,3 +553,38 @@ TEST_CASE("cluster session: blocking calls on an empty handle, and from inside a
     CHECK(inner == std::errc::resource_deadlock_would_occur);
     CHECK(inner_diag.client_message().find("asynchronous form") != std::string::npos);
 }
+
+TEST_CASE("cluster session: the control connection moves to another node when its node dies") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    o.reconnect_base_delay = o.reconnect_max_delay = std::chrono::seconds(10);
+    std::vector<std::string> moved;
+    o.on_node = [&](const cluster::node_report& r) {
+        if (r.what == cluster::node_report::kind::control_moved) moved.push_back(r.address);
+    };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE(!ec);
+    fc.kill(0);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (moved.empty() && std::chrono::steady_clock::now() < deadline) ioc.run_for(std::chrono::milliseconds(50));
+    REQUIRE(moved.size() == 1);
+    CHECK(moved[0] != "127.0.0.1:" + std::to_string(fc.port(0)));
+    // The new control connection hears events: node c, down (its connection dropped) and not
+    // to be dialed again for 10 s, is dialed at once when the server says it is UP.
+    for (int i = 0; i < 6; ++i) CHECK(who(s, true, ec, diag) != "a");
+    fc.server(2).last_session()->close();  // c's only connection (the control one is on b)
+    for (int i = 0; i < 6; ++i) CHECK(who(s, true, ec, diag) == "b");  // c's failure noticed, retried on b
+    bool c_down = false;
+    for (const auto& n : s.nodes())
+        if (n.address.port() == fc.port(2)) c_down = n.state == cluster::node_state::down;
+    REQUIRE(c_down);
+    const auto before = fc.server(2).sessions_accepted();
+    fc.push_event(1, fc.node_event(protocol::event_type::status_change, "UP", 2));
+    ioc.run_for(std::chrono::milliseconds(500));
+    CHECK(fc.server(2).sessions_accepted() == before + 1);
+    for (const auto& n : s.nodes()) CHECK(n.state == (n.address.port() == fc.port(0) ? cluster::node_state::down
+                                                                                     : cluster::node_state::up));
+}
