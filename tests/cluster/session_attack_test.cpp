@@ -1052,6 +1052,28 @@ TEST_CASE("cluster attack: a destroyed session leaves no work on its io_context"
     CHECK_MESSAGE(ioc.stopped(), "timers or connections of a destroyed session still run");
 }
 
+TEST_CASE("cluster attack: the session destroyed from inside its own completion handler") {
+    fake_cluster fc(attack_three_nodes());
+    boost::asio::io_context ioc;
+    auto c = bounded_connect(ioc, attack_options(fc, {0}), 5s);
+    REQUIRE(c->completed);
+    REQUIRE(!c->ec);
+    int completed = 0;
+    std::vector<std::error_code> others;
+    c->session.async_execute(who_statement(false), [&](std::error_code e, cluster::execution_result) {
+        CHECK(!e);
+        ++completed;
+        c->session = cluster::session{};  // close and drop it while it runs this handler
+    });
+    for (int i = 0; i < 4; ++i)
+        c->session.async_execute(who_statement(false),
+                                 [&](std::error_code e, cluster::execution_result) { others.push_back(e); });
+    run_until(ioc, [&] { return completed == 1 && others.size() == 4; }, 3s);
+    CHECK(completed == 1);
+    CHECK(others.size() == 4);
+    CHECK(!c->session.valid());
+}
+
 // Last: destroying the io_context under a live session may take the whole run down with it.
 TEST_CASE("cluster attack: the io_context destroyed while the session lives, then the session destroyed") {
     fake_cluster fc(attack_three_nodes());
