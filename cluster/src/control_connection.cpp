@@ -65,19 +65,28 @@ void session_impl::try_control(std::vector<control_target> targets, std::size_t 
         info, target.point.has_value(), target.point ? &*target.point : nullptr,
         [this, targets = std::move(targets), next, failures, done = std::move(done), name](
             std::error_code ec, std::shared_ptr<connection_opening> opening) mutable {
-            if (ec) {
-                if (opening->conn) opening->conn->close();
-                const auto why = explain(ec, opening->diag);
+            // A target that fails — at connecting, logging in, registering or reading the
+            // tables — is named, and the next one is tried.
+            auto failed = [this, failures, name, is_point = targets[next].point.has_value()](
+                              std::error_code e, const protocol::diagnostics& d) {
+                const auto why = explain(e, d);
                 if (!failures->empty()) *failures += "; ";
                 *failures += name + ": " + why;
-                if (targets[next].point) {
-                    report_text(node_report::kind::contact_point_failed, name, why);
-                }
+                if (is_point) report_text(node_report::kind::contact_point_failed, name, why);
+            };
+            if (ec) {
+                if (opening->conn) opening->conn->close();
+                failed(ec, opening->diag);
                 return try_control(std::move(targets), next + 1, failures, std::move(done));
             }
             auto link = std::make_shared<control_link>(std::move(*opening->conn));
             link->remote = opening->remote;
-            on_control_open(std::move(link), std::move(done));
+            on_control_open(std::move(link), [this, targets = std::move(targets), next, failures, done = std::move(done),
+                                              failed](std::error_code open_ec, const protocol::diagnostics& d) mutable {
+                if (!open_ec || open_ec == errc::session_closed) return done(open_ec, d);
+                failed(open_ec, d);
+                try_control(std::move(targets), next + 1, failures, std::move(done));
+            });
         });
 }
 
@@ -251,6 +260,18 @@ void session_impl::apply_topology(topology_read local, topology_read peers,
                 entry->connections.clear();
                 entry->info.address = address;
                 if (entry->info.state == node_state::up) entry->info.state = node_state::down;
+            }
+        } else if (const auto same_address = std::find_if(nodes.begin(), nodes.end(),
+                                                          [&](const auto& n) { return n->info.address == address; });
+                   same_address != nodes.end()) {
+            // Another host id at a known address (a node replaced, or a server that lies): the
+            // same entry, so that the list stays one entry per address.
+            entry = same_address->get();
+            seen[static_cast<std::size_t>(same_address - nodes.begin())] = true;
+            entry->info.host_id = d.host_id;
+            if (entry->info.state == node_state::removed) {
+                entry->info.state = node_state::unknown;
+                report(node_report::kind::added, address, {});
             }
         } else {
             nodes.push_back(std::make_unique<node_entry>(executor));

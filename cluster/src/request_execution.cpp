@@ -99,6 +99,13 @@ private:
 
     void attempt(std::size_t node, bool speculative) {
         auto pc = session_->least_busy(node);
+        // A connection that failed while idle (its node died between requests) is dropped
+        // before anything is sent on it: the request goes elsewhere, idempotent or not. The
+        // connections share the session's strand, so failure() may be read here.
+        while (pc && pc->conn.failure()) {
+            session_->connection_failed(node, pc, explain(pc->conn.failure(), pc->conn.failure_diagnostics()));
+            pc = session_->least_busy(node);
+        }
         if (!pc) {
             // The pool lost its connections since the plan was made: the next node.
             record_failure(node, "no open connection");
@@ -136,8 +143,6 @@ private:
         // is sick even though nothing broke: replace it.
         if (ec == transport::errc::stream_ids_exhausted)
             session_->connection_failed(a.node, a.pc, "every stream id is taken: the node stopped answering");
-        if (done_) return;
-        if (session_->closed) return finish(make_error_code(errc::session_closed), "the session was closed");
         const auto& node = session_->nodes[a.node]->info;
         attempt_report report;
         report.node = node.address;
@@ -145,6 +150,12 @@ private:
         report.speculative = a.speculative;
         report.error = ec;
         report.took = std::chrono::steady_clock::now() - a.started;
+        if (done_) {
+            // Another attempt answered first: this one is still reported, and nothing follows it.
+            if (session_->options.on_attempt) session_->options.on_attempt(report);
+            return;
+        }
+        if (session_->closed) return finish(make_error_code(errc::session_closed), "the session was closed");
         if (!ec) {
             if (session_->options.on_attempt) session_->options.on_attempt(report);
             execution_result out;

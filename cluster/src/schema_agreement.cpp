@@ -21,6 +21,7 @@ struct agreement_wait {
     std::chrono::steady_clock::time_point deadline;
     asio::steady_timer timer;
     std::vector<protocol::uuid> versions;  // of the round under way
+    bool unanswered = false;               // a live node of this round did not answer
     std::size_t pending = 0;
 };
 
@@ -29,7 +30,7 @@ struct agreement_wait {
 void session_impl::await_schema_agreement(std::function<void()> done) {
     if (options.schema_agreement_timeout.count() <= 0) return done();
     auto w = std::make_shared<agreement_wait>(agreement_wait{
-        std::move(done), std::chrono::steady_clock::now() + options.schema_agreement_timeout, asio::steady_timer(strand), {}, 0});
+        std::move(done), std::chrono::steady_clock::now() + options.schema_agreement_timeout, asio::steady_timer(strand), {}, false, 0});
     // The function refers to itself weakly: only the queries and the timer under way hold it.
     auto round = std::make_shared<std::function<void()>>();
     *round = [this, self = shared_from_this(), w, weak_round = std::weak_ptr<std::function<void()>>(round)] {
@@ -48,22 +49,31 @@ void session_impl::await_schema_agreement(std::function<void()> done) {
             w->timer.async_wait([this_round](boost::system::error_code) { (*this_round)(); });
         };
         w->versions.clear();
+        w->unanswered = false;
         w->pending = 0;
         for (auto& n : nodes) {
             if (n->info.state != node_state::up || n->connections.empty()) continue;
             ++w->pending;
             auto diag = std::make_shared<protocol::diagnostics>();
-            n->connections.front()->client.async_execute(
-                transport::statement("SELECT schema_version FROM system.local"), *diag,
-                asio::bind_executor(strand, [w, diag, finish, next_round_or_give_up](std::error_code ec,
-                                                                                     transport::query_result r) {
-                    // A node that cannot answer now (it is dying) does not hold the others up.
+            // Each question is bounded by what is left of the wait.
+            transport::statement question("SELECT schema_version FROM system.local");
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(w->deadline - std::chrono::steady_clock::now());
+            question.options.timeout = std::max(left, std::chrono::milliseconds(1));
+            auto pc = n->connections.front();
+            pc->client.async_execute(
+                question, *diag,
+                asio::bind_executor(strand, [w, diag, pc, finish, next_round_or_give_up](std::error_code ec,
+                                                                                         transport::query_result r) {
+                    // A node whose connection broke (it is dying) does not hold the others up; one
+                    // that does not answer in time has not shown that it agrees.
                     protocol::uuid v;
                     if (!ec && r.rows().size() == 1 && !protocol::to_uuid((*r.rows().begin())[0], v))
                         w->versions.push_back(v);
+                    else if (!pc->conn.failure())
+                        w->unanswered = true;
                     if (--w->pending > 0) return;
-                    const bool agreed = std::all_of(w->versions.begin(), w->versions.end(),
-                                                    [&](const protocol::uuid& x) { return x == w->versions.front(); });
+                    const bool agreed = !w->unanswered && std::all_of(w->versions.begin(), w->versions.end(),
+                                                                      [&](const protocol::uuid& x) { return x == w->versions.front(); });
                     if (agreed) return finish();
                     next_round_or_give_up();
                 }));
