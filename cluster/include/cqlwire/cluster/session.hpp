@@ -27,6 +27,9 @@
 // a session per thread for more). Operations may be started from any thread. Handlers run on
 // their associated executor (the session's by default); a completion found while the request
 // is being started is posted, never run inside the initiating call.
+// Lifetime: like any Asio I/O object, a session must be destroyed (or closed and released)
+// before its executor's execution context is; requests still in flight when the context goes
+// are dropped with it, their handlers never called.
 #pragma once
 
 #include <memory>
