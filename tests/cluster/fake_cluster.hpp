@@ -38,6 +38,19 @@ struct fake_node_description {
     std::string certificate;
 };
 
+// A node named `name` (its answer to `SELECT who`) with one token, in dc1 / rack1.
+inline fake_node_description fake_node(std::string name, std::string token) {
+    fake_node_description d;
+    d.name = std::move(name);
+    d.tokens = {std::move(token)};
+    return d;
+}
+
+// Nodes a, b and c, their tokens spread over the ring.
+inline std::vector<fake_node_description> three_fake_nodes() {
+    return {fake_node("a", "-6000000000000000000"), fake_node("b", "0"), fake_node("c", "6000000000000000000")};
+}
+
 class fake_cluster {
 public:
     static constexpr std::string_view who_query = "SELECT who";

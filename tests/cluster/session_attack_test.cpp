@@ -39,16 +39,7 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-fake_node_description attack_node(std::string name, std::string token) {
-    fake_node_description d;
-    d.name = std::move(name);
-    d.tokens = {std::move(token)};
-    return d;
-}
-
-std::vector<fake_node_description> attack_three_nodes() {
-    return {attack_node("a", "-6000000000000000000"), attack_node("b", "0"), attack_node("c", "6000000000000000000")};
-}
+std::vector<fake_node_description> attack_three_nodes() { return cqlwire::test::three_fake_nodes(); }
 
 cluster::session_options attack_options(const fake_cluster& c, std::vector<std::size_t> contacts) {
     cluster::session_options o;

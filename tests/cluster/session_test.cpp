@@ -18,16 +18,7 @@ using cqlwire::test::fake_node_description;
 
 namespace {
 
-fake_node_description node(std::string name, std::string token) {
-    fake_node_description d;
-    d.name = std::move(name);
-    d.tokens = {std::move(token)};
-    return d;
-}
-
-std::vector<fake_node_description> three_nodes() {
-    return {node("a", "-6000000000000000000"), node("b", "0"), node("c", "6000000000000000000")};
-}
+std::vector<fake_node_description> three_nodes() { return cqlwire::test::three_fake_nodes(); }
 
 cluster::session_options options_for(const fake_cluster& c, std::vector<std::size_t> contacts) {
     cluster::session_options o;
