@@ -23,12 +23,6 @@ constexpr std::chrono::milliseconds control_watch_interval{250};
 // burst.
 constexpr std::chrono::milliseconds refresh_debounce{200};
 
-std::string explain(std::error_code ec, const protocol::diagnostics& diag) {
-    std::string why = ec.message();
-    if (!diag.client_message().empty()) why += ": " + diag.client_message();
-    if (!diag.server_message().empty()) why += " (server: \"" + diag.server_message() + "\")";
-    return why;
-}
 
 using rows_handler = std::function<void(std::error_code, transport::query_result, const protocol::diagnostics&)>;
 

@@ -22,12 +22,6 @@ bool is_certificate_failure(std::error_code ec) {
            ec == errc::certificate_expired || ec == errc::certificate_not_yet_valid;
 }
 
-std::string explain(std::error_code ec, const protocol::diagnostics& diag) {
-    std::string why = ec.message();
-    if (!diag.client_message().empty()) why += ": " + diag.client_message();
-    if (!diag.server_message().empty()) why += " (server: \"" + diag.server_message() + "\")";
-    return why;
-}
 
 }  // namespace
 

@@ -19,13 +19,6 @@ namespace asio = boost::asio;
 namespace cqlwire::cluster {
 namespace {
 
-std::string explain(std::error_code ec, const protocol::diagnostics& diag) {
-    std::string why = ec.message();
-    if (!diag.client_message().empty()) why += ": " + diag.client_message();
-    if (!diag.server_message().empty()) why += " (server: \"" + diag.server_message() + "\")";
-    return why;
-}
-
 // The partition key's serialized components of a prepared statement's values, in key order;
 // false when they cannot all be found (not prepared, no key markers, a null or unset key value).
 bool routing_components(const transport::statement& s, transport::encoded_values& values,

@@ -23,6 +23,13 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& e) {
     return protocol::endpoint_text(e.address().to_string(), e.port());
 }
 
+std::string explain(std::error_code ec, const protocol::diagnostics& diag) {
+    std::string why = ec.message();
+    if (!diag.client_message().empty()) why += ": " + diag.client_message();
+    if (!diag.server_message().empty()) why += " (server: \"" + diag.server_message() + "\")";
+    return why;
+}
+
 std::string_view to_string(node_report::kind k) noexcept {
     using kind = node_report::kind;
     switch (k) {

@@ -178,4 +178,8 @@ public:
 // The textual host:port of an endpoint.
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& e);
 
+// A failure in one line, for reports and diagnostics: the error, the client's explanation, the
+// server's words quoted.
+std::string explain(std::error_code ec, const protocol::diagnostics& diag);
+
 }  // namespace cqlwire::cluster
