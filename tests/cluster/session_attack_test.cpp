@@ -45,7 +45,7 @@ cluster::session_options attack_options(const fake_cluster& c, std::vector<std::
     cluster::session_options o;
     for (auto i : contacts) o.contact_points.push_back({"127.0.0.1", c.port(i)});
     o.connect_timeout = 1000ms;
-    o.handshake_timeout = 1000ms;
+    o.handshake_timeout = 10s;  // a TLS handshake under valgrind takes seconds; none of these tests waits for it to run out
     o.reconnect_base_delay = 50ms;
     o.reconnect_max_delay = 200ms;
     o.connection.request_timeout = 500ms;
