@@ -73,6 +73,11 @@ public:
         for (std::size_t i = 0; i < servers_.size(); ++i) script(i);
     }
 
+    // The servers go first: their threads run the scripts, which read every member below.
+    ~fake_cluster() { servers_.clear(); }
+    fake_cluster(const fake_cluster&) = delete;
+    fake_cluster& operator=(const fake_cluster&) = delete;
+
     std::size_t size() const noexcept { return servers_.size(); }
     fake_cql_server& server(std::size_t i) { return *servers_[i]; }
     std::uint16_t port(std::size_t i) const { return ports_[i]; }  // also once killed

@@ -402,8 +402,8 @@ TEST_CASE("cluster attack: eight threads calling execute at once, the io_context
 }
 
 TEST_CASE("cluster attack: a session destroyed with requests in flight completes each with session_closed") {
+    std::array<who_behaviour, 3> behaviour;  // outlives fc: the servers' threads read it
     fake_cluster fc(attack_three_nodes());
-    std::array<who_behaviour, 3> behaviour;
     for (std::size_t i = 0; i < 3; ++i) script_who(fc, i, behaviour[i], std::string(1, static_cast<char>('a' + i)));
     boost::asio::io_context ioc;
     auto o = attack_options(fc, {0});
@@ -512,8 +512,8 @@ TEST_CASE("cluster attack: junk contact points fail clearly and quickly") {
 // ======================= the retry contract =======================
 
 TEST_CASE("cluster attack: a non-idempotent statement whose connection breaks is sent once, and observed once") {
+    std::array<who_behaviour, 3> behaviour;  // outlives fc: the servers' threads read it
     fake_cluster fc(attack_three_nodes());
-    std::array<who_behaviour, 3> behaviour;
     for (std::size_t i = 0; i < 3; ++i) script_who(fc, i, behaviour[i], std::string(1, static_cast<char>('a' + i)));
     boost::asio::io_context ioc;
     auto o = attack_options(fc, {0});
@@ -546,8 +546,8 @@ TEST_CASE("cluster attack: a non-idempotent statement whose connection breaks is
 }
 
 TEST_CASE("cluster attack: a node that never answers: non-idempotent fails after the request timeout, sent once; idempotent moves on") {
+    std::array<who_behaviour, 3> behaviour;  // outlives fc: the servers' threads read it
     fake_cluster fc(attack_three_nodes());
-    std::array<who_behaviour, 3> behaviour;
     for (std::size_t i = 0; i < 3; ++i) script_who(fc, i, behaviour[i], std::string(1, static_cast<char>('a' + i)));
     behaviour[0].current = who_behaviour::stall;
     boost::asio::io_context ioc;
@@ -584,8 +584,8 @@ TEST_CASE("cluster attack: a node that never answers: non-idempotent fails after
 
 // FAILS on the code it was written against: the losing speculative executions never reach on_attempt.
 TEST_CASE("cluster attack: speculative execution with max 100 and delay 1 ms stays within the plan; never for non-idempotent") {
+    std::array<who_behaviour, 3> behaviour;  // outlives fc: the servers' threads read it
     fake_cluster fc(attack_three_nodes());
-    std::array<who_behaviour, 3> behaviour;
     for (std::size_t i = 0; i < 3; ++i) script_who(fc, i, behaviour[i], std::string(1, static_cast<char>('a' + i)));
     boost::asio::io_context ioc;
     auto o = attack_options(fc, {0});
