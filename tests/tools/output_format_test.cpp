@@ -35,7 +35,7 @@ TEST_CASE("table as cqlsh prints it") {
           "(2 rows)\n");
 }
 
-TEST_CASE("table with no rows") {
+TEST_CASE("table with no rows: the header, then two blank lines, as cqlsh prints it") {
     rendered_rows r;
     r.column_names = {"a", "bb"};
     CHECK(written(output_format::table, r) ==
@@ -43,7 +43,51 @@ TEST_CASE("table with no rows") {
           " a | bb\n"
           "---+----\n"
           "\n"
+          "\n"
           "(0 rows)\n");
+}
+
+TEST_CASE("expanded table (EXPAND ON): @ Row blocks with the page's widths, numbered across pages") {
+    std::ostringstream out;
+    result_writer w(out, output_format::table, true, true);
+    rendered_rows first;
+    first.column_names = {"key", "cluster_name"};
+    first.rows = {{std::string("local"), std::string("test")}, {std::string("k2"), std::nullopt}};
+    w.page(first);
+    rendered_rows second;
+    second.column_names = first.column_names;
+    second.rows = {{std::string("\xe6\x97\xa5\xe6\x9c\xac"), std::string("x")}};  // two wide characters
+    w.page(second);
+    w.finish();
+    CHECK(out.str() ==
+          "\n"
+          "@ Row 1\n"
+          "--------------+-------\n"
+          " key          | local\n"
+          " cluster_name | test\n"
+          "\n"
+          "@ Row 2\n"
+          "--------------+-------\n"
+          " key          | k2\n"
+          " cluster_name | null\n"
+          "\n"
+          "@ Row 3\n"
+          "--------------+------\n"
+          " key          | \xe6\x97\xa5\xe6\x9c\xac\n"
+          " cluster_name | x\n"
+          "\n"
+          "\n"
+          "(3 rows)\n");
+}
+
+TEST_CASE("expanded table without rows keeps the header, as cqlsh does") {
+    std::ostringstream out;
+    result_writer w(out, output_format::table, true, true);
+    rendered_rows r;
+    r.column_names = {"key"};
+    w.page(r);
+    w.finish();
+    CHECK(out.str() == "\n key\n-----\n\n\n(0 rows)\n");
 }
 
 TEST_CASE("table widths count display columns, not bytes") {

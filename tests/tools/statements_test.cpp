@@ -199,3 +199,36 @@ TEST_CASE("first_invalid_utf8 finds the first byte that is not UTF-8") {
     CHECK(first_invalid_utf8("x\xed\xa0\x80") == 1u);     // a UTF-16 surrogate
     CHECK(first_invalid_utf8("\xf4\x90\x80\x80") == 0u); // beyond U+10FFFF
 }
+
+TEST_CASE("cqlsh's own commands end at the end of their line, in any case, with or without ;") {
+    CHECK(texts("CONSISTENCY\nconsistency quorum\nSELECT 1;") == list{"CONSISTENCY", "consistency quorum", "SELECT 1"});
+    CHECK(texts("EXPAND ON;\nSELECT\n 1;") == list{"EXPAND ON", "SELECT\n 1"});
+    CHECK(texts("serial consistency local_serial\r\nTRACING\n") == list{"serial consistency local_serial", "TRACING"});
+    CHECK(texts("DESCRIBE KEYSPACES\nDESC TABLES\n") == list{"DESCRIBE KEYSPACES", "DESC TABLES"});
+    CHECK(texts("PAGING -- a comment\nSHOW HOST") == list{"PAGING", "SHOW HOST"});
+    CHECK(texts("?\nHELP select\nexit") == list{"?", "HELP select", "exit"});
+    // A line break inside a string or a block comment does not end it.
+    CHECK(texts("SOURCE 'a\nb'\nEXIT") == list{"SOURCE 'a\nb'", "EXIT"});
+    CHECK(texts("TRACING /* on\n */ ON\nEXIT") == list{"TRACING /* on\n */ ON", "EXIT"});
+    // Only the first word counts: a CQL statement holding these words still needs its `;`.
+    CHECK(texts("SELECT consistency\nFROM t;") == list{"SELECT consistency\nFROM t"});
+    CHECK(texts("INSERT INTO t (expand) VALUES (1)\n;") == list{"INSERT INTO t (expand) VALUES (1)"});
+}
+
+TEST_CASE("cqlsh's commands end at their line also when fed in pieces") {
+    statement_splitter splitter;
+    std::vector<statement> out;
+    for (const char c : std::string_view("CONSISTENCY ONE\nSELECT 1;\nEXPAND"))
+        splitter.feed(std::string_view(&c, 1), out);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].text == "CONSISTENCY ONE");
+    CHECK(out[0].line == 1);
+    CHECK(out[1].text == "SELECT 1");
+    CHECK(out[1].line == 2);
+    std::optional<statement> last;
+    std::string message;
+    REQUIRE_FALSE(splitter.finish(last, message));
+    REQUIRE(last);
+    CHECK(last->text == "EXPAND");
+    CHECK(last->line == 3);
+}

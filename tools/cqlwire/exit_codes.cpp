@@ -139,7 +139,7 @@ std::string_view exit_codes_help() noexcept {
            "  3  network failure or timeout\n"
            "  4  TLS failure (handshake, server verification, client certificate rejected)\n"
            "  5  authentication failure (password, or certificate login refused)\n"
-           "  6  the server rejected a statement (syntax, invalid, unavailable, timeouts...)\n"
+           "  6  a statement was rejected: by the server (syntax, invalid, unavailable, timeouts...), or a shell command by cqlwire\n"
            "  7  protocol violation by the server\n"
            "  8  tls-check: the server's certificate does not verify or does not name the host\n"
            "  9  tls-check: the client certificate is refused, missing or does not match its key\n"

@@ -17,7 +17,7 @@ enum class exit_code : int {
     network = 3,             // resolve, connect, time-outs, connection lost
     tls = 4,                 // handshake, server verification, client certificate rejected
     authentication = 5,      // bad credentials, credentials missing, authenticator refused
-    statement_rejected = 6,  // the server answered a statement with an ERROR
+    statement_rejected = 6,  // the server answered a statement with an ERROR; a malformed shell command
     protocol_violation = 7,  // the server broke the CQL protocol
     // `cqlwire tls-check` only (tls_check_command.hpp): what its diagnosis found.
     tls_check_server_identity = 8,     // the server's chain does not verify, or does not name the host

@@ -174,7 +174,8 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
                 std::cerr << "cqlwire: " << message << "\n";
                 continue;
             }
-            if (!runner.run(st, {})) return runner.exit_status();
+            // EXIT/QUIT leave as Ctrl-D does; a failure that ends the session keeps its code.
+            if (!runner.run(st, {})) return runner.exit_requested() ? 0 : runner.exit_status();
             // Ctrl-C: back to the prompt; what else the line held is not run either.
             if (runner.interrupted()) break;
         }

@@ -134,9 +134,35 @@ void result_writer::finish() {
     }
 }
 
+void result_writer::expanded_page(const rendered_rows& r) {
+    if (!started_) out_ << '\n';
+    std::size_t name_width = 0;
+    std::size_t value_width = 0;
+    for (const auto& name : r.column_names) name_width = std::max(name_width, display_width(name));
+    for (const auto& row : r.rows)
+        for (const auto& cell : row) value_width = std::max(value_width, cell ? display_width(*cell) : null_text.size());
+    std::size_t number = rows_;  // rows of the earlier pages
+    for (const auto& row : r.rows) {
+        out_ << "@ Row " << ++number << '\n';
+        out_ << '-' << std::string(name_width, '-') << "-+-" << std::string(value_width, '-') << "-\n";
+        for (std::size_t c = 0; c < r.column_names.size(); ++c) {
+            const std::string& name = r.column_names[c];
+            out_ << ' ' << name;
+            pad(out_, name_width - display_width(name));
+            out_ << " | " << ((c < row.size() && row[c]) ? std::string_view(*row[c]) : null_text) << '\n';
+        }
+        out_ << '\n';
+    }
+}
+
 void result_writer::table_page(const rendered_rows& r) {
     // Pages after the first add rows only; an empty one adds nothing.
     if (started_ && r.rows.empty()) return;
+    // Expanded rows; a result without any keeps the header, as in cqlsh.
+    if (expanded_ && !r.rows.empty()) {
+        expanded_page(r);
+        return;
+    }
     const std::size_t n = r.column_names.size();
     std::vector<std::size_t> widths(n);
     for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(r.column_names[c]);
@@ -161,6 +187,8 @@ void result_writer::table_page(const rendered_rows& r) {
             out_ << std::string(widths[c], '-');
         }
         out_ << "-\n";
+        // A first page without rows: cqlsh ends the bare header with a blank line.
+        if (r.rows.empty()) out_ << '\n';
     }
     for (const auto& row : r.rows) {
         out_ << ' ';

@@ -9,6 +9,9 @@
 //          blank line, then `(N rows)`. Widths count display columns, not bytes. A result of
 //          several pages is printed page by page as cqlsh prints it when not on a terminal: the
 //          header once, each page's rows with the column widths of that page.
+//          Expanded (EXPAND ON), as cqlsh prints it: each row as an `@ Row N` block of
+//          `name | value` lines under a line of dashes, the widths of its page, a blank line
+//          after each block; a result without rows keeps the header.
 //   json   One JSON array per result, on one line: an object per row, keyed by column name,
 //          whose values are the rendered JSON pasted as is (null for null).
 //   csv    RFC 4180 fields with LF line endings (not CR LF, so that line-oriented tools work):
@@ -42,8 +45,8 @@ cell_rendering cell_rendering_for(output_format f) noexcept;
 // table's "(N rows)" line (cqlsh prints it for SELECT only).
 class result_writer {
 public:
-    result_writer(std::ostream& out, output_format format, bool show_row_count = true)
-        : out_(out), format_(format), show_row_count_(show_row_count) {}
+    result_writer(std::ostream& out, output_format format, bool show_row_count = true, bool expanded = false)
+        : out_(out), format_(format), show_row_count_(show_row_count), expanded_(expanded) {}
     // Every page of one result has the same column_names.
     void page(const rendered_rows& rows);
     void finish();
@@ -51,12 +54,14 @@ public:
 
 private:
     void table_page(const rendered_rows& r);
+    void expanded_page(const rendered_rows& r);
     void json_page(const rendered_rows& r);
     void csv_page(const rendered_rows& r);
 
     std::ostream& out_;
     output_format format_;
     bool show_row_count_;
+    bool expanded_;
     bool started_ = false;
     std::size_t rows_ = 0;
     std::vector<std::string> json_keys_;

@@ -135,7 +135,11 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     interrupted_ = false;
     undecodable_cells_ = 0;
     clear_interrupt();
-    const bool traced = settings_.tracing && traceable;
+    if (traceable) {
+        const auto parse = parse_shell_command(st.text);
+        if (parse.is_shell_command) return run_shell_command(parse, context);
+    }
+    const bool traced = tracing_ && traceable;
     std::optional<result_writer> writer;
     bool writer_finished = false;
     std::size_t row_number = 0;
@@ -155,8 +159,9 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     };
     for (;;) {
         protocol::query_parameters params;
-        params.consistency_level = settings_.consistency;
-        params.page_size = settings_.page_size.value_or(default_page_size);
+        params.consistency_level = consistency_;
+        params.serial_consistency = serial_consistency_;
+        params.page_size = page_size_;
         if (!paging_state.empty()) params.paging_state = protocol::bytes_view(paging_state);
         std::error_code ec;
         protocol::diagnostics diag;
@@ -183,7 +188,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (!writer) {
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
             writer.emplace(std::cout, settings_.format,
-                           settings_.format != output_format::table || is_select_statement(st.text));
+                           settings_.format != output_format::table || is_select_statement(st.text), expand_);
             // In a table the names are shown to a person; CSV and JSON keep them as data.
             for (const auto& col : result.rows.columns())
                 column_names.push_back(settings_.format == output_format::table ? escape_controls(col.name)
@@ -210,7 +215,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
 
 void statement_runner::print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement) {
     transport::fetch_trace_options options;
-    options.consistency = settings_.consistency;
+    options.consistency = consistency_;
     transport::query_trace trace;
     protocol::diagnostics diag;
     if (auto ec = transport::fetch_trace(conn_, id, options, trace, diag)) {

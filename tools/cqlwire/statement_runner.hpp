@@ -14,11 +14,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
-
+#include <vector>
 
 #include "checked_output.hpp"
 #include "cqlwire/protocol/diagnostics.hpp"
@@ -26,6 +27,7 @@
 #include "cqlwire/transport/connection.hpp"
 #include "output_format.hpp"
 #include "settings.hpp"
+#include "shell_commands.hpp"
 #include "statements.hpp"
 
 namespace cqlwire::cli {
@@ -41,16 +43,24 @@ std::string quote_identifier(std::string_view name);
 class statement_runner {
 public:
     statement_runner(transport::connection& conn, const settings& s, const checked_output& out)
-        : conn_(conn), settings_(s), out_(out) {}
+        : conn_(conn),
+          settings_(s),
+          out_(out),
+          consistency_(s.consistency),
+          tracing_(s.tracing),
+          page_size_(s.page_size.value_or(default_page_size)) {}
 
-    // Runs one statement. Returns false when nothing more can be run: the connection can no
-    // longer be used, or standard output failed. With `traceable` false, --tracing does not
-    // apply (the session's own USE for --keyspace).
+    // Runs one statement, or carries out a shell command (shell_commands.hpp). Returns false
+    // when nothing more can be run: the connection can no longer be used, standard output
+    // failed, or EXIT/QUIT. With `traceable` false, tracing does not apply and the text is
+    // never a shell command (the session's own USE for --keyspace).
     bool run(const statement& st, std::string_view context, bool traceable = true);
 
     // The exit code so far: 0; 6 after a rejected statement; 12 after values printed as hex;
     // the failure's own code after one that ends the session.
     int exit_status() const noexcept { return status_; }
+    // Whether run() stopped at EXIT or QUIT.
+    bool exit_requested() const noexcept { return exit_requested_; }
     // Whether the last run() was interrupted by Ctrl-C.
     bool interrupted() const noexcept { return interrupted_; }
     // Flushes standard output and checks it and the watched output; false (with the status set
@@ -74,6 +84,12 @@ private:
     bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
                 std::string_view statement);
     void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
+    // A shell command (shell_command_runner.cpp).
+    bool run_shell_command(const shell_parse& parse, std::string_view context);
+    void refuse_shell_command(std::string_view message, std::string_view context);
+    // One row of system.local's columns `columns` (comma-separated), rendered as cqlsh shows
+    // them; false (reported) when the query failed.
+    bool read_local(std::string_view columns, std::vector<std::string>& values, std::string_view context);
 
     transport::connection& conn_;
     const settings& settings_;
@@ -84,6 +100,15 @@ private:
     bool output_reported_ = false;
     std::size_t undecodable_cells_ = 0;  // in the statement being run
     std::string keyspace_;
+    // What the shell commands change; they start from the settings (--consistency, --tracing,
+    // --page-size).
+    protocol::consistency consistency_;
+    std::optional<protocol::consistency> serial_consistency_;  // none: the server's (SERIAL)
+    bool tracing_;
+    bool expand_ = false;
+    bool exit_requested_ = false;
+    bool paging_ = true;
+    std::int32_t page_size_;
 };
 
 // True when the statement's first word is SELECT (case-insensitive): cqlsh prints "(N rows)"

@@ -3,12 +3,13 @@
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
+#include "shell_commands.hpp"
 
 namespace cqlwire::cli {
 namespace {
 
-// The longest keyword the batch detection compares with ("UNLOGGED").
-constexpr std::size_t longest_keyword = 8;
+// The longest keyword the splitter compares with ("CONSISTENCY", a shell command's first word).
+constexpr std::size_t longest_keyword = 11;
 
 }  // namespace
 
@@ -23,6 +24,7 @@ void statement_splitter::token(std::string_view word) {
     if (tokens_ < 3) {
         if (tokens_ == 0) {
             batch_possible_ = word == "BEGIN";
+            line_command_ = is_line_command_word(word);
         } else if (batch_possible_ && word == "BATCH") {
             batch_ = true;
             batch_possible_ = false;
@@ -59,7 +61,7 @@ void statement_splitter::emit(std::vector<statement>& out) {
     first_ = npos;
     end_ = 0;
     tokens_ = 0;
-    batch_ = batch_possible_ = false;
+    batch_ = batch_possible_ = line_command_ = false;
     before_last_.clear();
     last_.clear();
 }
@@ -79,13 +81,20 @@ void statement_splitter::take(const inspect::cql_token& t, std::vector<statement
         first_line_ = t.line;
     }
     end_ = t.end - base_;
-    token(t.kind == inspect::cql_token_kind::word ? keyword(t.begin, t.end) : std::string());
+    if (t.kind == inspect::cql_token_kind::word) token(keyword(t.begin, t.end));
+    else token(t.kind == inspect::cql_token_kind::punctuation && current_[t.begin - base_] == '?' ? "?" : "");
 }
 
 void statement_splitter::feed(std::string_view text, std::vector<statement>& out) {
     for (const char c : text) {
         current_.push_back(c);
         for (const auto& t : lexer_.feed(c)) take(t, out);
+        // A shell command (CONSISTENCY, EXPAND, DESCRIBE...) ends at the end of its line, as in
+        // cqlsh; a line break inside a string or a block comment does not end it.
+        if (c == '\n' && line_command_ && lexer_.between_tokens()) {
+            emit(out);
+            base_ = lexer_.offset();
+        }
     }
 }
 

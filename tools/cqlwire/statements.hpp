@@ -8,6 +8,9 @@
 // server whole and stays atomic. Each statement's text runs from its first significant
 // character to its last, so comments before and after it are dropped; comments inside it are kept
 // verbatim (the server skips them). A statement made only of whitespace and comments is dropped.
+// A statement whose first word is one of cqlsh's own commands (CONSISTENCY, EXPAND, TRACING,
+// PAGING, SHOW, DESCRIBE...; see shell_commands.hpp) ends at the end of its line as well, as in
+// cqlsh, so those need no `;`.
 #pragma once
 
 #include <cstddef>
@@ -75,6 +78,7 @@ private:
     int tokens_ = 0;               // tokens seen in this statement, counted up to 3
     bool batch_ = false;           // the statement began BEGIN [UNLOGGED|COUNTER] BATCH
     bool batch_possible_ = false;  // BEGIN seen first, BATCH may follow
+    bool line_command_ = false;    // the first word is a shell command's: the line's end ends it
     std::string before_last_, last_;
 };
 

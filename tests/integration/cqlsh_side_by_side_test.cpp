@@ -1,0 +1,146 @@
+// cqlsh's own commands (CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW HOST,
+// EXIT) run through the testbed's real cqlsh and through `cqlwire`, against the same node with
+// the same cqlshrc: standard output must match byte for byte, and the errors name the same
+// improper commands. Also what a shell command changes: a CONSISTENCY the single node cannot meet
+// makes the next statement fail, SHOW VERSION names the node's release, EXIT ends the script.
+#include "test_support.hpp"
+
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "run_cqlwire.hpp"
+
+using namespace cqlwire::integration;
+
+namespace {
+
+const std::string keyspace = "shell_commands";
+
+// The testbed's cqlsh, beside the venv's python.
+std::string cqlsh_program(const testbed_env& tb) {
+    return (std::filesystem::path(tb.python).parent_path() / "cqlsh").string();
+}
+
+process_result run_cqlsh(const testbed_env& tb, const std::string& cqlshrc, const std::string& script) {
+    cqlwire::test::process_options o;
+    o.env = {{"HOME", scratch_folder().string()}};
+    o.timeout = std::chrono::seconds(60);
+    return cqlwire::test::run_process(cqlsh_program(tb), {"--ssl", "--cqlshrc", cqlshrc, "-f", script}, o);
+}
+
+// cqlsh's warning about its own build, which is not output of the script.
+std::string without_cqlsh_banner(const std::string& out) {
+    std::istringstream in(out);
+    std::string line, kept;
+    while (std::getline(in, line))
+        if (!line.starts_with("WARNING: cqlsh was built against")) kept += line + "\n";
+    return kept;
+}
+
+// The "Improper ... command." messages of stderr, in order (the two shells prefix them differently).
+std::vector<std::string> improper_messages(const std::string& err) {
+    std::vector<std::string> found;
+    static const std::regex message("Improper \\S+ command\\.");
+    for (auto it = std::sregex_iterator(err.begin(), err.end(), message); it != std::sregex_iterator(); ++it)
+        found.push_back(it->str());
+    return found;
+}
+
+void ensure_schema(const testbed_env& tb) {
+    static bool done = false;
+    if (done) return;
+    const auto r = run_cqlwire_logged_in(
+        tb, {"-e", "DROP KEYSPACE IF EXISTS " + keyspace + "; CREATE KEYSPACE " + keyspace +
+                       " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}; CREATE TABLE " +
+                       keyspace + ".t (k int PRIMARY KEY, wide text, absent text); INSERT INTO " + keyspace +
+                       ".t (k, wide) VALUES (1, 'a value much wider than its column name, with ünïcödé and 日本');"});
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    done = true;
+}
+
+}  // namespace
+
+TEST_CASE("cqlsh's shell commands: cqlwire prints what the real cqlsh prints") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
+    const std::string script = write_private_file("shell_commands.cql",
+                                                  "CONSISTENCY\n"
+                                                  "CONSISTENCY quorum\n"
+                                                  "consistency\n"
+                                                  "consistency FOO\n"
+                                                  "CONSISTENCY ONE TWO\n"
+                                                  "Consistency one;\n"
+                                                  "SERIAL CONSISTENCY\n"
+                                                  "serial consistency local_serial\n"
+                                                  "SERIAL CONSISTENCY\n"
+                                                  "SERIAL CONSISTENCY ONE\n"
+                                                  "EXPAND\n"
+                                                  "EXPAND ON\n"
+                                                  "expand on\n"
+                                                  "SELECT key, cluster_name, data_center FROM system.local;\n"
+                                                  "SELECT * FROM " + keyspace + ".t;\n"
+                                                  "SELECT key FROM system.local WHERE key = 'nope';\n"
+                                                  "EXPAND OFF\n"
+                                                  "EXPAND maybe\n"
+                                                  "SELECT key FROM system.local WHERE key = 'nope';\n"
+                                                  "TRACING\n"
+                                                  "TRACING OFF\n"
+                                                  "PAGING OFF\n"
+                                                  "PAGING 20\n"
+                                                  "PAGING ON\n"
+                                                  "PAGING\n"
+                                                  "SHOW HOST\n"
+                                                  "show   host\n"
+                                                  "EXIT\n"
+                                                  "SELECT 'not run' FROM system.local;\n");
+    const auto theirs = run_cqlsh(tb, cqlshrc, script);
+    INFO("cqlsh: " << describe(theirs));
+    REQUIRE_MESSAGE(!theirs.timed_out, "cqlsh did not finish");
+    REQUIRE_MESSAGE(theirs.out.find("Current consistency level is ONE.") != std::string::npos,
+                    "the testbed's cqlsh did not run the script");
+    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
+    INFO("cqlwire: " << describe(ours));
+    CHECK(ours.out == without_cqlsh_banner(theirs.out));
+    CHECK(improper_messages(ours.err) == improper_messages(theirs.err));
+    CHECK(improper_messages(ours.err).size() == 4);
+    // Improper commands are reported as rejected statements (cqlsh exits 2 after any error).
+    CHECK(ours.exit_code == 6);
+    CHECK(ours.out.find("not run") == std::string::npos);
+}
+
+TEST_CASE("CONSISTENCY applies to the following statements, also in -e, where `;` ends it") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    // One replica cannot answer THREE: the server refuses, naming the level.
+    const auto refused = run_cqlwire_logged_in(tb, {"-e", "CONSISTENCY THREE; SELECT * FROM " + keyspace + ".t"});
+    INFO(describe(refused));
+    CHECK(refused.exit_code == 6);
+    CHECK(refused.out == "Consistency level set to THREE.\n");
+    CHECK(contains_case_insensitive(refused.err, "THREE"));
+    const auto served = run_cqlwire_logged_in(tb, {"-e", "CONSISTENCY THREE; CONSISTENCY ONE; SELECT k FROM " + keyspace + ".t"});
+    INFO(describe(served));
+    CHECK(served.exit_code == 0);
+    CHECK(served.out.ends_with("(1 rows)\n"));
+}
+
+TEST_CASE("TRACING ON traces the following statements; SHOW VERSION names the node's release") {
+    const auto& tb = require_testbed();
+    const auto traced = run_cqlwire_logged_in(tb, {"-e", "SELECT key FROM system.local; TRACING ON; SELECT key FROM system.local"});
+    INFO(describe(traced));
+    CHECK(traced.exit_code == 0);
+    const auto first_trace = traced.out.find("Tracing session: ");
+    CHECK(first_trace != std::string::npos);
+    CHECK(traced.out.find("TRACING set to ON") < first_trace);
+    CHECK(traced.out.find("Tracing session: ", first_trace + 1) == std::string::npos);
+
+    const auto version = run_cqlwire_logged_in(tb, {"-e", "SHOW VERSION"});
+    INFO(describe(version));
+    CHECK(version.exit_code == 0);
+    CHECK(std::regex_match(version.out, std::regex("\\[cqlwire \\S+ \\| Cassandra " + std::regex_replace(tb.version, std::regex("\\."), "\\.") +
+                                                   " \\| CQL spec 3\\.\\d+\\.\\d+ \\| Native protocol v4\\]\n")));
+}

@@ -1,0 +1,80 @@
+#include "test_support.hpp"
+
+#include "shell_commands.hpp"
+
+using namespace cqlwire::cli;
+using cqlwire::protocol::consistency;
+
+namespace {
+
+shell_command command(std::string_view text) {
+    const auto p = parse_shell_command(text);
+    REQUIRE(p.is_shell_command);
+    REQUIRE_MESSAGE(p.command, p.error);
+    return *p.command;
+}
+
+std::string improper(std::string_view text) {
+    const auto p = parse_shell_command(text);
+    REQUIRE(p.is_shell_command);
+    REQUIRE_FALSE(p.command);
+    return p.error;
+}
+
+}  // namespace
+
+TEST_CASE("CQL statements and DESCRIBE are not shell commands: they go to the server") {
+    for (const auto* text : {"SELECT * FROM t", "DESCRIBE KEYSPACES", "desc tables", "INSERT INTO t (k) VALUES (1)", ""})
+        CHECK_FALSE(parse_shell_command(text).is_shell_command);
+}
+
+TEST_CASE("CONSISTENCY shows or sets any level, case-insensitive") {
+    CHECK(command("CONSISTENCY").kind == shell_command_kind::consistency);
+    CHECK_FALSE(command("CONSISTENCY").level);
+    CHECK(command("consistency local_quorum").level == consistency::local_quorum);
+    CHECK(command("Consistency   ALL").level == consistency::all);
+    CHECK(improper("consistency FOO") == "Improper consistency command.");
+    CHECK(improper("CONSISTENCY ONE TWO") == "Improper CONSISTENCY command.");
+}
+
+TEST_CASE("SERIAL CONSISTENCY takes SERIAL or LOCAL_SERIAL only") {
+    CHECK(command("SERIAL CONSISTENCY").kind == shell_command_kind::serial_consistency);
+    CHECK(command("serial consistency local_serial").level == consistency::local_serial);
+    CHECK(improper("SERIAL CONSISTENCY ONE") == "Improper SERIAL command.");
+    CHECK(improper("SERIAL") == "Improper SERIAL command.");
+    CHECK(improper("serial levels") == "Improper serial command.");
+}
+
+TEST_CASE("EXPAND, TRACING and PAGING switches") {
+    CHECK(command("EXPAND").toggle == switch_value::none);
+    CHECK(command("expand on").toggle == switch_value::on);
+    CHECK(command("TRACING OFF").toggle == switch_value::off);
+    CHECK(command("TRACING OFF").kind == shell_command_kind::tracing);
+    CHECK(improper("EXPAND maybe") == "Improper EXPAND command.");
+    CHECK(improper("TRACING ON OFF") == "Improper TRACING command.");
+    CHECK(command("PAGING 20").page_size == 20);
+    CHECK(command("PAGING on").toggle == switch_value::on);
+    CHECK(improper("PAGING 0") == "Improper PAGING command.");
+    CHECK(improper("PAGING -5") == "Improper PAGING command.");
+    CHECK(improper("PAGING 99999999999") == "Improper PAGING command.");
+    CHECK(improper("PAGING 12abc") == "Improper PAGING command.");
+}
+
+TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
+    CHECK(command("SHOW VERSION").kind == shell_command_kind::show_version);
+    CHECK(command("show host").kind == shell_command_kind::show_host);
+    CHECK(improper("SHOW me") == "Improper SHOW command.");
+    CHECK(command("exit").kind == shell_command_kind::exit);
+    CHECK(command("QUIT").kind == shell_command_kind::exit);
+    CHECK(improper("EXIT now") == "Improper EXIT command.");
+    CHECK(command("cls").kind == shell_command_kind::clear);
+}
+
+TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
+    for (const auto* text : {"HELP", "? select", "?select", "SOURCE 'f.cql'", "CAPTURE OFF", "LOGIN u", "HISTORY 5",
+                             "DEBUG", "SHOW SESSION 00000000-0000-0000-0000-000000000000"}) {
+        CAPTURE(text);
+        CHECK(command(text).kind == shell_command_kind::not_supported);
+    }
+    CHECK(command("?select").word == "?");
+}

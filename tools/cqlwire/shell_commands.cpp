@@ -1,0 +1,139 @@
+#include "shell_commands.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <vector>
+
+#include "cqlwire/protocol/ascii.hpp"
+
+namespace cqlwire::cli {
+namespace {
+
+std::string upper(std::string_view word) {
+    std::string out(word);
+    for (auto& c : out) c = protocol::ascii_upper(c);
+    return out;
+}
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// The statement's words (shell commands hold no quoted text that we carry out).
+std::vector<std::string_view> words_of(std::string_view text) {
+    std::vector<std::string_view> words;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && is_space(text[i])) ++i;
+        const std::size_t begin = i;
+        while (i < text.size() && !is_space(text[i])) ++i;
+        if (i > begin) words.push_back(text.substr(begin, i - begin));
+    }
+    return words;
+}
+
+switch_value on_off(std::string_view word) {
+    const auto w = upper(word);
+    if (w == "ON") return switch_value::on;
+    if (w == "OFF") return switch_value::off;
+    return switch_value::none;
+}
+
+shell_parse improper(std::string_view word) {
+    shell_parse p;
+    p.is_shell_command = true;
+    p.error = "Improper " + std::string(word) + " command.";
+    return p;
+}
+
+shell_parse parsed(shell_command c) {
+    shell_parse p;
+    p.is_shell_command = true;
+    p.command = std::move(c);
+    return p;
+}
+
+}  // namespace
+
+bool is_line_command_word(std::string_view upper_word) noexcept {
+    static constexpr std::array<std::string_view, 19> words = {
+        "HELP",  "?",     "CONSISTENCY", "SERIAL", "DESCRIBE", "DESC", "SHOW",  "SOURCE", "CAPTURE", "LOGIN",
+        "DEBUG", "TRACING", "EXPAND",    "PAGING", "EXIT",     "QUIT", "CLEAR", "CLS",    "HISTORY"};
+    return std::find(words.begin(), words.end(), upper_word) != words.end();
+}
+
+shell_parse parse_shell_command(std::string_view statement_text) {
+    const auto words = words_of(statement_text);
+    if (words.empty()) return {};
+    // "?" may be glued to its topic ("?select"), as in cqlsh.
+    const std::string first = words[0].starts_with("?") ? std::string("?") : upper(words[0]);
+    if (!is_line_command_word(first) || first == "DESCRIBE" || first == "DESC") return {};
+
+    shell_command c;
+    c.word = std::string(words[0].starts_with("?") ? std::string_view("?") : words[0]);
+    const std::size_t n = words.size();
+    if (first == "CONSISTENCY") {
+        c.kind = shell_command_kind::consistency;
+        if (n > 2) return improper(c.word);
+        if (n == 2) {
+            c.level = protocol::parse_consistency(words[1]);
+            if (!c.level) return improper(c.word);
+        }
+        return parsed(std::move(c));
+    }
+    if (first == "SERIAL") {
+        c.kind = shell_command_kind::serial_consistency;
+        if (n < 2 || n > 3 || upper(words[1]) != "CONSISTENCY") return improper(c.word);
+        if (n == 3) {
+            c.level = protocol::parse_consistency(words[2]);
+            if (c.level != protocol::consistency::serial && c.level != protocol::consistency::local_serial)
+                return improper(c.word);
+        }
+        return parsed(std::move(c));
+    }
+    if (first == "EXPAND" || first == "TRACING") {
+        c.kind = first == "EXPAND" ? shell_command_kind::expand : shell_command_kind::tracing;
+        if (n > 2) return improper(c.word);
+        if (n == 2) {
+            c.toggle = on_off(words[1]);
+            if (c.toggle == switch_value::none) return improper(c.word);
+        }
+        return parsed(std::move(c));
+    }
+    if (first == "PAGING") {
+        c.kind = shell_command_kind::paging;
+        if (n > 2) return improper(c.word);
+        if (n == 2) {
+            c.toggle = on_off(words[1]);
+            if (c.toggle == switch_value::none) {
+                int size = 0;
+                const auto w = words[1];
+                const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), size);
+                // A page size the protocol can carry; 0 would ask the server for everything.
+                if (ec != std::errc() || end != w.data() + w.size() || size <= 0) return improper(c.word);
+                c.page_size = size;
+            }
+        }
+        return parsed(std::move(c));
+    }
+    if (first == "SHOW") {
+        if (n == 2 && upper(words[1]) == "VERSION") c.kind = shell_command_kind::show_version;
+        else if (n == 2 && upper(words[1]) == "HOST") c.kind = shell_command_kind::show_host;
+        else if (n >= 2 && (upper(words[1]) == "SESSION" || upper(words[1]) == "REPLICAS")) c.kind = shell_command_kind::not_supported;
+        else return improper(c.word);
+        return parsed(std::move(c));
+    }
+    if (first == "EXIT" || first == "QUIT") {
+        if (n > 1) return improper(c.word);
+        c.kind = shell_command_kind::exit;
+        return parsed(std::move(c));
+    }
+    if (first == "CLEAR" || first == "CLS") {
+        if (n > 1) return improper(c.word);
+        c.kind = shell_command_kind::clear;
+        return parsed(std::move(c));
+    }
+    c.kind = shell_command_kind::not_supported;
+    return parsed(std::move(c));
+}
+
+}  // namespace cqlwire::cli
