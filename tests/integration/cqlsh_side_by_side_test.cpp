@@ -144,3 +144,64 @@ TEST_CASE("TRACING ON traces the following statements; SHOW VERSION names the no
     CHECK(std::regex_match(version.out, std::regex("\\[cqlwire \\S+ \\| Cassandra " + std::regex_replace(tb.version, std::regex("\\."), "\\.") +
                                                    " \\| CQL spec 3\\.\\d+\\.\\d+ \\| Native protocol v4\\]\n")));
 }
+
+TEST_CASE("SOURCE runs a file in a shell of its own, as cqlsh does: same output as cqlsh") {
+    const auto& tb = require_testbed();
+    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
+    // The sourced file starts from the default levels and EXPAND OFF, and its EXIT ends it only.
+    const std::string inner = write_private_file("inner.cql",
+                                                 "CONSISTENCY\n"
+                                                 "EXPAND ON\n"
+                                                 "SELECT key FROM system.local;\n"
+                                                 "EXIT\n"
+                                                 "SELECT 'not run' FROM system.local;\n");
+    const std::string outer = write_private_file("outer.cql",
+                                                 "CONSISTENCY QUORUM\n"
+                                                 "SOURCE '" + inner + "'\n"
+                                                 "CONSISTENCY\n"
+                                                 "EXPAND\n"
+                                                 "SELECT key FROM system.local;\n"
+                                                 "SOURCE '" + (scratch_folder() / "missing.cql").string() + "'\n"
+                                                 "SOURCE '" + scratch_folder().string() + "'\n");
+    const auto theirs = run_cqlsh(tb, cqlshrc, outer);
+    INFO("cqlsh: " << describe(theirs));
+    REQUIRE_MESSAGE(theirs.out.find("Consistency level set to QUORUM.") != std::string::npos,
+                    "the testbed's cqlsh did not run the script");
+    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", outer});
+    INFO("cqlwire: " << describe(ours));
+    CHECK(ours.out == without_cqlsh_banner(theirs.out));
+    CHECK(ours.out.find("not run") == std::string::npos);
+    CHECK(ours.err.find("Could not open '" + (scratch_folder() / "missing.cql").string() +
+                        "': No such file or directory") != std::string::npos);
+    CHECK(ours.err.find("Could not open '" + scratch_folder().string() + "': Is a directory") != std::string::npos);
+    CHECK(ours.exit_code == 6);
+}
+
+TEST_CASE("SOURCE of a file that sources itself stops, naming the nesting") {
+    const auto& tb = require_testbed();
+    const std::string self = (scratch_folder() / "self.cql").string();
+    write_private_file("self.cql", "SELECT key FROM system.local;\nSOURCE '" + self + "'\n");
+    const auto r = run_cqlwire_logged_in(tb, {"-f", self});
+    INFO(describe(r));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("SOURCE files nested more than 16 deep") != std::string::npos);
+    // The file ran once at each of the 17 levels.
+    std::size_t rows = 0;
+    for (auto at = r.out.find("(1 rows)"); at != std::string::npos; at = r.out.find("(1 rows)", at + 1)) ++rows;
+    CHECK(rows == 17);
+}
+
+TEST_CASE("SHOW SESSION prints a recorded trace") {
+    const auto& tb = require_testbed();
+    const auto traced = run_cqlwire_logged_in(tb, {"-e", "TRACING ON; SELECT key FROM system.local"});
+    INFO(describe(traced));
+    REQUIRE(traced.exit_code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(traced.out, m, std::regex("Tracing session: ([0-9a-f-]{36})")));
+    const std::string id = m[1];
+    const auto shown = run_cqlwire_logged_in(tb, {"-e", "SHOW SESSION " + id});
+    INFO(describe(shown));
+    CHECK(shown.exit_code == 0);
+    CHECK(shown.out.find("Tracing session: " + id) != std::string::npos);
+    CHECK(shown.out.find("Request complete") != std::string::npos);
+}

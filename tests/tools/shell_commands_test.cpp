@@ -71,10 +71,32 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
 }
 
 TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
-    for (const auto* text : {"HELP", "? select", "?select", "SOURCE 'f.cql'", "CAPTURE OFF", "LOGIN u", "HISTORY 5",
-                             "DEBUG", "SHOW SESSION 00000000-0000-0000-0000-000000000000"}) {
+    for (const auto* text : {"HELP", "? select", "?select", "CAPTURE OFF", "LOGIN u", "HISTORY 5", "DEBUG",
+                             "SHOW REPLICAS 0"}) {
         CAPTURE(text);
         CHECK(command(text).kind == shell_command_kind::not_supported);
     }
     CHECK(command("?select").word == "?");
+}
+
+TEST_CASE("SHOW SESSION takes one uuid") {
+    const auto c = command("SHOW SESSION 7800c720-ebde-11f1-b5d5-6741946fc38a");
+    CHECK(c.kind == shell_command_kind::show_session);
+    REQUIRE(c.session_id);
+    CHECK(cqlwire::protocol::to_string(*c.session_id) == "7800c720-ebde-11f1-b5d5-6741946fc38a");
+    CHECK(improper("SHOW SESSION") == "Improper SHOW command.");
+    CHECK(improper("SHOW SESSION not-a-uuid") == "Improper SHOW command.");
+}
+
+TEST_CASE("SOURCE takes one CQL string literal; ~/ is the home folder") {
+    CHECK(command("SOURCE 'f.cql'").kind == shell_command_kind::source);
+    CHECK(command("SOURCE 'f.cql'").path == "f.cql");
+    CHECK(command("source   'it''s here.cql'  ").path == "it's here.cql");
+    CHECK(parse_shell_command("SOURCE '~/s.cql'", "/home/u").command->path == "/home/u/s.cql");
+    CHECK(parse_shell_command("SOURCE '~other/s.cql'", "/home/u").command->path == "~other/s.cql");
+    CHECK(command("SOURCE '~/s.cql'").path == "~/s.cql");  // no home known
+    for (const auto* text : {"SOURCE", "SOURCE f.cql", "SOURCE ''", "SOURCE 'a' 'b'", "SOURCE 'a'b'", "SOURCE 'open"}) {
+        CAPTURE(text);
+        CHECK(improper(text) == "Improper SOURCE command.");
+    }
 }

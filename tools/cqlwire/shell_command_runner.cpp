@@ -1,15 +1,24 @@
 // The shell commands statement_runner carries out itself (shell_commands.hpp), with cqlsh's
-// messages: they go to standard output, like cqlsh's, so that a script's output reads the same.
+// messages: they go to standard output, like cqlsh's, so that a script's output reads the same;
+// failures go to standard error.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "cli_options.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "exit_codes.hpp"
+#include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/tracing.hpp"
 #include "safe_stderr.hpp"
+#include "statement_reader.hpp"
 #include "statement_runner.hpp"
+#include "trace_output.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -74,6 +83,81 @@ bool statement_runner::read_local(std::string_view columns, std::vector<std::str
     return true;
 }
 
+bool statement_runner::show_session(const protocol::uuid& id, std::string_view context) {
+    transport::fetch_trace_options options;
+    options.consistency = shell_.consistency;
+    transport::query_trace trace;
+    protocol::diagnostics diag;
+    if (auto ec = transport::fetch_trace(conn_, id, options, trace, diag)) {
+        if (ec == transport::errc::request_timeout && !conn_.failure()) {
+            // What cqlsh says of a session that is not (or not yet completely) recorded.
+            refuse_shell_command("Session " + protocol::to_string(id) + " wasn't found.", context);
+        } else {
+            report(ec, diag, context, {});
+        }
+        return output_written() && !conn_.failure();
+    }
+    if (settings_.format == output_format::json) std::cout << format_trace_json(trace, {});
+    else std::cout << format_trace_table(trace, {});
+    return output_written();
+}
+
+bool statement_runner::run_source(const std::string& path, std::string_view context) {
+    // cqlsh recurses until Python gives up; a file that sources itself stops here instead.
+    constexpr int max_source_depth = 16;
+    if (source_depth_ >= max_source_depth) {
+        refuse_shell_command("SOURCE files nested more than " + std::to_string(max_source_depth) +
+                                 " deep: '" + path + "' was not run",
+                             context);
+        return output_written();
+    }
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        const int err = errno;
+        refuse_shell_command("Could not open '" + path + "': " + std::strerror(err), context);
+        return output_written();
+    }
+    struct close_on_exit {
+        int fd;
+        ~close_on_exit() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        refuse_shell_command("Could not open '" + path + "': " + std::strerror(EISDIR), context);
+        return output_written();
+    }
+    // As in cqlsh, the file runs in a shell of its own: the consistency levels, EXPAND and
+    // PAGING start from the defaults there (TRACING carries over), and what it changes is
+    // forgotten afterwards; EXIT in it ends the file only.
+    const shell_settings outer = shell_;
+    shell_ = initial_shell_;
+    shell_.tracing = outer.tracing;
+    ++source_depth_;
+    statement_reader reader(fd, path);
+    statement st_read;
+    std::error_code ec;
+    std::string message;
+    bool go_on = true;
+    while (go_on && reader.next(st_read, ec, message)) {
+        const std::string where = path + ":" + std::to_string(st_read.line);
+        if (auto bad = check_statement_text(st_read, path, message)) {
+            refuse_shell_command(message, context);
+            continue;
+        }
+        go_on = run(st_read, where);
+        if (!go_on && exit_requested_) {
+            exit_requested_ = false;
+            go_on = true;
+            break;
+        }
+        if (interrupted_) break;  // Ctrl-C: back to the prompt, the rest of the file not run
+    }
+    if (ec) refuse_shell_command(message, context);
+    --source_depth_;
+    shell_ = outer;
+    return go_on && output_written();
+}
+
 bool statement_runner::run_shell_command(const shell_parse& parse, std::string_view context) {
     if (!parse.command) {
         refuse_shell_command(parse.error, context);
@@ -83,34 +167,37 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
     switch (c.kind) {
     case shell_command_kind::consistency:
         if (c.level) {
-            consistency_ = *c.level;
-            std::cout << "Consistency level set to " << protocol::to_string(consistency_) << ".\n";
+            shell_.consistency = *c.level;
+            std::cout << "Consistency level set to " << protocol::to_string(*c.level) << ".\n";
         } else {
-            std::cout << "Current consistency level is " << protocol::to_string(consistency_) << ".\n";
+            std::cout << "Current consistency level is " << protocol::to_string(shell_.consistency) << ".\n";
         }
         break;
     case shell_command_kind::serial_consistency:
         if (c.level) {
-            serial_consistency_ = *c.level;
+            shell_.serial_consistency = *c.level;
             std::cout << "Serial consistency level set to " << protocol::to_string(*c.level) << ".\n";
         } else {
             std::cout << "Current serial consistency level is "
-                      << protocol::to_string(serial_consistency_.value_or(protocol::consistency::serial)) << ".\n";
+                      << protocol::to_string(shell_.serial_consistency.value_or(protocol::consistency::serial))
+                      << ".\n";
         }
         break;
-    case shell_command_kind::expand: expand_ = switch_state("EXPAND", expand_, c.toggle); break;
-    case shell_command_kind::tracing: tracing_ = switch_state("TRACING", tracing_, c.toggle); break;
+    case shell_command_kind::expand: shell_.expand = switch_state("EXPAND", shell_.expand, c.toggle); break;
+    case shell_command_kind::tracing: shell_.tracing = switch_state("TRACING", shell_.tracing, c.toggle); break;
     case shell_command_kind::paging:
         if (c.page_size) {
-            paging_ = true;
-            page_size_ = *c.page_size;
+            shell_.paging = true;
+            shell_.page_size = *c.page_size;
         } else {
-            paging_ = switch_state("PAGING", paging_, c.toggle);
+            shell_.paging = switch_state("PAGING", shell_.paging, c.toggle);
         }
-        if (paging_) std::cout << "Page size: " << page_size_ << "\n";
+        if (shell_.paging) std::cout << "Page size: " << shell_.page_size << "\n";
         // Off, rows still arrive a page at a time (so memory stays bounded): the default page.
-        else page_size_ = settings_.page_size.value_or(default_page_size);
+        else shell_.page_size = initial_shell_.page_size;
         break;
+    case shell_command_kind::show_session: return show_session(*c.session_id, context);
+    case shell_command_kind::source: return run_source(c.path, context);
     case shell_command_kind::show_version: {
         std::vector<std::string> v;
         if (!read_local("release_version, cql_version", v, context)) return output_written() && !conn_.failure();

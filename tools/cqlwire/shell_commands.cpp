@@ -61,7 +61,7 @@ bool is_line_command_word(std::string_view upper_word) noexcept {
     return std::find(words.begin(), words.end(), upper_word) != words.end();
 }
 
-shell_parse parse_shell_command(std::string_view statement_text) {
+shell_parse parse_shell_command(std::string_view statement_text, std::string_view home) {
     const auto words = words_of(statement_text);
     if (words.empty()) return {};
     // "?" may be glued to its topic ("?select"), as in cqlsh.
@@ -118,8 +118,29 @@ shell_parse parse_shell_command(std::string_view statement_text) {
     if (first == "SHOW") {
         if (n == 2 && upper(words[1]) == "VERSION") c.kind = shell_command_kind::show_version;
         else if (n == 2 && upper(words[1]) == "HOST") c.kind = shell_command_kind::show_host;
-        else if (n >= 2 && (upper(words[1]) == "SESSION" || upper(words[1]) == "REPLICAS")) c.kind = shell_command_kind::not_supported;
+        else if (n == 3 && upper(words[1]) == "SESSION" && (c.session_id = protocol::parse_uuid(words[2])))
+            c.kind = shell_command_kind::show_session;
+        else if (n >= 2 && upper(words[1]) == "REPLICAS") c.kind = shell_command_kind::not_supported;
         else return improper(c.word);
+        return parsed(std::move(c));
+    }
+    if (first == "SOURCE") {
+        // SOURCE '<file>': one CQL string literal, '' standing for a quote.
+        auto rest = statement_text.substr(statement_text.find(words[0]) + words[0].size());
+        while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+        while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
+        if (rest.size() < 2 || rest.front() != '\'' || rest.back() != '\'') return improper(c.word);
+        const auto inner = rest.substr(1, rest.size() - 2);
+        for (std::size_t i = 0; i < inner.size(); ++i) {
+            if (inner[i] == '\'') {
+                if (i + 1 >= inner.size() || inner[i + 1] != '\'') return improper(c.word);
+                ++i;
+            }
+            c.path += inner[i];
+        }
+        if (c.path.empty()) return improper(c.word);
+        if (!home.empty() && (c.path == "~" || c.path.starts_with("~/"))) c.path = std::string(home) + c.path.substr(1);
+        c.kind = shell_command_kind::source;
         return parsed(std::move(c));
     }
     if (first == "EXIT" || first == "QUIT") {

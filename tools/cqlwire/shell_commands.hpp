@@ -1,11 +1,10 @@
 // The cqlsh commands the command carries out itself instead of sending them to the server:
-// CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW VERSION, SHOW HOST, EXIT/QUIT
-// and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
+// CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW VERSION, SHOW HOST, SHOW
+// SESSION, SOURCE, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
 // may end them too); the statement splitter (statements.hpp) asks is_line_command_word() for
 // the first word of each statement.
 //
-// cqlsh's other commands of that kind (HELP/?, SOURCE, CAPTURE, LOGIN, HISTORY, DEBUG, SHOW
-// SESSION, SHOW REPLICAS) end at their line too, and are refused with a message saying that
+// cqlsh's other commands of that kind (HELP/?, CAPTURE, LOGIN, HISTORY, DEBUG, SHOW REPLICAS) end at their line too, and are refused with a message saying that
 // cqlwire does not carry them out (yet), rather than sent to the server as a syntax error.
 // DESCRIBE/DESC also end at their line, and go to the server, which describes (Cassandra 4+).
 #pragma once
@@ -30,6 +29,8 @@ enum class shell_command_kind {
     paging,              // argument: ON / OFF / a page size, or none
     show_version,
     show_host,
+    show_session,  // session_id
+    source,        // path
     exit,   // EXIT or QUIT
     clear,  // CLEAR or CLS
     not_supported,
@@ -43,6 +44,8 @@ struct shell_command {
     std::optional<protocol::consistency> level;
     switch_value toggle = switch_value::none;
     std::optional<int> page_size;  // PAGING n
+    std::optional<protocol::uuid> session_id;  // SHOW SESSION
+    std::string path;  // SOURCE: the file, its quotes removed and a leading ~/ expanded
 };
 
 // What a statement is, read as a shell command.
@@ -55,6 +58,7 @@ struct shell_parse {
     std::string error;
 };
 
-shell_parse parse_shell_command(std::string_view statement_text);
+// `home` expands a SOURCE path's leading "~/" (cqlsh's expanduser); empty: left as it is.
+shell_parse parse_shell_command(std::string_view statement_text, std::string_view home = {});
 
 }  // namespace cqlwire::cli

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -136,10 +137,11 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     undecodable_cells_ = 0;
     clear_interrupt();
     if (traceable) {
-        const auto parse = parse_shell_command(st.text);
+        const char* home = std::getenv("HOME");
+        const auto parse = parse_shell_command(st.text, home != nullptr ? home : "");
         if (parse.is_shell_command) return run_shell_command(parse, context);
     }
-    const bool traced = tracing_ && traceable;
+    const bool traced = shell_.tracing && traceable;
     std::optional<result_writer> writer;
     bool writer_finished = false;
     std::size_t row_number = 0;
@@ -159,9 +161,9 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     };
     for (;;) {
         protocol::query_parameters params;
-        params.consistency_level = consistency_;
-        params.serial_consistency = serial_consistency_;
-        params.page_size = page_size_;
+        params.consistency_level = shell_.consistency;
+        params.serial_consistency = shell_.serial_consistency;
+        params.page_size = shell_.page_size;
         if (!paging_state.empty()) params.paging_state = protocol::bytes_view(paging_state);
         std::error_code ec;
         protocol::diagnostics diag;
@@ -188,7 +190,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (!writer) {
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
             writer.emplace(std::cout, settings_.format,
-                           settings_.format != output_format::table || is_select_statement(st.text), expand_);
+                           settings_.format != output_format::table || is_select_statement(st.text), shell_.expand);
             // In a table the names are shown to a person; CSV and JSON keep them as data.
             for (const auto& col : result.rows.columns())
                 column_names.push_back(settings_.format == output_format::table ? escape_controls(col.name)
@@ -215,7 +217,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
 
 void statement_runner::print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement) {
     transport::fetch_trace_options options;
-    options.consistency = consistency_;
+    options.consistency = shell_.consistency;
     transport::query_trace trace;
     protocol::diagnostics diag;
     if (auto ec = transport::fetch_trace(conn_, id, options, trace, diag)) {

@@ -43,12 +43,7 @@ std::string quote_identifier(std::string_view name);
 class statement_runner {
 public:
     statement_runner(transport::connection& conn, const settings& s, const checked_output& out)
-        : conn_(conn),
-          settings_(s),
-          out_(out),
-          consistency_(s.consistency),
-          tracing_(s.tracing),
-          page_size_(s.page_size.value_or(default_page_size)) {}
+        : conn_(conn), settings_(s), out_(out), initial_shell_(initial_shell_settings(s)), shell_(initial_shell_) {}
 
     // Runs one statement, or carries out a shell command (shell_commands.hpp). Returns false
     // when nothing more can be run: the connection can no longer be used, standard output
@@ -86,6 +81,8 @@ private:
     void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
     // A shell command (shell_command_runner.cpp).
     bool run_shell_command(const shell_parse& parse, std::string_view context);
+    bool run_source(const std::string& path, std::string_view context);
+    bool show_session(const protocol::uuid& id, std::string_view context);
     void refuse_shell_command(std::string_view message, std::string_view context);
     // One row of system.local's columns `columns` (comma-separated), rendered as cqlsh shows
     // them; false (reported) when the query failed.
@@ -102,13 +99,25 @@ private:
     std::string keyspace_;
     // What the shell commands change; they start from the settings (--consistency, --tracing,
     // --page-size).
-    protocol::consistency consistency_;
-    std::optional<protocol::consistency> serial_consistency_;  // none: the server's (SERIAL)
-    bool tracing_;
-    bool expand_ = false;
+    struct shell_settings {
+        protocol::consistency consistency = protocol::consistency::one;
+        std::optional<protocol::consistency> serial_consistency;  // none: the server's (SERIAL)
+        bool tracing = false;
+        bool expand = false;
+        bool paging = true;
+        std::int32_t page_size = default_page_size;
+    };
+    static shell_settings initial_shell_settings(const settings& s) {
+        shell_settings o;
+        o.consistency = s.consistency;
+        o.tracing = s.tracing;
+        o.page_size = s.page_size.value_or(default_page_size);
+        return o;
+    }
+    const shell_settings initial_shell_;
+    shell_settings shell_;
     bool exit_requested_ = false;
-    bool paging_ = true;
-    std::int32_t page_size_;
+    int source_depth_ = 0;  // SOURCE files being run, one inside the other
 };
 
 // True when the statement's first word is SELECT (case-insensitive): cqlsh prints "(N rows)"
