@@ -1,7 +1,7 @@
 // cqlsh's own commands (CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW HOST,
-// EXIT) run through the testbed's real cqlsh and through `cqlwire`, against the same node with
-// the same cqlshrc: standard output must match byte for byte, and the errors name the same
-// improper commands. Also what a shell command changes: a CONSISTENCY the single node cannot meet
+// SOURCE, EXIT) and every DESCRIBE form run through the testbed's real cqlsh and through
+// `cqlwire`, against the same node with the same cqlshrc: standard output must match byte for
+// byte, and the errors name the same improper commands. Also what a shell command changes: a CONSISTENCY the single node cannot meet
 // makes the next statement fail, SHOW VERSION names the node's release, EXIT ends the script.
 #include "test_support.hpp"
 
@@ -56,7 +56,9 @@ void ensure_schema(const testbed_env& tb) {
         tb, {"-e", "DROP KEYSPACE IF EXISTS " + keyspace + "; CREATE KEYSPACE " + keyspace +
                        " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}; CREATE TABLE " +
                        keyspace + ".t (k int PRIMARY KEY, wide text, absent text); INSERT INTO " + keyspace +
-                       ".t (k, wide) VALUES (1, 'a value much wider than its column name, with ünïcödé and 日本');"});
+                       ".t (k, wide) VALUES (1, 'a value much wider than its column name, with ünïcödé and 日本'); "
+                       "CREATE TYPE " + keyspace + ".addr (street text, n int); CREATE INDEX t_absent ON " + keyspace +
+                       ".t (absent);"});
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     done = true;
@@ -204,4 +206,54 @@ TEST_CASE("SHOW SESSION prints a recorded trace") {
     CHECK(shown.exit_code == 0);
     CHECK(shown.out.find("Tracing session: " + id) != std::string::npos);
     CHECK(shown.out.find("Request complete") != std::string::npos);
+}
+
+TEST_CASE("DESCRIBE in every form prints what cqlsh prints") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
+    const std::string script = write_private_file("describe.cql",
+                                                  "DESCRIBE KEYSPACES\n"
+                                                  "DESC TABLES\n"
+                                                  "describe columnfamilies\n"
+                                                  "DESCRIBE TYPES\n"
+                                                  "DESCRIBE FUNCTIONS\n"
+                                                  "DESCRIBE AGGREGATES\n"
+                                                  "DESCRIBE CLUSTER\n"
+                                                  "DESCRIBE KEYSPACE " + keyspace + "\n"
+                                                  "DESCRIBE ONLY KEYSPACE " + keyspace + "\n"
+                                                  "DESCRIBE TABLE " + keyspace + ".t\n"
+                                                  "DESC COLUMNFAMILY " + keyspace + ".t WITH INTERNALS\n"
+                                                  "DESCRIBE INDEX " + keyspace + ".t_absent\n"
+                                                  "DESCRIBE TYPE " + keyspace + ".addr\n"
+                                                  "DESCRIBE " + keyspace + ".t\n"
+                                                  "DESCRIBE " + keyspace + "\n"
+                                                  "DESCRIBE SCHEMA\n"
+                                                  "DESCRIBE FULL SCHEMA\n"
+                                                  "USE " + keyspace + ";\n"
+                                                  "DESC TABLES\n"
+                                                  "DESCRIBE TYPES\n"
+                                                  "DESC CLUSTER\n"
+                                                  "DESCRIBE TYPE addr\n");
+    const auto theirs = run_cqlsh(tb, cqlshrc, script);
+    INFO("cqlsh: " << describe(theirs));
+    REQUIRE_MESSAGE(theirs.out.find("CREATE TABLE " + keyspace + ".t") != std::string::npos,
+                    "the testbed's cqlsh did not describe");
+    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
+    INFO("cqlwire: " << describe(ours));
+    CHECK(ours.exit_code == 0);
+    CHECK(ours.err.empty());
+    CHECK(ours.out == without_cqlsh_banner(theirs.out));
+    // Never the table form's escaped line breaks.
+    CHECK(ours.out.find("\\n") == std::string::npos);
+}
+
+TEST_CASE("DESCRIBE with --format json keeps the rows as data") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const auto r = run_cqlwire_logged_in(tb, {"--format", "json", "-e", "DESCRIBE TABLE " + keyspace + ".t"});
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.starts_with("[{"));
+    CHECK(r.out.find("\"create_statement\"") != std::string::npos);
 }

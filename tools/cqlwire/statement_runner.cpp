@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cell_rendering.hpp"
+#include "describe_output.hpp"
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/responses.hpp"
@@ -59,6 +60,10 @@ namespace {
 
 // How many undecodable cells of one result are reported one by one; the rest are counted.
 constexpr std::size_t max_cell_warnings = 20;
+
+// The most a DESCRIBE may bring back for the table format, which prints it whole (a schema of
+// thousands of tables is a few MiB).
+constexpr std::size_t max_description_bytes = std::size_t{64} << 20;
 
 }  // namespace
 
@@ -149,6 +154,10 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     std::vector<std::string> warnings;
     std::vector<protocol::uuid> trace_ids;
     std::vector<std::string> column_names;
+    // DESCRIBE in a table: the rows are gathered, then printed as cqlsh prints them.
+    const auto describe = settings_.format == output_format::table ? describe_shape_of(st.text) : std::nullopt;
+    std::optional<describe_rows> described;
+    std::size_t described_bytes = 0;
     // Warnings and traces come after the result, as cqlsh prints them, also when a later page
     // fails.
     auto finish = [&](bool ok) {
@@ -161,7 +170,8 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     };
     for (;;) {
         protocol::query_parameters params;
-        params.consistency_level = shell_.consistency;
+        // cqlsh describes at LOCAL_ONE whatever the session's level.
+        params.consistency_level = describe ? protocol::consistency::local_one : shell_.consistency;
         params.serial_consistency = shell_.serial_consistency;
         params.page_size = shell_.page_size;
         if (!paging_state.empty()) params.paging_state = protocol::bytes_view(paging_state);
@@ -187,7 +197,32 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (result.kind == protocol::result_kind::set_keyspace) keyspace_.assign(result.keyspace);
         // Void, Set_keyspace and Schema_change print nothing, as in cqlsh.
         if (result.kind != protocol::result_kind::rows) return finish(true);
-        if (!writer) {
+        if (describe) {
+            if (!described) {
+                described.emplace();
+                for (const auto& col : result.rows.columns()) described->columns.emplace_back(col.name);
+            }
+            for (const auto& row : result.rows) {
+                auto& cells = described->rows.emplace_back();
+                for (std::size_t i = 0; i < row.size(); ++i) {
+                    const auto raw = row.raw(i);
+                    if (!raw.is_present()) {
+                        cells.emplace_back(std::nullopt);
+                        continue;
+                    }
+                    described_bytes += raw.bytes.size();
+                    cells.emplace_back(std::string(reinterpret_cast<const char*>(raw.bytes.data()), raw.bytes.size()));
+                }
+            }
+            // A schema's description is printed whole, so it is held whole: within a bound.
+            if (described_bytes > max_description_bytes) {
+                protocol::diagnostics too_big;
+                too_big.set_client_message("the description is over " + std::to_string(max_description_bytes >> 20) +
+                                           " MiB; describe a smaller part, or use --format csv");
+                return finish(report(make_error_code(cli_errc::bad_statements), too_big, context, st.text));
+            }
+        } else {
+            if (!writer) {
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
             writer.emplace(std::cout, settings_.format,
                            settings_.format != output_format::table || is_select_statement(st.text), shell_.expand);
@@ -199,19 +234,24 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
                 for (std::size_t i = 0; i < result.rows.column_count(); ++i)
                     column_names.push_back("column" + std::to_string(i + 1));
         }
-        rendered_rows page;
-        page.column_names = column_names;
-        render_page(result.rows, page, row_number, context);
-        row_number += page.rows.size();
-        writer->page(page);
-        if (!output_written()) return false;
+            rendered_rows page;
+            page.column_names = column_names;
+            render_page(result.rows, page, row_number, context);
+            row_number += page.rows.size();
+            writer->page(page);
+            if (!output_written()) return false;
+        }
         if (!result.rows.has_more_pages()) break;
         const auto state = result.rows.paging_state();
         paging_state.assign(state.bytes.begin(), state.bytes.end());
         if (paging_state.empty()) break;  // a server that says "more" without a state
     }
-    writer->finish();
-    writer_finished = true;
+    if (described) {
+        std::cout << format_describe(*describe, *described, !keyspace_.empty());
+    } else {
+        writer->finish();
+        writer_finished = true;
+    }
     return finish(true);
 }
 
