@@ -49,6 +49,24 @@ std::vector<std::string> improper_messages(const std::string& err) {
     return found;
 }
 
+// Both shells' runs of one script file.
+struct side_by_side {
+    process_result theirs, ours;
+};
+
+// Runs `script` through cqlsh, then cqlwire, with the same cqlshrc; REQUIREs that cqlsh ran it
+// (its output holds `cqlsh_ran`), so that a broken cqlsh cannot pass for an agreement.
+side_by_side run_both(const testbed_env& tb, const std::string& script, const std::string& cqlsh_ran) {
+    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
+    side_by_side r;
+    r.theirs = run_cqlsh(tb, cqlshrc, script);
+    INFO("cqlsh: " << describe(r.theirs));
+    REQUIRE_MESSAGE(!r.theirs.timed_out, "cqlsh did not finish");
+    REQUIRE_MESSAGE(r.theirs.out.find(cqlsh_ran) != std::string::npos, "the testbed's cqlsh did not run the script");
+    r.ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
+    return r;
+}
+
 void ensure_schema(const testbed_env& tb) {
     static bool done = false;
     if (done) return;
@@ -69,7 +87,6 @@ void ensure_schema(const testbed_env& tb) {
 TEST_CASE("cqlsh's shell commands: cqlwire prints what the real cqlsh prints") {
     const auto& tb = require_testbed();
     ensure_schema(tb);
-    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
     const std::string script = write_private_file("shell_commands.cql",
                                                   "CONSISTENCY\n"
                                                   "CONSISTENCY quorum\n"
@@ -100,12 +117,8 @@ TEST_CASE("cqlsh's shell commands: cqlwire prints what the real cqlsh prints") {
                                                   "show   host\n"
                                                   "EXIT\n"
                                                   "SELECT 'not run' FROM system.local;\n");
-    const auto theirs = run_cqlsh(tb, cqlshrc, script);
+    const auto [theirs, ours] = run_both(tb, script, "Current consistency level is ONE.");
     INFO("cqlsh: " << describe(theirs));
-    REQUIRE_MESSAGE(!theirs.timed_out, "cqlsh did not finish");
-    REQUIRE_MESSAGE(theirs.out.find("Current consistency level is ONE.") != std::string::npos,
-                    "the testbed's cqlsh did not run the script");
-    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
     INFO("cqlwire: " << describe(ours));
     CHECK(ours.out == without_cqlsh_banner(theirs.out));
     CHECK(improper_messages(ours.err) == improper_messages(theirs.err));
@@ -149,7 +162,6 @@ TEST_CASE("TRACING ON traces the following statements; SHOW VERSION names the no
 
 TEST_CASE("SOURCE runs a file in a shell of its own, as cqlsh does: same output as cqlsh") {
     const auto& tb = require_testbed();
-    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
     // The sourced file starts from the default levels and EXPAND OFF, and its EXIT ends it only.
     const std::string inner = write_private_file("inner.cql",
                                                  "CONSISTENCY\n"
@@ -165,11 +177,8 @@ TEST_CASE("SOURCE runs a file in a shell of its own, as cqlsh does: same output 
                                                  "SELECT key FROM system.local;\n"
                                                  "SOURCE '" + (scratch_folder() / "missing.cql").string() + "'\n"
                                                  "SOURCE '" + scratch_folder().string() + "'\n");
-    const auto theirs = run_cqlsh(tb, cqlshrc, outer);
+    const auto [theirs, ours] = run_both(tb, outer, "Consistency level set to QUORUM.");
     INFO("cqlsh: " << describe(theirs));
-    REQUIRE_MESSAGE(theirs.out.find("Consistency level set to QUORUM.") != std::string::npos,
-                    "the testbed's cqlsh did not run the script");
-    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", outer});
     INFO("cqlwire: " << describe(ours));
     CHECK(ours.out == without_cqlsh_banner(theirs.out));
     CHECK(ours.out.find("not run") == std::string::npos);
@@ -211,7 +220,6 @@ TEST_CASE("SHOW SESSION prints a recorded trace") {
 TEST_CASE("DESCRIBE in every form prints what cqlsh prints") {
     const auto& tb = require_testbed();
     ensure_schema(tb);
-    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
     const std::string script = write_private_file("describe.cql",
                                                   "DESCRIBE KEYSPACES\n"
                                                   "DESC TABLES\n"
@@ -235,11 +243,8 @@ TEST_CASE("DESCRIBE in every form prints what cqlsh prints") {
                                                   "DESCRIBE TYPES\n"
                                                   "DESC CLUSTER\n"
                                                   "DESCRIBE TYPE addr\n");
-    const auto theirs = run_cqlsh(tb, cqlshrc, script);
+    const auto [theirs, ours] = run_both(tb, script, "CREATE TABLE " + keyspace + ".t");
     INFO("cqlsh: " << describe(theirs));
-    REQUIRE_MESSAGE(theirs.out.find("CREATE TABLE " + keyspace + ".t") != std::string::npos,
-                    "the testbed's cqlsh did not describe");
-    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
     INFO("cqlwire: " << describe(ours));
     CHECK(ours.exit_code == 0);
     CHECK(ours.err.empty());
