@@ -876,3 +876,59 @@ TEST_CASE("on a terminal, the passphrase of a PKCS#12 bundle and a truststore's 
     CHECK(server.client_certificate_subjects() ==
           std::vector<std::string>{std::string(client_subject), std::string(client_subject)});
 }
+
+TEST_CASE("a cqlsh credentials file gives the login: ~/.cassandra/credentials, the cqlshrc's, --credentials") {
+    fake_cql_server server(mtls_password_server());
+    SUBCASE("~/.cassandra/credentials, [PlainTextAuthProvider] as cqlsh 6 reads it") {
+        runner run;
+        std::filesystem::create_directory(run.home.str() + "/.cassandra");
+        run.home.write(".cassandra/credentials", "[PlainTextAuthProvider]\nusername = " + std::string(user) +
+                                                     "\npassword = " + std::string(password) + "\n");
+        const auto r = run(mtls_flags(server.port(), {"-e", std::string(system_local)}));
+        check_system_local_table(r);
+        CHECK(saw_credentials(server));
+        CHECK(r.err.empty());
+    }
+    SUBCASE("--credentials FILE with [plain_text_auth]; -u still wins over its user") {
+        runner run;
+        const std::string file = run.home.write(
+            "creds", "# mine\n[plain_text_auth]\nUserName = someone_else\npassword = " + std::string(password) + "\n");
+        const auto r = run(mtls_flags(server.port(), {"--credentials", file, "-u", std::string(user), "-e",
+                                                      std::string(system_local)}));
+        check_system_local_table(r);
+        CHECK(saw_credentials(server));
+    }
+    SUBCASE("[authentication] credentials in the cqlshrc") {
+        runner run;
+        const std::string file =
+            run.home.write("creds", "[plain_text_auth]\nusername = " + std::string(user) + "\npassword = " +
+                                        std::string(password) + "\n");
+        const std::string rc = run.home.write("cqlshrc", "[authentication]\ncredentials = " + file + "\n");
+        const auto r = run(mtls_flags(server.port(), {"--cqlshrc", rc, "-e", std::string(system_local)}));
+        check_system_local_table(r);
+        CHECK(saw_credentials(server));
+    }
+}
+
+TEST_CASE("a credentials file others can read is not used, a missing --credentials is exit 2, a bad line names no secret") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    const std::string open_file = run.home.write(
+        "creds", "[plain_text_auth]\nusername = " + std::string(user) + "\npassword = " + std::string(password) + "\n",
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::others_read);
+    const auto ignored = run(mtls_flags(server.port(), {"--credentials", open_file, "-e", std::string(system_local)}));
+    CHECK(ignored.err.find("credentials file '" + open_file + "' is not used: its group or others can read it") !=
+          std::string::npos);
+    CHECK_FALSE(saw_credentials(server));
+    CHECK(ignored.exit_code == 5);  // the server wanted the password the file was not allowed to give
+
+    const auto missing = run(mtls_flags(server.port(), {"--credentials", run.home.path("none"), "-e", "SELECT 1"}));
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("--credentials: cannot read '" + run.home.path("none") + "'") != std::string::npos);
+
+    // The bad line is the password itself: the message names the line, never its text.
+    const std::string bad = run.home.write("bad", "[plain_text_auth]\n" + std::string(password) + "\n");
+    const auto refused = run(mtls_flags(server.port(), {"--credentials", bad, "-e", "SELECT 1"}));
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find(bad + ":2: expected 'key = value'") != std::string::npos);
+}

@@ -63,6 +63,10 @@ const std::vector<flag_spec>& flags() {
          }},
         {"cqlshrc", 0, "FILE", "read settings from FILE (default: ~/.cassandra/cqlshrc when it exists)",
          [](cli_options& o, std::string_view v) { return set_path(o.cqlshrc, "cqlshrc", v); }},
+        {"credentials", 0, "FILE",
+         "read the user name and password from FILE, a cqlsh credentials file (default: the cqlshrc's "
+         "[authentication] credentials, else ~/.cassandra/credentials when it exists)",
+         [](cli_options& o, std::string_view v) { return set_path(o.credentials, "credentials", v); }},
         {"connect-timeout", 0, "SECONDS", "time allowed to connect, handshake and log in (default 5)",
          [](cli_options& o, std::string_view v) {
              o.connect_timeout = parse_seconds(v);

@@ -38,6 +38,7 @@ struct cli_options {
     std::optional<std::string> password_file;
     std::optional<std::string> keyspace;
     std::optional<std::string> cqlshrc;
+    std::optional<std::string> credentials;  // --credentials: a cqlsh credentials file
     std::optional<std::chrono::milliseconds> connect_timeout;
     std::optional<std::chrono::milliseconds> request_timeout;
     std::optional<protocol::consistency> consistency;

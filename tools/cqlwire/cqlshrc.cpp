@@ -46,7 +46,6 @@ std::string_view home_section(std::string_view key) noexcept {
 
 bool is_used_key(std::string_view section, std::string_view key) noexcept {
     if (section == "certfiles") return true;
-    if (key == "credentials") return false;
     return home_section(key) == section;
 }
 
@@ -222,11 +221,7 @@ private:
                 e.section != "certfiles")
                 continue;  // unknown section, warned about at its header
             if (!is_used_key(e.section, e.key)) {
-                if (e.key == "credentials")
-                    warn(e.line, "[authentication] credentials (a cqlsh credentials file) is not read by cqlwire; "
-                                 "use --password-file or CQLWIRE_PASSWORD");
-                else
-                    warn(e.line, "unknown key '" + e.key + "' in [" + e.section + "]; ignored");
+                warn(e.line, "unknown key '" + e.key + "' in [" + e.section + "]; ignored");
                 continue;
             }
             if (auto ec = interpret_one(e)) return ec;
@@ -272,6 +267,7 @@ private:
             return {};
         }
         if (k == "keyspace") return need_text(e, out_.keyspace);
+        if (k == "credentials") return need_text(e, out_.credentials);
         if (k == "hostname") return need_text(e, out_.hostname);
         if (k == "port") {
             out_.port = parse_port(e.value);

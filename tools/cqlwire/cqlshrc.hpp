@@ -35,6 +35,7 @@ struct cqlshrc_values {
     std::optional<std::string> username;
     std::optional<auth::secret_bytes> password;
     std::optional<std::string> keyspace;
+    std::optional<std::string> credentials;  // a cqlsh credentials file (credentials_file.hpp)
     // [connection]
     std::optional<std::string> hostname;
     std::optional<std::uint16_t> port;

@@ -2,13 +2,17 @@
 #include "session_setup.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <span>
 #include <utility>
 #include <vector>
 
 #include "bounded_file.hpp"
 #include "cqlshrc.hpp"
+#include "credentials_file.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
 #include "cqlwire/cluster/contact_points.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
@@ -112,6 +116,56 @@ std::string one_line(std::error_code ec, const protocol::diagnostics& diag) {
     return m;
 }
 
+// The credentials file cqlsh would read: --credentials, else the cqlshrc's, else
+// ~/.cassandra/credentials. One that is not there is an error only when --credentials names it;
+// one that others could read, or another user owns, is not used (as in cqlsh), with a warning.
+int load_credentials(const cli_options& flags, const cqlshrc_values* rc, const environment_lookup& env,
+                     std::optional<credentials_values>& out, std::ostream& err, std::string_view who) {
+    std::string path;
+    std::string named_by;
+    if (flags.credentials) {
+        path = expand_home(*flags.credentials, env);
+        named_by = "--credentials";
+    } else if (rc != nullptr && rc->credentials) {
+        path = expand_home(*rc->credentials, env);
+        named_by = "the cqlshrc's [authentication] credentials";
+    } else if (const auto home = env("HOME"); home && !home->empty()) {
+        path = *home + "/.cassandra/credentials";
+    } else {
+        return 0;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int e = errno;
+        if (flags.credentials)
+            return failed(err, who, make_error_code(cli_errc::file_unreadable),
+                          "--credentials: cannot read '" + path + "': " + std::strerror(e));
+        if (!named_by.empty())
+            err << who << ": warning: " << escape_controls("credentials file '" + path + "' (" + named_by +
+                                                           ") cannot be read: " + std::strerror(e) + "; not used")
+                << "\n";
+        return 0;
+    }
+    if (S_ISREG(st.st_mode) && !credentials_file_is_private(st.st_uid, st.st_mode, ::getuid())) {
+        err << who << ": warning: "
+            << escape_controls("credentials file '" + path + "' is not used: " +
+                               (st.st_uid != ::getuid() ? std::string("another user owns it")
+                                                        : std::string("its group or others can read it")) +
+                               "; make it yours and private (chown $USER, chmod 600)")
+            << "\n";
+        return 0;
+    }
+    std::string text;
+    std::string message;
+    if (auto ec = read_bounded_file(path, "credentials file", {max_cqlshrc_size}, text, message))
+        return failed(err, who, ec, message);
+    out.emplace();
+    const auto ec = parse_credentials(text, path, *out, message);
+    auth::wipe(text);
+    if (ec) return failed(err, who, ec, message);
+    return 0;
+}
+
 }  // namespace
 
 int load_settings(cli_options& flags, const environment_lookup& env, settings& s, std::ostream& err,
@@ -136,7 +190,10 @@ int load_settings(cli_options& flags, const environment_lookup& env, settings& s
                 rc->warnings.push_back(std::move(w));
         }
     }
-    if (auto ec = merge_settings(flags, rc ? &*rc : nullptr, rc_path.value_or(""), env, s, message))
+    std::optional<credentials_values> credentials;
+    if (int code = load_credentials(flags, rc ? &*rc : nullptr, env, credentials, err, who)) return code;
+    if (auto ec = merge_settings(flags, rc ? &*rc : nullptr, rc_path.value_or(""), env, s, message,
+                                 credentials ? &*credentials : nullptr))
         return failed(err, who, ec, message);
     print_warnings(err, s.warnings);
     return 0;

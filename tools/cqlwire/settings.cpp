@@ -47,8 +47,19 @@ std::string_view no_verify_warning() noexcept {
 }
 
 std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
-                               const environment_lookup& env, settings& out, std::string& message) {
+                               const environment_lookup& env, settings& out, std::string& message,
+                               credentials_values* credentials) {
     const std::string rc_label(rc_name);
+    // A credentials file's two sections rank on either side of the cqlshrc, as in cqlsh.
+    auto take_credentials = [&](std::optional<std::string>& username, std::optional<auth::secret_bytes>& password) {
+        if (username) out.username = std::move(username);
+        if (password) {
+            out.password = std::move(*password);
+            out.password_from = password_origin::credentials_file;
+            password.reset();
+        }
+    };
+    if (credentials != nullptr) take_credentials(credentials->provider_username, credentials->provider_password);
 
     // cqlshrc
     bool rc_names_client_cert = false;
@@ -80,6 +91,8 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         rc_names_client_cert = rc->usercert.has_value();
         if (rc_names_client_cert && !rc->ssl) out.tls.enabled = true;
     }
+
+    if (credentials != nullptr) take_credentials(credentials->username, credentials->password);
 
     // environment
     if (auto h = env("CQLSH_HOST"); h && !h->empty()) out.host = *h;

@@ -15,6 +15,7 @@
 
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
+#include "credentials_file.hpp"
 #include "cqlwire/auth/secret.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
@@ -27,7 +28,7 @@ inline constexpr std::chrono::milliseconds default_request_timeout{10000};
 
 // Where a secret (the login password, the key passphrase) came from; `file` means it is still
 // to be read (password_source.hpp).
-enum class password_origin { none, flag, file, environment, cqlshrc, prompt };
+enum class password_origin { none, flag, file, environment, cqlshrc, credentials_file, prompt };
 
 struct tls_settings {
     bool enabled = false;
@@ -84,11 +85,14 @@ std::optional<std::string> choose_cqlshrc(const cli_options& flags, const enviro
                                           const std::function<bool(const std::string&)>& file_exists);
 
 // Merges the layers. `rc` is null when no cqlshrc was read; `rc_name` names it in messages.
-// Consumes the passwords held by `flags` and `rc`. On error returns cli_errc::bad_config with a
+// `credentials` (a cqlsh credentials file, null when none was read) ranks as cqlsh ranks it:
+// [plain_text_auth] above the cqlshrc, [PlainTextAuthProvider] below it, both below the
+// environment and the flags. Consumes the passwords held by `flags`, `rc` and `credentials`. On error returns cli_errc::bad_config with a
 // one-line `message`; a key passphrase (--key-password-file, CQLWIRE_KEY_PASSWORD) with no
 // private key from either the flags or the cqlshrc is such an error.
 [[nodiscard]] std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
-                                             const environment_lookup& env, settings& out, std::string& message);
+                                             const environment_lookup& env, settings& out, std::string& message,
+                                             credentials_values* credentials = nullptr);
 
 // Expands a leading "~" or "~/" with $HOME, as cqlsh does for the paths in a cqlshrc.
 std::string expand_home(std::string_view path, const environment_lookup& env);
