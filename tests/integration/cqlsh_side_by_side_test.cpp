@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "run_cqlwire.hpp"
+#include "terminal_session.hpp"
 
 using namespace cqlwire::integration;
 
@@ -261,4 +262,21 @@ TEST_CASE("DESCRIBE with --format json keeps the rows as data") {
     CHECK(r.exit_code == 0);
     CHECK(r.out.starts_with("[{"));
     CHECK(r.out.find("\"create_statement\"") != std::string::npos);
+}
+
+TEST_CASE("the interactive shell greets as cqlsh does: the cluster and host, the versions, HELP") {
+    const auto& tb = require_testbed();
+    auto env = cqlwire::test::isolated_cqlwire_env(scratch_folder().string());
+    env["CQLWIRE_PASSWORD"] = tb.password;
+    env["TERM"] = "dumb";
+    cqlwire::test::terminal_session term(cqlwire_binary(), concat(tls_args(tb), login_args(tb)), env);
+    CHECK(term.expect("Connected to cqlwire-testbed at " + tb.host + ":" + std::to_string(tb.port) + "\r\n"));
+    CHECK(term.expect(" | Cassandra " + tb.version + " | CQL spec 3."));
+    CHECK(term.expect("Use HELP for help.\r\ncqlwire> "));
+    term.type("SHOW HOST\r");
+    CHECK(term.expect("Connected to cqlwire-testbed at " + tb.host));
+    term.type("EXIT\r");
+    INFO("shown: " << term.shown());
+    CHECK(term.wait_exit() == 0);
+    CHECK(term.shown().find(tb.password) == std::string::npos);
 }

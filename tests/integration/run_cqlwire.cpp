@@ -66,6 +66,8 @@ std::string write_private_file(const std::string& name, const std::string& text)
     return path.string();
 }
 
+std::string cqlwire_binary() { return CQLWIRE_BINARY; }
+
 process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                            std::chrono::milliseconds timeout) {
     test::process_options options;

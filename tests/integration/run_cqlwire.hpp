@@ -31,6 +31,9 @@ process_result run_cqlwire(const std::vector<std::string>& args, const std::map<
 // CQLWIRE_PASSWORD, a minute to finish; CHECKs that the password appears in neither output.
 process_result run_cqlwire_logged_in(const testbed_env& tb, const std::vector<std::string>& more);
 
+// The path of the cqlwire binary under test (for runs on a terminal).
+std::string cqlwire_binary();
+
 // Exit code, timing-out flag, stdout and stderr, for failure messages.
 std::string describe(const process_result& r);
 

@@ -690,7 +690,10 @@ TEST_CASE("on a terminal, the prompt shows the keyspace after USE and the line e
     CHECK(step == steps.size());
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
-    CHECK(server.queries() == std::vector<std::string>{"USE\ncli_ks"});
+    // What was typed, after the greeting's reads of system.local.
+    auto typed = server.queries();
+    std::erase_if(typed, [](const std::string& q) { return q.find("FROM system.local WHERE key = 'local'") != std::string::npos; });
+    CHECK(typed == std::vector<std::string>{"USE\ncli_ks"});
     // The history file holds the statement, readable by its owner only.
     struct stat st {};
     REQUIRE(::stat((home / ".cqlwire_history").c_str(), &st) == 0);

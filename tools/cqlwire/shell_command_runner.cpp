@@ -48,7 +48,7 @@ void statement_runner::refuse_shell_command(std::string_view message, std::strin
 }
 
 bool statement_runner::read_local(std::string_view columns, std::vector<std::string>& values,
-                                  std::string_view context) {
+                                  std::string_view context, bool quiet) {
     const std::string cql = "SELECT " + std::string(columns) + " FROM system.local WHERE key = 'local'";
     protocol::query_parameters params;
     params.consistency_level = protocol::consistency::one;
@@ -59,28 +59,39 @@ bool statement_runner::read_local(std::string_view columns, std::vector<std::str
         interrupted_ = true;
         return false;
     }
-    if (ec) {
-        report(ec, diag, context, cql);
-        return false;
-    }
     protocol::response_prefix prefix;
     protocol::bytes_view message;
     protocol::result_view result;
-    std::error_code e = r.split_prefix(prefix, message);
-    if (!e) e = protocol::decode_result(message, result);
-    if (e) {
-        report(e, diag, context, cql);
+    if (!ec) ec = r.split_prefix(prefix, message);
+    if (!ec) ec = protocol::decode_result(message, result);
+    if (ec) {
+        if (!quiet) report(ec, diag, context, cql);
         return false;
     }
     rendered_rows rows;
-    if (result.kind == protocol::result_kind::rows) render_page(result.rows, rows, 0, context);
-    if (rows.rows.empty()) {
-        refuse_shell_command("system.local has no row for this node", context);
+    if (result.kind == protocol::result_kind::rows) {
+        for (const auto& col : result.rows.columns()) rows.column_names.emplace_back(col.name);
+        render_page(result.rows, rows, 0, context);
+    }
+    if (rows.rows.empty() || rows.rows.front().size() < rows.column_names.size() || rows.column_names.empty()) {
+        if (!quiet) refuse_shell_command("system.local has no row for this node", context);
         return false;
     }
     values.clear();
     for (const auto& cell : rows.rows.front()) values.push_back(cell.value_or("null"));
     return true;
+}
+
+void statement_runner::print_banner() {
+    std::vector<std::string> v;
+    if (read_local("cluster_name", v, {}, true))
+        std::cout << "Connected to " << v[0] << " at " << protocol::endpoint_text(settings_.host, settings_.port)
+                  << "\n";
+    if (read_local("release_version, cql_version", v, {}, true) && v.size() == 2)
+        std::cout << "[" << version_text() << " | Cassandra " << v[0] << " | CQL spec " << v[1]
+                  << " | Native protocol v" << static_cast<int>(conn_.options().protocol_version) << "]\n";
+    std::cout << "Use HELP for help.\n";
+    (void)output_written();
 }
 
 bool statement_runner::show_session(const protocol::uuid& id, std::string_view context) {

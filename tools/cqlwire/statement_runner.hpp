@@ -54,6 +54,10 @@ public:
     // The exit code so far: 0; 6 after a rejected statement; 12 after values printed as hex;
     // the failure's own code after one that ends the session.
     int exit_status() const noexcept { return status_; }
+    // The interactive shell's greeting, as cqlsh's: "Connected to <cluster> at host:port", the
+    // versions as SHOW VERSION prints them, "Use HELP for help." What the node does not answer is
+    // left out, silently.
+    void print_banner();
     // Whether run() stopped at EXIT or QUIT.
     bool exit_requested() const noexcept { return exit_requested_; }
     // Whether the last run() was interrupted by Ctrl-C.
@@ -86,7 +90,9 @@ private:
     void refuse_shell_command(std::string_view message, std::string_view context);
     // One row of system.local's columns `columns` (comma-separated), rendered as cqlsh shows
     // them; false (reported) when the query failed.
-    bool read_local(std::string_view columns, std::vector<std::string>& values, std::string_view context);
+    // `quiet`: a failure is not reported and leaves the exit status alone.
+    bool read_local(std::string_view columns, std::vector<std::string>& values, std::string_view context,
+                    bool quiet = false);
 
     transport::connection& conn_;
     const settings& settings_;
