@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include "shell_commands.hpp"
+#include "shell_help.hpp"
 
 using namespace cqlwire::cli;
 using cqlwire::protocol::consistency;
@@ -71,11 +72,18 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
 }
 
 TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
-    for (const auto* text : {"HELP", "? select", "?select", "CAPTURE OFF", "LOGIN u", "HISTORY 5", "DEBUG",
-                             "SHOW REPLICAS 0"}) {
+    for (const auto* text : {"CAPTURE OFF", "LOGIN u", "HISTORY 5", "DEBUG", "SHOW REPLICAS 0"}) {
         CAPTURE(text);
         CHECK(command(text).kind == shell_command_kind::not_supported);
     }
+}
+
+TEST_CASE("HELP and ? take any number of topics, ? also glued to the first") {
+    CHECK(command("HELP").kind == shell_command_kind::help);
+    CHECK(command("HELP").topics.empty());
+    CHECK(command("help consistency expand").topics == std::vector<std::string>{"consistency", "expand"});
+    CHECK(command("? select").topics == std::vector<std::string>{"select"});
+    CHECK(command("?select").topics == std::vector<std::string>{"select"});
     CHECK(command("?select").word == "?");
 }
 
@@ -99,4 +107,18 @@ TEST_CASE("SOURCE takes one CQL string literal; ~/ is the home folder") {
         CAPTURE(text);
         CHECK(improper(text) == "Improper SOURCE command.");
     }
+}
+
+TEST_CASE("HELP's texts: an overview of every command, each command's own, its aliases") {
+    const auto overview = shell_help_overview();
+    for (const auto* name : {"CONSISTENCY", "SERIAL", "EXPAND", "TRACING", "PAGING", "SHOW", "SOURCE", "DESCRIBE", "EXIT",
+                             "CLEAR", "HELP"})
+        CHECK(overview.find(name) != std::string::npos);
+    REQUIRE(shell_help_topic("consistency"));
+    CHECK(shell_help_topic("consistency")->find("LOCAL_QUORUM") != std::string::npos);
+    CHECK(shell_help_topic("desc") == shell_help_topic("DESCRIBE"));
+    CHECK(shell_help_topic("quit") == shell_help_topic("exit"));
+    CHECK(shell_help_topic("?") == shell_help_topic("help"));
+    CHECK_FALSE(shell_help_topic("select"));
+    CHECK_FALSE(shell_help_topic(""));
 }

@@ -16,6 +16,7 @@
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tracing.hpp"
 #include "safe_stderr.hpp"
+#include "shell_help.hpp"
 #include "statement_reader.hpp"
 #include "statement_runner.hpp"
 #include "trace_output.hpp"
@@ -208,6 +209,13 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
         else shell_.page_size = initial_shell_.page_size;
         break;
     case shell_command_kind::show_session: return show_session(*c.session_id, context);
+    case shell_command_kind::help:
+        if (c.topics.empty()) std::cout << shell_help_overview();
+        for (const auto& topic : c.topics) {
+            if (auto text = shell_help_topic(topic)) std::cout << *text;
+            else std::cout << "No help on " << escape_controls(topic) << ": it is not a shell command (HELP lists them); CQL statements go to the server.\n";
+        }
+        break;
     case shell_command_kind::source: return run_source(c.path, context);
     case shell_command_kind::show_version: {
         std::vector<std::string> v;

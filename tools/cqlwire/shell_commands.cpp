@@ -153,6 +153,13 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
         c.kind = shell_command_kind::clear;
         return parsed(std::move(c));
     }
+    if (first == "HELP" || first == "?") {
+        c.kind = shell_command_kind::help;
+        // "?topic" holds its first topic.
+        if (words[0].size() > 1 && words[0].starts_with("?")) c.topics.emplace_back(words[0].substr(1));
+        for (std::size_t i = 1; i < n; ++i) c.topics.emplace_back(words[i]);
+        return parsed(std::move(c));
+    }
     c.kind = shell_command_kind::not_supported;
     return parsed(std::move(c));
 }
