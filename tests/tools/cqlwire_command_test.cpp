@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -931,4 +932,38 @@ TEST_CASE("a credentials file others can read is not used, a missing --credentia
     const auto refused = run(mtls_flags(server.port(), {"--credentials", bad, "-e", "SELECT 1"}));
     CHECK(refused.exit_code == 2);
     CHECK(refused.err.find(bad + ":2: expected 'key = value'") != std::string::npos);
+}
+
+TEST_CASE("CAPTURE appends the results to a file, the shell's messages stay on the terminal; a failing file stops the run") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::string file = run.home.path("captured.txt");
+    const auto r = run(mtls_flags(server.port(), {"-u", std::string(user), "-e",
+                                                  "CAPTURE '" + file + "'; CAPTURE; " + std::string(system_local) +
+                                                      "; CAPTURE OFF; CAPTURE OFF"}));
+    CHECK(r.exit_code == 6);  // the second CAPTURE OFF
+    CHECK(r.out == "Now capturing query output to '" + file + "'.\nCurrently capturing query output to '" + file + "'.\n");
+    CHECK(r.err.find("Not currently capturing output.") != std::string::npos);
+    std::ifstream in(file);
+    const std::string captured((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(captured.ends_with("\n(1 rows)\n"));
+    CHECK(captured.find(" key ") != std::string::npos);
+
+    SUBCASE("a full disk: exit 11, naming the file, nothing more run") {
+        const auto full = run(mtls_flags(server.port(), {"-u", std::string(user), "-e",
+                                                         "CAPTURE '/dev/full'; " + std::string(system_local) + "; CONSISTENCY"}));
+        CHECK(full.exit_code == 11);
+        CHECK(full.err.find("cannot write to capture file '/dev/full': No space left on device") != std::string::npos);
+        CHECK(full.out.find("Current consistency level") == std::string::npos);
+    }
+    SUBCASE("a FIFO nobody reads and a directory are refused at once") {
+        const std::string fifo = run.home.path("fifo");
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        const auto refused = run(mtls_flags(server.port(), {"-u", std::string(user), "-e",
+                                                            "CAPTURE '" + fifo + "'; CAPTURE '" + run.home.str() + "'"}));
+        CHECK(refused.exit_code == 6);
+        CHECK(refused.err.find("Could not open '" + fifo + "' for append: No such device or address") != std::string::npos);
+        CHECK(refused.err.find("Could not open '" + run.home.str() + "' for append: Is a directory") != std::string::npos);
+    }
 }

@@ -72,7 +72,7 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
 }
 
 TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
-    for (const auto* text : {"CAPTURE OFF", "LOGIN u", "HISTORY 5", "DEBUG", "SHOW REPLICAS 0"}) {
+    for (const auto* text : {"LOGIN u", "HISTORY 5", "DEBUG", "SHOW REPLICAS 0"}) {
         CAPTURE(text);
         CHECK(command(text).kind == shell_command_kind::not_supported);
     }
@@ -121,4 +121,14 @@ TEST_CASE("HELP's texts: an overview of every command, each command's own, its a
     CHECK(shell_help_topic("?") == shell_help_topic("help"));
     CHECK_FALSE(shell_help_topic("select"));
     CHECK_FALSE(shell_help_topic(""));
+}
+
+TEST_CASE("CAPTURE shows the state, takes a file literal, or OFF") {
+    CHECK(command("CAPTURE").kind == shell_command_kind::capture);
+    CHECK(command("CAPTURE").path.empty());
+    CHECK(command("capture off").toggle == switch_value::off);
+    CHECK(command("CAPTURE 'out.txt'").path == "out.txt");
+    CHECK(parse_shell_command("CAPTURE '~/o.txt'", "/h").command->path == "/h/o.txt");
+    CHECK(improper("CAPTURE out.txt") == "Improper CAPTURE command.");
+    CHECK(improper("CAPTURE ON") == "Improper CAPTURE command.");
 }

@@ -109,8 +109,47 @@ bool statement_runner::show_session(const protocol::uuid& id, std::string_view c
         }
         return output_written() && !conn_.failure();
     }
-    if (settings_.format == output_format::json) std::cout << format_trace_json(trace, {});
-    else std::cout << format_trace_table(trace, {});
+    if (settings_.format == output_format::json) results() << format_trace_json(trace, {});
+    else results() << format_trace_table(trace, {});
+    return output_written();
+}
+
+statement_runner::capture_file::~capture_file() {
+    stream.flush();
+    ::close(fd);
+}
+
+bool statement_runner::capture(const shell_command& c, std::string_view context) {
+    if (c.path.empty() && c.toggle == switch_value::none) {
+        if (capture_) std::cout << "Currently capturing query output to '" << escape_controls(capture_->path) << "'.\n";
+        else std::cout << "Currently not capturing query output.\n";
+        return output_written();
+    }
+    if (c.toggle == switch_value::off) {
+        if (!capture_) {
+            refuse_shell_command("Not currently capturing output.", context);
+            return output_written();
+        }
+        // What was captured must have reached the file before it is let go.
+        if (!output_written()) return false;
+        capture_.reset();
+        return output_written();
+    }
+    if (capture_) {
+        refuse_shell_command("Already capturing output to " + capture_->path + ". Use CAPTURE OFF to disable.", context);
+        return output_written();
+    }
+    // Appended to, created if need be (0666 less the umask, as any new file); a FIFO with no
+    // reader is refused at once rather than waited on.
+    const int fd = ::open(c.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666);
+    if (fd < 0) {
+        const int err = errno;
+        refuse_shell_command("Could not open '" + c.path + "' for append: " + std::strerror(err), context);
+        return output_written();
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    capture_ = std::make_unique<capture_file>(fd, c.path);
+    std::cout << "Now capturing query output to '" << escape_controls(c.path) << "'.\n";
     return output_written();
 }
 
@@ -209,6 +248,7 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
         else shell_.page_size = initial_shell_.page_size;
         break;
     case shell_command_kind::show_session: return show_session(*c.session_id, context);
+    case shell_command_kind::capture: return capture(c, context);
     case shell_command_kind::help:
         if (c.topics.empty()) std::cout << shell_help_overview();
         for (const auto& topic : c.topics) {

@@ -45,6 +45,27 @@ shell_parse improper(std::string_view word) {
     return p;
 }
 
+// The one CQL string literal after the command word ('' standing for a quote), a leading "~/"
+// expanded with `home` (cqlsh's expanduser); false when the rest is anything else.
+bool file_literal(std::string_view text, std::string_view command_word, std::string_view home, std::string& path) {
+    auto rest = text.substr(text.find(command_word) + command_word.size());
+    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+    while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
+    if (rest.size() < 2 || rest.front() != '\'' || rest.back() != '\'') return false;
+    const auto inner = rest.substr(1, rest.size() - 2);
+    path.clear();
+    for (std::size_t i = 0; i < inner.size(); ++i) {
+        if (inner[i] == '\'') {
+            if (i + 1 >= inner.size() || inner[i + 1] != '\'') return false;
+            ++i;
+        }
+        path += inner[i];
+    }
+    if (path.empty()) return false;
+    if (!home.empty() && (path == "~" || path.starts_with("~/"))) path = std::string(home) + path.substr(1);
+    return true;
+}
+
 shell_parse parsed(shell_command c) {
     shell_parse p;
     p.is_shell_command = true;
@@ -125,22 +146,18 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
         return parsed(std::move(c));
     }
     if (first == "SOURCE") {
-        // SOURCE '<file>': one CQL string literal, '' standing for a quote.
-        auto rest = statement_text.substr(statement_text.find(words[0]) + words[0].size());
-        while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
-        while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
-        if (rest.size() < 2 || rest.front() != '\'' || rest.back() != '\'') return improper(c.word);
-        const auto inner = rest.substr(1, rest.size() - 2);
-        for (std::size_t i = 0; i < inner.size(); ++i) {
-            if (inner[i] == '\'') {
-                if (i + 1 >= inner.size() || inner[i + 1] != '\'') return improper(c.word);
-                ++i;
-            }
-            c.path += inner[i];
-        }
-        if (c.path.empty()) return improper(c.word);
-        if (!home.empty() && (c.path == "~" || c.path.starts_with("~/"))) c.path = std::string(home) + c.path.substr(1);
+        if (!file_literal(statement_text, words[0], home, c.path)) return improper(c.word);
         c.kind = shell_command_kind::source;
+        return parsed(std::move(c));
+    }
+    if (first == "CAPTURE") {
+        c.kind = shell_command_kind::capture;
+        if (n == 1) return parsed(std::move(c));
+        if (n == 2 && upper(words[1]) == "OFF") {
+            c.toggle = switch_value::off;
+            return parsed(std::move(c));
+        }
+        if (!file_literal(statement_text, words[0], home, c.path)) return improper(c.word);
         return parsed(std::move(c));
     }
     if (first == "EXIT" || first == "QUIT") {

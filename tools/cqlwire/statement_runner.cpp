@@ -69,6 +69,17 @@ constexpr std::size_t max_description_bytes = std::size_t{64} << 20;
 
 bool statement_runner::output_written() {
     std::cout.flush();
+    if (capture_) {
+        capture_->stream.flush();
+        if (const int e = capture_->buffer.error(); e != 0) {
+            if (!output_reported_)
+                std::cerr << "cqlwire: cannot write to " << escape_controls(capture_->buffer.name()) << ": "
+                          << std::strerror(e) << "; the captured output is incomplete and no further statement was run\n";
+            output_reported_ = true;
+            status_ = to_int(exit_code::output_failed);
+            return false;
+        }
+    }
     if (watched_ && watched_->error() == EPIPE) return false;  // its reader went away: stop quietly
     if (watched_ && watched_->error() != 0) {
         if (!output_reported_)
@@ -162,7 +173,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
     // fails.
     auto finish = [&](bool ok) {
         // A result cut short: its JSON array stays open (no reader takes it for a whole one).
-        if (writer && !writer_finished && settings_.format == output_format::json) std::cout << '\n';
+        if (writer && !writer_finished && settings_.format == output_format::json) results() << '\n';
         if (!output_written()) return false;
         std::cerr << format_warnings(warnings) << std::flush;
         for (const auto& id : trace_ids) print_trace(id, context, st.text);
@@ -224,7 +235,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         } else {
             if (!writer) {
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
-            writer.emplace(std::cout, settings_.format,
+            writer.emplace(results(), settings_.format,
                            settings_.format != output_format::table || is_select_statement(st.text), shell_.expand);
             // In a table the names are shown to a person; CSV and JSON keep them as data.
             for (const auto& col : result.rows.columns())
@@ -247,7 +258,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (paging_state.empty()) break;  // a server that says "more" without a state
     }
     if (described) {
-        std::cout << format_describe(*describe, *described, !keyspace_.empty());
+        results() << format_describe(*describe, *described, !keyspace_.empty());
     } else {
         writer->finish();
         writer_finished = true;
@@ -276,7 +287,7 @@ void statement_runner::print_trace(const protocol::uuid& id, std::string_view co
         }
         return;
     }
-    std::cout << (settings_.format == output_format::json ? format_trace_json(trace, statement)
+    results() << (settings_.format == output_format::json ? format_trace_json(trace, statement)
                                                           : format_trace_table(trace, statement));
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <iostream>
 #include <optional>
 #include <span>
 #include <string>
@@ -86,6 +87,9 @@ private:
     // A shell command (shell_command_runner.cpp).
     bool run_shell_command(const shell_parse& parse, std::string_view context);
     bool run_source(const std::string& path, std::string_view context);
+    bool capture(const shell_command& c, std::string_view context);
+    // Where results go: the CAPTURE file, else standard output.
+    std::ostream& results() noexcept { return capture_ ? capture_->stream : std::cout; }
     bool show_session(const protocol::uuid& id, std::string_view context);
     void refuse_shell_command(std::string_view message, std::string_view context);
     // One row of system.local's columns `columns` (comma-separated), rendered as cqlsh shows
@@ -124,6 +128,19 @@ private:
     shell_settings shell_;
     bool exit_requested_ = false;
     int source_depth_ = 0;  // SOURCE files being run, one inside the other
+    // CAPTURE: results are appended to this file instead of standard output (as in cqlsh, the
+    // shell's own messages and errors are not).
+    struct capture_file {
+        capture_file(int descriptor, std::string file) : fd(descriptor), path(std::move(file)), buffer(fd, "capture file '" + path + "'"), stream(&buffer) {}
+        capture_file(const capture_file&) = delete;
+        capture_file& operator=(const capture_file&) = delete;
+        ~capture_file();
+        int fd;
+        std::string path;
+        checked_output buffer;
+        std::ostream stream;
+    };
+    std::unique_ptr<capture_file> capture_;
 };
 
 // True when the statement's first word is SELECT (case-insensitive): cqlsh prints "(N rows)"
