@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -428,7 +429,11 @@ TEST_CASE("shell: Ctrl-C, or a timeout, stops waiting for a statement and return
     // Let the second request leave before interrupting (the first, timed out, is already counted):
     // a Ctrl-C typed while the line editor still holds the terminal would reach the next prompt instead.
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (server.queries().size() < 2 && std::chrono::steady_clock::now() < until)
+    auto slow_requests = [&] {
+        const auto q = server.queries();
+        return std::count(q.begin(), q.end(), std::string("SELECT * FROM ks.slow"));
+    };
+    while (slow_requests() < 2 && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     term.type("\x03");
     CHECK(term.expect("interrupted: no longer waiting for the result; the server may still carry the statement out"));
@@ -564,4 +569,29 @@ TEST_CASE("an output file that is one of the input files is refused before anyth
                                  "'), which writing would overwrite; give --trace-file another file\n");
     }
     CHECK(server.sessions_accepted() == 0);
+}
+
+TEST_CASE("shell: HISTORY shows the statements entered before it, never a LOGIN or PASSWORD line") {
+    fake_cql_server server({});
+    answer_void(server, "TRUNCATE a");
+    answer_void(server, "TRUNCATE b");
+    temp_home home;
+    auto env = cqlwire::test::isolated_cqlwire_env(home.path.string());
+    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
+    env["TERM"] = "dumb";
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("TRUNCATE a;\r");
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("LOGIN someone s3cret\r");
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("TRUNCATE b;\r");
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("HISTORY\r");
+    CHECK(term.expect("TRUNCATE a;\r\nTRUNCATE b;\r\ncqlwire> "));
+    term.type("HISTORY 1\r");
+    CHECK(term.expect("HISTORY\r\ncqlwire> "));
+    term.type("\x04");
+    INFO("shown: " << term.shown());
+    CHECK(term.wait_exit() == 0);
 }

@@ -72,7 +72,7 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
 }
 
 TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
-    for (const auto* text : {"LOGIN u", "HISTORY 5", "DEBUG", "SHOW REPLICAS 0"}) {
+    for (const auto* text : {"LOGIN u", "DEBUG", "SHOW REPLICAS 0"}) {
         CAPTURE(text);
         CHECK(command(text).kind == shell_command_kind::not_supported);
     }
@@ -131,4 +131,13 @@ TEST_CASE("CAPTURE shows the state, takes a file literal, or OFF") {
     CHECK(parse_shell_command("CAPTURE '~/o.txt'", "/h").command->path == "/h/o.txt");
     CHECK(improper("CAPTURE out.txt") == "Improper CAPTURE command.");
     CHECK(improper("CAPTURE ON") == "Improper CAPTURE command.");
+}
+
+TEST_CASE("HISTORY [n]") {
+    CHECK(command("HISTORY").kind == shell_command_kind::history);
+    CHECK_FALSE(command("history").page_size);
+    CHECK(command("HISTORY 5").page_size == 5);
+    CHECK(command("HISTORY 0").page_size == 0);
+    CHECK(improper("HISTORY -1") == "Improper HISTORY command.");
+    CHECK(improper("HISTORY all") == "Improper HISTORY command.");
 }

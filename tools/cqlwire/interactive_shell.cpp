@@ -140,6 +140,7 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
         }
     }
     line_editor editor(history);
+    runner.use_history(&history);
     runner.print_banner();
 
     statement_splitter splitter;

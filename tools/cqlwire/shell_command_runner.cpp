@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tracing.hpp"
 #include "safe_stderr.hpp"
+#include "line_editor.hpp"
 #include "shell_help.hpp"
 #include "statement_reader.hpp"
 #include "statement_runner.hpp"
@@ -249,6 +251,16 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
         break;
     case shell_command_kind::show_session: return show_session(*c.session_id, context);
     case shell_command_kind::capture: return capture(c, context);
+    case shell_command_kind::history:
+        if (c.page_size) history_shown_ = static_cast<std::size_t>(*c.page_size);
+        if (history_ != nullptr) {
+            // The newest entry is this HISTORY line itself: the ones before it are shown.
+            const auto& entries = history_->entries();
+            const std::size_t before = entries.empty() ? 0 : entries.size() - 1;
+            for (std::size_t i = before - std::min(before, history_shown_); i < before; ++i)
+                std::cout << escape_controls(entries[i]) << "\n";
+        }
+        break;
     case shell_command_kind::help:
         if (c.topics.empty()) std::cout << shell_help_overview();
         for (const auto& topic : c.topics) {

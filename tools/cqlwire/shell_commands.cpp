@@ -160,6 +160,18 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
         if (!file_literal(statement_text, words[0], home, c.path)) return improper(c.word);
         return parsed(std::move(c));
     }
+    if (first == "HISTORY") {
+        c.kind = shell_command_kind::history;
+        if (n > 2) return improper(c.word);
+        if (n == 2) {
+            int count = 0;
+            const auto w = words[1];
+            const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), count);
+            if (ec != std::errc() || end != w.data() + w.size() || count < 0) return improper(c.word);
+            c.page_size = count;
+        }
+        return parsed(std::move(c));
+    }
     if (first == "EXIT" || first == "QUIT") {
         if (n > 1) return improper(c.word);
         c.kind = shell_command_kind::exit;

@@ -1,10 +1,10 @@
 // The cqlsh commands the command carries out itself instead of sending them to the server:
 // CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW VERSION, SHOW HOST, SHOW
-// SESSION, SOURCE, CAPTURE, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
+// SESSION, SOURCE, CAPTURE, HISTORY, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
 // may end them too); the statement splitter (statements.hpp) asks is_line_command_word() for
 // the first word of each statement.
 //
-// cqlsh's other commands of that kind (LOGIN, HISTORY, DEBUG, SHOW REPLICAS) end at their line too, and are refused with a message saying that
+// cqlsh's other commands of that kind (LOGIN, DEBUG, SHOW REPLICAS) end at their line too, and are refused with a message saying that
 // cqlwire does not carry them out (yet), rather than sent to the server as a syntax error.
 // DESCRIBE/DESC also end at their line, and go to the server, which describes (Cassandra 4+).
 #pragma once
@@ -34,6 +34,7 @@ enum class shell_command_kind {
     source,        // path
     help,          // topics
     capture,       // path, toggle OFF, or neither to show
+    history,       // page_size: how many entries to show from now on
     exit,   // EXIT or QUIT
     clear,  // CLEAR or CLS
     not_supported,
@@ -46,7 +47,7 @@ struct shell_command {
     std::string word;  // the command's first word as typed, for messages ("consistency")
     std::optional<protocol::consistency> level;
     switch_value toggle = switch_value::none;
-    std::optional<int> page_size;  // PAGING n
+    std::optional<int> page_size;  // PAGING n, HISTORY n
     std::optional<protocol::uuid> session_id;  // SHOW SESSION
     std::string path;  // SOURCE, CAPTURE: the file, its quotes removed and a leading ~/ expanded
     std::vector<std::string> topics;  // HELP

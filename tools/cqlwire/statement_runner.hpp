@@ -33,6 +33,8 @@
 
 namespace cqlwire::cli {
 
+class line_history;
+
 // Rows fetched per page when no --page-size is given.
 inline constexpr std::int32_t default_page_size = 5000;
 
@@ -59,6 +61,9 @@ public:
     // versions as SHOW VERSION prints them, "Use HELP for help." What the node does not answer is
     // left out, silently.
     void print_banner();
+    // The interactive shell's history, which HISTORY shows (none elsewhere); must outlive the
+    // runner's use of it.
+    void use_history(const line_history* history) noexcept { history_ = history; }
     // Whether run() stopped at EXIT or QUIT.
     bool exit_requested() const noexcept { return exit_requested_; }
     // Whether the last run() was interrupted by Ctrl-C.
@@ -141,6 +146,8 @@ private:
         std::ostream stream;
     };
     std::unique_ptr<capture_file> capture_;
+    const line_history* history_ = nullptr;
+    std::size_t history_shown_ = 50;  // HISTORY's count, as cqlsh's default
 };
 
 // True when the statement's first word is SELECT (case-insensitive): cqlsh prints "(N rows)"
