@@ -280,3 +280,32 @@ TEST_CASE("the interactive shell greets as cqlsh does: the cluster and host, the
     CHECK(term.wait_exit() == 0);
     CHECK(term.shown().find(tb.password) == std::string::npos);
 }
+
+TEST_CASE("LOGIN changes the role on a new connection to the same node, keeping the keyspace; a refused LOGIN keeps the old one") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const std::string script = write_private_file(
+        "login.cql", "USE " + keyspace + ";\n"
+                     "SELECT role FROM system_auth.roles WHERE role = 'cassandra';\n"
+                     "LOGIN " + tb.superuser + " 'Wr0ng-Secret'\n"
+                     "SELECT k FROM t;\n"
+                     "LOGIN " + tb.superuser + " '" + tb.superpassword + "'\n"
+                     "SELECT role FROM system_auth.roles WHERE role = 'cassandra';\n"
+                     "SELECT k FROM t;\n");
+    const auto r = run_cqlwire_logged_in(tb, {"-f", script});
+    INFO(describe(r));
+    // The test role may not read the roles; the refused LOGIN is an authentication failure.
+    CHECK(r.exit_code == 6);
+    CHECK(contains_case_insensitive(r.err, "Unauthorized"));
+    CHECK(r.err.find("LOGIN") != std::string::npos);
+    CHECK(contains_case_insensitive(r.err, "authentication"));
+    // After the refused LOGIN the old role still runs statements in the keyspace; after the good
+    // one the superuser reads the roles, in the same keyspace.
+    CHECK(r.out.find(" cassandra\n") != std::string::npos);
+    std::size_t rows = 0;
+    for (auto at = r.out.find("(1 rows)"); at != std::string::npos; at = r.out.find("(1 rows)", at + 1)) ++rows;
+    CHECK(rows == 3);
+    // The refused password shows nowhere (the right one is the testbed's well-known default).
+    CHECK(r.out.find("Wr0ng-Secret") == std::string::npos);
+    CHECK(r.err.find("Wr0ng-Secret") == std::string::npos);
+}

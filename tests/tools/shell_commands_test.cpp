@@ -9,10 +9,10 @@ using cqlwire::protocol::consistency;
 namespace {
 
 shell_command command(std::string_view text) {
-    const auto p = parse_shell_command(text);
+    auto p = parse_shell_command(text);
     REQUIRE(p.is_shell_command);
     REQUIRE_MESSAGE(p.command, p.error);
-    return *p.command;
+    return std::move(*p.command);
 }
 
 std::string improper(std::string_view text) {
@@ -72,7 +72,7 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
 }
 
 TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
-    for (const auto* text : {"LOGIN u", "DEBUG", "SHOW REPLICAS 0"}) {
+    for (const auto* text : {"DEBUG", "SHOW REPLICAS 0"}) {
         CAPTURE(text);
         CHECK(command(text).kind == shell_command_kind::not_supported);
     }
@@ -140,4 +140,23 @@ TEST_CASE("HISTORY [n]") {
     CHECK(command("HISTORY 0").page_size == 0);
     CHECK(improper("HISTORY -1") == "Improper HISTORY command.");
     CHECK(improper("HISTORY all") == "Improper HISTORY command.");
+}
+
+TEST_CASE("LOGIN <user> ['<password>']") {
+    auto text_of = [](const cqlwire::auth::secret_bytes& b) {
+        return std::string(reinterpret_cast<const char*>(b.view().data()), b.size());
+    };
+    const auto plain = command("LOGIN alice");
+    CHECK(plain.kind == shell_command_kind::login);
+    CHECK(plain.username == "alice");
+    CHECK_FALSE(plain.password);
+    const auto with = command("login \"Bob \"\"B\"\"\" 'it''s a secret'");
+    CHECK(with.username == "Bob \"B\"");
+    REQUIRE(with.password);
+    CHECK(text_of(*with.password) == "it's a secret");
+    CHECK(text_of(*command("LOGIN a ''").password).empty());
+    CHECK(improper("LOGIN") == "Improper LOGIN command.");
+    // A password that is not a literal is refused, and the message never holds it.
+    CHECK(improper("LOGIN alice hunter2") == "Improper LOGIN command.");
+    CHECK(improper("LOGIN alice 'open") == "Improper LOGIN command.");
 }

@@ -176,12 +176,30 @@ int run(int argc, char** argv, const cli::checked_output& out) {
     boost::asio::io_context ioc;
     transport::connection conn;
     cli::statement_runner runner(conn, s, out);
+    // What LOGIN's connection takes over from the first (TLS context, frame trace).
+    cli::connection_reuse reuse;
+    runner.set_login([&](const std::string& user, cqlwire::auth::secret_bytes password) {
+        const auto previous_user = s.username;
+        s.username = user;
+        s.password = std::move(password);
+        s.password_from = cli::password_origin::flag;
+        transport::connection fresh;
+        const int code = cli::open_connection(s, ioc, fresh, std::cerr, "cqlwire LOGIN", nullptr, &reuse);
+        s.password.clear();
+        if (code != 0) {
+            s.username = previous_user;
+            return code;
+        }
+        conn.close();
+        conn = std::move(fresh);
+        return 0;
+    });
     bool connected = false;
     // Connects and applies --keyspace; 0 or the exit code of the failure.
     auto connect = [&]() -> int {
         connected = true;
         std::shared_ptr<const cli::checked_output> trace_file;
-        if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire", &trace_file)) return code;
+        if (int code = cli::open_connection(s, ioc, conn, std::cerr, "cqlwire", &trace_file, &reuse)) return code;
         runner.watch_output(std::move(trace_file));
         // A frame trace that already failed (during the login) runs nothing.
         if (!runner.output_written()) return runner.exit_status();

@@ -224,7 +224,7 @@ std::error_code open_and_start(settings& s, const cluster::contact_point& point,
                                const std::shared_ptr<transport::tls_context>& tls,
                                transport::connection& conn, std::ostream& err,
                                std::shared_ptr<const checked_output>& trace_file_output, protocol::diagnostics& diag,
-                               std::string& message) {
+                               std::string& message, transport::frame_observer* observer) {
     message.clear();
     transport::open_options o;
     o.connect.host = point.host;
@@ -236,9 +236,12 @@ std::error_code open_and_start(settings& s, const cluster::contact_point& point,
     o.connection.startup_timeout = s.connect_timeout;
     o.connection.protocol_version = s.protocol_version;
     // The trace sees the start-up exchange too.
-    if (s.trace_frames) {
+    if (observer != nullptr && *observer) {
+        o.observer = *observer;
+    } else if (s.trace_frames) {
         if (auto ec = make_frame_trace(*s.trace_frames, s.trace_file, err, message, trace_file_output, o.observer))
             return ec;
+        if (observer != nullptr) *observer = o.observer;
     }
     // No authenticator while the password is deferred: nothing is sent unless the server logs
     // in by certificate, and a server that wants a password says so (credentials_required).
@@ -258,20 +261,26 @@ std::error_code open_and_start(settings& s, const cluster::contact_point& point,
 }  // namespace
 
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
-                    std::string_view who, std::shared_ptr<const checked_output>* trace_file) {
+                    std::string_view who, std::shared_ptr<const checked_output>* trace_file,
+                    connection_reuse* reuse) {
+    const bool reusing = reuse != nullptr && reuse->filled;
     std::shared_ptr<const checked_output> trace_file_output;
     std::string message;
     // The key passphrase first: TLS comes before the login. Reading their files may add
     // warnings (a file others can read); the earlier ones were printed by load_settings.
     const std::size_t printed_warnings = s.warnings.size();
-    if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
+    if (!reusing)
+        if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
     if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
     print_warnings(err, std::span<const std::string>(s.warnings).subspan(printed_warnings));
 
     std::shared_ptr<transport::tls_context> tls;
-    if (s.tls.enabled) {
+    if (reusing) {
+        tls = reuse->tls;
+    } else if (s.tls.enabled) {
         if (int code = build_tls(s, tls, err, who)) return code;
     }
+    transport::frame_observer observer = reusing ? reuse->observer : transport::frame_observer{};
 
     // The host may be a comma-separated list of contact points: they are tried in order, and
     // one that cannot be reached (or whose certificate does not verify) is named in a warning.
@@ -289,7 +298,7 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
         // was turned away before any credential was sent).
         for (int attempt = 0;; ++attempt) {
             protocol::diagnostics diag;
-            const auto ec = open_and_start(s, point, ioc, tls, conn, err, trace_file_output, diag, message);
+            const auto ec = open_and_start(s, point, ioc, tls, conn, err, trace_file_output, diag, message, &observer);
             if (ec == transport::errc::credentials_required && attempt == 0 && password_deferred(s) &&
                 stdin_is_terminal()) {
                 if (auto prompted = prompt_deferred_password(s, message)) return failed(err, who, prompted, message);
@@ -306,7 +315,12 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
             s.host = point.host;
             s.port = point.port;
             s.password.clear();
-            if (trace_file != nullptr) *trace_file = trace_file_output;
+            if (trace_file != nullptr && trace_file_output) *trace_file = trace_file_output;
+            if (reuse != nullptr && !reuse->filled) {
+                reuse->filled = true;
+                reuse->tls = tls;
+                reuse->observer = observer;
+            }
             return 0;
         }
     }

@@ -14,6 +14,7 @@
 
 #include "cli_options.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_options.hpp"
 #include "checked_output.hpp"
 #include "settings.hpp"
@@ -29,11 +30,22 @@ int load_settings(cli_options& flags, const environment_lookup& env, settings& s
 // The TLS options `s` describes. The key passphrase is moved out of `s`.
 transport::tls_options tls_options_from(settings& s);
 
+// What a later connection of the same run (the shell's LOGIN) takes over from the first: the
+// TLS context, since the key passphrase was used up building it, and the frame trace, whose file
+// is not opened a second time.
+struct connection_reuse {
+    bool filled = false;
+    std::shared_ptr<transport::tls_context> tls;
+    transport::frame_observer observer;
+};
+
 // Resolves the secrets in `s` (wiped once used), builds TLS, connects, installs the frame trace
 // when asked for, and runs the start-up exchange on `conn`, driven by `ioc`. Returns 0, or the
 // exit code after printing why to `err`. With --trace-file, `trace_file` (when given) is set to
-// the output the trace goes through, for the caller to check (frame_trace_output.hpp).
+// the output the trace goes through, for the caller to check (frame_trace_output.hpp). `reuse`,
+// when given, is filled by a first success and used by the calls after it.
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
-                    std::string_view who, std::shared_ptr<const checked_output>* trace_file = nullptr);
+                    std::string_view who, std::shared_ptr<const checked_output>* trace_file = nullptr,
+                    connection_reuse* reuse = nullptr);
 
 }  // namespace cqlwire::cli

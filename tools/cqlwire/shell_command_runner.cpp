@@ -18,6 +18,7 @@
 #include "cqlwire/transport/tracing.hpp"
 #include "safe_stderr.hpp"
 #include "line_editor.hpp"
+#include "password_source.hpp"
 #include "shell_help.hpp"
 #include "statement_reader.hpp"
 #include "statement_runner.hpp"
@@ -155,6 +156,38 @@ bool statement_runner::capture(const shell_command& c, std::string_view context)
     return output_written();
 }
 
+bool statement_runner::login(const shell_command& c, std::string_view context) {
+    if (!login_) {
+        refuse_shell_command("LOGIN is not available here", context);
+        return output_written();
+    }
+    auth::secret_bytes password;
+    if (c.password) {
+        password = auth::secret_bytes(std::string_view(reinterpret_cast<const char*>(c.password->view().data()),
+                                                       c.password->size()));
+    } else {
+        std::string message;
+        if (!stdin_is_terminal()) {
+            refuse_shell_command("LOGIN " + c.username + " has no password, and there is no terminal to ask for it on; "
+                                 "give it as LOGIN " + c.username + " '<password>'",
+                                 context);
+            return output_written();
+        }
+        if (auto ec = prompt_secret("Password: ", "password", password, message)) {
+            refuse_shell_command(message, context);
+            return output_written();
+        }
+    }
+    if (const int code = login_(c.username, std::move(password)); code != 0) {
+        // The old connection goes on, as in cqlsh; the failure shows in the exit status.
+        if (status_ == 0 || status_ == to_int(exit_code::undecodable_values)) status_ = code;
+        return output_written();
+    }
+    // The new connection starts in no keyspace: the one in use carries over.
+    if (!keyspace_.empty()) return run({"USE " + quote_identifier(keyspace_), 0}, context, false);
+    return output_written();
+}
+
 bool statement_runner::run_source(const std::string& path, std::string_view context) {
     // cqlsh recurses until Python gives up; a file that sources itself stops here instead.
     constexpr int max_source_depth = 16;
@@ -251,6 +284,7 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
         break;
     case shell_command_kind::show_session: return show_session(*c.session_id, context);
     case shell_command_kind::capture: return capture(c, context);
+    case shell_command_kind::login: return login(c, context);
     case shell_command_kind::history:
         if (c.page_size) history_shown_ = static_cast<std::size_t>(*c.page_size);
         if (history_ != nullptr) {

@@ -45,23 +45,33 @@ shell_parse improper(std::string_view word) {
     return p;
 }
 
-// The one CQL string literal after the command word ('' standing for a quote), a leading "~/"
-// expanded with `home` (cqlsh's expanduser); false when the rest is anything else.
-bool file_literal(std::string_view text, std::string_view command_word, std::string_view home, std::string& path) {
-    auto rest = text.substr(text.find(command_word) + command_word.size());
+// `rest` as one CQL string literal ('' standing for a quote), into `out`; false when it is
+// anything else (or empty, when `allow_empty` is false).
+bool string_literal(std::string_view rest, std::string& out) {
     while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
     while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
     if (rest.size() < 2 || rest.front() != '\'' || rest.back() != '\'') return false;
     const auto inner = rest.substr(1, rest.size() - 2);
-    path.clear();
+    out.clear();
     for (std::size_t i = 0; i < inner.size(); ++i) {
         if (inner[i] == '\'') {
             if (i + 1 >= inner.size() || inner[i + 1] != '\'') return false;
             ++i;
         }
-        path += inner[i];
+        out += inner[i];
     }
-    if (path.empty()) return false;
+    return true;
+}
+
+// The text after `word` (a word of `text`, by position).
+std::string_view after(std::string_view text, std::string_view word) {
+    return text.substr(static_cast<std::size_t>(word.data() - text.data()) + word.size());
+}
+
+// The file literal after the command word, a leading "~/" expanded with `home` (cqlsh's
+// expanduser); false when the rest is anything else.
+bool file_literal(std::string_view text, std::string_view command_word, std::string_view home, std::string& path) {
+    if (!string_literal(after(text, command_word), path) || path.empty()) return false;
     if (!home.empty() && (path == "~" || path.starts_with("~/"))) path = std::string(home) + path.substr(1);
     return true;
 }
@@ -158,6 +168,41 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
             return parsed(std::move(c));
         }
         if (!file_literal(statement_text, words[0], home, c.path)) return improper(c.word);
+        return parsed(std::move(c));
+    }
+    if (first == "LOGIN") {
+        // LOGIN <user> ['<password>']: the user a name or a "quoted" one ("" inside for ").
+        auto rest = after(statement_text, words[0]);
+        while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+        if (rest.empty()) return improper(c.word);
+        std::size_t end = 0;
+        if (rest.front() == '"') {
+            for (end = 1;; ++end) {
+                if (end >= rest.size()) return improper(c.word);
+                if (rest[end] != '"') {
+                    c.username += rest[end];
+                } else if (end + 1 < rest.size() && rest[end + 1] == '"') {
+                    c.username += '"';
+                    ++end;
+                } else {
+                    break;
+                }
+            }
+            ++end;
+        } else {
+            while (end < rest.size() && !is_space(rest[end])) ++end;
+            c.username = std::string(rest.substr(0, end));
+        }
+        if (c.username.empty()) return improper(c.word);
+        rest.remove_prefix(end);
+        if (rest.find_first_not_of(" \t\r\n\f\v") != std::string_view::npos) {
+            std::string password;
+            const bool literal = string_literal(rest, password);
+            if (literal) c.password.emplace(password);
+            auth::wipe(password);
+            if (!literal) return improper(c.word);
+        }
+        c.kind = shell_command_kind::login;
         return parsed(std::move(c));
     }
     if (first == "HISTORY") {

@@ -1,10 +1,10 @@
 // The cqlsh commands the command carries out itself instead of sending them to the server:
 // CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW VERSION, SHOW HOST, SHOW
-// SESSION, SOURCE, CAPTURE, HISTORY, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
+// SESSION, SOURCE, CAPTURE, HISTORY, LOGIN, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
 // may end them too); the statement splitter (statements.hpp) asks is_line_command_word() for
 // the first word of each statement.
 //
-// cqlsh's other commands of that kind (LOGIN, DEBUG, SHOW REPLICAS) end at their line too, and are refused with a message saying that
+// cqlsh's other commands of that kind (DEBUG, SHOW REPLICAS) end at their line too, and are refused with a message saying that
 // cqlwire does not carry them out (yet), rather than sent to the server as a syntax error.
 // DESCRIBE/DESC also end at their line, and go to the server, which describes (Cassandra 4+).
 #pragma once
@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cqlwire/auth/secret.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
 namespace cqlwire::cli {
@@ -35,6 +36,7 @@ enum class shell_command_kind {
     help,          // topics
     capture,       // path, toggle OFF, or neither to show
     history,       // page_size: how many entries to show from now on
+    login,         // username, and password when given
     exit,   // EXIT or QUIT
     clear,  // CLEAR or CLS
     not_supported,
@@ -51,6 +53,8 @@ struct shell_command {
     std::optional<protocol::uuid> session_id;  // SHOW SESSION
     std::string path;  // SOURCE, CAPTURE: the file, its quotes removed and a leading ~/ expanded
     std::vector<std::string> topics;  // HELP
+    std::string username;                   // LOGIN
+    std::optional<auth::secret_bytes> password;  // LOGIN's '<password>', when given
 };
 
 // What a statement is, read as a shell command.

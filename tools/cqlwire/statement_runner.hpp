@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <iostream>
 #include <optional>
@@ -64,6 +65,11 @@ public:
     // The interactive shell's history, which HISTORY shows (none elsewhere); must outlive the
     // runner's use of it.
     void use_history(const line_history* history) noexcept { history_ = history; }
+    // LOGIN: opens a new connection to the same node as `user`, replacing the runner's connection
+    // when it logs in; returns 0, or the failure's exit code after saying why (the old
+    // connection then stays). Without it, LOGIN is refused.
+    using login_function = std::function<int(const std::string& user, auth::secret_bytes password)>;
+    void set_login(login_function login) { login_ = std::move(login); }
     // Whether run() stopped at EXIT or QUIT.
     bool exit_requested() const noexcept { return exit_requested_; }
     // Whether the last run() was interrupted by Ctrl-C.
@@ -93,6 +99,7 @@ private:
     bool run_shell_command(const shell_parse& parse, std::string_view context);
     bool run_source(const std::string& path, std::string_view context);
     bool capture(const shell_command& c, std::string_view context);
+    bool login(const shell_command& c, std::string_view context);
     // Where results go: the CAPTURE file, else standard output.
     std::ostream& results() noexcept { return capture_ ? capture_->stream : std::cout; }
     bool show_session(const protocol::uuid& id, std::string_view context);
@@ -147,6 +154,7 @@ private:
     };
     std::unique_ptr<capture_file> capture_;
     const line_history* history_ = nullptr;
+    login_function login_;
     std::size_t history_shown_ = 50;  // HISTORY's count, as cqlsh's default
 };
 
