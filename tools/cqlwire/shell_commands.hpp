@@ -1,12 +1,13 @@
 // The cqlsh commands the command carries out itself instead of sending them to the server:
 // CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW VERSION, SHOW HOST, SHOW
-// SESSION, SOURCE, CAPTURE, HISTORY, LOGIN, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they are case-insensitive and end at the end of their line (a `;`
-// may end them too); the statement splitter (statements.hpp) asks is_line_command_word() for
-// the first word of each statement.
+// SESSION, SOURCE, CAPTURE, HISTORY, LOGIN, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they
+// are case-insensitive and end at the end of their line (a `;` may end them too); the statement
+// splitter (statements.hpp) asks is_line_command_word() for the first word of each statement.
 //
-// cqlsh's other commands of that kind (DEBUG, SHOW REPLICAS) end at their line too, and are refused with a message saying that
-// cqlwire does not carry them out (yet), rather than sent to the server as a syntax error.
-// DESCRIBE/DESC also end at their line, and go to the server, which describes (Cassandra 4+).
+// cqlsh's other commands of that kind (DEBUG, SHOW REPLICAS) end at their line too, and are
+// refused with a message saying that cqlwire does not carry them out, rather than sent to the
+// server as a syntax error. DESCRIBE/DESC also end at their line, and go to the server, which
+// describes (Cassandra 4+).
 #pragma once
 
 #include <optional>
