@@ -967,3 +967,20 @@ TEST_CASE("CAPTURE appends the results to a file, the shell's messages stay on t
         CHECK(refused.err.find("Could not open '" + run.home.str() + "' for append: Is a directory") != std::string::npos);
     }
 }
+
+TEST_CASE("CAPTURE refuses a file the run reads or writes: results never land in a credential") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const auto& pki = test_pki::instance();
+    const std::string key_copy = run.home.write("client.key", "not a key, but it must stay as it is\n");
+    const std::string trace = run.home.path("trace.txt");
+    const auto r = run(mtls_flags(server.port(), {"-u", std::string(user), "--trace-file", trace, "-e",
+                                                  "CAPTURE '" + pki.path("client.key") + "'; CAPTURE '" + trace +
+                                                      "'; CAPTURE '" + key_copy + "'"}));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("CAPTURE '" + pki.path("client.key") + "' is the file given as --key") != std::string::npos);
+    CHECK(r.err.find("CAPTURE '" + trace + "' is the file given as --trace-file") != std::string::npos);
+    // Any other file may be captured to.
+    CHECK(r.out == "Now capturing query output to '" + key_copy + "'.\n");
+}

@@ -47,6 +47,13 @@ TEST_CASE("output aliasing: the line history and the key log are checked against
     s.tls.key_log_file = rc;
     CHECK(output_overwriting_input(s, true, rc, "") == "--keylog '" + rc + "' is the file given as --cqlshrc ('" + rc +
                                                           "'), which writing would overwrite; give --keylog another file");
+    // The credentials file is an input like the others.
+    s.tls.key_log_file.clear();
+    s.credentials_file = dir.write("credentials", "[plain_text_auth]\n", std::filesystem::perms::owner_read);
+    s.trace_file = s.credentials_file;
+    CHECK(output_overwriting_input(s, true, std::nullopt, "") ==
+          "--trace-file '" + s.credentials_file + "' is the file given as --credentials ('" + s.credentials_file +
+              "'), which writing would overwrite; give --trace-file another file");
 }
 
 }  // namespace

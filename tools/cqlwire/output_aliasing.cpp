@@ -31,6 +31,19 @@ bool same_file(const std::string& a, const std::string& b) {
     return normalized(a) == normalized(b);
 }
 
+std::vector<named_file> input_files(const settings& s, const std::optional<std::string>& cqlshrc) {
+    return {
+        {"--cert", s.tls.cert_file},
+        {"--key", s.tls.key_file},
+        {"--cafile", s.tls.ca_file},
+        {"--key-password-file", s.tls.key_password_file},
+        {"--password-file", s.password_file},
+        {"--credentials", s.credentials_file},
+        {"--cqlshrc", cqlshrc.value_or("")},
+        {"-f", s.file.value_or("")},
+    };
+}
+
 std::string output_overwriting_input(const settings& s, bool keylog_from_flag, const std::optional<std::string>& cqlshrc,
                                      const std::string& history_file) {
     const std::vector<named_file> outputs{
@@ -38,15 +51,7 @@ std::string output_overwriting_input(const settings& s, bool keylog_from_flag, c
         {keylog_from_flag ? "--keylog" : "SSLKEYLOGFILE", s.tls.key_log_file},
         {history_option, history_file},
     };
-    const std::vector<named_file> inputs{
-        {"--cert", s.tls.cert_file},
-        {"--key", s.tls.key_file},
-        {"--cafile", s.tls.ca_file},
-        {"--key-password-file", s.tls.key_password_file},
-        {"--password-file", s.password_file},
-        {"--cqlshrc", cqlshrc.value_or("")},
-        {"-f", s.file.value_or("")},
-    };
+    const auto inputs = input_files(s, cqlshrc);
     for (const auto& output : outputs) {
         for (const auto& input : inputs) {
             if (!same_file(output.path, input.path)) continue;

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "settings.hpp"
 
@@ -19,6 +20,10 @@ struct named_file {
     std::string option;  // "--trace-file", "SSLKEYLOGFILE", "--cert", ...
     std::string path;    // empty: not used in this run
 };
+
+// The files the run reads (certificate, key, CA, passphrase, password and credentials files, the
+// cqlshrc, -f), by option; a path is empty when the run does not use it.
+[[nodiscard]] std::vector<named_file> input_files(const settings& s, const std::optional<std::string>& cqlshrc);
 
 // The one-line refusal of the first output file of `s` (and `history_file`, empty when there is
 // none) that is one of its input files (and `cqlshrc`, the one read), naming both; empty when

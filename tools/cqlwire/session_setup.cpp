@@ -120,7 +120,8 @@ std::string one_line(std::error_code ec, const protocol::diagnostics& diag) {
 // ~/.cassandra/credentials. One that is not there is an error only when --credentials names it;
 // one that others could read, or another user owns, is not used (as in cqlsh), with a warning.
 int load_credentials(const cli_options& flags, const cqlshrc_values* rc, const environment_lookup& env,
-                     std::optional<credentials_values>& out, std::ostream& err, std::string_view who) {
+                     std::optional<credentials_values>& out, std::string& used_path, std::ostream& err,
+                     std::string_view who) {
     std::string path;
     std::string named_by;
     if (flags.credentials) {
@@ -163,6 +164,7 @@ int load_credentials(const cli_options& flags, const cqlshrc_values* rc, const e
     const auto ec = parse_credentials(text, path, *out, message);
     auth::wipe(text);
     if (ec) return failed(err, who, ec, message);
+    used_path = path;
     return 0;
 }
 
@@ -191,10 +193,14 @@ int load_settings(cli_options& flags, const environment_lookup& env, settings& s
         }
     }
     std::optional<credentials_values> credentials;
-    if (int code = load_credentials(flags, rc ? &*rc : nullptr, env, credentials, err, who)) return code;
+    std::string credentials_path;
+    if (int code = load_credentials(flags, rc ? &*rc : nullptr, env, credentials, credentials_path, err, who))
+        return code;
     if (auto ec = merge_settings(flags, rc ? &*rc : nullptr, rc_path.value_or(""), env, s, message,
                                  credentials ? &*credentials : nullptr))
         return failed(err, who, ec, message);
+    s.credentials_file = credentials_path;
+    s.cqlshrc_file = rc_path.value_or("");
     print_warnings(err, s.warnings);
     return 0;
 }

@@ -70,6 +70,10 @@ struct settings {
     std::string trace_file;
     std::optional<std::string> execute;
     std::optional<std::string> file;
+    // The credentials file read (credentials_file.hpp), if any: an input no output may overwrite.
+    std::string credentials_file;
+    // The cqlshrc read, if any (the same reason).
+    std::string cqlshrc_file;
     tls_settings tls;
     // Printed to stderr as "cqlwire: warning: ..." before connecting.
     std::vector<std::string> warnings;

@@ -18,6 +18,7 @@
 #include "cqlwire/transport/tracing.hpp"
 #include "safe_stderr.hpp"
 #include "line_editor.hpp"
+#include "output_aliasing.hpp"
 #include "password_source.hpp"
 #include "shell_help.hpp"
 #include "statement_reader.hpp"
@@ -140,6 +141,18 @@ bool statement_runner::capture(const shell_command& c, std::string_view context)
     }
     if (capture_) {
         refuse_shell_command("Already capturing output to " + capture_->path + ". Use CAPTURE OFF to disable.", context);
+        return output_written();
+    }
+    // Results appended to a credential, the statements or a trace would damage them.
+    auto files = input_files(settings_, settings_.cqlshrc_file.empty() ? std::nullopt
+                                                                       : std::optional<std::string>(settings_.cqlshrc_file));
+    files.push_back({"--trace-file", settings_.trace_file});
+    files.push_back({"--keylog", settings_.tls.key_log_file});
+    for (const auto& input : files) {
+        if (input.path.empty() || !same_file(c.path, input.path)) continue;
+        refuse_shell_command("CAPTURE '" + c.path + "' is the file given as " + input.option + " ('" + input.path +
+                                 "'), which capturing would append to; give CAPTURE another file",
+                             context);
         return output_written();
     }
     // Appended to, created if need be (0666 less the umask, as any new file); a FIFO with no
