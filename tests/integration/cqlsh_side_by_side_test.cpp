@@ -68,6 +68,15 @@ side_by_side run_both(const testbed_env& tb, const std::string& script, const st
     return r;
 }
 
+// 250 rows whose text widths differ from row to row, so that pages of 100 differ in width.
+std::string many_rows() {
+    std::string inserts;
+    for (int k = 0; k < 250; ++k)
+        inserts += " INSERT INTO " + keyspace + ".many (k, v) VALUES (" + std::to_string(k) + ", '" +
+                   std::string(static_cast<std::size_t>(k % 37), 'x') + "');";
+    return inserts;
+}
+
 void ensure_schema(const testbed_env& tb) {
     static bool done = false;
     if (done) return;
@@ -77,7 +86,7 @@ void ensure_schema(const testbed_env& tb) {
                        keyspace + ".t (k int PRIMARY KEY, wide text, absent text); INSERT INTO " + keyspace +
                        ".t (k, wide) VALUES (1, 'a value much wider than its column name, with ünïcödé and 日本'); "
                        "CREATE TYPE " + keyspace + ".addr (street text, n int); CREATE INDEX t_absent ON " + keyspace +
-                       ".t (absent);"});
+                       ".t (absent); CREATE TABLE " + keyspace + ".many (k int PRIMARY KEY, v text);" + many_rows()});
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     done = true;
@@ -110,7 +119,10 @@ TEST_CASE("cqlsh's shell commands: cqlwire prints what the real cqlsh prints") {
                                                   "SELECT key FROM system.local WHERE key = 'nope';\n"
                                                   "TRACING\n"
                                                   "TRACING OFF\n"
+                                                  "PAGING\n"
+                                                  "SELECT * FROM " + keyspace + ".many;\n"
                                                   "PAGING OFF\n"
+                                                  "SELECT * FROM " + keyspace + ".many;\n"
                                                   "PAGING 20\n"
                                                   "PAGING ON\n"
                                                   "PAGING\n"

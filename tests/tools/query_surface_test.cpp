@@ -11,10 +11,12 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -31,6 +33,7 @@
 #include "exit_codes.hpp"
 #include "fake_cql_server.hpp"
 #include "run_process.hpp"
+#include "terminal_session.hpp"
 #include "statement_runner.hpp"
 #include "trace_output.hpp"
 
@@ -320,18 +323,12 @@ TEST_CASE("events: arguments and the printed lines") {
 
 // ---- The binary against the fake server --------------------------------------------------------
 
-TEST_CASE("--page-size N is sent on every page request; without it the default stays") {
-    fake_cql_server server({});
-    std::mutex mutex;
-    std::vector<decoded_query> seen;
-    constexpr std::string_view query = "SELECT id FROM ks.t";
-    server.on_query(std::string(query), [&](fake_session& s, const fake_request& r) {
+// Answers `query` with the ids 1..5 in pages of two (1-2, 3-4, then 5), whatever page size is
+// asked for; `seen` gets each request.
+void serve_paged_ids(fake_cql_server& server, std::string_view query, std::function<void(const decoded_query&)> seen) {
+    server.on_query(std::string(query), [seen = std::move(seen)](fake_session& s, const fake_request& r) {
         const auto q = decode(r);
-        {
-            std::lock_guard lock(mutex);
-            seen.push_back(q);
-        }
-        // Pages of two rows (1-2, 3-4), then the last row 5.
+        seen(q);
         const int page = q.paging_state ? std::stoi(*q.paging_state) : 0;
         protocol::result_metadata m;
         m.flags = protocol::metadata_flags::global_tables_spec;
@@ -351,6 +348,17 @@ TEST_CASE("--page-size N is sent on every page request; without it the default s
         std::vector<std::uint8_t> out;
         CHECK_FALSE(protocol::encode_result_rows(out, f, m, cells, state));
         s.send_raw(std::move(out));
+    });
+}
+
+TEST_CASE("--page-size N is sent on every page request; without it the default stays") {
+    fake_cql_server server({});
+    std::mutex mutex;
+    std::vector<decoded_query> seen;
+    constexpr std::string_view query = "SELECT id FROM ks.t";
+    serve_paged_ids(server, query, [&](const decoded_query& q) {
+        std::lock_guard lock(mutex);
+        seen.push_back(q);
     });
     const std::vector<std::string> base{"127.0.0.1", std::to_string(server.port()), "-e", std::string(query)};
 
@@ -372,7 +380,8 @@ TEST_CASE("--page-size N is sent on every page request; without it the default s
         CHECK(r.exit_code == 0);
         std::lock_guard lock(mutex);
         REQUIRE(seen.size() == 3);
-        for (const auto& q : seen) CHECK(q.page_size == cqlwire::cli::default_page_size);
+        // A table's default page is cqlsh's.
+        for (const auto& q : seen) CHECK(q.page_size == cqlwire::cli::table_page_size);
     }
     SUBCASE("a bad value exits with the usage code before connecting") {
         auto args = base;
@@ -698,5 +707,46 @@ TEST_CASE("on a terminal, the prompt shows the keyspace after USE and the line e
     struct stat st {};
     REQUIRE(::stat((home / ".cqlwire_history").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
+    std::filesystem::remove_all(home);
+}
+
+TEST_CASE("shell: a table of several pages pauses at ---MORE--- as cqlsh does, each page under its header") {
+    fake_cql_server server({});
+    constexpr std::string_view query = "SELECT id FROM ks.t";
+    std::atomic<int> requests{0};
+    serve_paged_ids(server, query, [&](const decoded_query&) { ++requests; });
+    const auto home = std::filesystem::temp_directory_path() / ("cqlwire-more-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(home);
+    auto env = cqlwire::test::isolated_cqlwire_env(home.string());
+    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
+    env["TERM"] = "dumb";
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
+    REQUIRE(term.expect("cqlwire> "));
+    term.type(std::string(query) + ";\r");
+    // The first page, under its header and a blank line, then the pause: the next page is not
+    // asked for until Enter.
+    REQUIRE(term.expect("\r\n id\r\n----\r\n  1\r\n  2\r\n\r\n---MORE---"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(requests == 1);
+    term.type("\r");
+    REQUIRE(term.expect(" id\r\n----\r\n  3\r\n  4\r\n\r\n---MORE---"));
+    term.type("\r");
+    // The last page, then the count right after its blank line.
+    REQUIRE(term.expect(" id\r\n----\r\n  5\r\n\r\n(5 rows)\r\n"));
+    CHECK(requests == 3);
+    // Ctrl-C at the pause stops the result there: no count, back to the prompt.
+    term.type(std::string(query) + ";\r");
+    REQUIRE(term.expect("---MORE---"));
+    term.type("\x03");
+    REQUIRE(term.expect("cqlwire> "));
+    // PAGING OFF: no pause.
+    term.type("PAGING OFF\r");
+    REQUIRE(term.expect("PAGING set to OFF"));
+    term.type(std::string(query) + ";\r");
+    REQUIRE(term.expect("(5 rows)"));
+    term.type("\x04");
+    INFO("shown: " << term.shown());
+    CHECK(term.shown().find("(2 rows)") == std::string::npos);
+    CHECK(term.wait_exit() == 0);
     std::filesystem::remove_all(home);
 }

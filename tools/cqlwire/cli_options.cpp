@@ -93,7 +93,7 @@ const std::vector<flag_spec>& flags() {
              else return bad_value("format", v, "table, json or csv");
              return std::string();
          }},
-        {"page-size", 0, "N", "rows fetched per page (default 5000); every page is fetched",
+        {"page-size", 0, "N", "rows fetched per page (default 100 for a table, as cqlsh; 5000 for json and csv); every page is fetched",
          [](cli_options& o, std::string_view v) {
              o.page_size = parse_page_size(v);
              return o.page_size ? std::string() : bad_value("page-size", v, "a whole number from 1 to 2147483647");

@@ -141,6 +141,12 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     }
     line_editor editor(history);
     runner.use_history(&history);
+    // cqlsh's "---MORE---" between pages: Enter goes on; Ctrl-C or the end of input stops.
+    runner.use_terminal([] {
+        bool interrupted = false;
+        const auto line = read_plain_line("---MORE---", interrupted);
+        return line.has_value() && !interrupted;
+    });
     runner.print_banner();
 
     statement_splitter splitter;

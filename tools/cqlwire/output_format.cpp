@@ -126,7 +126,8 @@ void result_writer::finish() {
     if (!started_) page(rendered_rows{});
     switch (format_) {
     case output_format::table:
-        out_ << '\n';
+        // On a terminal each page already ended with its blank line.
+        if (!terminal_layout_) out_ << '\n';
         if (show_row_count_) out_ << '(' << rows_ << " rows)\n";
         break;
     case output_format::json: out_ << "]\n"; break;
@@ -170,8 +171,8 @@ void result_writer::table_page(const rendered_rows& r) {
         for (std::size_t c = 0; c < n && c < row.size(); ++c)
             widths[c] = std::max(widths[c], row[c] ? display_width(*row[c]) : null_text.size());
 
-    if (!started_) {
-        out_ << '\n';
+    if (!started_) out_ << '\n';
+    if (!started_ || terminal_layout_) {
         // Header: names left-aligned, with the padding after the last one trimmed.
         std::string header = " ";
         for (std::size_t c = 0; c < n; ++c) {
@@ -187,8 +188,11 @@ void result_writer::table_page(const rendered_rows& r) {
             out_ << std::string(widths[c], '-');
         }
         out_ << "-\n";
-        // A first page without rows: cqlsh ends the bare header with a blank line.
-        if (r.rows.empty()) out_ << '\n';
+    }
+    // A first page without rows: cqlsh ends the bare header with a blank line.
+    if (r.rows.empty()) {
+        out_ << '\n';
+        return;
     }
     for (const auto& row : r.rows) {
         out_ << ' ';
@@ -200,6 +204,7 @@ void result_writer::table_page(const rendered_rows& r) {
         }
         out_ << '\n';
     }
+    if (terminal_layout_) out_ << '\n';
 }
 
 void result_writer::json_page(const rendered_rows& r) {

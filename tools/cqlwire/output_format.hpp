@@ -45,8 +45,15 @@ cell_rendering cell_rendering_for(output_format f) noexcept;
 // table's "(N rows)" line (cqlsh prints it for SELECT only).
 class result_writer {
 public:
-    result_writer(std::ostream& out, output_format format, bool show_row_count = true, bool expanded = false)
-        : out_(out), format_(format), show_row_count_(show_row_count), expanded_(expanded) {}
+    // `terminal_layout`: cqlsh's layout for an interactive shell — every page of a table under its
+    // own header and followed by a blank line, the row count right after the last.
+    result_writer(std::ostream& out, output_format format, bool show_row_count = true, bool expanded = false,
+                  bool terminal_layout = false)
+        : out_(out),
+          format_(format),
+          show_row_count_(show_row_count),
+          expanded_(expanded),
+          terminal_layout_(terminal_layout) {}
     // Every page of one result has the same column_names.
     void page(const rendered_rows& rows);
     void finish();
@@ -62,6 +69,7 @@ private:
     output_format format_;
     bool show_row_count_;
     bool expanded_;
+    bool terminal_layout_;
     bool started_ = false;
     std::size_t rows_ = 0;
     std::vector<std::string> json_keys_;

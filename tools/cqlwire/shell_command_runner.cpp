@@ -289,11 +289,14 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
             shell_.paging = true;
             shell_.page_size = *c.page_size;
         } else {
+            const bool was = shell_.paging;
             shell_.paging = switch_state("PAGING", shell_.paging, c.toggle);
+            if (shell_.paging && !was) shell_.page_size = initial_shell_.page_size;
         }
         if (shell_.paging) std::cout << "Page size: " << shell_.page_size << "\n";
-        // Off, rows still arrive a page at a time (so memory stays bounded): the default page.
-        else shell_.page_size = initial_shell_.page_size;
+        // Off, cqlsh fetches every row at once; here rows still arrive in pages, so that memory
+        // stays bounded, but large ones: a table is laid out as cqlsh's up to 5000 rows.
+        else shell_.page_size = std::max(shell_.page_size, default_page_size);
         break;
     case shell_command_kind::show_session: return show_session(*c.session_id, context);
     case shell_command_kind::capture: return capture(c, context);

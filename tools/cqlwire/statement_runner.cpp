@@ -236,7 +236,8 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
             if (!writer) {
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
             writer.emplace(results(), settings_.format,
-                           settings_.format != output_format::table || is_select_statement(st.text), shell_.expand);
+                           settings_.format != output_format::table || is_select_statement(st.text), shell_.expand,
+                               terminal_ && settings_.format == output_format::table);
             // In a table the names are shown to a person; CSV and JSON keep them as data.
             for (const auto& col : result.rows.columns())
                 column_names.push_back(settings_.format == output_format::table ? escape_controls(col.name)
@@ -256,6 +257,12 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         const auto state = result.rows.paging_state();
         paging_state.assign(state.bytes.begin(), state.bytes.end());
         if (paging_state.empty()) break;  // a server that says "more" without a state
+        // The shell pauses between pages of a table, as cqlsh does; stopping there prints no
+        // row count (the result was not read to its end).
+        if (writer && pause_ && shell_.paging && !capture_ && settings_.format == output_format::table && !pause_()) {
+            interrupted_ = true;
+            return finish(true);
+        }
     }
     if (described) {
         results() << format_describe(*describe, *described, !keyspace_.empty());

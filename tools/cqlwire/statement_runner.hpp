@@ -36,7 +36,10 @@ namespace cqlwire::cli {
 
 class line_history;
 
-// Rows fetched per page when no --page-size is given.
+// Rows fetched per page when no --page-size is given: cqlsh's 100 for a table, whose column
+// widths are those of each page (so that the table reads as cqlsh's), 5000 for JSON and CSV,
+// whose output does not depend on it.
+inline constexpr std::int32_t table_page_size = 100;
 inline constexpr std::int32_t default_page_size = 5000;
 
 // `name` as a CQL quoted identifier ("..." with inner quotes doubled).
@@ -70,6 +73,13 @@ public:
     // connection then stays). Without it, LOGIN is refused.
     using login_function = std::function<int(const std::string& user, auth::secret_bytes password)>;
     void set_login(login_function login) { login_ = std::move(login); }
+    // The interactive shell: cqlsh's terminal layout of tables (each page under its header), and
+    // `pause` between the pages of a table while PAGING is on and nothing is captured (cqlsh's
+    // "---MORE---"); `pause` returns false to stop the result there.
+    void use_terminal(std::function<bool()> pause) {
+        terminal_ = true;
+        pause_ = std::move(pause);
+    }
     // Whether run() stopped at EXIT or QUIT.
     bool exit_requested() const noexcept { return exit_requested_; }
     // Whether the last run() was interrupted by Ctrl-C.
@@ -133,7 +143,7 @@ private:
         shell_settings o;
         o.consistency = s.consistency;
         o.tracing = s.tracing;
-        o.page_size = s.page_size.value_or(default_page_size);
+        o.page_size = s.page_size.value_or(s.format == output_format::table ? table_page_size : default_page_size);
         return o;
     }
     const shell_settings initial_shell_;
@@ -155,6 +165,8 @@ private:
     std::unique_ptr<capture_file> capture_;
     const line_history* history_ = nullptr;
     login_function login_;
+    bool terminal_ = false;
+    std::function<bool()> pause_;
     std::size_t history_shown_ = 50;  // HISTORY's count, as cqlsh's default
 };
 
