@@ -210,3 +210,15 @@ TEST_CASE("the help names every flag, the environment and the exit codes, and no
     CHECK(help.find(exit_codes_help()) != std::string::npos);
     CHECK(help.find("topsecret") == std::string::npos);
 }
+
+TEST_CASE("cqlsh's display flags: -C/--color, --no-color, --encoding UTF-8, -t/--tty") {
+    const auto p = parse({"-C", "--no-color", "--encoding", "UTF8", "-t"});
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.options.color);
+    CHECK(p.options.no_color);
+    CHECK(p.options.tty);
+    CHECK_FALSE(parse({"--encoding=utf-8"}).ec);
+    check_usage_error({"--encoding", "latin1"}, "--encoding latin1 is not supported: cqlwire reads and writes UTF-8 only");
+    CHECK(parse({"--tty"}).options.tty);
+    CHECK(parse({"--color"}).options.color);
+}

@@ -984,3 +984,26 @@ TEST_CASE("CAPTURE refuses a file the run reads or writes: results never land in
     // Any other file may be captured to.
     CHECK(r.out == "Now capturing query output to '" + key_copy + "'.\n");
 }
+
+TEST_CASE("-t/--tty runs the shell on a pipe, as cqlsh's; -C warns that colours are not implemented") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    cqlwire::test::process_options o;
+    o.env = run.env;
+    o.stdin_text = "CONSISTENCY QUORUM\nCONSISTENCY\n";
+    o.timeout = std::chrono::seconds(30);
+    const auto r = cqlwire::test::run_process(
+        CQLWIRE_BINARY, mtls_flags(server.port(), {"-u", std::string(user), "--tty", "-C"}), o);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Use HELP for help.\ncqlwire> Consistency level set to QUORUM.\ncqlwire> Current consistency level is QUORUM.") !=
+          std::string::npos);
+    CHECK(r.err.find("cqlwire: warning: -C/--color: cqlsh's colours are not implemented; the output stays plain") !=
+          std::string::npos);
+    // Without --tty the same pipe is a script: no banner, no prompt.
+    const auto script = cqlwire::test::run_process(
+        CQLWIRE_BINARY, mtls_flags(server.port(), {"-u", std::string(user), "--no-color"}), o);
+    CHECK(script.exit_code == 0);
+    CHECK(script.out == "Consistency level set to QUORUM.\nCurrent consistency level is QUORUM.\n");
+}

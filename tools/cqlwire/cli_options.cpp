@@ -3,6 +3,7 @@
 #include <array>
 #include <functional>
 
+#include "cqlwire/protocol/ascii.hpp"
 #include "exit_codes.hpp"
 
 #ifndef CQLWIRE_VERSION
@@ -149,6 +150,18 @@ const std::vector<flag_spec>& flags() {
         {"keylog", 0, "FILE",
          "append the TLS session keys to FILE for Wireshark (as SSLKEYLOGFILE; anyone with FILE can decrypt)",
          [](cli_options& o, std::string_view v) { return set_path(o.keylog, "keylog", v); }},
+        {"color", 'C', "", "cqlsh's colours: not implemented; the output stays plain (a warning says so)",
+         [](cli_options& o, std::string_view) { o.color = true; return std::string(); }},
+        {"no-color", 0, "", "no colours (cqlwire's output is never coloured)",
+         [](cli_options& o, std::string_view) { o.no_color = true; return std::string(); }},
+        {"encoding", 0, "ENCODING", "the terminal's encoding: UTF-8 only (as utf8 or utf-8, any case)",
+         [](cli_options&, std::string_view v) {
+             const std::string lower = protocol::ascii_lowered(v);
+             if (lower == "utf8" || lower == "utf-8") return std::string();
+             return "--encoding " + std::string(v) + " is not supported: cqlwire reads and writes UTF-8 only";
+         }},
+        {"tty", 't', "", "run the interactive shell (prompt, banner) even when standard input is not a terminal",
+         [](cli_options& o, std::string_view) { o.tty = true; return std::string(); }},
         {"help", 'h', "", "print this help and exit",
          [](cli_options& o, std::string_view) { o.help = true; return std::string(); }},
         {"version", 0, "", "print the version and exit",

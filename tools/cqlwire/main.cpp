@@ -162,7 +162,9 @@ int run(int argc, char** argv, const cli::checked_output& out) {
                             "'" + *secret_file + "' is standard input, which holds the statements; give the "
                             "statements with -e or -f, or the secret in another file");
         }
-        reader.emplace(STDIN_FILENO, "<stdin>");
+        // -t/--tty: the shell (banner, prompts, ---MORE---) on a pipe, as cqlsh's.
+        if (flags.tty) interactive_session = true;
+        else reader.emplace(STDIN_FILENO, "<stdin>");
     }
     // A trace or key log written into a credential (`--trace-file k.key`) would destroy it.
     {

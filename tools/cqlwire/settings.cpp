@@ -120,6 +120,8 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (auto c = env("SSL_CERTFILE"); c && !c->empty()) out.tls.ca_file = expand_home(*c, env);
 
     // flags
+    if (flags.color && !flags.no_color)
+        out.warnings.push_back("-C/--color: cqlsh's colours are not implemented; the output stays plain");
     if (flags.host) out.host = *flags.host;
     if (flags.port) out.port = *flags.port;
     if (flags.username) out.username = flags.username;

@@ -10,6 +10,10 @@
 // the runner stops with exit_code::output_failed (a reader that went away — EPIPE, `| head` —
 // ends it quietly, as it ends any Unix tool). In the interactive shell (catch_interrupts()),
 // Ctrl-C stops waiting for the statement and returns to the prompt; the connection stays usable.
+//
+// cqlsh's own commands (shell_commands.hpp) are carried out here too, on the settings they
+// change (consistency levels, EXPAND, TRACING, PAGING, CAPTURE); shell_command_runner.cpp holds
+// that half, describe_output.hpp the printing of DESCRIBE.
 #pragma once
 
 #include <cstdint>
