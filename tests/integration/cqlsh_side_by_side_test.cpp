@@ -86,7 +86,11 @@ void ensure_schema(const testbed_env& tb) {
                        keyspace + ".t (k int PRIMARY KEY, wide text, absent text); INSERT INTO " + keyspace +
                        ".t (k, wide) VALUES (1, 'a value much wider than its column name, with ünïcödé and 日本'); "
                        "CREATE TYPE " + keyspace + ".addr (street text, n int); CREATE INDEX t_absent ON " + keyspace +
-                       ".t (absent); CREATE TABLE " + keyspace + ".many (k int PRIMARY KEY, v text);" + many_rows()});
+                       ".t (absent); CREATE TABLE " + keyspace + ".many (k int PRIMARY KEY, v text);" + many_rows() +
+                       " CREATE TABLE " + keyspace + ".numbers (k int PRIMARY KEY, f float, d double, l list<double>);"
+                       " INSERT INTO " + keyspace + ".numbers (k, f, d, l) VALUES (1, 3.14159265, 123456789.123456789, "
+                       "[2.718281828459045, 1e-7]); INSERT INTO " + keyspace + ".numbers (k, f, d, l) VALUES (2, -0.000123456, "
+                       "1.0, [])"});
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     done = true;
@@ -320,4 +324,23 @@ TEST_CASE("LOGIN changes the role on a new connection to the same node, keeping 
     // The refused password shows nowhere (the right one is the testbed's well-known default).
     CHECK(r.out.find("Wr0ng-Secret") == std::string::npos);
     CHECK(r.err.find("Wr0ng-Secret") == std::string::npos);
+}
+
+TEST_CASE("[ui] float_precision and double_precision in the cqlshrc: the same digits as cqlsh") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const std::string cqlshrc = write_private_file("precision.cqlshrc", article_cqlshrc(tb) +
+                                                                            "\n[ui]\nfloat_precision = 3\ndouble_precision = 12\n");
+    const std::string script = write_private_file("precision.cql", "SELECT * FROM " + keyspace + ".numbers;\n");
+    cqlwire::test::process_options o;
+    o.env = {{"HOME", scratch_folder().string()}};
+    const auto theirs = cqlwire::test::run_process(cqlsh_program(tb), {"--ssl", "--cqlshrc", cqlshrc, "-f", script}, o);
+    INFO("cqlsh: " << describe(theirs));
+    REQUIRE_MESSAGE(theirs.out.find("(2 rows)") != std::string::npos, "the testbed's cqlsh did not run the script");
+    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
+    INFO("cqlwire: " << describe(ours));
+    CHECK(ours.exit_code == 0);
+    CHECK(ours.out == without_cqlsh_banner(theirs.out));
+    CHECK(ours.out.find("123456789.123") != std::string::npos);  // 12 digits of the double
+    CHECK(ours.out.find("3.14") != std::string::npos);           // 3 of the float
 }

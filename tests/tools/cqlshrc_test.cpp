@@ -153,7 +153,7 @@ TEST_CASE("unknown keys and sections are warnings") {
     const auto& w = p.values.warnings;
     REQUIRE(w.size() == 3);
     CHECK(w[0] == "rc:2: unknown key 'retries' in [connection]; ignored");
-    CHECK(w[1] == "rc:3: section [ui] holds cqlsh settings that cqlwire does not use; ignored");
+    CHECK(w[1] == "rc:4: [ui] color is a cqlsh setting cqlwire does not use; ignored");
     CHECK(w[2] == "rc:5: unknown section [mystery]; ignored");
     // [authentication] credentials names the credentials file (credentials_file.hpp).
     CHECK(p.values.credentials == "~/c");
@@ -243,4 +243,18 @@ TEST_CASE("configparser booleans") {
     for (auto t : {"1", "yes", "true", "on", "TRUE", "Yes", "oN"}) CHECK(parse_config_boolean(t) == true);
     for (auto f : {"0", "no", "false", "off", "FALSE", "No", "OFF"}) CHECK(parse_config_boolean(f) == false);
     for (auto bad : {"", "2", "y", "n", "truee", "enabled"}) CHECK_FALSE(parse_config_boolean(bad));
+}
+
+TEST_CASE("[ui] float_precision and double_precision are read; the other [ui] keys are named and ignored") {
+    const auto p = parse("[ui]\nfloat_precision = 3\ndouble_precision=12\ntimezone = UTC\n");
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.values.float_precision == 3);
+    CHECK(p.values.double_precision == 12);
+    REQUIRE(p.values.warnings.size() == 1);
+    CHECK(p.values.warnings[0] == "rc:4: [ui] timezone is a cqlsh setting cqlwire does not use; ignored");
+    check_error("[ui]\nfloat_precision = 0\n", "rc:2: [ui] float_precision: '0' is not a number of significant digits from 1 to 17");
+    check_error("[ui]\ndouble_precision = many\n",
+                "rc:2: [ui] double_precision: 'many' is not a number of significant digits from 1 to 17");
+    check_error("[ui]\ndouble_precision = 18\n",
+                "rc:2: [ui] double_precision: '18' is not a number of significant digits from 1 to 17");
 }

@@ -18,7 +18,8 @@ void append_marked_bytes(protocol::bytes_view bytes, bool json, std::string& out
 
 }  // namespace
 
-bool render_cell(const protocol::value_view& v, output_format format, std::string& out, std::string& reason) {
+bool render_cell(const protocol::value_view& v, output_format format, std::string& out, std::string& reason,
+                 int float_precision, int double_precision) {
     out.clear();
     reason.clear();
     std::error_code ec;
@@ -26,6 +27,8 @@ bool render_cell(const protocol::value_view& v, output_format format, std::strin
         ec = protocol::render_json(v, out);
     } else {
         protocol::render_options options;
+        options.float_precision = float_precision;
+        options.double_precision = double_precision;
         if (format == output_format::csv) options.form = protocol::cql_text_form::data;
         ec = protocol::render_cql(v, out, options);
     }

@@ -27,7 +27,9 @@ namespace cqlwire::cli {
 // undecodable (see above) and `reason` the cause in words ("a time of 86400000000000 ns is not
 // within 00:00:00 and 23:59:59.999999999"); `reason` holds no byte of the value, so it may be
 // printed to a terminal as it is.
-bool render_cell(const protocol::value_view& v, output_format format, std::string& out, std::string& reason);
+// `float_precision` and `double_precision`: the table's significant digits (cqlsh's [ui]).
+bool render_cell(const protocol::value_view& v, output_format format, std::string& out, std::string& reason,
+                 int float_precision = 5, int double_precision = 5);
 
 // A column name as the key of a JSON object, JSON quotes included, the way SELECT JSON writes
 // it: a name holding an upper-case letter as its quoted identifier ("\"MixedCase\""), any other

@@ -1,6 +1,7 @@
 #include "cqlshrc.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 
 #include "cli_options.hpp"
@@ -49,10 +50,10 @@ bool is_used_key(std::string_view section, std::string_view key) noexcept {
     return home_section(key) == section;
 }
 
-// Sections cqlsh reads that hold nothing cqlwire uses (display, COPY, tracing, the Python
-// auth provider class...).
+// Sections cqlsh reads that hold nothing cqlwire uses (COPY, tracing, the Python auth provider
+// class...). [ui] holds two settings cqlwire uses; its others are named one by one.
 bool is_cqlsh_only_section(std::string_view section) noexcept {
-    return section == "ui" || section == "cql" || section == "csv" || section == "tracing" ||
+    return section == "cql" || section == "csv" || section == "tracing" ||
            section == "protocol" || section == "tls" || section == "auth_provider" || section.starts_with("copy");
 }
 
@@ -150,7 +151,8 @@ private:
         in_default_ = name == "DEFAULT";
         if (const auto [it, fresh] = section_lines_.emplace(name, line_no); !fresh)
             return fail(line_no, "section [" + name + "] appears twice (first on line " + std::to_string(it->second) + ")");
-        if (!in_default_ && name != "authentication" && name != "connection" && name != "ssl" && name != "certfiles") {
+        if (!in_default_ && name != "authentication" && name != "connection" && name != "ssl" && name != "certfiles" &&
+            name != "ui") {
             if (is_cqlsh_only_section(name))
                 warn(line_no, "section [" + name + "] holds cqlsh settings that cqlwire does not use; ignored");
             else
@@ -216,6 +218,15 @@ private:
 
     std::error_code interpret() {
         for (raw_entry& e : entries_) {
+            if (e.section == "ui") {
+                // The display settings cqlwire shares with cqlsh; the rest are named one by one.
+                if (e.key == "float_precision" || e.key == "double_precision") {
+                    if (auto ec = interpret_one(e)) return ec;
+                } else {
+                    warn(e.line, "[ui] " + e.key + " is a cqlsh setting cqlwire does not use; ignored");
+                }
+                continue;
+            }
             if (is_cqlsh_only_section(e.section)) continue;
             if (e.section != "authentication" && e.section != "connection" && e.section != "ssl" &&
                 e.section != "certfiles")
@@ -254,8 +265,20 @@ private:
         return {};
     }
 
+    std::error_code need_precision(const raw_entry& e, std::optional<int>& slot) {
+        int digits = 0;
+        const auto [end, ec] = std::from_chars(e.value.data(), e.value.data() + e.value.size(), digits);
+        if (ec != std::errc() || end != e.value.data() + e.value.size() || digits < 1 || digits > max_precision)
+            return fail(e.line, "[ui] " + e.key + ": '" + e.value + "' is not a number of significant digits from 1 to " +
+                                    std::to_string(max_precision));
+        slot = digits;
+        return {};
+    }
+
     std::error_code interpret_one(raw_entry& e) {
         const std::string& k = e.key;
+        if (k == "float_precision") return need_precision(e, out_.float_precision);
+        if (k == "double_precision") return need_precision(e, out_.double_precision);
         if (e.section == "certfiles") {
             if (e.value.empty()) return fail(e.line, "[certfiles] " + k + " is empty");
             out_.certfiles.emplace_back(k, e.value);

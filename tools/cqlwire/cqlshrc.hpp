@@ -47,6 +47,9 @@ struct cqlshrc_values {
     std::optional<bool> validate;
     std::optional<std::string> userkey;   // client private key
     std::optional<std::string> usercert;  // client certificate
+    // [ui]: significant digits of float and double values in tables (cqlsh's; 5 by default).
+    std::optional<int> float_precision;
+    std::optional<int> double_precision;
     // [certfiles]: per-host CA files, `host = path`, in file order (host names lower-cased).
     std::vector<std::pair<std::string, std::string>> certfiles;
 
@@ -58,6 +61,10 @@ struct cqlshrc_values {
 // and sets `message` to "FILE:LINE: what is wrong"; `out` is then unspecified.
 [[nodiscard]] std::error_code parse_cqlshrc(std::string_view text, std::string_view file_name, cqlshrc_values& out,
                                             std::string& message);
+
+// The most significant digits [ui] float_precision and double_precision may ask for (a double
+// holds 17).
+inline constexpr int max_precision = 17;
 
 // A boolean as INI readers accept it: 1/yes/true/on and 0/no/false/off, case-insensitive.
 std::optional<bool> parse_config_boolean(std::string_view text) noexcept;

@@ -1,6 +1,7 @@
 // The interactive shell; see interactive_shell.hpp.
 #include "interactive_shell.hpp"
 
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -91,15 +92,19 @@ std::optional<std::string> read_plain_line(const std::string& prompt, bool& inte
     std::cout << prompt << std::flush;
     std::string line;
     for (;;) {
-        char byte = 0;
-        const auto n = ::read(STDIN_FILENO, &byte, 1);
-        if (n < 0 && errno == EINTR) {
-            if (!interrupt_requested()) continue;
+        // A Ctrl-C that came before the read began (while the prompt was being written) would
+        // not interrupt it: the flag is looked at before each wait, and the wait is short.
+        if (interrupt_requested()) {
             clear_interrupt();
             std::cout << "\n" << std::flush;
             interrupted = true;
             return std::string();
         }
+        pollfd input{STDIN_FILENO, POLLIN, 0};
+        if (::poll(&input, 1, 100) <= 0) continue;  // nothing yet, or EINTR: look at the flag again
+        char byte = 0;
+        const auto n = ::read(STDIN_FILENO, &byte, 1);
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             std::cout << "\n";
             if (line.empty()) return std::nullopt;

@@ -74,6 +74,8 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
             rc->password.reset();
         }
         if (rc->keyspace) out.keyspace = rc->keyspace;
+        if (rc->float_precision) out.float_precision = *rc->float_precision;
+        if (rc->double_precision) out.double_precision = *rc->double_precision;
         if (rc->connect_timeout) out.connect_timeout = *rc->connect_timeout;
         if (rc->request_timeout) out.request_timeout = *rc->request_timeout;
         if (rc->ssl) out.tls.enabled = *rc->ssl;

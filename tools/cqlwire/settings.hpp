@@ -64,6 +64,9 @@ struct settings {
     output_format format = output_format::table;
     std::optional<std::int32_t> page_size;  // rows per page; unset: the runner's default
     bool tracing = false;
+    // Significant digits of float and double values in tables ([ui] in the cqlshrc, as cqlsh).
+    int float_precision = 5;
+    int double_precision = 5;
     std::uint8_t protocol_version = 4;  // --protocol-version; v5 framing is not implemented
     // --trace-frames / --trace-file: the format, and the file (empty: standard error).
     std::optional<inspect::trace_format> trace_frames;

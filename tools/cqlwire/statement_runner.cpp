@@ -313,7 +313,7 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
                 continue;
             }
             std::string text;
-            if (!render_cell(v, settings_.format, text, reason)) {
+            if (!render_cell(v, settings_.format, text, reason, settings_.float_precision, settings_.double_precision)) {
                 // Every row is still printed; the cell shows its bytes, and the reason is said.
                 if (undecodable_cells_ < max_cell_warnings)
                     std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ") << "row "
