@@ -1007,3 +1007,35 @@ TEST_CASE("-t/--tty runs the shell on a pipe, as cqlsh's; -C warns that colours 
     CHECK(script.exit_code == 0);
     CHECK(script.out == "Consistency level set to QUORUM.\nCurrent consistency level is QUORUM.\n");
 }
+
+TEST_CASE("CAPTURE refuses the SOURCE files being run and a script on standard input; SOURCE refuses the capture file") {
+    // Found by an independent tester: the results were appended to the file being read, and
+    // read back as statements.
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    const std::string self = run.home.path("self.cql");
+    run.home.write("self.cql", "CAPTURE '" + self + "'\n");
+    const auto r = run(mtls_flags(server.port(), {"-u", std::string(user), "-e", "SOURCE '" + self + "'"}));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("CAPTURE '" + self + "' is the file given as SOURCE") != std::string::npos);
+    CHECK(r.out.find("Now capturing") == std::string::npos);
+
+    const std::string out = run.home.path("out.txt");
+    const auto back = run(mtls_flags(server.port(), {"-u", std::string(user), "-e",
+                                                     "CAPTURE '" + out + "'; SOURCE '" + out + "'"}));
+    CHECK(back.err.find("SOURCE '" + out + "' is the file CAPTURE appends to; CAPTURE OFF first") != std::string::npos);
+
+    const std::string script = run.home.write("script.cql", "CAPTURE '" + run.home.path("script.cql") + "'\n");
+    cqlwire::test::process_options o;
+    o.env = run.env;
+    o.timeout = std::chrono::seconds(30);
+    const auto piped = cqlwire::test::run_process(
+        "/bin/sh", {"-c", std::string(CQLWIRE_BINARY) + " \"$@\" < " + script, "sh", "-u", std::string(user),
+                    "--cafile", test_pki::instance().path("server-ca.crt"), "--cert", test_pki::instance().path("client.crt"),
+                    "--key", test_pki::instance().path("client.key"), "localhost", std::to_string(server.port())},
+        o);
+    INFO("stdout: " << piped.out << "\nstderr: " << piped.err);
+    CHECK(piped.exit_code == 6);
+    CHECK(piped.err.find("is the file given as standard input") != std::string::npos);
+}

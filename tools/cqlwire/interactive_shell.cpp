@@ -145,7 +145,7 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
         }
     }
     line_editor editor(history);
-    runner.use_history(&history);
+    runner.use_history(&history, history_path);
     // cqlsh's "---MORE---" between pages: Enter goes on; Ctrl-C or the end of input stops.
     runner.use_terminal([] {
         bool interrupted = false;

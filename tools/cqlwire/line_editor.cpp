@@ -60,9 +60,9 @@ std::error_code make_error_code(history_errc e) noexcept { return {static_cast<i
 
 bool line_history::is_secret(std::string_view entry) noexcept {
     if (protocol::find_ignoring_ascii_case(entry, "password") != std::string_view::npos) return true;
-    // LOGIN user pass: whatever follows the word, the line may hold a password.
-    const auto start = entry.find_first_not_of(" \t");
-    return start != std::string_view::npos && protocol::starts_with_ignoring_ascii_case(entry.substr(start), "login");
+    // LOGIN user pass, wherever it stands on the line (`CONSISTENCY ONE; LOGIN u 'pw'`): the
+    // line may hold a password. A line that merely names a `login` column is left out too.
+    return protocol::find_ignoring_ascii_case(entry, "login") != std::string_view::npos;
 }
 
 bool line_history::add(std::string_view entry) {

@@ -52,7 +52,7 @@ public:
     [[nodiscard]] std::error_code append_to_file(const std::string& path, std::string_view entry) const;
 
     // True when the entry must not be stored: it contains PASSWORD (any case: a CREATE/ALTER
-    // ROLE ... PASSWORD must never be kept), or it is a LOGIN command (`LOGIN user pass`).
+    // ROLE ... PASSWORD must never be kept), or it holds LOGIN anywhere (`...; LOGIN user pass`).
     static bool is_secret(std::string_view entry) noexcept;
 
 private:

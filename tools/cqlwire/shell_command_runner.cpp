@@ -148,6 +148,11 @@ bool statement_runner::capture(const shell_command& c, std::string_view context)
                                                                        : std::optional<std::string>(settings_.cqlshrc_file));
     files.push_back({"--trace-file", settings_.trace_file});
     files.push_back({"--keylog", settings_.tls.key_log_file});
+    files.push_back({"the line history", history_file_});
+    for (const auto& source : sources_) files.push_back({"SOURCE", source});
+    // Statements read from a file through standard input (`cqlwire < script.cql`).
+    if (struct stat in {}; ::fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode))
+        files.push_back({"standard input", "/dev/stdin"});
     for (const auto& input : files) {
         if (input.path.empty() || !same_file(c.path, input.path)) continue;
         refuse_shell_command("CAPTURE '" + c.path + "' is the file given as " + input.option + " ('" + input.path +
@@ -203,8 +208,8 @@ bool statement_runner::login(const shell_command& c, std::string_view context) {
 
 bool statement_runner::run_source(const std::string& path, std::string_view context) {
     // cqlsh recurses until Python gives up; a file that sources itself stops here instead.
-    constexpr int max_source_depth = 16;
-    if (source_depth_ >= max_source_depth) {
+    constexpr std::size_t max_source_depth = 16;
+    if (sources_.size() >= max_source_depth) {
         refuse_shell_command("SOURCE files nested more than " + std::to_string(max_source_depth) +
                                  " deep: '" + path + "' was not run",
                              context);
@@ -220,6 +225,11 @@ bool statement_runner::run_source(const std::string& path, std::string_view cont
         int fd;
         ~close_on_exit() { ::close(fd); }
     } closer{fd};
+    // Reading the file results are being appended to would read them back as statements.
+    if (capture_ && same_file(path, capture_->path)) {
+        refuse_shell_command("SOURCE '" + path + "' is the file CAPTURE appends to; CAPTURE OFF first", context);
+        return output_written();
+    }
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         refuse_shell_command("Could not open '" + path + "': " + std::strerror(EISDIR), context);
@@ -231,7 +241,7 @@ bool statement_runner::run_source(const std::string& path, std::string_view cont
     const shell_settings outer = shell_;
     shell_ = initial_shell_;
     shell_.tracing = outer.tracing;
-    ++source_depth_;
+    sources_.push_back(path);
     statement_reader reader(fd, path);
     statement st_read;
     std::error_code ec;
@@ -252,7 +262,7 @@ bool statement_runner::run_source(const std::string& path, std::string_view cont
         if (interrupted_) break;  // Ctrl-C: back to the prompt, the rest of the file not run
     }
     if (ec) refuse_shell_command(message, context);
-    --source_depth_;
+    sources_.pop_back();
     shell_ = outer;
     return go_on && output_written();
 }

@@ -16,7 +16,7 @@ struct topic {
     std::string_view text;
 };
 
-constexpr std::array<topic, 15> topics = {{
+constexpr std::array<topic, 18> topics = {{
     {"CONSISTENCY",
      "CONSISTENCY [level]\n"
      "  Shows the consistency level of the following statements, or sets it: ANY, ONE, TWO, THREE,\n"
@@ -45,8 +45,22 @@ constexpr std::array<topic, 15> topics = {{
     {"SOURCE",
      "SOURCE '<file>'\n"
      "  Runs the statements and commands of a file. The file starts from the default levels,\n"
-     "  EXPAND and PAGING (TRACING carries over), its changes end with it, and its EXIT ends only\n"
-     "  the file. '~/' is the home folder.\n"},
+     "  EXPAND and PAGING (TRACING carries over) and its changes to them end with it; a USE or a\n"
+     "  LOGIN in it stays in force after it (the file runs on the same connection). Its EXIT ends\n"
+     "  only the file. '~/' is the home folder.\n"},
+    {"CAPTURE",
+     "CAPTURE ['<file>'|OFF]\n"
+     "  Appends the results (tables, descriptions, traces) to the file instead of showing them,\n"
+     "  stops doing so, or tells where they go. The shell's own messages and errors still show.\n"
+     "  A file the session reads (key, certificate, cqlshrc, a file being run) is refused.\n"},
+    {"LOGIN",
+     "LOGIN <user> ['<password>']\n"
+     "  Logs in as another role on a new connection to the same node, keeping the keyspace in use;\n"
+     "  without a password it is asked for on the terminal, without echo. A refused login keeps\n"
+     "  the old connection. A line holding LOGIN is never kept in the history.\n"},
+    {"HISTORY",
+     "HISTORY [n]\n"
+     "  In the shell, shows the statements entered before it: the last 50, or n from now on.\n"},
     {"DESCRIBE",
      "DESCRIBE | DESC  KEYSPACES | KEYSPACE [name] | TABLES | TABLE name | INDEX name |\n"
      "                 MATERIALIZED VIEW name | TYPES | TYPE name | FUNCTIONS | FUNCTION name |\n"

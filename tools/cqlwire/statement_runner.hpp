@@ -69,9 +69,12 @@ public:
     // versions as SHOW VERSION prints them, "Use HELP for help." What the node does not answer is
     // left out, silently.
     void print_banner();
-    // The interactive shell's history, which HISTORY shows (none elsewhere); must outlive the
-    // runner's use of it.
-    void use_history(const line_history* history) noexcept { history_ = history; }
+    // The interactive shell's history, which HISTORY shows (none elsewhere), and its file (which
+    // CAPTURE may not append to); the history must outlive the runner's use of it.
+    void use_history(const line_history* history, std::string file) {
+        history_ = history;
+        history_file_ = std::move(file);
+    }
     // LOGIN: opens a new connection to the same node as `user`, replacing the runner's connection
     // when it logs in; returns 0, or the failure's exit code after saying why (the old
     // connection then stays). Without it, LOGIN is refused.
@@ -153,7 +156,6 @@ private:
     const shell_settings initial_shell_;
     shell_settings shell_;
     bool exit_requested_ = false;
-    int source_depth_ = 0;  // SOURCE files being run, one inside the other
     // CAPTURE: results are appended to this file instead of standard output (as in cqlsh, the
     // shell's own messages and errors are not).
     struct capture_file {
@@ -168,6 +170,8 @@ private:
     };
     std::unique_ptr<capture_file> capture_;
     const line_history* history_ = nullptr;
+    std::string history_file_;
+    std::vector<std::string> sources_;  // the SOURCE files being run, outermost first
     login_function login_;
     bool terminal_ = false;
     std::function<bool()> pause_;
