@@ -3,15 +3,10 @@
 #include <charconv>
 
 #include "cqlwire/cluster/errc.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 
 namespace cqlwire::cluster {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool parse_port(std::string_view text, std::uint16_t& out) {
     unsigned value = 0;
@@ -62,13 +57,13 @@ std::error_code parse_one(std::string_view entry, std::uint16_t default_port, co
 std::error_code parse_contact_points(std::string_view list, std::uint16_t default_port,
                                      std::vector<contact_point>& out, protocol::diagnostics& diag) {
     std::vector<contact_point> points;
-    if (trim(list).empty()) {
+    if (protocol::trim_ascii_blank(list).empty()) {
         diag.set_client_message("no contact point: give a host, or several separated by commas");
         return make_error_code(errc::no_contact_point);
     }
     while (true) {
         const auto comma = list.find(',');
-        const auto entry = trim(list.substr(0, comma));
+        const auto entry = protocol::trim_ascii_blank(list.substr(0, comma));
         if (entry.empty()) return bad(list, "an empty entry in the list", diag);
         contact_point point;
         if (auto ec = parse_one(entry, default_port, point, diag)) return ec;

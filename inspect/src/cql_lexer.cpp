@@ -1,13 +1,13 @@
 #include "cqlwire/inspect/cql_lexer.hpp"
 
+#include "cqlwire/protocol/ascii.hpp"
+
 namespace cqlwire::inspect {
 namespace {
 
 bool is_word_char(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
-
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 }  // namespace
 
@@ -42,7 +42,7 @@ void cql_lexer::read_in_code(char c) {
     case '"': return start(state::double_quoted);
     default: break;
     }
-    if (is_space(c)) return;
+    if (protocol::is_ascii_space(c)) return;
     start(state::code);
     complete(cql_token_kind::punctuation, offset_ + 1, offset_, offset_ + 1);
 }

@@ -252,7 +252,9 @@ std::error_code render_at(const value_view& v, std::string& out, const cql_conte
     case type_kind::duration: {
         cql_duration d;
         if (auto ec = to_duration(v, d)) return ec;
-        detail::append_duration(d, out);
+        // cqlsh shows a zero duration as nothing; data must read back, so it is "0s" there.
+        if (ctx.data && d == cql_duration{}) out += "0s";
+        else detail::append_duration(d, out);
         return {};
     }
     case type_kind::list:

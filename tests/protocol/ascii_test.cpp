@@ -1,4 +1,5 @@
-// The shared ASCII helpers (hex digits, byte escapes, case-insensitive comparison) and the one
+// The shared ASCII helpers (hex digits, byte escapes, case, white space, case-insensitive
+// comparison) and the one
 // way an endpoint is written ("host:port", IPv6 in brackets exactly once).
 #include "test_support.hpp"
 
@@ -68,6 +69,8 @@ TEST_CASE("ascii: case is ignored for ASCII letters only") {
     // A byte above 0x7F is never a letter here, whatever the C locale says.
     CHECK(ascii_lower('\xC4') == '\xC4');
     CHECK(ascii_lowered("Hello, WORLD 42") == "hello, world 42");
+    CHECK(ascii_uppered("Hello, world 42") == "HELLO, WORLD 42");
+    CHECK(ascii_uppered("\xE4x") == "\xE4X");
 
     CHECK(equals_ignoring_ascii_case("LOCAL_QUORUM", "local_quorum"));
     CHECK(equals_ignoring_ascii_case("", ""));
@@ -83,6 +86,33 @@ TEST_CASE("ascii: case is ignored for ASCII letters only") {
     CHECK(find_ignoring_ascii_case("ab", "abc") == std::string_view::npos);
     CHECK(find_ignoring_ascii_case("passwor", "password") == std::string_view::npos);
     CHECK(find_ignoring_ascii_case("xxPASSWORD", "password") == 2);
+}
+
+TEST_CASE("ascii: white space is the C locale's six characters, and trimming cuts only those, at the ends") {
+    for (const char c : std::string_view(" \t\n\v\f\r")) CHECK(is_ascii_space(c));
+    // NUL, the other controls, Latin-1's NBSP, the bytes of NEL in UTF-8 and letters are not.
+    for (const char c : std::string_view("\0\x01\x1c\x1f\x7f\xA0\xC2\x85" "a_", 10)) CHECK_FALSE(is_ascii_space(c));
+
+    CHECK(trim_ascii_space(" \t\r\n\f\vkey = a b\v\f\n\r\t ") == "key = a b");
+    CHECK(trim_ascii_space("word") == "word");
+    CHECK(trim_ascii_space(" \t\n") == "");
+    CHECK(trim_ascii_space("") == "");
+    CHECK(trim_ascii_space("\xA0x\xA0") == "\xA0x\xA0");
+    const std::string_view text = "  inner  ";
+    const auto trimmed = trim_ascii_space(text);
+    CHECK(trimmed.data() == text.data() + 2);  // a view into the text, not a copy
+    static_assert(trim_ascii_space(" x ") == "x");
+}
+
+TEST_CASE("ascii: blanks are a space and a tab only; trimming them keeps line breaks and CRs") {
+    CHECK(is_ascii_blank(' '));
+    CHECK(is_ascii_blank('\t'));
+    for (const char c : std::string_view("\n\r\v\f\0\xA0x", 7)) CHECK_FALSE(is_ascii_blank(c));
+    CHECK(trim_ascii_blank(" \t host:9042 \t") == "host:9042");
+    CHECK(trim_ascii_blank("\r host \n") == "\r host \n");
+    CHECK(trim_ascii_blank(" \t ") == "");
+    CHECK(trim_ascii_blank("") == "");
+    static_assert(trim_ascii_blank("\tx\t") == "x");
 }
 
 TEST_CASE("endpoint_text: an IPv6 address is bracketed exactly once; names and IPv4 are not") {

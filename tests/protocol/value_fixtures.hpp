@@ -11,6 +11,9 @@
 #include <system_error>
 #include <vector>
 
+#include <doctest/doctest.h>
+
+#include "cqlwire/protocol/render.hpp"
 #include "cqlwire/protocol/types.hpp"
 #include "cqlwire/protocol/value_view.hpp"
 
@@ -67,5 +70,15 @@ inline bytes int32_be(std::int32_t v) {
             static_cast<std::uint8_t>(u)};
 }
 inline bytes text_bytes(std::string_view s) { return bytes(s.begin(), s.end()); }
+
+// render_cql of `wire` as a value of `type` in `form`; a failure to render fails the test.
+inline std::string render_in(const cp::data_type& type, const bytes& wire, cp::cql_text_form form) {
+    held_value h(type, wire);
+    cp::render_options options;
+    options.form = form;
+    std::string out;
+    CHECK_FALSE(cp::render_cql(h.view(), out, options));
+    return out;
+}
 
 }  // namespace cqlwire::test

@@ -1,8 +1,9 @@
-// ASCII helpers every layer shares: hex digits and case-insensitive comparison.
+// ASCII helpers every layer shares: hex digits, case, white space and case-insensitive comparison.
 //
 // CQL keywords, option names and the server's messages are compared without regard to ASCII
-// case; bytes are shown as hex in traces, dumps, escapes and error codes. These do it one way
-// for the whole project, independent of the C locale (std::tolower is not).
+// case; bytes are shown as hex in traces, dumps, escapes and error codes; words and values are
+// cut at white space. These do it one way for the whole project, independent of the C locale
+// (std::tolower and std::isspace are not).
 #pragma once
 
 #include <cstddef>
@@ -66,6 +67,36 @@ inline std::string ascii_lowered(std::string_view s) {
     std::string out(s);
     for (auto& c : out) c = ascii_lower(c);
     return out;
+}
+
+inline std::string ascii_uppered(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = ascii_upper(c);
+    return out;
+}
+
+// Whether `c` is white space as the C locale's isspace() has it: space, \t, \n, \v, \f, \r.
+// Bytes above 0x7F never are (no NBSP), whatever the locale.
+constexpr bool is_ascii_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// `s` without the white space (is_ascii_space) at either end; a view into `s`.
+constexpr std::string_view trim_ascii_space(std::string_view s) noexcept {
+    while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Whether `c` is a blank as the C locale's isblank() has it: a space or a tab (white space within
+// a line; a line break or a CR is not).
+constexpr bool is_ascii_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// `s` without the blanks (is_ascii_blank) at either end; a view into `s`.
+constexpr std::string_view trim_ascii_blank(std::string_view s) noexcept {
+    while (!s.empty() && is_ascii_blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_ascii_blank(s.back())) s.remove_suffix(1);
+    return s;
 }
 
 // Whether `a` and `b` are equal when ASCII letters are compared without case.

@@ -26,7 +26,7 @@
 // render_cql, data form (for CSV), writes what reads back to the same value: text at the top
 // level exactly as stored (no escapes: the CSV writer quotes the field); floats and doubles in
 // the shortest form that reads back to the same bits (std::to_chars), NaN, Infinity,
-// -Infinity; timestamps exact to the millisecond ("2024-05-06 07:08:09.123+0000", the raw
+// -Infinity; a zero duration as 0s (the display form shows nothing); timestamps exact to the millisecond ("2024-05-06 07:08:09.123+0000", the raw
 // millisecond count outside years 1..9999); and composite values as CQL literals the server
 // parses back: text quoted with inner quotes doubled and nothing else escaped, timestamps,
 // dates, times and inets quoted, case-sensitive UDT field names as quoted identifiers.
