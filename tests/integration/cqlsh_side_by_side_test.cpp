@@ -55,10 +55,12 @@ struct side_by_side {
     process_result theirs, ours;
 };
 
-// Runs `script` through cqlsh, then cqlwire, with the same cqlshrc; REQUIREs that cqlsh ran it
-// (its output holds `cqlsh_ran`), so that a broken cqlsh cannot pass for an agreement.
-side_by_side run_both(const testbed_env& tb, const std::string& script, const std::string& cqlsh_ran) {
-    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb));
+// Runs `script` through cqlsh, then cqlwire, with the same cqlshrc (the article's, then
+// `more_cqlshrc`: further sections such as [ui]); REQUIREs that cqlsh ran it (its output holds
+// `cqlsh_ran`), so that a broken cqlsh cannot pass for an agreement.
+side_by_side run_both(const testbed_env& tb, const std::string& script, const std::string& cqlsh_ran,
+                      const std::string& more_cqlshrc = "") {
+    const std::string cqlshrc = write_private_file("side_by_side.cqlshrc", article_cqlshrc(tb) + more_cqlshrc);
     side_by_side r;
     r.theirs = run_cqlsh(tb, cqlshrc, script);
     INFO("cqlsh: " << describe(r.theirs));
@@ -329,15 +331,10 @@ TEST_CASE("LOGIN changes the role on a new connection to the same node, keeping 
 TEST_CASE("[ui] float_precision and double_precision in the cqlshrc: the same digits as cqlsh") {
     const auto& tb = require_testbed();
     ensure_schema(tb);
-    const std::string cqlshrc = write_private_file("precision.cqlshrc", article_cqlshrc(tb) +
-                                                                            "\n[ui]\nfloat_precision = 3\ndouble_precision = 12\n");
     const std::string script = write_private_file("precision.cql", "SELECT * FROM " + keyspace + ".numbers;\n");
-    cqlwire::test::process_options o;
-    o.env = {{"HOME", scratch_folder().string()}};
-    const auto theirs = cqlwire::test::run_process(cqlsh_program(tb), {"--ssl", "--cqlshrc", cqlshrc, "-f", script}, o);
+    const auto [theirs, ours] =
+        run_both(tb, script, "(2 rows)", "\n[ui]\nfloat_precision = 3\ndouble_precision = 12\n");
     INFO("cqlsh: " << describe(theirs));
-    REQUIRE_MESSAGE(theirs.out.find("(2 rows)") != std::string::npos, "the testbed's cqlsh did not run the script");
-    const auto ours = run_cqlwire({"--cqlshrc", cqlshrc, "-f", script});
     INFO("cqlwire: " << describe(ours));
     CHECK(ours.exit_code == 0);
     CHECK(ours.out == without_cqlsh_banner(theirs.out));

@@ -69,8 +69,9 @@ std::string write_private_file(const std::string& name, const std::string& text)
 std::string cqlwire_binary() { return CQLWIRE_BINARY; }
 
 process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, const std::string& stdin_text) {
     test::process_options options;
+    options.stdin_text = stdin_text;
     options.env = test::isolated_cqlwire_env((scratch_folder() / "home").string());
     for (const auto& [k, v] : env) options.env[k] = v;
     options.timeout = timeout;

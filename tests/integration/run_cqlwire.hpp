@@ -23,9 +23,10 @@ using test::process_result;
 
 // Runs cqlwire with `args`. `env` adds variables (e.g. CQLWIRE_PASSWORD) on top of the hermetic
 // environment. Killed after `timeout`: a run should take well under a second, but creating a
-// schema on a busy node takes longer.
+// schema on a busy node takes longer. `stdin_text` is its standard input (then closed).
 process_result run_cqlwire(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-                           std::chrono::milliseconds timeout = std::chrono::seconds(20));
+                           std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                           const std::string& stdin_text = "");
 
 // Runs cqlwire logged in over mutual TLS: tls_args, login_args, then `more`, the password in
 // CQLWIRE_PASSWORD, a minute to finish; CHECKs that the password appears in neither output.

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -32,18 +33,6 @@ void close_fd(int& fd) {
     fd = -1;
 }
 
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& overrides) {
-    std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) {
-        std::string entry(*e);
-        auto name = entry.substr(0, entry.find('='));
-        if (!overrides.contains(name)) env.push_back(std::move(entry));
-    }
-    for (const auto& [name, value] : overrides)
-        if (!value.empty()) env.push_back(name + "=" + value);
-    return env;
-}
-
 }  // namespace
 
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
@@ -60,7 +49,8 @@ process_result run_process(const std::string& program, const std::vector<std::st
     std::vector<char*> argv;
     for (auto& a : argv_storage) argv.push_back(a.data());
     argv.push_back(nullptr);
-    auto env_storage = child_environment(options.env);
+    std::vector<std::string> env_storage;
+    for (const auto& [name, value] : child_environment(options.env)) env_storage.push_back(name + "=" + value);
     std::vector<char*> envp;
     for (auto& e : env_storage) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -116,6 +106,20 @@ process_result run_process(const std::string& program, const std::vector<std::st
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
     return result;
+}
+
+std::map<std::string, std::string> child_environment(const std::map<std::string, std::string>& overrides) {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view entry(*e);
+        if (const auto eq = entry.find('='); eq != std::string_view::npos)
+            env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    for (const auto& [name, value] : overrides) {
+        if (value.empty()) env.erase(name);
+        else env[name] = value;
+    }
+    return env;
 }
 
 std::map<std::string, std::string> isolated_cqlwire_env(const std::string& home) {

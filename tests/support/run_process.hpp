@@ -26,6 +26,10 @@ struct process_options {
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
                            const process_options& options = {});
 
+// The environment run_process gives a child: this process's own, with `overrides` applied (an
+// empty value unsets the variable). A terminal_session given it sees what run_process's child would.
+std::map<std::string, std::string> child_environment(const std::map<std::string, std::string>& overrides);
+
 // An environment for running cqlwire in isolation: HOME set to `home`, and every variable the
 // command reads (CQLWIRE_PASSWORD, CQLSH_HOST, SSL_CERTFILE, SSLKEYLOGFILE, ...) unset, so that
 // nothing of the caller's shell leaks in. Add to it what a test wants the command to see.

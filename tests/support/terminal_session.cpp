@@ -8,7 +8,16 @@
 
 #include <cerrno>
 
+#include "run_process.hpp"
+
 namespace cqlwire::test {
+
+std::map<std::string, std::string> isolated_terminal_env(const std::string& home, const std::string& term) {
+    auto env = isolated_cqlwire_env(home);
+    std::erase_if(env, [](const auto& variable) { return variable.second.empty(); });
+    env["TERM"] = term;
+    return env;
+}
 
 terminal_session::terminal_session(const std::string& program, const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env) {

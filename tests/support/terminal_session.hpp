@@ -14,6 +14,12 @@
 
 namespace cqlwire::test {
 
+// The environment for cqlwire on a terminal session: HOME = `home`, TERM = `term` ("xterm" for
+// the line editor, "dumb" for plain reading), and none of the variables isolated_cqlwire_env
+// unsets. A terminal session passes exactly the environment it is given, so those are left out
+// rather than set empty. Add to it what a test wants the command to see.
+std::map<std::string, std::string> isolated_terminal_env(const std::string& home, const std::string& term);
+
 class terminal_session {
 public:
     // Starts `program args...` with exactly the environment `env` on a new pty.

@@ -47,6 +47,35 @@ TEST_CASE("a regular file is read whole, up to and including its cap") {
     CHECK(out.empty());
 }
 
+TEST_CASE("bounded_file: the mode and owner judged are those of the file read, even if the path changes between") {
+    const temp_dir dir("cqlwire-bounded");
+    const std::string path = dir.write("credentials", "[plain_text_auth]\npassword = mine\n");
+    bounded_file file;
+    std::string message;
+    REQUIRE_FALSE(file.open(path, "credentials file", {max_cqlshrc_size}, message));
+    CHECK(S_ISREG(file.status().st_mode));
+    CHECK((file.status().st_mode & 0777) == 0600);
+    CHECK(file.status().st_uid == ::getuid());
+    // Another file put in its place after the check is not what is read.
+    const std::string other = dir.write("other", "[plain_text_auth]\npassword = theirs\n",
+                                        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                            std::filesystem::perms::others_read);
+    std::filesystem::rename(other, path);
+    std::string out;
+    REQUIRE_FALSE(file.read(out, message));
+    CHECK(out == "[plain_text_auth]\npassword = mine\n");
+
+    // The checks read_bounded_file makes before reading still come with the read.
+    bounded_file folder;
+    REQUIRE_FALSE(folder.open(dir.str(), "credentials file", {max_cqlshrc_size}, message));
+    CHECK(S_ISDIR(folder.status().st_mode));
+    CHECK(folder.read(out, message) == cli_errc::file_unreadable);
+    CHECK(message == "credentials file '" + dir.str() + "' is a directory; give a file");
+    bounded_file missing;
+    CHECK(missing.open(dir.path("missing"), "credentials file", {max_cqlshrc_size}, message) == cli_errc::file_unreadable);
+    CHECK(message == "cannot read credentials file '" + dir.path("missing") + "': No such file or directory");
+}
+
 TEST_CASE("a directory, a missing file and a symbolic link (when refused) are errors naming the path") {
     const temp_dir dir("cqlwire-bounded");
     std::string out;

@@ -42,10 +42,7 @@ std::vector<std::string> flags(std::uint16_t port) {
 }
 
 std::map<std::string, std::string> environment(const cqlwire::test::temp_dir& home) {
-    auto env = cqlwire::test::isolated_cqlwire_env(home.str());
-    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
-    env["TERM"] = "xterm";
-    return env;
+    return cqlwire::test::isolated_terminal_env(home.str(), "xterm");
 }
 
 // Runs the command with `flags` and no terminal (standard input is not one).

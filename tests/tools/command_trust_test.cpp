@@ -414,10 +414,7 @@ TEST_CASE("shell: Ctrl-C, or a timeout, stops waiting for a statement and return
     fake_cql_server server({});
     server.on_query("SELECT * FROM ks.slow", [](fake_session&, const fake_request&) {});  // never answered
     temp_home home;
-    auto env = cqlwire::test::isolated_cqlwire_env(home.path.string());
-    env.erase("CQLWIRE_PASSWORD");
-    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
-    env["TERM"] = "xterm";
+    const auto env = cqlwire::test::isolated_terminal_env(home.path.string(), "xterm");
     cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port()), "--request-timeout", "2"}, env);
     REQUIRE(term.expect("cqlwire> "));
     // A statement that times out leaves the shell and the connection as they were.
@@ -453,7 +450,7 @@ TEST_CASE("shell: Ctrl-D after an unfinished statement discards it, saying so, a
     fake_cql_server server({});
     answer_void(server, "TRUNCATE t");
     temp_home home;
-    std::map<std::string, std::string> env{{"HOME", home.path.string()}, {"TERM", "xterm"}};
+    auto env = cqlwire::test::isolated_terminal_env(home.path.string(), "xterm");
     SUBCASE("with the line editor") {}
     SUBCASE("read plainly (TERM=dumb)") { env["TERM"] = "dumb"; }
     cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
@@ -576,9 +573,7 @@ TEST_CASE("shell: HISTORY shows the statements entered before it, never a LOGIN 
     answer_void(server, "TRUNCATE a");
     answer_void(server, "TRUNCATE b");
     temp_home home;
-    auto env = cqlwire::test::isolated_cqlwire_env(home.path.string());
-    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
-    env["TERM"] = "dumb";
+    const auto env = cqlwire::test::isolated_terminal_env(home.path.string(), "dumb");
     cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
     REQUIRE(term.expect("cqlwire> "));
     term.type("TRUNCATE a;\r");

@@ -1,14 +1,9 @@
 #include "test_support.hpp"
 
-#include <poll.h>
-#include <pty.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -32,6 +27,7 @@
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
+#include "terminal_session.hpp"
 
 // End-to-end: the real `cqlwire` binary against the in-process fake server, over mutual TLS
 // with a password, configured by flags, environment and generated cqlshrc files.
@@ -374,59 +370,12 @@ struct terminal_result {
 // user at a shell would, and types `answer` and Enter once `prompt` has appeared.
 terminal_result run_on_terminal(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                                 std::string_view prompt, std::string_view answer) {
-    // Everything the child needs is built before fork: only exec happens in between.
-    std::vector<std::string> argv_storage{CQLWIRE_BINARY};
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_storage) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage;
-    for (char** e = environ; *e != nullptr; ++e) {
-        const std::string entry(*e);
-        if (!env.contains(entry.substr(0, entry.find('=')))) env_storage.push_back(entry);
-    }
-    for (const auto& [name, value] : env)
-        if (!value.empty()) env_storage.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& e : env_storage) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, args, cqlwire::test::child_environment(env));
+    if (term.expect(prompt, std::chrono::seconds(30))) term.type(std::string(answer) + "\n");
     terminal_result result;
-    int terminal = -1;
-    const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::execve(argv[0], argv.data(), envp.data());
-        ::_exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool answered = false;
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            result.timed_out = true;
-            ::kill(pid, SIGKILL);
-            break;
-        }
-        pollfd p{terminal, POLLIN, 0};
-        const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) continue;
-        if (ready <= 0) continue;
-        char buf[4096];
-        const ssize_t n = ::read(terminal, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // EIO: the child's side of the terminal is closed
-        result.shown.append(buf, static_cast<std::size_t>(n));
-        if (!answered && result.shown.find(prompt) != std::string::npos) {
-            const std::string line = std::string(answer) + "\n";
-            REQUIRE(::write(terminal, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-            answered = true;
-        }
-    }
-    ::close(terminal);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.exit_code = term.wait_exit(std::chrono::seconds(30));
+    result.timed_out = result.exit_code == -1;
+    result.shown = term.shown();
     return result;
 }
 

@@ -1,7 +1,6 @@
 #include "test_support.hpp"
 
 #include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -645,60 +644,20 @@ TEST_CASE("on a terminal, the prompt shows the keyspace after USE and the line e
     });
     const auto home = std::filesystem::temp_directory_path() / ("cqlwire-shell-" + std::to_string(::getpid()));
     std::filesystem::create_directories(home);
-    const std::string port = std::to_string(server.port());
-    const std::string home_env = "HOME=" + home.string();
-    int terminal = -1;
-    const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        char* const envp[] = {const_cast<char*>(home_env.c_str()), const_cast<char*>("TERM=xterm"), nullptr};
-        ::execle(CQLWIRE_BINARY, CQLWIRE_BINARY, "127.0.0.1", port.c_str(), static_cast<char*>(nullptr), envp);
-        ::_exit(127);
-    }
-    std::string shown;
-    // Each step: wait for `expect` to be shown, then type `keys`.
-    const std::vector<std::pair<std::string, std::string>> steps{
-        {"cqlwire> ", "USE\r"},            // a statement over two lines
-        {"   ... ", "cli_ks;\r"},
-        {"cqlwire:cli_ks> ", "\x1b[A"},    // Up recalls it, joined into one line
-        {"USE cli_ks;", "\x03"},           // Ctrl-C clears the line
-        {"^C", "exit\r"},
-    };
-    std::size_t step = 0;
-    std::size_t searched_from = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool timed_out = false;
-    for (;;) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            timed_out = true;
-            ::kill(pid, SIGKILL);
-            break;
-        }
-        if (step < steps.size()) {
-            const auto at = shown.find(steps[step].first, searched_from);
-            if (at != std::string::npos) {
-                searched_from = at + steps[step].first.size();
-                const auto& keys = steps[step].second;
-                REQUIRE(::write(terminal, keys.data(), keys.size()) == static_cast<ssize_t>(keys.size()));
-                ++step;
-                continue;
-            }
-        }
-        pollfd p{terminal, POLLIN, 0};
-        if (::poll(&p, 1, 200) <= 0) continue;
-        char buf[4096];
-        const auto n = ::read(terminal, buf, sizeof buf);
-        if (n <= 0) break;
-        shown.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(terminal);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    INFO("shown: " << shown);
-    CHECK_FALSE(timed_out);
-    CHECK(step == steps.size());
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())},
+                                         cqlwire::test::isolated_terminal_env(home.string(), "xterm"));
+    REQUIRE(term.expect("cqlwire> "));
+    term.type("USE\r");  // a statement over two lines
+    REQUIRE(term.expect("   ... "));
+    term.type("cli_ks;\r");
+    REQUIRE(term.expect("cqlwire:cli_ks> "));
+    term.type("\x1b[A");  // Up recalls it, joined into one line
+    REQUIRE(term.expect("USE cli_ks;"));
+    term.type("\x03");  // Ctrl-C clears the line
+    REQUIRE(term.expect("^C"));
+    term.type("exit\r");
+    INFO("shown: " << term.shown());
+    CHECK(term.wait_exit() == 0);
     // What was typed, after the greeting's reads of system.local.
     auto typed = server.queries();
     std::erase_if(typed, [](const std::string& q) { return q.find("FROM system.local WHERE key = 'local'") != std::string::npos; });
@@ -717,10 +676,8 @@ TEST_CASE("shell: a table of several pages pauses at ---MORE--- as cqlsh does, e
     serve_paged_ids(server, query, [&](const decoded_query&) { ++requests; });
     const auto home = std::filesystem::temp_directory_path() / ("cqlwire-more-" + std::to_string(::getpid()));
     std::filesystem::create_directories(home);
-    auto env = cqlwire::test::isolated_cqlwire_env(home.string());
-    for (auto it = env.begin(); it != env.end();) it = it->second.empty() ? env.erase(it) : std::next(it);
-    env["TERM"] = "dumb";
-    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())}, env);
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())},
+                                         cqlwire::test::isolated_terminal_env(home.string(), "dumb"));
     REQUIRE(term.expect("cqlwire> "));
     term.type(std::string(query) + ";\r");
     // The first page, under its header and a blank line, then the pause: the next page is not
@@ -749,4 +706,44 @@ TEST_CASE("shell: a table of several pages pauses at ---MORE--- as cqlsh does, e
     CHECK(term.shown().find("(2 rows)") == std::string::npos);
     CHECK(term.wait_exit() == 0);
     std::filesystem::remove_all(home);
+}
+
+TEST_CASE("shell on a pipe (--tty): a long script is read in chunks, ---MORE--- takes its Enter from it, a last line without its newline runs") {
+    fake_cql_server server({});
+    constexpr std::string_view query = "SELECT id FROM ks.t";
+    std::atomic<int> requests{0};
+    serve_paged_ids(server, query, [&](const decoded_query&) { ++requests; });
+    // Lines that cross the reads' chunk boundaries, and one longer than a chunk.
+    std::string comments;
+    for (int i = 0; i < 3000; ++i) comments += "-- comment line " + std::to_string(i) + "\n";
+    comments += "-- " + std::string(40'000, 'x') + "\n";
+    cqlwire::test::process_options o;
+    const auto home = std::filesystem::temp_directory_path() / "cqlwire-surface-home";
+    std::filesystem::create_directories(home);
+    o.env = cqlwire::test::isolated_cqlwire_env(home.string());
+    o.timeout = std::chrono::seconds(30);
+    o.stdin_text = std::string(query) + ";\n\n\n" + comments + "CONSISTENCY ONE\n" + std::string(query) +
+                   ";\nthis line answers ---MORE---\n\nCONSISTENCY";
+    const auto r = cqlwire::test::run_process(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port()), "--tty"}, o);
+    INFO("stdout: " << r.out.substr(r.out.size() - std::min<std::size_t>(r.out.size(), 600)) << "\nstderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.err.empty());
+    // Nothing echoes the Enter read at ---MORE--- on a pipe.
+    const std::string pages = "\n id\n----\n  1\n  2\n\n---MORE--- id\n----\n  3\n  4\n\n---MORE--- id\n----\n  5\n\n(5 rows)\n";
+    const auto first = r.out.find(pages);
+    CHECK(first != std::string::npos);
+    CHECK(r.out.find(pages, first + 1) != std::string::npos);
+    CHECK(requests == 6);
+    // The comments are not statements: each only brings the next prompt.
+    CHECK(r.out.find("comment line") == std::string::npos);
+    CHECK(r.out.find(std::string(100, 'x')) == std::string::npos);
+    CHECK(r.out.find("Consistency level set to ONE.\n") != std::string::npos);
+    // The last line, without its newline, runs as the input ends (a newline shown first, as on a terminal).
+    CHECK(r.out.ends_with("(5 rows)\ncqlwire> \nCurrent consistency level is ONE.\ncqlwire> \n"));
+    // A prompt for each line but those ---MORE--- took: 2 statements, 3001 comments, 2
+    // CONSISTENCY, and the end of input.
+    std::size_t prompts = 0;
+    for (auto at = r.out.find("cqlwire> "); at != std::string::npos; at = r.out.find("cqlwire> ", at + 1)) ++prompts;
+    CHECK(prompts == 2 + 3001 + 2 + 1);
 }

@@ -1,13 +1,15 @@
-// The one reader of the files the `cqlwire` command is given (cqlshrc, password and key
-// passphrase files, private keys): whole files into memory, with a size cap chosen for what the
-// file holds and a bounded wait, so that a directory, /dev/zero, /dev/urandom or a FIFO that
-// never ends (or never starts) is a clean "fix your files" error naming the path, never a hang
-// or an exhausted memory. Pipes that deliver data (`--password-file <(pass show db)`) work.
+// The one reader of the files the `cqlwire` command is given (cqlshrc, credentials file, password
+// and key passphrase files, private keys, the history): whole files into memory, with a size cap
+// chosen for what the file holds and a bounded wait, so that a directory, /dev/zero, /dev/urandom
+// or a FIFO that never ends (or never starts) is a clean "fix your files" error naming the path,
+// never a hang or an exhausted memory. Pipes that deliver data (`--password-file <(pass show db)`)
+// work.
 //
 // Every buffer the content passes through is wiped before it is released: these files hold
 // passwords and private keys.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -52,6 +54,35 @@ struct file_limits {
 [[nodiscard]] std::error_code read_bounded_file(const std::string& path, std::string_view what,
                                                 const file_limits& limits, std::string& out, std::string& message,
                                                 mode_t* mode = nullptr);
+
+// The same reading in two steps, for a caller that decides from the file's owner or mode whether
+// to read it at all (the credentials file): the decision is made on the file that was opened, so
+// that a file swapped in between a stat() of the path and the open cannot be read in its place.
+class bounded_file {
+public:
+    bounded_file() = default;
+    ~bounded_file();  // closes the file
+    bounded_file(const bounded_file&) = delete;
+    bounded_file& operator=(const bounded_file&) = delete;
+
+    // Opens `path` as read_bounded_file does (never waiting: a FIFO or device opens at once)
+    // and fstat()s it. Errors are read_bounded_file's ("cannot read password file '/x': No such
+    // file or directory", "... is a symbolic link; it is not followed").
+    [[nodiscard]] std::error_code open(const std::string& path, std::string_view what, const file_limits& limits,
+                                       std::string& message);
+    // What fstat() said of the opened file; valid once open() succeeded.
+    const struct stat& status() const noexcept { return status_; }
+    // Reads the opened file whole into `out`, with read_bounded_file's checks (a directory, the
+    // size cap) and waits. Once only, after open() succeeded.
+    [[nodiscard]] std::error_code read(std::string& out, std::string& message);
+
+private:
+    int fd_ = -1;
+    struct stat status_ {};
+    std::string what_;
+    std::string named_;  // "<what> '<path>'", as messages name the file
+    file_limits limits_{0};
+};
 
 // The warning for a file holding `holds` ("a password") that group or others may read, or an
 // empty string when `mode` is not such a regular file. One text for the cqlshrc and the

@@ -8,23 +8,16 @@
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
+#include "ini_line.hpp"
 
 namespace cqlwire::cli {
 namespace {
 
-constexpr std::string_view whitespace = " \t\f\v\r";
-
-std::string_view trim(std::string_view s) noexcept {
-    const auto first = s.find_first_not_of(whitespace);
-    if (first == std::string_view::npos) return {};
-    const auto last = s.find_last_not_of(whitespace);
-    return s.substr(first, last - first + 1);
-}
-
 // Cuts an inline comment: a `;` preceded by whitespace (a `;` inside a word is kept).
 std::string_view strip_inline_comment(std::string_view value) noexcept {
     for (std::size_t i = 1; i < value.size(); ++i) {
-        if (value[i] == ';' && (value[i - 1] == ' ' || value[i - 1] == '\t')) return trim(value.substr(0, i));
+        if (value[i] == ';' && (value[i - 1] == ' ' || value[i - 1] == '\t'))
+            return protocol::trim_ascii_space(value.substr(0, i));
     }
     return value;
 }
@@ -52,6 +45,12 @@ bool is_used_key(std::string_view section, std::string_view key) noexcept {
 
 // Sections cqlsh reads that hold nothing cqlwire uses (COPY, tracing, the Python auth provider
 // class...). [ui] holds two settings cqlwire uses; its others are named one by one.
+// [copy], [copy-to], [copy-from] and their per-table forms ([copy:ks.t], [copy-from:ks.t]).
+bool is_copy_section(std::string_view section) noexcept {
+    return section == "copy" || section == "copy-to" || section == "copy-from" || section.starts_with("copy:") ||
+           section.starts_with("copy-to:") || section.starts_with("copy-from:");
+}
+
 bool is_cqlsh_only_section(std::string_view section) noexcept {
     return section == "cql" || section == "csv" || section == "tracing" ||
            section == "protocol" || section == "tls" || section == "auth_provider" || section.starts_with("copy");
@@ -127,19 +126,21 @@ private:
     }
 
     std::error_code read_line(std::string_view line, int line_no) {
-        const std::string_view stripped = trim(line);
-        const std::size_t indent = line.find_first_not_of(whitespace);
-        if (stripped.empty()) {
+        const ini_line l = read_ini_line(line);
+        if (l.kind == ini_line_kind::blank) {
             last_key_indent_.reset();
             return {};
         }
-        if (stripped[0] == '#' || stripped[0] == ';') return {};
+        if (l.kind == ini_line_kind::comment) return {};
         // An INI reader joins a line indented deeper than the key above it to that key's value;
         // no cqlsh setting is multi-line, so such a line is a mistake worth reporting.
-        if (last_key_indent_ && indent > *last_key_indent_)
+        if (last_key_indent_ && l.indent > *last_key_indent_)
             return fail(line_no, "indented line continues the value above; cqlshrc values are single lines");
-        if (stripped[0] == '[') return read_header(strip_inline_comment(stripped), line_no);
-        return read_key(stripped, indent, line_no);
+        if (l.kind == ini_line_kind::header) return read_header(strip_inline_comment(l.text), line_no);
+        if (l.kind == ini_line_kind::malformed)
+            // The line is not quoted: it might be a password typed without its key.
+            return fail(line_no, "expected 'key = value', '[section]' or a comment");
+        return read_key(l, line_no);
     }
 
     std::error_code read_header(std::string_view header, int line_no) {
@@ -152,7 +153,7 @@ private:
         if (const auto [it, fresh] = section_lines_.emplace(name, line_no); !fresh)
             return fail(line_no, "section [" + name + "] appears twice (first on line " + std::to_string(it->second) + ")");
         if (!in_default_ && name != "authentication" && name != "connection" && name != "ssl" && name != "certfiles" &&
-            name != "ui") {
+            name != "ui" && !is_copy_section(name)) {
             if (is_cqlsh_only_section(name))
                 warn(line_no, "section [" + name + "] holds cqlsh settings that cqlwire does not use; ignored");
             else
@@ -161,18 +162,12 @@ private:
         return {};
     }
 
-    std::error_code read_key(std::string_view stripped, std::size_t indent, int line_no) {
-        const auto delim = stripped.find_first_of("=:");
-        if (delim == std::string_view::npos || delim == 0)
-            // The line is not quoted: it might be a password typed without its key.
-            return fail(line_no, "expected 'key = value', '[section]' or a comment");
-        last_key_indent_ = indent;
+    std::error_code read_key(const ini_line& l, int line_no) {
+        last_key_indent_ = l.indent;
         raw_entry e;
-        e.key = protocol::ascii_lowered(trim(stripped.substr(0, delim)));
+        e.key = l.key;
         e.line = line_no;
-        std::string_view value = trim(stripped.substr(delim + 1));
-        if (e.key != "password") value = strip_inline_comment(value);
-        e.value = std::string(value);
+        e.value = std::string(e.key == "password" ? l.value : strip_inline_comment(l.value));
 
         if (!section_ || in_default_) {
             if (!section_ && !warned_sectionless_) {
@@ -225,6 +220,13 @@ private:
                 } else {
                     warn(e.line, "[ui] " + e.key + " is a cqlsh setting cqlwire does not use; ignored");
                 }
+                continue;
+            }
+            if (is_copy_section(e.section)) {
+                // COPY's options, checked when a COPY uses them (copy_options.hpp).
+                if (out_.copy_sections.empty() || out_.copy_sections.back().name != e.section)
+                    out_.copy_sections.push_back({e.section, {}});
+                out_.copy_sections.back().values.emplace_back(e.key, e.value);
                 continue;
             }
             if (is_cqlsh_only_section(e.section)) continue;

@@ -29,6 +29,12 @@
 
 namespace cqlwire::cli {
 
+// One [copy...] section: its name ("copy", "copy-from:ks.t") and its keys in file order.
+struct copy_config_section {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> values;
+};
+
 // The settings a cqlshrc can hold that cqlwire uses; an empty optional means "not in the file".
 struct cqlshrc_values {
     // [authentication]
@@ -50,6 +56,8 @@ struct cqlshrc_values {
     // [ui]: significant digits of float and double values in tables (cqlsh's; 5 by default).
     std::optional<int> float_precision;
     std::optional<int> double_precision;
+    // [copy], [copy-to], [copy-from], [copy:ks.table]...: COPY's options (copy_options.hpp).
+    std::vector<copy_config_section> copy_sections;
     // [certfiles]: per-host CA files, `host = path`, in file order (host names lower-cased).
     std::vector<std::pair<std::string, std::string>> certfiles;
 

@@ -1,23 +1,13 @@
 #include "credentials_file.hpp"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
-#include "cqlwire/protocol/ascii.hpp"
 #include "exit_codes.hpp"
+#include "ini_line.hpp"
 
 namespace cqlwire::cli {
-namespace {
-
-bool is_blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
 
 std::error_code parse_credentials(std::string_view text, std::string_view file_name, credentials_values& out,
                                   std::string& message) {
@@ -37,34 +27,31 @@ std::error_code parse_credentials(std::string_view text, std::string_view file_n
         const std::string_view line = text.substr(at, end - at);
         at = end + 1;
         ++line_no;
-        const std::string_view stripped = trim(line);
-        if (stripped.empty()) {
+        const ini_line l = read_ini_line(line);
+        if (l.kind == ini_line_kind::blank) {
             after_key = false;
             continue;
         }
-        if (stripped.front() == '#' || stripped.front() == ';') continue;
-        if (is_blank(line.front()) && after_key)
+        if (l.kind == ini_line_kind::comment) continue;
+        if (l.indent > 0 && after_key)
             return fail(line_no, "an indented line continues the value above it; cqlwire reads one-line values only");
-        if (stripped.front() == '[') {
-            if (stripped.back() != ']') return fail(line_no, "a section header must end with ']'");
-            section = std::string(stripped.substr(1, stripped.size() - 2));
+        if (l.kind == ini_line_kind::header) {
+            if (l.text.back() != ']') return fail(line_no, "a section header must end with ']'");
+            section = std::string(l.text.substr(1, l.text.size() - 2));
             if (!sections.insert(*section).second) return fail(line_no, "section [" + *section + "] appears twice");
             after_key = false;
             continue;
         }
-        const auto delim = stripped.find_first_of("=:");
-        if (delim == std::string_view::npos || delim == 0)
-            return fail(line_no, "expected 'key = value', '[section]' or a comment");
+        if (l.kind == ini_line_kind::malformed) return fail(line_no, "expected 'key = value', '[section]' or a comment");
         if (!section) return fail(line_no, "a key before any [section] header");
-        const std::string key = protocol::ascii_lowered(trim(stripped.substr(0, delim)));
-        if (!keys.emplace(*section, key).second) return fail(line_no, "'" + key + "' is set twice in [" + *section + "]");
+        if (!keys.emplace(*section, l.key).second)
+            return fail(line_no, "'" + l.key + "' is set twice in [" + *section + "]");
         after_key = true;
-        const std::string_view value = trim(stripped.substr(delim + 1));
         const bool plain = *section == "plain_text_auth";
         const bool provider = *section == "PlainTextAuthProvider";
         if (!plain && !provider) continue;
-        if (key == "username") (plain ? out.username : out.provider_username) = std::string(value);
-        else if (key == "password") (plain ? out.password : out.provider_password) = auth::secret_bytes(value);
+        if (l.key == "username") (plain ? out.username : out.provider_username) = std::string(l.value);
+        else if (l.key == "password") (plain ? out.password : out.provider_password) = auth::secret_bytes(l.value);
     }
     return {};
 }

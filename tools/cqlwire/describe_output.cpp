@@ -11,15 +11,13 @@
 namespace cqlwire::cli {
 namespace {
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
 // The statement's first two words, upper-cased.
 std::pair<std::string, std::string> first_words(std::string_view text) {
     std::string words[2];
     std::size_t i = 0;
     for (auto& w : words) {
-        while (i < text.size() && is_space(text[i])) ++i;
-        while (i < text.size() && !is_space(text[i])) w += protocol::ascii_upper(text[i++]);
+        while (i < text.size() && protocol::is_ascii_space(text[i])) ++i;
+        while (i < text.size() && !protocol::is_ascii_space(text[i])) w += protocol::ascii_upper(text[i++]);
     }
     return {words[0], words[1]};
 }

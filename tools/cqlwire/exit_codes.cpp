@@ -144,7 +144,7 @@ std::string_view exit_codes_help() noexcept {
            "  8  tls-check: the server's certificate does not verify or does not name the host\n"
            "  9  tls-check: the client certificate is refused, missing or does not match its key\n"
            " 10  tls-check: the port does not speak TLS (plaintext CQL, HTTP, or nothing)\n"
-           " 11  output could not be written (standard output, --trace-file); nothing more was run\n"
+           " 11  output could not be written (standard output, --trace-file, CAPTURE, a COPY TO file); nothing more was run\n"
            " 12  every row was printed, but some values did not decode and were shown as marked hex\n";
 }
 

@@ -5,7 +5,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -58,22 +60,115 @@ void redraw(const std::string& prompt, const line_editor& editor) {
     std::cout << out << std::flush;
 }
 
+// Standard input as the shell reads it. The plain reader takes what is there a chunk at a time
+// (one poll and one read for many lines when a script is piped in with --tty), and the bytes
+// after a line's newline wait here for the next line, ---MORE---'s Enter or the editor, which
+// takes them before it reads the terminal.
+class shell_input {
+public:
+    // One line read plainly (no editor: TERM=dumb, output not a terminal, --tty, ---MORE---);
+    // nullopt at end of input. Ctrl-C (the terminal's own SIGINT here) sets `interrupted` and
+    // gives an empty line.
+    std::optional<std::string> read_plain_line(const std::string& prompt, bool& interrupted) {
+        interrupted = false;
+        std::cout << prompt << std::flush;
+        bool waited = false;
+        for (;;) {
+            // A Ctrl-C that came before the read began (while the prompt was being written) would
+            // not interrupt it: the flag is looked at before each wait, and the wait is short.
+            if (interrupt_requested()) {
+                clear_interrupt();
+                // The part of the line read while waiting goes with it (the buffer holds no
+                // newline then); what was already here before the wait stays for the next read.
+                if (waited) take_rest();
+                std::cout << "\n" << std::flush;
+                interrupted = true;
+                return std::string();
+            }
+            if (auto line = take_line()) return line;
+            waited = true;
+            pollfd ready{STDIN_FILENO, POLLIN, 0};
+            if (::poll(&ready, 1, 100) <= 0) continue;  // nothing yet, or EINTR: look at the flag again
+            const auto got = fill();
+            if (got == filled::some) {
+                if (auto line = take_line()) return line;
+            } else if (got == filled::end) {
+                std::cout << "\n";
+                if (used_ == bytes_.size()) return std::nullopt;
+                return take_rest();  // a last line without its newline
+            }
+        }
+    }
+
+    // The next byte for the line editor: one a plain read left, else one from the terminal;
+    // nullopt at end of input. The terminal is read a byte at a time here: keys come one by one,
+    // and bytes read in raw mode (Enter as \r) must not be left for a plain read.
+    std::optional<char> next_byte() {
+        if (used_ < bytes_.size()) return bytes_[used_++];
+        for (;;) {
+            char byte = 0;
+            const auto n = ::read(STDIN_FILENO, &byte, 1);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return std::nullopt;
+            return byte;
+        }
+    }
+
+private:
+    // Bytes asked of the kernel per read: a pasted or piped script comes in a few.
+    static constexpr std::size_t read_chunk = 16 * 1024;
+
+    enum class filled : std::uint8_t { some, again, end };
+
+    // Appends what standard input has, up to a chunk. A read error ends the input, as its end does.
+    filled fill() {
+        bytes_.erase(0, used_);
+        used_ = 0;
+        const std::size_t before = bytes_.size();
+        bytes_.resize(before + read_chunk);
+        const auto n = ::read(STDIN_FILENO, bytes_.data() + before, read_chunk);
+        const int e = errno;
+        bytes_.resize(before + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+        if (n > 0) return filled::some;
+        return n < 0 && e == EINTR ? filled::again : filled::end;
+    }
+
+    // The next whole line without its newline, if one is here.
+    std::optional<std::string> take_line() {
+        const auto nl = bytes_.find('\n', used_);
+        if (nl == std::string::npos) return std::nullopt;
+        std::string line = bytes_.substr(used_, nl - used_);
+        used_ = nl + 1;
+        return line;
+    }
+
+    // Everything not used yet.
+    std::string take_rest() {
+        std::string rest = bytes_.substr(used_);
+        bytes_.clear();
+        used_ = 0;
+        return rest;
+    }
+
+    std::string bytes_;     // read from standard input
+    std::size_t used_ = 0;  // how many of bytes_ are used; the rest waits
+};
+
 // One line from the terminal through the editor; nullopt at end of input. `interrupted` is
 // set when Ctrl-C cleared the line.
-std::optional<std::string> read_edited_line(const std::string& prompt, line_editor& editor, bool& interrupted) {
+std::optional<std::string> read_edited_line(const std::string& prompt, line_editor& editor, shell_input& input,
+                                            bool& interrupted) {
     interrupted = false;
     raw_mode raw;
     editor.reset();
     redraw(prompt, editor);
     for (;;) {
-        char byte = 0;
-        const auto n = ::read(STDIN_FILENO, &byte, 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
+        const auto byte = input.next_byte();
+        if (!byte) {
             std::cout << "\n";
             return std::nullopt;
         }
-        switch (editor.feed(byte)) {
+        switch (editor.feed(*byte)) {
         case line_editor::status::editing: redraw(prompt, editor); break;
         case line_editor::status::accepted: std::cout << "\n" << std::flush; return editor.take_line();
         case line_editor::status::interrupted:
@@ -82,36 +177,6 @@ std::optional<std::string> read_edited_line(const std::string& prompt, line_edit
             return std::string();
         case line_editor::status::end_of_input: std::cout << "\n" << std::flush; return std::nullopt;
         }
-    }
-}
-
-// One line read plainly (no editor: TERM=dumb, or output not a terminal); nullopt at end of
-// input. Ctrl-C (the terminal's own SIGINT here) sets `interrupted` and gives an empty line.
-std::optional<std::string> read_plain_line(const std::string& prompt, bool& interrupted) {
-    interrupted = false;
-    std::cout << prompt << std::flush;
-    std::string line;
-    for (;;) {
-        // A Ctrl-C that came before the read began (while the prompt was being written) would
-        // not interrupt it: the flag is looked at before each wait, and the wait is short.
-        if (interrupt_requested()) {
-            clear_interrupt();
-            std::cout << "\n" << std::flush;
-            interrupted = true;
-            return std::string();
-        }
-        pollfd input{STDIN_FILENO, POLLIN, 0};
-        if (::poll(&input, 1, 100) <= 0) continue;  // nothing yet, or EINTR: look at the flag again
-        char byte = 0;
-        const auto n = ::read(STDIN_FILENO, &byte, 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            std::cout << "\n";
-            if (line.empty()) return std::nullopt;
-            return line;  // a last line without its newline
-        }
-        if (byte == '\n') return line;
-        line.push_back(byte);
     }
 }
 
@@ -147,9 +212,10 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     line_editor editor(history);
     runner.use_history(&history, history_path);
     // cqlsh's "---MORE---" between pages: Enter goes on; Ctrl-C or the end of input stops.
-    runner.use_terminal([] {
+    shell_input input;
+    runner.use_terminal([&input] {
         bool interrupted = false;
-        const auto line = read_plain_line("---MORE---", interrupted);
+        const auto line = input.read_plain_line("---MORE---", interrupted);
         return line.has_value() && !interrupted;
     });
     runner.print_banner();
@@ -159,7 +225,8 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     for (;;) {
         const std::string prompt = shell_prompt(runner.current_keyspace(), !splitter.idle());
         bool interrupted = false;
-        auto line = editing ? read_edited_line(prompt, editor, interrupted) : read_plain_line(prompt, interrupted);
+        auto line = editing ? read_edited_line(prompt, editor, input, interrupted)
+                            : input.read_plain_line(prompt, interrupted);
         if (!line) break;
         if (interrupted) {
             // Ctrl-C abandons the statement being entered, as well as the line (as in cqlsh).

@@ -135,8 +135,18 @@ int load_credentials(const cli_options& flags, const cqlshrc_values* rc, const e
     } else {
         return 0;
     }
+    // Whether the file may be used is decided on the file opened, and what is read is that file:
+    // a stat() of the path before the open would judge whatever was there a moment earlier.
+    bounded_file file;
+    std::string message;
+    const auto open_error = file.open(path, "credentials file", {max_cqlshrc_size}, message);
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
+    if (!open_error) {
+        st = file.status();
+    } else if (::stat(path.c_str(), &st) != 0) {
+        // Nothing is read from a file that did not open, so the path's stat() here only tells a
+        // missing file (not an error unless --credentials names it) from one that is there but
+        // cannot be opened (another user's, say: that has its own warning below).
         const int e = errno;
         if (flags.credentials)
             return failed(err, who, make_error_code(cli_errc::file_unreadable),
@@ -156,10 +166,9 @@ int load_credentials(const cli_options& flags, const cqlshrc_values* rc, const e
             << "\n";
         return 0;
     }
+    if (open_error) return failed(err, who, open_error, message);
     std::string text;
-    std::string message;
-    if (auto ec = read_bounded_file(path, "credentials file", {max_cqlshrc_size}, text, message))
-        return failed(err, who, ec, message);
+    if (auto ec = file.read(text, message)) return failed(err, who, ec, message);
     out.emplace();
     const auto ec = parse_credentials(text, path, *out, message);
     auth::wipe(text);

@@ -75,6 +75,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         }
         if (rc->keyspace) out.keyspace = rc->keyspace;
         if (rc->float_precision) out.float_precision = *rc->float_precision;
+        out.copy_sections = rc->copy_sections;
         if (rc->double_precision) out.double_precision = *rc->double_precision;
         if (rc->connect_timeout) out.connect_timeout = *rc->connect_timeout;
         if (rc->request_timeout) out.request_timeout = *rc->request_timeout;

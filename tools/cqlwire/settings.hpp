@@ -77,6 +77,8 @@ struct settings {
     std::string credentials_file;
     // The cqlshrc read, if any (the same reason).
     std::string cqlshrc_file;
+    // Its [copy...] sections: COPY's options (copy_options.hpp).
+    std::vector<copy_config_section> copy_sections;
     tls_settings tls;
     // Printed to stderr as "cqlwire: warning: ..." before connecting.
     std::vector<std::string> warnings;

@@ -11,6 +11,9 @@
 #include <iostream>
 
 #include "cli_options.hpp"
+#include "copy_options.hpp"
+#include "copy_runner.hpp"
+#include "copy_statement.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -123,6 +126,58 @@ statement_runner::capture_file::~capture_file() {
     ::close(fd);
 }
 
+std::vector<named_file> statement_runner::files_not_to_write() const {
+    auto files = input_files(settings_, settings_.cqlshrc_file.empty() ? std::nullopt
+                                                                       : std::optional<std::string>(settings_.cqlshrc_file));
+    files.push_back({"--trace-file", settings_.trace_file});
+    files.push_back({"--keylog", settings_.tls.key_log_file});
+    files.push_back({"the line history", history_file_});
+    for (const auto& source : sources_) files.push_back({"SOURCE", source});
+    if (capture_) files.push_back({"CAPTURE", capture_->path});
+    // Statements read from a file through standard input (`cqlwire < script.cql`).
+    if (struct stat in {}; ::fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode))
+        files.push_back({"standard input", "/dev/stdin"});
+    return files;
+}
+
+bool statement_runner::run_copy(const statement& st, std::string_view context) {
+    const char* home = std::getenv("HOME");
+    std::string error;
+    const auto copy = parse_copy_statement(st.text, home != nullptr ? home : "", error);
+    if (!copy) {
+        refuse_shell_command(error, context);
+        return output_written();
+    }
+    const std::string keyspace = copy->keyspace.empty() ? keyspace_ : copy->keyspace;
+    std::vector<std::string> notes;
+    const auto options = resolve_copy_options(*copy, keyspace, settings_.copy_sections, read_copy_config_file, error,
+                                              &notes, settings_.cqlshrc_file);
+    if (!options) {
+        refuse_shell_command(error, context);
+        return output_written();
+    }
+    // Where the options came from, as cqlsh says it (not among the rows of COPY TO STDOUT).
+    if (copy->file || copy->direction == copy_direction::from)
+        for (const auto& note : notes) std::cout << escape_controls(note) << "\n";
+    copy_environment env;
+    env.conn = &conn_;
+    env.consistency = shell_.consistency;
+    env.keyspace = keyspace_;
+    env.context = std::string(context);
+    env.input_files = files_not_to_write();
+    env.progress = ::isatty(STDOUT_FILENO) == 1;
+    env.stdin_holds_statements = !settings_.execute && !settings_.file && !stdin_is_terminal();
+    if (!output_written()) return false;
+    const auto result = copy->direction == copy_direction::to ? run_copy_to(*copy, *options, env)
+                                                              : run_copy_from(*copy, *options, env);
+    if (result.interrupted) interrupted_ = true;
+    if (result.status != 0 && (status_ == 0 || status_ == to_int(exit_code::undecodable_values) ||
+                               result.status != to_int(exit_code::statement_rejected)))
+        status_ = result.status;
+    if (result.status == to_int(exit_code::output_failed)) return false;
+    return output_written() && result.connection_usable;
+}
+
 bool statement_runner::capture(const shell_command& c, std::string_view context) {
     if (c.path.empty() && c.toggle == switch_value::none) {
         if (capture_) std::cout << "Currently capturing query output to '" << escape_controls(capture_->path) << "'.\n";
@@ -144,16 +199,7 @@ bool statement_runner::capture(const shell_command& c, std::string_view context)
         return output_written();
     }
     // Results appended to a credential, the statements or a trace would damage them.
-    auto files = input_files(settings_, settings_.cqlshrc_file.empty() ? std::nullopt
-                                                                       : std::optional<std::string>(settings_.cqlshrc_file));
-    files.push_back({"--trace-file", settings_.trace_file});
-    files.push_back({"--keylog", settings_.tls.key_log_file});
-    files.push_back({"the line history", history_file_});
-    for (const auto& source : sources_) files.push_back({"SOURCE", source});
-    // Statements read from a file through standard input (`cqlwire < script.cql`).
-    if (struct stat in {}; ::fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode))
-        files.push_back({"standard input", "/dev/stdin"});
-    for (const auto& input : files) {
+    for (const auto& input : files_not_to_write()) {
         if (input.path.empty() || !same_file(c.path, input.path)) continue;
         refuse_shell_command("CAPTURE '" + c.path + "' is the file given as " + input.option + " ('" + input.path +
                                  "'), which capturing would append to; give CAPTURE another file",

@@ -10,29 +10,21 @@
 namespace cqlwire::cli {
 namespace {
 
-std::string upper(std::string_view word) {
-    std::string out(word);
-    for (auto& c : out) c = protocol::ascii_upper(c);
-    return out;
-}
-
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
 // The statement's words (shell commands hold no quoted text that we carry out).
 std::vector<std::string_view> words_of(std::string_view text) {
     std::vector<std::string_view> words;
     std::size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && is_space(text[i])) ++i;
+        while (i < text.size() && protocol::is_ascii_space(text[i])) ++i;
         const std::size_t begin = i;
-        while (i < text.size() && !is_space(text[i])) ++i;
+        while (i < text.size() && !protocol::is_ascii_space(text[i])) ++i;
         if (i > begin) words.push_back(text.substr(begin, i - begin));
     }
     return words;
 }
 
 switch_value on_off(std::string_view word) {
-    const auto w = upper(word);
+    const auto w = protocol::ascii_uppered(word);
     if (w == "ON") return switch_value::on;
     if (w == "OFF") return switch_value::off;
     return switch_value::none;
@@ -48,8 +40,7 @@ shell_parse improper(std::string_view word) {
 // `rest` as one CQL string literal ('' standing for a quote), into `out`; false when it is
 // anything else (or empty, when `allow_empty` is false).
 bool string_literal(std::string_view rest, std::string& out) {
-    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
-    while (!rest.empty() && is_space(rest.back())) rest.remove_suffix(1);
+    rest = protocol::trim_ascii_space(rest);
     if (rest.size() < 2 || rest.front() != '\'' || rest.back() != '\'') return false;
     const auto inner = rest.substr(1, rest.size() - 2);
     out.clear();
@@ -96,12 +87,14 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
     const auto words = words_of(statement_text);
     if (words.empty()) return {};
     // "?" may be glued to its topic ("?select"), as in cqlsh.
-    const std::string first = words[0].starts_with("?") ? std::string("?") : upper(words[0]);
+    const std::string first = words[0].starts_with("?") ? std::string("?") : protocol::ascii_uppered(words[0]);
     if (!is_line_command_word(first) || first == "DESCRIBE" || first == "DESC") return {};
 
     shell_command c;
     c.word = std::string(words[0].starts_with("?") ? std::string_view("?") : words[0]);
     const std::size_t n = words.size();
+    // The second word upper-cased, for the commands that take a keyword there (SHOW HOST).
+    const std::string second = n > 1 ? protocol::ascii_uppered(words[1]) : std::string();
     if (first == "CONSISTENCY") {
         c.kind = shell_command_kind::consistency;
         if (n > 2) return improper(c.word);
@@ -113,7 +106,7 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
     }
     if (first == "SERIAL") {
         c.kind = shell_command_kind::serial_consistency;
-        if (n < 2 || n > 3 || upper(words[1]) != "CONSISTENCY") return improper(c.word);
+        if (n < 2 || n > 3 || second != "CONSISTENCY") return improper(c.word);
         if (n == 3) {
             c.level = protocol::parse_consistency(words[2]);
             if (c.level != protocol::consistency::serial && c.level != protocol::consistency::local_serial)
@@ -147,11 +140,11 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
         return parsed(std::move(c));
     }
     if (first == "SHOW") {
-        if (n == 2 && upper(words[1]) == "VERSION") c.kind = shell_command_kind::show_version;
-        else if (n == 2 && upper(words[1]) == "HOST") c.kind = shell_command_kind::show_host;
-        else if (n == 3 && upper(words[1]) == "SESSION" && (c.session_id = protocol::parse_uuid(words[2])))
+        if (n == 2 && second == "VERSION") c.kind = shell_command_kind::show_version;
+        else if (n == 2 && second == "HOST") c.kind = shell_command_kind::show_host;
+        else if (n == 3 && second == "SESSION" && (c.session_id = protocol::parse_uuid(words[2])))
             c.kind = shell_command_kind::show_session;
-        else if (n >= 2 && upper(words[1]) == "REPLICAS") c.kind = shell_command_kind::not_supported;
+        else if (n >= 2 && second == "REPLICAS") c.kind = shell_command_kind::not_supported;
         else return improper(c.word);
         return parsed(std::move(c));
     }
@@ -163,7 +156,7 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
     if (first == "CAPTURE") {
         c.kind = shell_command_kind::capture;
         if (n == 1) return parsed(std::move(c));
-        if (n == 2 && upper(words[1]) == "OFF") {
+        if (n == 2 && second == "OFF") {
             c.toggle = switch_value::off;
             return parsed(std::move(c));
         }
@@ -173,7 +166,7 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
     if (first == "LOGIN") {
         // LOGIN <user> ['<password>']: the user a name or a "quoted" one ("" inside for ").
         auto rest = after(statement_text, words[0]);
-        while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+        while (!rest.empty() && protocol::is_ascii_space(rest.front())) rest.remove_prefix(1);
         if (rest.empty()) return improper(c.word);
         std::size_t end = 0;
         if (rest.front() == '"') {
@@ -190,12 +183,12 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
             }
             ++end;
         } else {
-            while (end < rest.size() && !is_space(rest[end])) ++end;
+            while (end < rest.size() && !protocol::is_ascii_space(rest[end])) ++end;
             c.username = std::string(rest.substr(0, end));
         }
         if (c.username.empty()) return improper(c.word);
         rest.remove_prefix(end);
-        if (rest.find_first_not_of(" \t\r\n\f\v") != std::string_view::npos) {
+        if (!protocol::trim_ascii_space(rest).empty()) {
             std::string password;
             const bool literal = string_literal(rest, password);
             if (literal) c.password.emplace(password);

@@ -97,9 +97,8 @@ std::string shell_help_overview() {
 }
 
 std::optional<std::string> shell_help_topic(std::string_view topic_name) {
-    std::string name(topic_name);
-    for (auto& c : name) c = protocol::ascii_upper(c);
-    const auto wanted = same_as(name);
+    const std::string name = protocol::ascii_uppered(topic_name);
+    const auto wanted = same_as(name);  // a view into `name` or a literal
     for (const auto& t : topics)
         if (t.name == wanted) return "\n" + std::string(t.text) + "\n";
     return std::nullopt;

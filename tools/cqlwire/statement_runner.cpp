@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cell_rendering.hpp"
+#include "copy_statement.hpp"
 #include "describe_output.hpp"
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/protocol/ascii.hpp"
@@ -156,6 +157,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         const char* home = std::getenv("HOME");
         const auto parse = parse_shell_command(st.text, home != nullptr ? home : "");
         if (parse.is_shell_command) return run_shell_command(parse, context);
+        if (is_copy_statement(st.text)) return run_copy(st, context);
     }
     const bool traced = shell_.tracing && traceable;
     std::optional<result_writer> writer;

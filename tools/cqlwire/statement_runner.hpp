@@ -31,6 +31,7 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "output_aliasing.hpp"
 #include "output_format.hpp"
 #include "settings.hpp"
 #include "shell_commands.hpp"
@@ -116,6 +117,11 @@ private:
     bool run_shell_command(const shell_parse& parse, std::string_view context);
     bool run_source(const std::string& path, std::string_view context);
     bool capture(const shell_command& c, std::string_view context);
+    // COPY TO / COPY FROM (copy_runner.hpp).
+    bool run_copy(const statement& st, std::string_view context);
+    // The files a command's output must never go to: those the run reads (credentials, the
+    // statements, SOURCE files), its trace, key log, history and CAPTURE file.
+    std::vector<named_file> files_not_to_write() const;
     bool login(const shell_command& c, std::string_view context);
     // Where results go: the CAPTURE file, else standard output.
     std::ostream& results() noexcept { return capture_ ? capture_->stream : std::cout; }

@@ -15,9 +15,7 @@ constexpr std::size_t longest_keyword = 11;
 
 std::string statement_splitter::keyword(std::size_t begin, std::size_t end) const {
     if (end - begin > longest_keyword) return {};
-    std::string word = current_.substr(begin - base_, end - begin);
-    for (auto& c : word) c = protocol::ascii_upper(c);
-    return word;
+    return protocol::ascii_uppered(std::string_view(current_).substr(begin - base_, end - begin));
 }
 
 void statement_splitter::token(std::string_view word) {
