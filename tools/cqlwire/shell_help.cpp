@@ -16,7 +16,7 @@ struct topic {
     std::string_view text;
 };
 
-constexpr std::array<topic, 18> topics = {{
+constexpr std::array<topic, 19> topics = {{
     {"CONSISTENCY",
      "CONSISTENCY [level]\n"
      "  Shows the consistency level of the following statements, or sets it: ANY, ONE, TWO, THREE,\n"
@@ -58,6 +58,17 @@ constexpr std::array<topic, 18> topics = {{
      "  Logs in as another role on a new connection to the same node, keeping the keyspace in use;\n"
      "  without a password it is asked for on the terminal, without echo. A refused login keeps\n"
      "  the old connection. A line holding LOGIN is never kept in the history.\n"},
+    {"COPY",
+     "COPY [ks.]table [(column, ...)] TO ('<file>'|STDOUT) [WITH option = value [AND ...]];\n"
+     "COPY [ks.]table [(column, ...)] FROM ('<file>[, <file2>, <glob*>]'|STDIN) [WITH ...];\n"
+     "  Writes a table's rows to CSV, or reads CSV rows into a table, with cqlsh's options:\n"
+     "  HEADER, DELIMITER, QUOTE, ESCAPE, NULL, DATETIMEFORMAT, FLOATPRECISION, DOUBLEPRECISION,\n"
+     "  DECIMALSEP, THOUSANDSSEP, BOOLSTYLE, MAXROWS, MAXATTEMPTS, REPORTFREQUENCY, CONFIGFILE;\n"
+     "  for TO: PAGESIZE, PAGETIMEOUT, BEGINTOKEN, ENDTOKEN, MAXOUTPUTSIZE, MAXREQUESTS;\n"
+     "  for FROM: CHUNKSIZE, MAXBATCHSIZE, SKIPROWS, SKIPCOLS, MAXPARSEERRORS, MAXINSERTERRORS,\n"
+     "  ERRFILE, INGESTRATE, TTL, MAXINFLIGHTMESSAGES, REQUESTTIMEOUT. The cqlshrc's [copy],\n"
+     "  [copy-to], [copy-from] and [copy:ks.table] sections give defaults. Values are written\n"
+     "  exactly; rows that fail to import go to ERRFILE. Ends with ';'.\n"},
     {"HISTORY",
      "HISTORY [n]\n"
      "  In the shell, shows the statements entered before it: the last 50, or n from now on.\n"},
