@@ -238,8 +238,11 @@ private:
             const auto& element_type = t.kind == type_kind::tuple ? t.params[i] : t.params[0];
             value item;
             if (!nested(element_type, item, depth - 1, position::element)) return inside("element", i, t);
-            if (t.kind == type_kind::vector && item.is_null()) {
-                why += "null has no place in a vector";
+            // Collections hold no nulls (the server refuses them); tuples and UDTs may.
+            if (t.kind != type_kind::tuple && item.is_null()) {
+                why += "null has no place in a " + std::string(t.kind == type_kind::vector ? "vector"
+                                                             : t.kind == type_kind::set  ? "set"
+                                                                                          : "list");
                 return inside("element", i, t);
             }
             items.push_back(std::move(item));
@@ -268,6 +271,10 @@ private:
             }
             ++pos_;
             if (!nested(t.params[1], val, depth - 1, position::element)) return inside("the value of entry", i, t);
+            if (key.is_null() || val.is_null()) {
+                why += "null has no place in a map";
+                return inside(key.is_null() ? "the key of entry" : "the value of entry", i, t);
+            }
             entries.emplace_back(std::move(key), std::move(val));
             if (!separator(t, '}', i, done)) return false;
         }

@@ -134,14 +134,18 @@ TEST_CASE("--tracing prints the trace after the rows, with the server's events")
     }
 }
 
-TEST_CASE("server warnings are printed to stderr as cqlsh's Warnings block") {
+TEST_CASE("server warnings are printed after the table as cqlsh's Warnings block (to stderr for CSV)") {
     const auto& tb = require_testbed();
     ensure_schema(tb);
     const auto r = cql(tb, {"-k", keyspace, "-e", "SELECT count(*) FROM many"});
     INFO(describe(r));
     CHECK(r.exit_code == 0);
-    CHECK(r.out == "\n count\n-------\n    50\n\n(1 rows)\n");
-    CHECK(r.err == "\nWarnings :\nAggregation query used without partition key\n\n");
+    CHECK(r.out == "\n count\n-------\n    50\n\n(1 rows)\n\nWarnings :\nAggregation query used without partition key\n\n");
+    CHECK(r.err.empty());
+    const auto csv = cql(tb, {"-k", keyspace, "--format", "csv", "-e", "SELECT count(*) FROM many"});
+    INFO(describe(csv));
+    CHECK(csv.out == "count\n50\n");
+    CHECK(csv.err == "\nWarnings :\nAggregation query used without partition key\n\n");
 }
 
 TEST_CASE("cqlwire events sees the SCHEMA_CHANGE of a table created by a second cqlwire") {

@@ -113,7 +113,12 @@ void ensure_schema(const testbed_env& tb) {
                       "CREATE TABLE " + keyspace + ".split_back (k int, c int, t text, b boolean, bl blob, dec decimal, "
                       "dt date, tm time, ts timestamp, l list<int>, m map<text, int>, tup tuple<int, text>, u uuid, "
                       "i inet, big bigint, f float, d double, st set<text>, PRIMARY KEY (k, c));"
-                      "CREATE TABLE " + keyspace + ".lines (k text PRIMARY KEY, n int);");
+                      "CREATE TABLE " + keyspace + ".lines (k text PRIMARY KEY, n int);"
+                      "CREATE TABLE " + keyspace + ".\"select\" (\"table\" int PRIMARY KEY, \"from\" text, \"token\" int);"
+                      "INSERT INTO " + keyspace + ".\"select\" (\"table\", \"from\", \"token\") VALUES (1, 'a', 2);"
+                      "CREATE TABLE " + keyspace + ".\"select_back\" (\"table\" int PRIMARY KEY, \"from\" text, \"token\" int);"
+                      "CREATE TABLE " + keyspace + ".two_counters (k int PRIMARY KEY, a counter, b counter);"
+                      "CREATE TABLE " + keyspace + ".lists (k int PRIMARY KEY, l list<int>);");
     done = true;
 }
 
@@ -340,4 +345,65 @@ TEST_CASE("COPY FROM: standard input ends at a lone '.', a FIFO waits for its wr
     CHECK(r.err.find("line 2: a quoted field that begins on line 2 is never closed") != std::string::npos);
     CHECK(r.err.find("Failed to process 1 records that are not CSV") != std::string::npos);
     CHECK(r.out.find("1 rows imported from 1 files") != std::string::npos);
+}
+
+TEST_CASE("COPY: names that are keywords, counters left empty, nulls inside collections, the server's words") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    const auto dir = scratch_folder();
+    const std::string keywords = (dir / "keywords.csv").string();
+    auto r = run_ours(write_private_file(
+        "keywords.cql", "COPY " + keyspace + ".\"select\" TO '" + keywords + "' WITH HEADER = true;\nCOPY " + keyspace +
+                            ".\"select_back\" (\"table\", \"from\", \"token\") FROM '" + keywords + "' WITH HEADER = true;\n"));
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(read_file(keywords) == "table,from,token\r\n1,a,2\r\n");
+    CHECK(table_rows(tb, "\"select_back\"") == table_rows(tb, "\"select\""));
+
+    // An empty counter adds nothing, as in cqlsh.
+    const std::string counters = write_private_file("counters.csv", "1,5,\n2,,3\n1,5,1\n");
+    r = run_ours(write_private_file("counters.cql", "COPY " + keyspace + ".two_counters FROM '" + counters + "';\n"));
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("3 rows imported") != std::string::npos);
+    CHECK(table_rows(tb, "two_counters") == std::vector<std::string>{"1,10,1", "2,0,3"});
+
+    // A null inside a list is the row's own parse error; the good rows go in.
+    const std::string lists = write_private_file("lists.csv", "1,\"[1, 2]\"\n2,\"[null]\"\n3,[]\n");
+    const std::string errfile = (dir / "lists.err").string();
+    r = run_ours(write_private_file(
+        "lists.cql", "COPY " + keyspace + ".lists FROM '" + lists + "' WITH ERRFILE = '" + errfile + "';\n"));
+    INFO(describe(r));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("null has no place in a list") != std::string::npos);
+    CHECK(r.out.find("2 rows imported") != std::string::npos);
+    CHECK(read_file(errfile) == "2,[null]\r\n");
+
+    // The server's refusal is told in its own words.
+    const std::string long_key = write_private_file("long_key.csv", std::string(70000, 'k') + ",1\n");
+    r = run_ours(write_private_file("long_key.cql", "COPY " + keyspace + ".lines FROM '" + long_key + "' WITH ERRFILE = '" +
+                                                        (dir / "long_key.err").string() + "';\n"));
+    INFO(describe(r));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("Key length of 70000 is longer than maximum of 65535") != std::string::npos);
+}
+
+TEST_CASE("COPY: INGESTRATE paces the rows, and a begin token past the end one is refused") {
+    const auto& tb = require_testbed();
+    ensure_schema(tb);
+    std::string rows;
+    for (int k = 0; k < 30; ++k) rows += "paced" + std::to_string(k) + "," + std::to_string(k) + "\n";
+    const std::string paced = write_private_file("paced.csv", rows);
+    const auto started = std::chrono::steady_clock::now();
+    auto r = run_ours(write_private_file("paced.cql", "COPY " + keyspace + ".lines FROM '" + paced + "' WITH INGESTRATE = 10;\n"));
+    const auto took = std::chrono::steady_clock::now() - started;
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("30 rows imported") != std::string::npos);
+    // 30 rows at 10 a second, a second's worth ahead: at least two seconds (a floor, not a timing).
+    CHECK(took >= std::chrono::seconds(2));
+    r = run_ours(write_private_file("backwards.cql", "COPY " + keyspace + ".lines TO STDOUT WITH BEGINTOKEN = 100 AND ENDTOKEN = -100;\n"));
+    INFO(describe(r));
+    CHECK(r.exit_code == 6);
+    CHECK(r.err.find("Begin token 100 must be smaller than end token -100") != std::string::npos);
 }

@@ -547,7 +547,9 @@ TEST_CASE("literal: text at the top level is taken as it is; inside composites i
     CHECK(parsed("['it''s', $$a 'b' ''c$$, '', $$$$]", list_text) ==
           value::list({value::text("it's"), value::text("a 'b' ''c"), value::text(""), value::text("")}));
     CHECK(parsed("['a\\n\nb']", list_text) == value::list({value::text("a\\n\nb")}));
-    CHECK(parsed("[null, NULL, 'null']", list_text) == value::list({value::null(), value::null(), value::text("null")}));
+    CHECK(parsed("['null']", list_text) == value::list({value::text("null")}));
+    // As in CQL, collections hold no nulls (the server refuses them); tuples and UDTs may.
+    CHECK(refusal("['a', null]", list_text) == "element 1 of a list: null has no place in a list");
     CHECK(refusal("[abc]", list_text) == "element 0 of a list: 'abc' is not quoted text ('...' or $$...$$)");
     CHECK(refusal("['a', ]", list_text) == "element 1 of a list: nothing where text was expected");
     CHECK(refusal("['abc]", list_text) == "element 0 of a list: a quoted string without its closing quote: ''abc]'");
@@ -577,7 +579,8 @@ TEST_CASE("literal: lists, sets, maps, tuples and vectors") {
     CHECK(parsed("[]", list_int) == value::list({}));
     CHECK(parsed("[ ]", list_int) == value::list({}));
     CHECK(parsed("['1', $$2$$, ' 3 ']", list_int) == value::list({one, two, three}));
-    CHECK(parsed("[1, null, Null]", list_int) == value::list({one, value::null(), value::null()}));
+    CHECK(refusal("[1, Null]", list_int) == "element 1 of a list: null has no place in a list");
+    CHECK(refusal("{null}", data_type::set_of(it)) == "element 0 of a set: null has no place in a set");
 
     const auto set_int = data_type::set_of(it);
     CHECK(parsed("{1, 2}", set_int) == value::set({one, two}));
@@ -589,7 +592,9 @@ TEST_CASE("literal: lists, sets, maps, tuples and vectors") {
     CHECK(parsed("{'a': 1, 'b':2}", map_text_int) ==
           value::map({{value::text("a"), one}, {value::text("b"), two}}));
     CHECK(parsed("{}", map_text_int) == value::map({}));
-    CHECK(parsed("{1:2, 3 : null}", data_type::map_of(it, it)) == value::map({{one, two}, {three, value::null()}}));
+    CHECK(parsed("{1:2, 3 : 1}", data_type::map_of(it, it)) == value::map({{one, two}, {three, one}}));
+    CHECK(refusal("{1:2, 3 : null}", data_type::map_of(it, it)) == "the value of entry 1 of a map: null has no place in a map");
+    CHECK(refusal("{null: 2}", data_type::map_of(it, it)) == "the key of entry 0 of a map: null has no place in a map");
     // Keys whose text holds ':' end at a ':' that cannot continue them.
     CHECK(parsed("{07:08:09.5: 1, '00:00:00': 2}", data_type::map_of(t(type_kind::time), it)) ==
           value::map({{time_of(25'689'500'000'000), one}, {time_of(0), two}}));
@@ -608,8 +613,8 @@ TEST_CASE("literal: lists, sets, maps, tuples and vectors") {
     CHECK(parsed("[1.5, -2, 0.25]", vec) == value::vector({value::from(1.5f), value::from(-2.0f), value::from(0.25f)}));
 
     const auto nested = data_type::list_of(data_type::map_of(it, data_type::list_of(t(type_kind::varchar))));
-    CHECK(parsed("[{1: ['a', 'b']}, {}, null, {2: []}]", nested) ==
-          value::list({value::map({{one, value::list({value::text("a"), value::text("b")})}}), value::map({}), value::null(),
+    CHECK(parsed("[{1: ['a', 'b']}, {}, {2: []}]", nested) ==
+          value::list({value::map({{one, value::list({value::text("a"), value::text("b")})}}), value::map({}),
                        value::map({{two, value::list({})}})}));
 }
 
@@ -718,7 +723,7 @@ TEST_CASE("literal: nesting is as deep as the type, at most max_type_depth level
 TEST_CASE("literal: composite values of every kind read back from both render_cql forms") {
     const auto it = t(type_kind::int_), tt = t(type_kind::varchar);
     const auto one = int_of(1, type_kind::int_), two = int_of(2, type_kind::int_);
-    check_round_trip(data_type::list_of(it), value::list({one, two, value::null()}));
+    check_round_trip(data_type::list_of(it), value::list({one, two}));
     check_round_trip(data_type::list_of(it), value::list({}));
     check_round_trip(data_type::set_of(tt), value::set({value::text("a"), value::text("it's")}));
     check_round_trip(data_type::map_of(tt, t(type_kind::timestamp)),

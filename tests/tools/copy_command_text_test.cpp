@@ -218,4 +218,8 @@ TEST_CASE("COPY's DATETIMEFORMAT: a year is four digits, so that %Y%j reads back
     CHECK(out == "1969365 235959");
     CHECK(parse_timestamp("%Y%j %H%M%S", out) == -1000);
     CHECK(parse_timestamp("%Y-%m-%d", "+12024-01-01").has_value());
+    out.clear();
+    format_timestamp("%s.%f", -1500, out);
+    CHECK(out == "-2.500");
+    CHECK(parse_timestamp("%s.%f", out) == -1500);
 }

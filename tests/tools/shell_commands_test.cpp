@@ -55,9 +55,12 @@ TEST_CASE("EXPAND, TRACING and PAGING switches") {
     CHECK(improper("TRACING ON OFF") == "Improper TRACING command.");
     CHECK(command("PAGING 20").page_size == 20);
     CHECK(command("PAGING on").toggle == switch_value::on);
-    CHECK(improper("PAGING 0") == "Improper PAGING command.");
+    // Digits are a size, as cqlsh's isdigit() takes them: 0 and huge ones too.
+    CHECK(command("PAGING 0").page_size == 0);
+    CHECK(command("PAGING 99999999999").page_size == 99999999999);
+    CHECK(command("PAGING 99999999999999999999999").page_size == INT64_MAX);
     CHECK(improper("PAGING -5") == "Improper PAGING command.");
-    CHECK(improper("PAGING 99999999999") == "Improper PAGING command.");
+    CHECK(improper("PAGING +5") == "Improper PAGING command.");
     CHECK(improper("PAGING 12abc") == "Improper PAGING command.");
 }
 

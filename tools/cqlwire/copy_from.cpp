@@ -159,7 +159,8 @@ void import_run::send(const std::shared_ptr<request>& r) {
     env_.conn->async_request(
         [&](std::vector<std::uint8_t>& out) { return encoder_.append_frame(r->encoded, out); }, options,
         [r, diag, wake = wake_, finished = finished_](std::error_code e, transport::response response) {
-            if (!e && response.op() == protocol::opcode::error) e = transport::server_error(response, *diag);
+            // A refusal's words come with its ERROR frame (the code alone says little).
+            if (response.op() == protocol::opcode::error && !response.empty()) e = transport::server_error(response, *diag);
             r->ec = e;
             r->message = std::string(diag->server_message().empty() ? diag->client_message() : diag->server_message());
             finished->push_back(r);
@@ -218,7 +219,12 @@ void import_run::read_chunk() {
     const auto limit = o_.max_rows < 0 ? UINT64_MAX : static_cast<std::uint64_t>(o_.max_rows);
     std::vector<std::string> fields;
     std::string key, why, error;
-    for (std::int64_t taken = 0; taken < o_.chunk_size && !interrupt_requested();) {
+    // INGESTRATE: no more rows than the rate allows so far (a second's worth ahead).
+    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const auto allowed = static_cast<std::int64_t>(static_cast<double>(o_.ingest_rate) * (elapsed + 1.0)) -
+                         static_cast<std::int64_t>(sent_rows_);
+    const std::int64_t chunk = std::max<std::int64_t>(1, std::min(o_.chunk_size, allowed));
+    for (std::int64_t taken = 0; taken < chunk && !interrupt_requested();) {
         if (read_records_ >= limit) {
             exhausted_ = true;
             break;

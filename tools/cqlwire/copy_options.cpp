@@ -53,11 +53,15 @@ std::string python_repr(std::string_view text) {
     return out;
 }
 
-// cqlsh's way of showing the options it read: a Python dict.
+// cqlsh's way of showing the options it read: a Python dict. A value under a key that names a
+// password is never shown.
 std::string python_dict(const std::vector<std::pair<std::string, std::string>>& entries) {
     std::string out = "{";
-    for (std::size_t i = 0; i < entries.size(); ++i)
-        out += (i > 0 ? ", " : "") + python_repr(entries[i].first) + ": " + python_repr(entries[i].second);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const bool secret = protocol::ascii_lowered(entries[i].first).find("password") != std::string::npos;
+        out += (i > 0 ? ", " : "") + python_repr(entries[i].first) + ": " +
+               (secret ? std::string("'***'") : python_repr(entries[i].second));
+    }
     return out + "}";
 }
 
@@ -252,9 +256,14 @@ std::optional<copy_options> resolve_copy_options(
             for (const auto& [key, value] : section.values) {
                 const std::string name = protocol::ascii_lowered(key);
                 const auto* known = find_option(name);
-                if (known == nullptr || name == "configfile" || (known->where == applies::to && !to) ||
-                    (known->where == applies::from && to))
-                    continue;  // cqlsh passes them on and refuses them; a shared section may hold both directions
+                if (known == nullptr) {
+                    error = std::string("Unrecognized COPY ") + (to ? "TO" : "FROM") + " options: " + name +
+                            " (in the [" + section.name + "] section)";
+                    return std::nullopt;
+                }
+                // A shared section may hold both directions' options.
+                if (name == "configfile" || (known->where == applies::to && !to) || (known->where == applies::from && to))
+                    continue;
                 if (!apply(o, name, value, error)) {
                     error += " (in the [" + section.name + "] section)";
                     return std::nullopt;
@@ -267,6 +276,11 @@ std::optional<copy_options> resolve_copy_options(
     if (notes && !given.empty()) notes->push_back("Reading options from the command line: " + python_dict(given));
     for (const auto& [name, value] : given)
         if (!apply(o, name, value, error)) return std::nullopt;
+    if (o.begin_token && o.end_token && *o.begin_token >= *o.end_token) {
+        error = "Begin token " + std::to_string(*o.begin_token) + " must be smaller than end token " +
+                std::to_string(*o.end_token);
+        return std::nullopt;
+    }
     if (o.dialect.delimiter == o.dialect.quote) {
         error = "DELIMITER and QUOTE are the same character; give them different ones";
         return std::nullopt;

@@ -184,6 +184,12 @@ bool row_encoder::encode_field(const std::string& text, bool quoted, std::size_t
     out.offsets.push_back(static_cast<std::uint32_t>(out.data.size()));
     // NULL's text, unquoted, is a null; "" (quoted) is an empty text, and a null for other types.
     if (text == options_.null_text && !(quoted && is_text && text.empty())) {
+        if (type.kind == protocol::type_kind::counter) {
+            // A counter adds nothing for a missing value, as in cqlsh (the server refuses null).
+            out.data.insert(out.data.end(), 8, 0);
+            out.sizes.push_back(8);
+            return true;
+        }
         out.sizes.push_back(-1);
         return true;
     }

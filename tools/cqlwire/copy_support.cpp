@@ -16,13 +16,6 @@ namespace cqlwire::cli {
 
 namespace {
 
-bool is_plain_name(std::string_view name) {
-    if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-    for (char c : name)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-    return true;
-}
-
 std::string text_of(const protocol::value_view& v) {
     std::string_view t;
     if (v.is_null() || protocol::to_text(v, t)) return {};
@@ -31,9 +24,7 @@ std::string text_of(const protocol::value_view& v) {
 
 }  // namespace
 
-std::string cql_name(std::string_view name) {
-    return is_plain_name(name) ? std::string(name) : quote_identifier(name);
-}
+std::string cql_name(std::string_view name) { return quote_identifier(name); }
 
 bool read_table_schema(transport::query_client& client, const std::string& keyspace, const std::string& table,
                        table_schema& out, std::string& error) {
@@ -45,7 +36,7 @@ bool read_table_schema(transport::query_client& client, const std::string& keysp
     protocol::diagnostics diag;
     const auto result = client.execute(s, ec, diag);
     if (ec) {
-        error = "could not read the columns of " + cql_name(keyspace) + "." + cql_name(table) + ": " +
+        error = "could not read the columns of " + keyspace + "." + table + ": " +
                 (diag.server_message().empty() ? ec.message() : std::string(diag.server_message()));
         return false;
     }
@@ -64,7 +55,7 @@ bool read_table_schema(transport::query_client& client, const std::string& keysp
         columns.push_back(std::move(c));
     }
     if (columns.empty()) {
-        error = "Table " + cql_name(keyspace) + "." + cql_name(table) + " does not exist";
+        error = "Table " + keyspace + "." + table + " does not exist";
         return false;
     }
     auto rank = [](const column& c) { return c.kind == "partition_key" ? 0 : c.kind == "clustering" ? 1 : 2; };

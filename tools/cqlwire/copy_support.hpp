@@ -47,7 +47,8 @@ struct copy_table {
 bool resolve_copy_table(const copy_statement& st, const copy_options& o, const copy_environment& env,
                         transport::query_client& client, copy_table& out, std::string& error);
 
-// `name` as CQL must write it: as it is when it is a lower-case identifier, else quoted.
+// `name` as the statements COPY builds write it: always quoted, so that a name that is also a
+// keyword ("table", "from", "token") or holds capitals or quotes reaches the server as it is.
 std::string cql_name(std::string_view name);
 
 // Prints "cqlwire: CONTEXT: message" on standard error (controls escaped).

@@ -7,7 +7,7 @@ namespace cqlwire::cli {
 
 namespace {
 
-constexpr std::string_view directives = "YmdHMSfzZjy%";
+constexpr std::string_view directives = "YmdHMSfzZjys%";
 
 constexpr std::int64_t ms_per_day = 86'400'000;
 
@@ -39,7 +39,7 @@ bool check_datetime_format(std::string_view pattern, std::string& error) {
             error = "DATETIMEFORMAT '" + std::string(pattern) + "': " +
                     (i + 1 == pattern.size() ? std::string("it ends with a lone %")
                                              : "%" + std::string(1, pattern[i + 1]) + " is not supported") +
-                    "; use %Y %m %d %H %M %S %f %z %Z %j %y and %%";
+                    "; use %Y %m %d %H %M %S %f %z %Z %j %y %s and %%";
             return false;
         }
         ++i;
@@ -77,6 +77,7 @@ void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::
         case 'f': append_number(in_day % 1000, 3, out); break;
         case 'z': out += "+0000"; break;
         case 'Z': out += "UTC"; break;
+        case 's': out += std::to_string(days * 86'400 + in_day / 1000); break;
         case '%': out.push_back('%'); break;
         default:
             out.push_back('%');
@@ -88,6 +89,7 @@ void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::
 std::optional<std::int64_t> parse_timestamp(std::string_view pattern, std::string_view text) {
     std::int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millis = 0, offset_min = 0;
     std::optional<std::int64_t> day_of_year;
+    std::optional<std::int64_t> epoch_seconds;
     std::size_t pos = 0;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         if (pattern[i] != '%' || i + 1 == pattern.size()) {
@@ -156,6 +158,13 @@ std::optional<std::int64_t> parse_timestamp(std::string_view pattern, std::strin
             offset_min = (negative ? -1 : 1) * (hh * 60 + mm);
             break;
         }
+        case 's': {
+            const bool negative = pos < text.size() && text[pos] == '-';
+            if (negative) ++pos;
+            if (!read_digits(text, pos, 1, 12, v)) return std::nullopt;
+            epoch_seconds = negative ? -v : v;
+            break;
+        }
         case 'Z':
             if (text.substr(pos, 3) == "UTC" || text.substr(pos, 3) == "GMT") pos += 3;
             else return std::nullopt;
@@ -168,6 +177,7 @@ std::optional<std::int64_t> parse_timestamp(std::string_view pattern, std::strin
         }
     }
     if (pos != text.size()) return std::nullopt;
+    if (epoch_seconds) return *epoch_seconds * 1000 + millis;
     // Beyond what milliseconds in 64 bits can count (about 292 million years) the arithmetic
     // below would overflow; no real timestamp is near.
     if (year < -200'000 || year > 200'000) return std::nullopt;

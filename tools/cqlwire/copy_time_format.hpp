@@ -4,7 +4,8 @@
 //
 // Directives: %Y (year, 4 digits or more), %m, %d, %H, %M, %S (two digits each), %f (the
 // fraction: 3 digits written; 1 to 6 read), %z (+0000 written; Z, +hh, +hhmm or +hh:mm read),
-// %Z ("UTC"), %j (day of the year), %y (two-digit year, 1969..2068 as C's strptime), %%.
+// %Z ("UTC"), %j (day of the year), %y (two-digit year, 1969..2068 as C's strptime), %s (seconds
+// since the epoch), %%.
 // Anything else is literal text. Timestamps are written in UTC.
 #pragma once
 

@@ -126,8 +126,9 @@ void result_writer::finish() {
     if (!started_) page(rendered_rows{});
     switch (format_) {
     case output_format::table:
-        // On a terminal each page already ended with its blank line.
-        if (!terminal_layout_) out_ << '\n';
+        // On a terminal each page already ended with its blank line. A result that is not a
+        // SELECT's ("[applied]") ends with its last row, as in cqlsh.
+        if (!terminal_layout_ && show_row_count_) out_ << '\n';
         if (show_row_count_) out_ << '(' << rows_ << " rows)\n";
         break;
     case output_format::json: out_ << "]\n"; break;

@@ -343,16 +343,21 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
     case shell_command_kind::paging:
         if (c.page_size) {
             shell_.paging = true;
-            shell_.page_size = *c.page_size;
+            shell_.page_size_asked = *c.page_size;
+            // 0 or more than a request can carry: rows come in the default pages (cqlsh would
+            // fetch them all at once).
+            shell_.page_size = *c.page_size == 0 || *c.page_size > INT32_MAX ? default_page_size
+                                                                                : static_cast<std::int32_t>(*c.page_size);
         } else {
             const bool was = shell_.paging;
             shell_.paging = switch_state("PAGING", shell_.paging, c.toggle);
             if (shell_.paging && !was) shell_.page_size = initial_shell_.page_size;
+            if (shell_.paging && !was) shell_.page_size_asked = shell_.page_size;
         }
-        if (shell_.paging) std::cout << "Page size: " << shell_.page_size << "\n";
+        if (shell_.paging) std::cout << "Page size: " << shell_.page_size_asked << "\n";
         // Off, cqlsh fetches every row at once; here rows still arrive in pages, so that memory
         // stays bounded, but large ones: a table is laid out as cqlsh's up to 5000 rows.
-        else shell_.page_size = std::max(shell_.page_size, default_page_size);
+        else shell_.page_size_asked = shell_.page_size = std::max(shell_.page_size, default_page_size);
         break;
     case shell_command_kind::show_session: return show_session(*c.session_id, context);
     case shell_command_kind::capture: return capture(c, context);

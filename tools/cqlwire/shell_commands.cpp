@@ -129,12 +129,14 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
         if (n == 2) {
             c.toggle = on_off(words[1]);
             if (c.toggle == switch_value::none) {
-                int size = 0;
+                // Digits only, as cqlsh's isdigit(): 0 and sizes beyond what a request can
+                // carry are taken (the runner fetches those in its default pages).
                 const auto w = words[1];
+                std::int64_t size = 0;
                 const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), size);
-                // A page size the protocol can carry; 0 would ask the server for everything.
-                if (ec != std::errc() || end != w.data() + w.size() || size <= 0) return improper(c.word);
-                c.page_size = size;
+                const bool digits = !w.empty() && std::all_of(w.begin(), w.end(), [](char d) { return d >= '0' && d <= '9'; });
+                if (!digits) return improper(c.word);
+                c.page_size = ec == std::errc() && end == w.data() + w.size() ? size : INT64_MAX;
             }
         }
         return parsed(std::move(c));

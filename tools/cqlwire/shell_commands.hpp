@@ -10,6 +10,7 @@
 // describes (Cassandra 4+).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,7 +51,7 @@ struct shell_command {
     std::string word;  // the command's first word as typed, for messages ("consistency")
     std::optional<protocol::consistency> level;
     switch_value toggle = switch_value::none;
-    std::optional<int> page_size;  // PAGING n, HISTORY n
+    std::optional<std::int64_t> page_size;  // PAGING n (any digits, as cqlsh takes them), HISTORY n
     std::optional<protocol::uuid> session_id;  // SHOW SESSION
     std::string path;  // SOURCE, CAPTURE: the file, its quotes removed and a leading ~/ expanded
     std::vector<std::string> topics;  // HELP

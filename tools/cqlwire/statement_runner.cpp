@@ -177,7 +177,10 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         // A result cut short: its JSON array stays open (no reader takes it for a whole one).
         if (writer && !writer_finished && settings_.format == output_format::json) results() << '\n';
         if (!output_written()) return false;
-        std::cerr << format_warnings(warnings) << std::flush;
+        // cqlsh prints the server's warnings after the table, on standard output; CSV and JSON
+        // keep standard output for data, so they go to standard error there.
+        if (settings_.format == output_format::table) results() << format_warnings(warnings);
+        else std::cerr << format_warnings(warnings) << std::flush;
         for (const auto& id : trace_ids) print_trace(id, context, st.text);
         return output_written() && ok;
     };

@@ -151,12 +151,14 @@ private:
         bool expand = false;
         bool paging = true;
         std::int32_t page_size = default_page_size;
+        std::int64_t page_size_asked = default_page_size;  // what PAGING shows (PAGING 0 asks 0)
     };
     static shell_settings initial_shell_settings(const settings& s) {
         shell_settings o;
         o.consistency = s.consistency;
         o.tracing = s.tracing;
         o.page_size = s.page_size.value_or(s.format == output_format::table ? table_page_size : default_page_size);
+        o.page_size_asked = o.page_size;
         return o;
     }
     const shell_settings initial_shell_;
