@@ -222,3 +222,16 @@ TEST_CASE("cqlsh's display flags: -C/--color, --no-color, --encoding UTF-8, -t/-
     CHECK(parse({"--tty"}).options.tty);
     CHECK(parse({"--color"}).options.color);
 }
+
+TEST_CASE("cqlsh's --cqlversion and --debug") {
+    const auto p = parse({"--cqlversion", "3.4.7", "--debug"});
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.options.cql_version == "3.4.7");
+    CHECK(p.options.debug);
+    CHECK(parse({"--cqlversion=3.4"}).options.cql_version == "3.4");
+    for (std::string_view bad : {"3", "three", "3..4", ".3.4", "3.4.", "3.4.7.1", ""}) {
+        const auto r = parse({"--cqlversion", bad});
+        CHECK(r.ec == cli_errc::usage);
+        CHECK(r.message.find("a version such as 3.4.7") != std::string::npos);
+    }
+}

@@ -322,3 +322,19 @@ TEST_CASE("--password-file: the first line, a warning when others may read it, a
     CHECK(read_secret_file(empty, "password", out, message, warnings) == cli_errc::bad_config);
     CHECK(message == "password file '" + empty + "' is empty (the first line is the password)");
 }
+
+TEST_CASE("--cqlversion reaches the settings; --debug is a summary frame trace unless one was asked for") {
+    auto m = merge({"--cqlversion", "3.4.7", "--debug"}, std::nullopt);
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.cql_version == "3.4.7");
+    CHECK(m.s.trace_frames == cqlwire::inspect::trace_format::summary);
+    CHECK(merge({}, std::nullopt).s.cql_version == "3.0.0");
+    CHECK_FALSE(merge({}, std::nullopt).s.trace_frames.has_value());
+    CHECK(merge({"--debug", "--trace-frames=hex"}, std::nullopt).s.trace_frames == cqlwire::inspect::trace_format::hex);
+    // The cqlshrc's [copy] sections are kept for COPY, in file order.
+    auto c = merge({}, std::string_view("[copy]\nheader = true\n[copy-from:ks.t]\nchunksize = 10\n"));
+    REQUIRE_FALSE(c.ec);
+    REQUIRE(c.s.copy_sections.size() == 2);
+    CHECK(c.s.copy_sections[0].name == "copy");
+    CHECK(c.s.copy_sections[1].values == std::vector<std::pair<std::string, std::string>>{{"chunksize", "10"}});
+}

@@ -96,6 +96,18 @@ TEST_CASE("startup: STARTUP carries CQL_VERSION 3.0.0 and no COMPRESSION; READY 
     CHECK(done.is_done());
     CHECK(m.done());
     CHECK(m.server_authenticator().empty());
+
+    // Another CQL version when one is asked for (cqlwire --cqlversion).
+    startup_config config;
+    config.cql_version = "3.4.7";
+    startup_machine asked(config);
+    auto sent = parse_sent(asked.resume());
+    protocol::string_map_view asked_options;
+    REQUIRE_FALSE(protocol::decode_startup(sent.body, asked_options));
+    bool found = false;
+    for (auto& [k, v] : asked_options)
+        if (k == "CQL_VERSION") found = v == "3.4.7";
+    CHECK(found);
 }
 
 TEST_CASE("startup: READY is accepted even when credentials were configured") {

@@ -136,6 +136,21 @@ const std::vector<flag_spec>& flags() {
                         " is not supported: cqlwire speaks versions 3 and 4 (v5 framing is not implemented)";
              return bad_value("protocol-version", v, "3 or 4");
          }},
+        {"cqlversion", 0, "VERSION", "the CQL version to ask the server for, as cqlsh's (e.g. 3.4.7; default 3.0.0)",
+         [](cli_options& o, std::string_view v) {
+             // N.N or N.N.N: what the server's version check reads.
+             int dots = 0;
+             bool ok = !v.empty() && v.front() != '.' && v.back() != '.';
+             for (std::size_t i = 0; ok && i < v.size(); ++i) {
+                 if (v[i] == '.') ok = (++dots <= 2) && v[i - 1] != '.';
+                 else ok = v[i] >= '0' && v[i] <= '9';
+             }
+             if (!ok || dots == 0) return bad_value("cqlversion", v, "a version such as 3.4.7");
+             o.cql_version = std::string(v);
+             return std::string();
+         }},
+        {"debug", 0, "", "show debugging information: every frame sent and received, in summary, on stderr",
+         [](cli_options& o, std::string_view) { o.debug = true; return std::string(); }},
         {"tls-max", 0, "VERSION", "highest TLS version to offer: 1.2 or 1.3 (default)",
          [](cli_options& o, std::string_view v) { o.ssl = true; return set_tls_version(o.tls_max, "tls-max", v); }},
         {"trace-frames", 0, "[=FORMAT]",

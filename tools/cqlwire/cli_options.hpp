@@ -46,6 +46,8 @@ struct cli_options {
     std::optional<std::int32_t> page_size;  // --page-size, >= 1
     bool tracing = false;                   // --tracing
     std::optional<std::uint8_t> protocol_version;  // --protocol-version: 3 or 4
+    std::optional<std::string> cql_version;        // --cqlversion: STARTUP's CQL_VERSION, e.g. 3.4.7
+    bool debug = false;                            // --debug: a summary frame trace on stderr
 
     bool ssl = false;  // --ssl, or implied by any TLS flag below
     std::optional<std::string> cafile;

@@ -250,6 +250,7 @@ std::error_code open_and_start(settings& s, const cluster::contact_point& point,
     o.connection.request_timeout = s.request_timeout;
     o.connection.startup_timeout = s.connect_timeout;
     o.connection.protocol_version = s.protocol_version;
+    o.cql_version = s.cql_version;
     // The trace sees the start-up exchange too.
     if (observer != nullptr && *observer) {
         o.observer = *observer;

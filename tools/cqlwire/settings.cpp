@@ -145,6 +145,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     out.page_size = flags.page_size;
     out.tracing = flags.tracing;
     if (flags.protocol_version) out.protocol_version = *flags.protocol_version;
+    if (flags.cql_version) out.cql_version = *flags.cql_version;
     out.execute = flags.execute;
     out.file = flags.file;
     if (flags.ssl) out.tls.enabled = true;
@@ -161,6 +162,8 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     out.tls.max_version = flags.tls_max;
     // Frame tracing and the TLS key log: off unless asked for; --keylog beats SSLKEYLOGFILE.
     out.trace_frames = flags.trace_frames;
+    // --debug, as cqlsh's: more about what happens; here every frame, in summary, on stderr.
+    if (flags.debug && !out.trace_frames) out.trace_frames = inspect::trace_format::summary;
     if (flags.trace_file) {
         out.trace_file = expand_home(*flags.trace_file, env);
         if (!out.trace_frames) out.trace_frames = inspect::trace_format::summary;

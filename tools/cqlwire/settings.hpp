@@ -68,6 +68,7 @@ struct settings {
     int float_precision = 5;
     int double_precision = 5;
     std::uint8_t protocol_version = 4;  // --protocol-version; v5 framing is not implemented
+    std::string cql_version = "3.0.0";  // --cqlversion: the CQL version STARTUP asks for
     // --trace-frames / --trace-file: the format, and the file (empty: standard error).
     std::optional<inspect::trace_format> trace_frames;
     std::string trace_file;

@@ -13,6 +13,7 @@ std::error_code open_connection(boost::asio::io_context& ioc, const open_options
     if (options.observer) c.set_frame_observer(options.observer);
     startup_config config;
     config.authenticator = options.authenticator;
+    config.cql_version = options.cql_version;
     if (auto ec = c.startup(config, diag)) return ec;
     out.emplace(std::move(c));
     return {};

@@ -102,7 +102,7 @@ startup_action startup_machine::resume() {
     case state::initial: {
         std::array<protocol::string_map_entry, 3> options{};
         std::size_t n = 0;
-        options[n++] = {"CQL_VERSION", "3.0.0"};
+        options[n++] = {"CQL_VERSION", config_.cql_version.empty() ? std::string_view("3.0.0") : config_.cql_version};
         if (!config_.driver_name.empty()) options[n++] = {"DRIVER_NAME", config_.driver_name};
         if (!config_.driver_version.empty()) options[n++] = {"DRIVER_VERSION", config_.driver_version};
         out_.clear();

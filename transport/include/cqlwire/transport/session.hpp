@@ -34,6 +34,8 @@ struct CQLWIRE_TRANSPORT_API open_options {
     // Sees every frame of the connection, the start-up exchange included (see
     // connection::set_frame_observer); empty: none. A trace (inspect/frame_trace.hpp) plugs in here.
     frame_observer observer;
+    // STARTUP's CQL_VERSION (startup_config::cql_version).
+    std::string cql_version = "3.0.0";
 };
 
 // Connects, runs the start-up, and hands back a connection ready for requests. Blocking: runs

@@ -56,10 +56,13 @@ struct CQLWIRE_TRANSPORT_API startup_config {
     // Answers AUTHENTICATE. Not owned: it must outlive the exchange. Null means "no credentials".
     auth::authenticator* authenticator = nullptr;
     // Optional STARTUP entries that identify the client to the server (shown in
-    // system_views.clients); empty means "not sent". CQL_VERSION 3.0.0 is always sent. No
-    // COMPRESSION entry is sent: frames are never compressed (a server would refuse "none").
+    // system_views.clients); empty means "not sent". No COMPRESSION entry is sent: frames are
+    // never compressed (a server would refuse "none").
     std::string_view driver_name = "cqlwire";
     std::string_view driver_version = "0.1.0";
+    // The CQL_VERSION entry, which STARTUP must carry: the CQL version the client asks for
+    // (Cassandra 5 checks only that it reads as a version).
+    std::string_view cql_version = "3.0.0";
     // The protocol version of every frame: 4, or 3 (the bodies of the start-up exchange are
     // the same in both). connection::async_startup sets it from connection_options.
     std::uint8_t protocol_version = protocol::protocol_v4;
