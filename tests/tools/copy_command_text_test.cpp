@@ -119,7 +119,8 @@ TEST_CASE("COPY's options: defaults, values, directions and the cqlshrc's sectio
     CHECK(o.dialect.escape == '\\');
     CHECK(o.null_text.empty());
     CHECK_FALSE(o.header);
-    CHECK(o.page_size == 1000);
+    CHECK(o.page_size == 10000);
+    CHECK_FALSE(o.page_timeout_s.has_value());
     CHECK(o.error_file == "import_ks_t.err");
     CHECK_FALSE(o.float_precision.has_value());
 

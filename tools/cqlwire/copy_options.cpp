@@ -170,7 +170,11 @@ bool apply(copy_options& o, std::string_view name, const std::string& value, std
         o.page_size = static_cast<std::int32_t>(n);
         return true;
     }
-    if (name == "pagetimeout") return read_integer(name, value, 1, 86400 * 365, o.page_timeout_s, error);
+    if (name == "pagetimeout") {
+        if (!read_integer(name, value, 1, 86400 * 365, n, error)) return false;
+        o.page_timeout_s = n;
+        return true;
+    }
     if (name == "begintoken" || name == "endtoken") {
         if (trimmed(value).empty()) return true;
         if (!read_integer(name, value, std::numeric_limits<std::int64_t>::min(), long_max, n, error)) return false;

@@ -160,7 +160,8 @@ void export_run::ask(std::size_t range, protocol::bytes_view paging_state) {
     transport::statement s(queries_[range]);
     s.options.consistency = env_.consistency;
     s.options.page_size = o_.page_size;
-    s.options.timeout = std::chrono::seconds(o_.page_timeout_s);
+    // cqlsh's PAGETIMEOUT default: 10 s per 1000 rows of a page, and 10 s at least.
+    s.options.timeout = std::chrono::seconds(o_.page_timeout_s.value_or(std::max<std::int64_t>(10, o_.page_size / 100)));
     if (!paging_state.empty()) s.options.paging_state.emplace(paging_state.begin(), paging_state.end());
     auto request = std::make_shared<page_request>();
     request->range = range;
