@@ -145,6 +145,7 @@ private:
     std::size_t in_flight_ = 0;
     std::size_t current_ = 0;                                  // the range being written
     std::vector<std::shared_ptr<page_request>> held_;         // a later range's page, per range
+    std::size_t held_count_ = 0;
     std::vector<bool> finished_;                               // per range: its last page written
     std::string buffer_;
     std::string write_error_;
@@ -248,7 +249,9 @@ copy_result export_run::run(const std::string& select, const std::string& token_
     bool complete = true;
     auto output_failed = [&] { return !write_error_.empty() || (!st_.file && !std::cout.good()); };
     while (!output_failed() && rows_ < limit_ && current_ < queries_.size()) {
-        while (next_range < queries_.size() && in_flight_ < static_cast<std::size_t>(o_.max_requests)) ask(next_range++, {});
+        // Held pages count with those in flight, so that memory holds MAXREQUESTS pages at most.
+        while (next_range < queries_.size() && in_flight_ + held_count_ < static_cast<std::size_t>(o_.max_requests))
+            ask(next_range++, {});
         if (in_flight_ == 0) break;
         const auto waited = wait_on(*env_.conn, [&](transport::blocking_done done) { wake_->arm(std::move(done)); });
         wake_->consume();
@@ -280,6 +283,7 @@ copy_result export_run::run(const std::string& select, const std::string& token_
             }
             if (page->range != current_) {
                 held_[page->range] = std::move(page);
+                ++held_count_;
                 continue;
             }
             if (!take(page)) break;
@@ -288,6 +292,7 @@ copy_result export_run::run(const std::string& select, const std::string& token_
                 ++current_;
                 if (current_ < queries_.size() && held_[current_]) {
                     auto next = std::move(held_[current_]);
+                    --held_count_;
                     if (!take(next)) break;
                 }
             }
