@@ -8,19 +8,24 @@
 
 namespace cqlwire::cli {
 
-bool checked_output::write_all(const char* data, std::size_t size) noexcept {
-    if (error_ != 0) return false;
+int write_fully(int fd, const char* data, std::size_t size) noexcept {
     while (size > 0) {
-        const ssize_t n = ::write(fd_, data, size);
+        const ssize_t n = ::write(fd, data, size);
         if (n < 0) {
             if (errno == EINTR) continue;
-            error_ = errno;
-            return false;
+            return errno;
         }
+        if (n == 0) return EIO;
         data += n;
         size -= static_cast<std::size_t>(n);
     }
-    return true;
+    return 0;
+}
+
+bool checked_output::write_all(const char* data, std::size_t size) noexcept {
+    if (error_ != 0) return false;
+    error_ = write_fully(fd_, data, size);
+    return error_ == 0;
 }
 
 bool checked_output::flush_buffer() noexcept {

@@ -45,6 +45,10 @@ private:
     std::array<char, 64 * 1024> buffer_{};
 };
 
+// Writes all of `data` to `fd`, again after short and interrupted writes; 0, or the errno of the
+// failure (EIO for a write that took nothing).
+int write_fully(int fd, const char* data, std::size_t size) noexcept;
+
 // Makes sure descriptors 0, 1 and 2 are open, so that no socket or file opened later takes one
 // of their numbers (and receives table rows or messages). A closed one is opened on /dev/null;
 // returns whether descriptor 1 (standard output) was closed.

@@ -14,27 +14,12 @@
 #include <iostream>
 
 #include "cqlwire/protocol/ascii.hpp"
+#include "checked_output.hpp"
 #include "interrupt.hpp"
 
 namespace cqlwire::cli {
 
 namespace {
-
-std::string trimmed(std::string_view s) { return std::string(protocol::trim_ascii_blank(s)); }
-
-// Writes all of `data`; false with errno set when it cannot.
-bool write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            if (n == 0) errno = EIO;
-            return false;
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -44,7 +29,7 @@ bool record_source::add_files(const std::string& list, std::string& error) {
     std::string_view rest = list;
     for (;;) {
         const auto comma = rest.find(',');
-        const std::string name = trimmed(rest.substr(0, comma));
+        const std::string name = std::string(protocol::trim_ascii_blank(rest.substr(0, comma)));
         if (!name.empty()) {
             if (struct stat st {}; ::stat(name.c_str(), &st) == 0) {
                 paths_.push_back(name);
@@ -216,8 +201,9 @@ bool error_file::add(const std::vector<std::string>& fields, std::string& error)
     if (fd_ < 0 && !open(error)) return false;
     std::string record;
     csv_append_record(dialect_, fields, record);
-    if (write_all(fd_, record)) return true;
-    error = "cannot write to '" + path_ + "': " + std::strerror(errno);
+    const int failure = write_fully(fd_, record.data(), record.size());
+    if (failure == 0) return true;
+    error = "cannot write to '" + path_ + "': " + std::strerror(failure);
     return false;
 }
 

@@ -84,7 +84,7 @@ private:
     void say_failure(const std::string& text);
     void fail_rows(const std::vector<std::vector<std::string>>& rows);
     bool over_limits();
-    bool throttled() const;
+    std::int64_t rows_allowed() const;
 
     const copy_options& o_;
     const copy_environment& env_;
@@ -144,10 +144,11 @@ bool import_run::over_limits() {
     return false;
 }
 
-// INGESTRATE: no more rows sent than the rate allows since the start (plus one second's worth).
-bool import_run::throttled() const {
+// INGESTRATE: how many more rows may be sent now (the rate since the start, a second's worth ahead).
+std::int64_t import_run::rows_allowed() const {
     const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    return static_cast<double>(sent_rows_) >= static_cast<double>(o_.ingest_rate) * (elapsed + 1.0);
+    return static_cast<std::int64_t>(static_cast<double>(o_.ingest_rate) * (elapsed + 1.0)) -
+           static_cast<std::int64_t>(sent_rows_);
 }
 
 void import_run::send(const std::shared_ptr<request>& r) {
@@ -219,11 +220,7 @@ void import_run::read_chunk() {
     const auto limit = o_.max_rows < 0 ? UINT64_MAX : static_cast<std::uint64_t>(o_.max_rows);
     std::vector<std::string> fields;
     std::string key, why, error;
-    // INGESTRATE: no more rows than the rate allows so far (a second's worth ahead).
-    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    const auto allowed = static_cast<std::int64_t>(static_cast<double>(o_.ingest_rate) * (elapsed + 1.0)) -
-                         static_cast<std::int64_t>(sent_rows_);
-    const std::int64_t chunk = std::max<std::int64_t>(1, std::min(o_.chunk_size, allowed));
+    const std::int64_t chunk = std::max<std::int64_t>(1, std::min(o_.chunk_size, rows_allowed()));
     for (std::int64_t taken = 0; taken < chunk && !interrupt_requested();) {
         if (read_records_ >= limit) {
             exhausted_ = true;
@@ -328,7 +325,7 @@ void import_run::wait() {
 
 copy_result import_run::run() {
     while (!stop_) {
-        if (!exhausted_ && !throttled() && in_flight_ < static_cast<std::size_t>(o_.max_in_flight)) {
+        if (!exhausted_ && rows_allowed() > 0 && in_flight_ < static_cast<std::size_t>(o_.max_in_flight)) {
             read_chunk();
             if (interrupt_requested()) {
                 clear_interrupt();

@@ -71,13 +71,11 @@ const known_option* find_option(std::string_view name) {
     return nullptr;
 }
 
-std::string trimmed(std::string_view s) { return std::string(protocol::trim_ascii_blank(s)); }
-
 std::string upper(std::string_view name) { return protocol::ascii_uppered(name); }
 
 bool read_integer(std::string_view name, const std::string& text, std::int64_t low, std::int64_t high,
                   std::int64_t& out, std::string& error) {
-    const std::string t = trimmed(text);
+    const std::string t(protocol::trim_ascii_blank(text));
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
     if (t.empty() || ec != std::errc{} || end != t.data() + t.size()) {
@@ -94,7 +92,7 @@ bool read_integer(std::string_view name, const std::string& text, std::int64_t l
 }
 
 bool read_boolean(std::string_view name, const std::string& text, bool& out, std::string& error) {
-    const std::string t = protocol::ascii_lowered(trimmed(text));
+    const std::string t = protocol::ascii_lowered(protocol::trim_ascii_blank(text));
     if (t == "true") out = true;
     else if (t == "false") out = false;
     else {
@@ -123,7 +121,7 @@ bool apply(copy_options& o, std::string_view name, const std::string& value, std
     if (name == "null") return o.null_text = value, true;
     if (name == "header") return read_boolean(name, value, o.header, error);
     if (name == "encoding") {
-        const std::string e = protocol::ascii_lowered(trimmed(value));
+        const std::string e = protocol::ascii_lowered(protocol::trim_ascii_blank(value));
         if (e == "utf8" || e == "utf-8" || e == "utf_8") return true;
         error = "Invalid value for COPY option ENCODING: '" + value + "'; cqlwire reads and writes UTF-8 only";
         return false;
@@ -133,8 +131,8 @@ bool apply(copy_options& o, std::string_view name, const std::string& value, std
     if (name == "thousandssep") return o.thousands_sep = value, true;
     if (name == "boolstyle") {
         const auto comma = value.find(',');
-        const std::string t = comma == std::string::npos ? std::string() : trimmed(value.substr(0, comma));
-        const std::string f = comma == std::string::npos ? std::string() : trimmed(value.substr(comma + 1));
+        const std::string t = comma == std::string::npos ? std::string() : std::string(protocol::trim_ascii_blank(value.substr(0, comma)));
+        const std::string f = comma == std::string::npos ? std::string() : std::string(protocol::trim_ascii_blank(value.substr(comma + 1)));
         if (t.empty() || f.empty() || t == f || f.find(',') != std::string::npos) {
             error = "Invalid boolean styles '" + value + "': give two different words, such as 'yes, no'";
             return false;
@@ -155,7 +153,7 @@ bool apply(copy_options& o, std::string_view name, const std::string& value, std
         return true;
     }
     if (name == "reportfrequency") {
-        const std::string t = trimmed(value);
+        const std::string t(protocol::trim_ascii_blank(value));
         double d = 0;
         const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
         if (t.empty() || ec != std::errc{} || end != t.data() + t.size() || !(d > 0) || d > 86400) {
@@ -176,7 +174,7 @@ bool apply(copy_options& o, std::string_view name, const std::string& value, std
         return true;
     }
     if (name == "begintoken" || name == "endtoken") {
-        if (trimmed(value).empty()) return true;
+        if (protocol::trim_ascii_blank(value).empty()) return true;
         if (!read_integer(name, value, std::numeric_limits<std::int64_t>::min(), long_max, n, error)) return false;
         (name == "begintoken" ? o.begin_token : o.end_token) = n;
         return true;
@@ -193,7 +191,7 @@ bool apply(copy_options& o, std::string_view name, const std::string& value, std
         std::string_view rest = value;
         while (!rest.empty()) {
             const auto comma = rest.find(',');
-            std::string column = trimmed(rest.substr(0, comma));
+            std::string column(protocol::trim_ascii_blank(rest.substr(0, comma)));
             if (!column.empty()) o.skip_columns.push_back(std::move(column));
             if (comma == std::string_view::npos) break;
             rest.remove_prefix(comma + 1);

@@ -158,6 +158,12 @@ bool row_encoder::prepare(transport::query_client& client, const table_schema& s
         cql = "INSERT INTO " + qualified + " (" + names + ") VALUES (" + marks + ")" + ttl;
     }
     if (!prepare_target(client, cql, markers, main_, error)) return false;
+    // Which columns are text, for telling "" from a null.
+    text_column_.assign(n, false);
+    for (std::size_t m = 0; m < main_.column_of.size(); ++m) {
+        const auto kind = main_.prepared->bind_metadata().columns[m].type.kind;
+        text_column_[main_.column_of[m]] = kind == protocol::type_kind::varchar || kind == protocol::type_kind::ascii;
+    }
     statics_.reset();
     if (!counters_ && !schema.statics.empty() && !schema.clustering.empty()) {
         target t;
@@ -178,12 +184,17 @@ bool row_encoder::prepare(transport::query_client& client, const table_schema& s
     return true;
 }
 
-bool row_encoder::encode_field(const std::string& text, bool quoted, std::size_t column,
-                               const protocol::data_type& type, encoded_rows& out, std::string& why) {
-    const bool is_text = type.kind == protocol::type_kind::varchar || type.kind == protocol::type_kind::ascii;
-    out.offsets.push_back(static_cast<std::uint32_t>(out.data.size()));
+bool row_encoder::is_null(const std::vector<std::string>& fields, const std::vector<bool>& quoted,
+                          std::size_t i) const {
     // NULL's text, unquoted, is a null; "" (quoted) is an empty text, and a null for other types.
-    if (text == options_.null_text && !(quoted && is_text && text.empty())) {
+    const bool quoted_empty = i < quoted.size() && quoted[i] && fields[i].empty();
+    return fields[i] == options_.null_text && !(quoted_empty && text_column_[i]);
+}
+
+bool row_encoder::encode_field(const std::string& text, bool null, std::size_t column,
+                               const protocol::data_type& type, encoded_rows& out, std::string& why) {
+    out.offsets.push_back(static_cast<std::uint32_t>(out.data.size()));
+    if (null) {
         if (type.kind == protocol::type_kind::counter) {
             // A counter adds nothing for a missing value, as in cqlsh (the server refuses null).
             out.data.insert(out.data.end(), 8, 0);
@@ -219,13 +230,10 @@ bool row_encoder::encode(const std::vector<std::string>& fields, const std::vect
         why = "Invalid row length " + std::to_string(fields.size()) + " should be " + std::to_string(columns_.size());
         return false;
     }
-    auto is_null = [&](std::size_t i) {
-        return fields[i] == options_.null_text && !(i < quoted.size() && quoted[i] && fields[i].empty());
-    };
     // A partition without rows: every clustering column and regular column null.
     bool partition_only = statics_.has_value();
     for (std::size_t i = 0; i < fields.size() && partition_only; ++i)
-        if (used_[i] && !is_static_[i] && !(in_primary_key_[i] && !in_clustering_[i]) && !is_null(i))
+        if (used_[i] && !is_static_[i] && !(in_primary_key_[i] && !in_clustering_[i]) && !is_null(fields, quoted, i))
             partition_only = false;
     const target& t = partition_only ? *statics_ : main_;
     const auto& markers = t.prepared->bind_metadata().columns;
@@ -239,11 +247,12 @@ bool row_encoder::encode(const std::vector<std::string>& fields, const std::vect
     };
     for (std::size_t m = 0; m < markers.size(); ++m) {
         const std::size_t i = t.column_of[m];
-        if (in_primary_key_[i] && is_null(i)) {
+        const bool null = is_null(fields, quoted, i);
+        if (in_primary_key_[i] && null) {
             why = "Cannot insert null value for primary key column '" + columns_[i] + "'.";
             return undo();
         }
-        if (!encode_field(fields[i], i < quoted.size() && quoted[i], i, markers[m].type, out, why)) return undo();
+        if (!encode_field(fields[i], null, i, markers[m].type, out, why)) return undo();
     }
     key.clear();
     for (std::size_t k : t.key_markers) {

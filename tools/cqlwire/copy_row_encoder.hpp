@@ -82,7 +82,10 @@ private:
     };
     bool prepare_target(transport::query_client& client, const std::string& cql, std::size_t markers, target& t,
                         std::string& error);
-    bool encode_field(const std::string& text, bool quoted, std::size_t column, const protocol::data_type& type,
+    // Whether field i of a record stands for a null.
+    bool is_null(const std::vector<std::string>& fields, const std::vector<bool>& quoted, std::size_t i) const;
+    // Appends field `text` of file column `column` (a null when `null`).
+    bool encode_field(const std::string& text, bool null, std::size_t column, const protocol::data_type& type,
                       encoded_rows& out, std::string& why);
 
     std::vector<std::string> columns_;
@@ -90,6 +93,7 @@ private:
     std::vector<bool> in_primary_key_;
     std::vector<bool> in_clustering_;
     std::vector<bool> is_static_;
+    std::vector<bool> text_column_;  // text or ascii: "" is an empty text there
     copy_options options_;
     protocol::literal_options literal_;
     protocol::consistency consistency_ = protocol::consistency::one;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "checked_output.hpp"
 #include "copy_cell_text.hpp"
 #include "copy_runner.hpp"
 #include "copy_support.hpp"
@@ -45,16 +46,9 @@ public:
     }
     // False with `error` set when the write failed (a full disk).
     bool write(std::string_view data, std::string& error) {
-        while (!data.empty()) {
-            const ssize_t n = ::write(fd_, data.data(), data.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                error = "cannot write to '" + path_ + "': " + std::strerror(n < 0 ? errno : EIO);
-                return false;
-            }
-            data.remove_prefix(static_cast<std::size_t>(n));
-        }
-        return true;
+        const int failure = write_fully(fd_, data.data(), data.size());
+        if (failure != 0) error = "cannot write to '" + path_ + "': " + std::strerror(failure);
+        return failure == 0;
     }
     bool close(std::string* error = nullptr) {
         if (fd_ < 0) return true;
