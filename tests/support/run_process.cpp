@@ -127,7 +127,7 @@ std::map<std::string, std::string> isolated_cqlwire_env(const std::string& home)
     env["HOME"] = home;
     // An empty value unsets the variable in the child (process_options::env).
     for (const char* name : {"CQLWIRE_PASSWORD", "CQLWIRE_KEY_PASSWORD", "CQLSH_HOST", "CQLSH_PORT", "SSL_CERTFILE",
-                             "SSL_VALIDATE", "SSLKEYLOGFILE"})
+                             "SSL_VALIDATE", "SSLKEYLOGFILE", "CQL_HISTORY", "TZ", "TZDIR"})
         env[name] = "";
     return env;
 }

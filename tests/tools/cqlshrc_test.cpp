@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <chrono>
 #include <string>
 
 #include "cqlshrc.hpp"
@@ -148,12 +149,12 @@ TEST_CASE("[ssl] version is ignored with a notice") {
 
 TEST_CASE("unknown keys and sections are warnings") {
     const auto p = parse(
-        "[connection]\nretries = x\n[ui]\ncolor = on\n[mystery]\na = b\n[authentication]\ncredentials = ~/c\n");
+        "[connection]\nretries = x\n[ui]\ncompletekey = tab\n[mystery]\na = b\n[authentication]\ncredentials = ~/c\n");
     REQUIRE_FALSE(p.ec);
     const auto& w = p.values.warnings;
     REQUIRE(w.size() == 3);
     CHECK(w[0] == "rc:2: unknown key 'retries' in [connection]; ignored");
-    CHECK(w[1] == "rc:4: [ui] color is a cqlsh setting cqlwire does not use; ignored");
+    CHECK(w[1] == "rc:4: [ui] completekey is a cqlsh setting cqlwire does not use; ignored");
     CHECK(w[2] == "rc:5: unknown section [mystery]; ignored");
     // [authentication] credentials names the credentials file (credentials_file.hpp).
     CHECK(p.values.credentials == "~/c");
@@ -246,15 +247,64 @@ TEST_CASE("configparser booleans") {
 }
 
 TEST_CASE("[ui] float_precision and double_precision are read; the other [ui] keys are named and ignored") {
-    const auto p = parse("[ui]\nfloat_precision = 3\ndouble_precision=12\ntimezone = UTC\n");
+    const auto p = parse("[ui]\nfloat_precision = 3\ndouble_precision=12\nencoding = utf8\ncompletekey = tab\n"
+                         "date_format = %d/%m/%Y\n");
     REQUIRE_FALSE(p.ec);
     CHECK(p.values.float_precision == 3);
     CHECK(p.values.double_precision == 12);
-    REQUIRE(p.values.warnings.size() == 1);
-    CHECK(p.values.warnings[0] == "rc:4: [ui] timezone is a cqlsh setting cqlwire does not use; ignored");
+    REQUIRE(p.values.warnings.size() == 3);
+    CHECK(p.values.warnings[0] == "rc:4: [ui] encoding is a cqlsh setting cqlwire does not use; ignored");
+    CHECK(p.values.warnings[1] == "rc:5: [ui] completekey is a cqlsh setting cqlwire does not use; ignored");
+    CHECK(p.values.warnings[2] == "rc:6: [ui] date_format is a cqlsh setting cqlwire does not use; ignored");
     check_error("[ui]\nfloat_precision = 0\n", "rc:2: [ui] float_precision: '0' is not a number of significant digits from 1 to 17");
     check_error("[ui]\ndouble_precision = many\n",
                 "rc:2: [ui] double_precision: 'many' is not a number of significant digits from 1 to 17");
     check_error("[ui]\ndouble_precision = 18\n",
                 "rc:2: [ui] double_precision: '18' is not a number of significant digits from 1 to 17");
+}
+
+TEST_CASE("[ui] time_format, timezone and color, and [tracing] max_trace_wait are read") {
+    const auto p = parse("[ui]\ntime_format = %Y-%m-%d %H:%M:%S%z\ntimezone = America/New_York\ncolor = on\n"
+                         "[tracing]\nmax_trace_wait = 2.5\n");
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.values.warnings.empty());
+    CHECK(p.values.time_format == "%Y-%m-%d %H:%M:%S%z");
+    CHECK(p.values.timezone == "America/New_York");
+    CHECK(p.values.color == true);
+    CHECK(p.values.max_trace_wait == std::chrono::milliseconds(2500));
+    CHECK(parse("[ui]\ncolor = off\n").values.color == false);
+    // Not there: not set.
+    const auto none = parse("[ui]\nfloat_precision = 3\n");
+    CHECK_FALSE(none.values.time_format);
+    CHECK_FALSE(none.values.timezone);
+    CHECK_FALSE(none.values.color);
+    CHECK_FALSE(none.values.max_trace_wait);
+}
+
+TEST_CASE("[ui] datetimeformat is read as time_format, with a warning; both at once are refused") {
+    const auto p = parse("[ui]\ndatetimeformat = %d/%m/%Y %H:%M\n");
+    REQUIRE_FALSE(p.ec);
+    CHECK(p.values.time_format == "%d/%m/%Y %H:%M");
+    REQUIRE(p.values.warnings.size() == 1);
+    CHECK(p.values.warnings[0] ==
+          "rc:2: [ui] datetimeformat is read as time_format, cqlsh's name for it (cqlsh ignores datetimeformat)");
+    check_error("[ui]\ntime_format = %Y\ndatetimeformat = %Y\n",
+                "rc:3: [ui] datetimeformat and time_format are both set (time_format on line 2); keep time_format");
+}
+
+TEST_CASE("bad [ui] time_format, timezone, color and [tracing] max_trace_wait values name the key") {
+    check_error("[ui]\ntime_format = %Y %a\n",
+                "rc:2: [ui] time_format '%Y %a': %a is not supported; use %Y %m %d %H %M %S %f %z %Z %j %y %s and %%");
+    check_error("[ui]\ntime_format = %H%\n",
+                "rc:2: [ui] time_format '%H%': it ends with a lone %; use %Y %m %d %H %M %S %f %z %Z %j %y %s and %%");
+    check_error("[ui]\ntime_format =\n", "rc:2: [ui] time_format is empty");
+    check_error("[ui]\ntimezone =\n", "rc:2: [ui] timezone is empty; give a zone such as America/New_York or UTC");
+    check_error("[ui]\ncolor = blue\n", "rc:2: [ui] color: 'blue' is not a boolean (true/false, yes/no, on/off, 1/0)");
+    check_error("[tracing]\nmax_trace_wait = soon\n",
+                "rc:2: [tracing] max_trace_wait: 'soon' is not a number of seconds from 0.001 to 86400");
+    // [tracing]'s other keys are named; the section itself is no longer "not used".
+    const auto p = parse("[tracing]\nmax_trace_wait = 1\nverbose = yes\n");
+    REQUIRE_FALSE(p.ec);
+    REQUIRE(p.values.warnings.size() == 1);
+    CHECK(p.values.warnings[0] == "rc:3: unknown key 'verbose' in [tracing]; ignored");
 }

@@ -65,7 +65,7 @@ TEST_CASE("Home/End and Delete escape sequences; unknown sequences and control b
     CHECK(e.cursor() == 2);
     CHECK(e.feed("\x1bOD") == status::editing);  // application-mode Left
     CHECK(e.cursor() == 1);
-    CHECK(e.feed("\x1b[1;5Q\x07\x0b") == status::editing);
+    CHECK(e.feed("\x1b[1;5Q\x07\x0f") == status::editing);  // Ctrl-G, Ctrl-O: not bound
     CHECK(e.buffer() == "bc");
     CHECK(e.cursor() == 1);
 }
@@ -213,6 +213,76 @@ TEST_CASE("the history is bounded to the newest entries") {
     CHECK(history.entries().back() == "q" + std::to_string(line_history::max_entries + 4));
 }
 
+TEST_CASE("a history file grown past the newest entries is written again with them only") {
+    std::string pattern = (std::filesystem::temp_directory_path() / "cqlwire-history-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    const std::filesystem::path dir = pattern;
+    const std::string path = (dir / "history").string();
+    {
+        std::ofstream out(path);
+        for (std::size_t i = 0; i < 3 * line_history::max_entries; ++i) out << "q" << i << "\n";
+        out << "bad\x1b[31mline\n";  // never recalled, and dropped from the file
+    }
+    REQUIRE(::chmod(path.c_str(), 0644) == 0);
+    line_history history;
+    REQUIRE_FALSE(history.load(path));
+    REQUIRE(history.entries().size() == line_history::max_entries);
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    REQUIRE(lines.size() == line_history::max_entries);
+    CHECK(lines.front() == "q" + std::to_string(2 * line_history::max_entries));
+    CHECK(lines.back() == "q" + std::to_string(3 * line_history::max_entries - 1));
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    // Nothing left beside it.
+    CHECK(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()) == 1);
+    // A file within the bound is left as it is.
+    line_history again;
+    REQUIRE_FALSE(again.load(path));
+    CHECK(again.entries() == history.entries());
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("history lines holding control characters are never kept; tabs are") {
+    line_history history;
+    CHECK_FALSE(history.add("SELECT key\x1b[31mRED FROM t;"));
+    CHECK_FALSE(history.add("SELECT 1;\x07"));
+    CHECK_FALSE(history.add("a\x7f"));
+    CHECK(history.add("SELECT\tkey FROM t;"));
+}
+
+TEST_CASE("a bracketed paste is text: a tab is inserted, keys do nothing, a line break ends the line") {
+    line_history history;
+    line_editor e(history);
+    int completions = 0;
+    e.set_completer([&](std::string_view) {
+        ++completions;
+        return cqlwire::cli::completion{};
+    });
+    CHECK(e.feed("\x1b[200~SELECT\tk\x15\x0b FROM t;") == status::editing);
+    CHECK(e.buffer() == "SELECT\tk FROM t;");
+    CHECK(e.feed('\r') == status::accepted);
+    CHECK(e.take_line() == "SELECT\tk FROM t;");
+    // Still pasting on the next line, until the end mark.
+    CHECK(e.feed("a\tb\x1b[201~") == status::editing);
+    CHECK(e.buffer() == "a\tb");
+    CHECK(completions == 0);
+    e.feed("\t");  // a key again
+    CHECK(completions == 1);
+}
+
+TEST_CASE("Backspace in a search removes a whole character") {
+    line_history history;
+    history.add("SELECT 'h\xc3\xa9llo' FROM t;");
+    line_editor e(history);
+    e.feed("\x12h\xc3\xa9l\x7f");
+    CHECK(e.search_prompt() == "(reverse-i-search)`h\xc3\xa9': ");
+    e.feed('\x7f');
+    CHECK(e.search_prompt() == "(reverse-i-search)`h': ");
+}
+
 TEST_CASE("the history file is created with mode 0600, narrowed to 0600, and read back") {
     std::string pattern = (std::filesystem::temp_directory_path() / "cqlwire-history-XXXXXX").string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
@@ -259,4 +329,162 @@ TEST_CASE("the shell's prompt shows the keyspace; exit and quit end it") {
     CHECK(is_exit_command("Exit;"));
     CHECK_FALSE(is_exit_command("exits"));
     CHECK_FALSE(is_exit_command("SELECT exit FROM t"));
+}
+
+namespace {
+
+// A completer offering fixed words for the last blank-delimited word of the line.
+line_editor::completer words_completer(std::vector<std::string> words) {
+    return [words](std::string_view line) {
+        cqlwire::cli::completion offer;
+        const auto blank = line.find_last_of(' ');
+        offer.word_start = blank == std::string_view::npos ? 0 : blank + 1;
+        const auto typed = line.substr(offer.word_start);
+        for (const auto& w : words)
+            if (w.size() >= typed.size() && std::equal(typed.begin(), typed.end(), w.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                }))
+                offer.candidates.push_back(w);
+        return offer;
+    };
+}
+
+}  // namespace
+
+TEST_CASE("Tab puts in one candidate with a space, extends several, and lists them at the second Tab") {
+    line_history history;
+    line_editor e(history);
+    e.set_completer(words_completer({"SELECT", "SERIAL", "SHOW", "shop.", "orders", "order_lines"}));
+    CHECK(e.feed("sel\t") == status::editing);
+    CHECK(e.buffer() == "SELECT ");
+    CHECK(e.feed("* FROM sho\t") == status::editing);
+    CHECK(e.buffer() == "SELECT * FROM sho");  // SHOW and shop.: nothing more in common
+    CHECK(e.feed('\t') == status::list_candidates);
+    CHECK(e.listed() == std::vector<std::string>{"SHOW", "shop."});
+    CHECK(e.feed("p\t") == status::editing);
+    CHECK(e.buffer() == "SELECT * FROM shop.");  // no space after a keyspace's dot
+    e.reset();
+    CHECK(e.feed("or\t") == status::editing);
+    CHECK(e.buffer() == "order");  // the common beginning
+    CHECK(e.feed("\t") == status::list_candidates);  // the next Tab lists them, as readline's does
+    CHECK(e.feed("\t") == status::editing);  // a first Tab again: it cannot choose
+    CHECK(e.feed("x") == status::editing);   // another key in between: the next Tab is a first again
+    CHECK(e.feed("\x7f\t") == status::editing);
+    CHECK(e.feed("\t") == status::list_candidates);
+    // In the middle of the line: the text after the cursor stays.
+    e.reset();
+    e.feed("SE FROM t");
+    e.feed("\x01\x1b[C\x1b[C");
+    CHECK(e.feed("\t") == status::editing);
+    CHECK(e.feed("\t") == status::list_candidates);
+    CHECK(e.feed("l\t") == status::editing);
+    CHECK(e.buffer() == "SELECT  FROM t");
+    CHECK(e.cursor() == 7);
+    // No completer, or nothing to offer: the line is left as it is.
+    line_editor plain(history);
+    CHECK(plain.feed("ab\t") == status::editing);
+    CHECK(plain.buffer() == "ab");
+    e.reset();
+    CHECK(e.feed("zz\t\t") == status::editing);
+    CHECK(e.buffer() == "zz");
+}
+
+TEST_CASE("Ctrl-U, Ctrl-K, Ctrl-W, Alt-D, Alt-Backspace kill; Ctrl-Y puts back; word moves") {
+    line_history history;
+    line_editor e(history);
+    e.feed("SELECT * FROM  users");
+    CHECK(e.feed('\x17') == status::editing);  // Ctrl-W
+    CHECK(e.buffer() == "SELECT * FROM  ");
+    CHECK(e.feed('\x17') == status::editing);  // blanks, then the word before them
+    CHECK(e.buffer() == "SELECT * ");
+    CHECK(e.feed('\x19') == status::editing);  // Ctrl-Y
+    CHECK(e.buffer() == "SELECT * FROM  ");
+    e.feed("\x1b[1;5D");  // Ctrl-Left
+    CHECK(e.cursor() == 9);
+    e.feed("\x1b" "b");  // Alt-B
+    CHECK(e.cursor() == 0);
+    e.feed("\x1b" "f");  // Alt-F
+    CHECK(e.cursor() == 6);
+    CHECK(e.feed('\x0b') == status::editing);  // Ctrl-K
+    CHECK(e.buffer() == "SELECT");
+    e.feed(" x");
+    e.feed("\x01");
+    e.feed("\x1b" "d");  // Alt-D
+    CHECK(e.buffer() == " x");
+    e.feed("\x05");
+    e.feed("\x1b\x7f");  // Alt-Backspace
+    CHECK(e.buffer() == " ");
+    e.feed("abc def");
+    e.feed("\x1b[D\x1b[D");
+    CHECK(e.feed('\x15') == status::editing);  // Ctrl-U: to the start
+    CHECK(e.buffer() == "ef");
+    CHECK(e.cursor() == 0);
+    e.feed("\x1b[1;5C");  // Ctrl-Right
+    CHECK(e.cursor() == 2);
+    CHECK(e.feed('\x0c') == status::clear_screen);  // Ctrl-L
+    CHECK(e.buffer() == "ef");
+}
+
+TEST_CASE("Ctrl-R searches the history backwards as typed") {
+    line_history history;
+    history.add("SELECT * FROM users");
+    history.add("CONSISTENCY QUORUM");
+    history.add("SELECT * FROM orders");
+    line_editor e(history);
+    e.feed("draft");
+    CHECK(e.feed('\x12') == status::editing);
+    CHECK(e.search_prompt() == "(reverse-i-search)`': ");
+    e.feed("SEL");
+    CHECK(e.search_prompt() == "(reverse-i-search)`SEL': ");
+    CHECK(e.buffer() == "SELECT * FROM orders");
+    CHECK(e.cursor() == 0);
+    e.feed('\x12');  // again: an older one
+    CHECK(e.buffer() == "SELECT * FROM users");
+    e.feed('\x12');  // none older: the match stays
+    CHECK(e.buffer() == "SELECT * FROM users");
+    e.feed("x");
+    CHECK(e.search_prompt() == "(failed reverse-i-search)`SELx': ");
+    e.feed('\x7f');
+    CHECK(e.search_prompt() == "(reverse-i-search)`SEL': ");
+    // Ctrl-G gives up: the line typed before comes back.
+    e.feed('\x07');
+    CHECK(!e.search_prompt());
+    CHECK(e.buffer() == "draft");
+    // Another key ends the search with the match in the line, then does its own work.
+    e.feed("\x12QUO");
+    CHECK(e.buffer() == "CONSISTENCY QUORUM");
+    e.feed("\x05;");
+    CHECK(!e.search_prompt());
+    CHECK(e.buffer() == "CONSISTENCY QUORUM;");
+    // Up goes on from the match.
+    e.feed(up);
+    CHECK(e.buffer() == "SELECT * FROM users");
+    // Enter takes the match.
+    e.reset();
+    e.feed("\x12orders");
+    CHECK(e.feed('\r') == status::accepted);
+    CHECK(e.take_line() == "SELECT * FROM orders");
+    // An arrow key ends the search too, and moves.
+    e.feed("\x12users");
+    e.feed(left);
+    CHECK(!e.search_prompt());
+    CHECK(e.buffer() == "SELECT * FROM users");
+    CHECK(e.cursor() == 13);
+    // Ctrl-C ends it and clears the line.
+    e.feed("\x12" "CON");
+    CHECK(e.feed('\x03') == status::interrupted);
+    CHECK(e.buffer().empty());
+}
+
+TEST_CASE("Ctrl-P and Ctrl-N walk the history as Up and Down do") {
+    line_history history;
+    history.add("one");
+    history.add("two");
+    line_editor e(history);
+    e.feed("x\x10");
+    CHECK(e.buffer() == "two");
+    e.feed('\x10');
+    CHECK(e.buffer() == "one");
+    e.feed("\x0e\x0e");
+    CHECK(e.buffer() == "x");
 }

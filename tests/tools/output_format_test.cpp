@@ -149,3 +149,58 @@ TEST_CASE("the rendering each format needs") {
     CHECK(cell_rendering_for(output_format::csv) == cell_rendering::cql_text);
     CHECK(cell_rendering_for(output_format::json) == cell_rendering::json);
 }
+
+namespace {
+
+// `text` without its SGR sequences.
+std::string without_colors(std::string text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '\033') {
+            i = text.find('m', i);
+            continue;
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+std::string colored_table(const rendered_rows& r, bool expanded) {
+    std::ostringstream out;
+    result_writer w(out, output_format::table, true, expanded, false, true);
+    w.page(r);
+    w.finish();
+    return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("a table in colour: names magenta, null red, the layout the plain table's") {
+    // The cells come coloured (render_cell); widths must not count the escapes.
+    rendered_rows colored;
+    colored.column_names = {"key", "n", "note"};
+    colored.rows = {{"\033[0;1;33mlocal\033[0m", "\033[0;1;32m1\033[0m", "\033[0;1;33mhello\033[0m"},
+                    {"\033[0;1;33mx\033[0m", "\033[0;1;32m12345678\033[0m", std::nullopt}};
+    const std::string table = colored_table(colored, false);
+    CHECK(table.find("\033[0;1;35mkey\033[0m") != std::string::npos);
+    CHECK(table.find("\033[0;1;31mnull\033[0m") != std::string::npos);
+    CHECK(without_colors(table) == written(output_format::table, sample()));
+    // The plain table has no escape at all.
+    CHECK(written(output_format::table, sample()).find('\033') == std::string::npos);
+
+    std::ostringstream plain_expanded;
+    result_writer plain(plain_expanded, output_format::table, true, true);
+    plain.page(sample());
+    plain.finish();
+    const std::string expanded = colored_table(colored, true);
+    CHECK(expanded.find("\033[0;1;35mnote\033[0m") != std::string::npos);
+    CHECK(without_colors(expanded) == plain_expanded.str());
+}
+
+TEST_CASE("visible_width skips SGR sequences and counts the rest as display_width does") {
+    CHECK(visible_width("\033[0;1;33mabc\033[0m") == 3);
+    CHECK(visible_width("\033[0;1;34m[\033[0m\033[0;1;33m'日本'\033[0m\033[0;1;34m]\033[0m") == 8);
+    CHECK(visible_width("plain") == 5);
+    // An ESC that starts no SGR sequence counts as display_width counts it.
+    CHECK(visible_width("\033x") == display_width("\033x"));
+}

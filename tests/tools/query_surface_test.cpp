@@ -225,6 +225,12 @@ TEST_CASE("SELECT is recognised as cqlsh does, by the first word") {
     CHECK_FALSE(is_select_statement("SELECTED"));
     CHECK_FALSE(is_select_statement("INSERT INTO t (k) VALUES (1) IF NOT EXISTS"));
     CHECK_FALSE(is_select_statement("sel"));
+    using cqlwire::cli::shows_row_count;
+    CHECK(shows_row_count("select 1"));
+    CHECK(shows_row_count(" LIST ROLES"));
+    CHECK(shows_row_count("list all permissions of bob"));
+    CHECK_FALSE(shows_row_count("LISTING"));
+    CHECK_FALSE(shows_row_count("UPDATE t SET v = 1 WHERE k = 1 IF v = 0"));
 }
 
 TEST_CASE("warnings print as cqlsh's block, server text escaped") {
@@ -665,7 +671,7 @@ TEST_CASE("on a terminal, the prompt shows the keyspace after USE and the line e
     CHECK(typed == std::vector<std::string>{"USE\ncli_ks"});
     // The history file holds the statement, readable by its owner only.
     struct stat st {};
-    REQUIRE(::stat((home / ".cqlwire_history").c_str(), &st) == 0);
+    REQUIRE(::stat((home / ".cassandra" / "cqlwire_history").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     std::filesystem::remove_all(home);
 }

@@ -338,3 +338,83 @@ TEST_CASE("--cqlversion reaches the settings; --debug is a summary frame trace u
     CHECK(c.s.copy_sections[0].name == "copy");
     CHECK(c.s.copy_sections[1].values == std::vector<std::pair<std::string, std::string>>{{"chunksize", "10"}});
 }
+
+TEST_CASE("colours: --no-color, -C, [ui] color, else a terminal with a TERM and no -f, as cqlsh decides") {
+    const auto term = env_of({{"TERM", "xterm-256color"}});
+    CHECK(decide_color(true, true, false, term));
+    CHECK_FALSE(decide_color(false, false, true, term));
+    CHECK(decide_color(std::nullopt, false, true, term));
+    CHECK_FALSE(decide_color(std::nullopt, true, true, term));   // -f
+    CHECK_FALSE(decide_color(std::nullopt, false, false, term));  // a pipe
+    CHECK_FALSE(decide_color(std::nullopt, false, true, env_of({{"TERM", "dumb"}})));
+    CHECK_FALSE(decide_color(std::nullopt, false, true, env_of({})));
+    // Through the layers (the tests' standard output is not a terminal): -C and [ui] color force
+    // it, --no-color wins over both; -C warns no more.
+    CHECK(merge({"-C"}, std::nullopt).s.color);
+    CHECK(merge({"-C"}, std::nullopt).s.warnings.empty());
+    CHECK(merge({}, "[ui]\ncolor = on\n").s.color);
+    CHECK_FALSE(merge({"--no-color"}, "[ui]\ncolor = on\n").s.color);
+    CHECK_FALSE(merge({"-C", "--no-color"}, std::nullopt).s.color);
+    CHECK(merge({"-C"}, "[ui]\ncolor = off\n").s.color);
+}
+
+TEST_CASE("[ui] time_format and timezone, TZ over it, and [tracing] max_trace_wait reach the settings") {
+    const auto defaults = merge({}, std::nullopt);
+    CHECK(defaults.s.time_format.empty());
+    CHECK_FALSE(defaults.s.display_zone);
+    CHECK(defaults.s.max_trace_wait == std::chrono::milliseconds(10000));
+    CHECK_FALSE(defaults.s.color);
+
+    cqlwire::test::temp_dir zones("cqlwire-tz");
+    // A zone file written here, as $TZDIR: one hour east, no daylight time.
+    std::string tzif = "TZif2";
+    tzif.append(15, '\0');
+    auto put32 = [&tzif](std::uint32_t v) {
+        for (int i = 3; i >= 0; --i) tzif.push_back(static_cast<char>(v >> (8 * i)));
+    };
+    for (int block = 0; block < 2; ++block) {
+        if (block == 1) {
+            tzif += "TZif2";
+            tzif.append(15, '\0');
+        }
+        for (std::uint32_t v : {0u, 0u, 0u, 0u, 1u, 4u}) put32(v);
+        put32(3600);
+        tzif += std::string("\0\0TST\0", 6);
+    }
+    tzif += "\nTST-1\n";
+    zones.write("Test_Zone", tzif);
+    const auto m = merge({}, "[ui]\ntime_format = %H:%M %z\ntimezone = Test_Zone\n[tracing]\nmax_trace_wait = 3\n",
+                         {{"TZDIR", zones.str()}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.time_format == "%H:%M %z");
+    REQUIRE(m.s.display_zone);
+    CHECK(m.s.display_zone->at(0).utc_offset_seconds == 3600);
+    CHECK(m.s.max_trace_wait == std::chrono::milliseconds(3000));
+    CHECK(m.s.warnings.empty());
+    // cqlsh's default pattern given outright is the default.
+    CHECK(merge({}, "[ui]\ntime_format = %Y-%m-%d %H:%M:%S.%f%z\n").s.time_format.empty());
+
+    // An unknown zone: a warning naming the key, and UTC.
+    const auto unknown = merge({}, "[ui]\ntimezone = Mars/Olympus_Mons\n", {{"TZDIR", zones.str()}});
+    REQUIRE_FALSE(unknown.ec);
+    CHECK_FALSE(unknown.s.display_zone);
+    REQUIRE(unknown.s.warnings.size() == 1);
+    CHECK(unknown.s.warnings[0] == "rc: [ui] timezone: 'Mars/Olympus_Mons' is not a time zone in " + zones.str() +
+                                       "; timestamps are shown in UTC");
+    // TZ names the zone over [ui] timezone, as in cqlsh; "UTC" needs no file.
+    const auto tz = merge({}, "[ui]\ntimezone = Mars/Olympus_Mons\n", {{"TZDIR", zones.str()}, {"TZ", "Test_Zone"}});
+    REQUIRE(tz.s.display_zone);
+    CHECK(tz.s.warnings.empty());
+    const auto bad_tz = merge({}, std::nullopt, {{"TZDIR", zones.str()}, {"TZ", "Nowhere"}});
+    CHECK_FALSE(bad_tz.s.display_zone);
+    REQUIRE(bad_tz.s.warnings.size() == 1);
+    CHECK(bad_tz.s.warnings[0] == "TZ: 'Nowhere' is not a time zone in " + zones.str() + "; timestamps are shown in UTC");
+    // C's forms of TZ: ":Zone" and ":/path/to/a/zone/file".
+    CHECK(merge({}, std::nullopt, {{"TZDIR", zones.str()}, {"TZ", ":Test_Zone"}}).s.display_zone);
+    const auto path = merge({}, std::nullopt, {{"TZ", ":" + zones.path("Test_Zone")}});
+    REQUIRE(path.s.display_zone);
+    CHECK(path.s.display_zone->at(0).abbreviation == "TST");
+    const auto utc = merge({}, "[ui]\ntimezone = UTC\n", {{"TZDIR", zones.str()}});
+    CHECK_FALSE(utc.s.display_zone);
+    CHECK(utc.s.warnings.empty());
+}

@@ -165,9 +165,9 @@ const std::vector<flag_spec>& flags() {
         {"keylog", 0, "FILE",
          "append the TLS session keys to FILE for Wireshark (as SSLKEYLOGFILE; anyone with FILE can decrypt)",
          [](cli_options& o, std::string_view v) { return set_path(o.keylog, "keylog", v); }},
-        {"color", 'C', "", "cqlsh's colours: not implemented; the output stays plain (a warning says so)",
+        {"color", 'C', "", "cqlsh's colours in tables and errors, also when standard output is not a terminal",
          [](cli_options& o, std::string_view) { o.color = true; return std::string(); }},
-        {"no-color", 0, "", "no colours (cqlwire's output is never coloured)",
+        {"no-color", 0, "", "no colours (by default tables are coloured on a terminal, as in cqlsh)",
          [](cli_options& o, std::string_view) { o.no_color = true; return std::string(); }},
         {"encoding", 0, "ENCODING", "the terminal's encoding: UTF-8 only (as utf8 or utf-8, any case)",
          [](cli_options&, std::string_view v) {
@@ -370,11 +370,13 @@ std::string help_text() {
         "  SSL_CERTFILE          as --cafile\n"
         "  SSL_VALIDATE          true/false: verify the server's certificate (false is insecure)\n"
         "  SSLKEYLOGFILE         as --keylog (which overrides it): log TLS keys for Wireshark\n"
+        "  TZ                    the time zone of timestamps in tables (over [ui] timezone; UTC by default)\n"
         "\n"
         "cqlshrc keys read: [authentication] username password keyspace credentials; [connection]\n"
         "hostname port ssl timeout connect_timeout request_timeout; [ssl] certfile validate userkey\n"
         "usercert (version is ignored); [certfiles] HOST = FILE; [ui] float_precision\n"
-        "double_precision. A client certificate in the cqlshrc turns TLS on unless [connection]\n"
+        "double_precision time_format timezone color; [tracing] max_trace_wait. A client\n"
+        "certificate in the cqlshrc turns TLS on unless [connection]\n"
         "ssl = false. The credentials file (cqlsh's) holds [plain_text_auth] or\n"
         "[PlainTextAuthProvider] username and password; it is used only when it is yours and\n"
         "neither group nor others can read it.\n"

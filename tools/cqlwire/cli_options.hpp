@@ -65,8 +65,8 @@ struct cli_options {
     std::optional<std::string> trace_file;
     std::optional<std::string> keylog;
 
-    // cqlsh's display flags: -C/--color (colours are not implemented: a warning says so),
-    // --no-color, --encoding (UTF-8 only), -t/--tty (the shell, whatever standard input is).
+    // cqlsh's display flags: -C/--color (cqlsh's colours always), --no-color (never; it wins
+    // over -C), --encoding (UTF-8 only), -t/--tty (the shell, whatever standard input is).
     bool color = false;
     bool no_color = false;
     bool tty = false;

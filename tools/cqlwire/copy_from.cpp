@@ -311,9 +311,11 @@ void import_run::wait() {
     wake_->consume();
     if (waited == std::errc::interrupted) {
         clear_interrupt();
-        if (!result_.interrupted)
+        if (!result_.interrupted) {
+            std::cerr << after_interrupt_echo();
             copy_error(env_, "COPY FROM interrupted: no more rows are read; waiting for the " +
                                  std::to_string(in_flight_) + " requests already sent");
+        }
         result_.interrupted = true;
         stop_ = true;
     } else if (waited) {
@@ -330,6 +332,7 @@ copy_result import_run::run() {
             if (interrupt_requested()) {
                 clear_interrupt();
                 result_.interrupted = true;
+                std::cerr << after_interrupt_echo();
                 copy_error(env_, "COPY FROM interrupted: no more rows are read");
                 stop_ = true;
             }

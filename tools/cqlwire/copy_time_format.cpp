@@ -2,6 +2,7 @@
 #include "copy_time_format.hpp"
 
 #include "cqlwire/protocol/values.hpp"
+#include "time_zone.hpp"
 
 namespace cqlwire::cli {
 
@@ -32,11 +33,11 @@ bool read_digits(std::string_view text, std::size_t& pos, int min_digits, int ma
 
 }  // namespace
 
-bool check_datetime_format(std::string_view pattern, std::string& error) {
+bool check_datetime_format(std::string_view pattern, std::string& error, std::string_view what) {
     for (std::size_t i = 0; i < pattern.size(); ++i) {
         if (pattern[i] != '%') continue;
         if (i + 1 == pattern.size() || directives.find(pattern[i + 1]) == std::string_view::npos) {
-            error = "DATETIMEFORMAT '" + std::string(pattern) + "': " +
+            error = std::string(what) + " '" + std::string(pattern) + "': " +
                     (i + 1 == pattern.size() ? std::string("it ends with a lone %")
                                              : "%" + std::string(1, pattern[i + 1]) + " is not supported") +
                     "; use %Y %m %d %H %M %S %f %z %Z %j %y %s and %%";
@@ -47,9 +48,23 @@ bool check_datetime_format(std::string_view pattern, std::string& error) {
     return true;
 }
 
-void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::string& out) {
-    std::int64_t days = milliseconds / ms_per_day;
-    std::int64_t in_day = milliseconds % ms_per_day;
+void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::string& out,
+                      const timestamp_style& style) {
+    // The wall clock of the zone: the instant moved by the zone's offset at that instant.
+    time_zone::local_info zone{0, "UTC"};
+    if (style.zone != nullptr) {
+        // Floor division (a negative count of milliseconds is before its second).
+        const std::int64_t seconds = milliseconds / 1000 - (milliseconds % 1000 < 0 ? 1 : 0);
+        zone = style.zone->at(seconds);
+    }
+    std::int64_t local = 0;
+    if (__builtin_add_overflow(milliseconds, std::int64_t{zone.utc_offset_seconds} * 1000, &local)) {
+        // Far outside any year a date can show (cqlsh's fallback below).
+        out += std::to_string(milliseconds);
+        return;
+    }
+    std::int64_t days = local / ms_per_day;
+    std::int64_t in_day = local % ms_per_day;
     if (in_day < 0) {
         in_day += ms_per_day;
         --days;
@@ -66,7 +81,7 @@ void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::
             continue;
         }
         switch (pattern[++i]) {
-        case 'Y': append_number(civil.year, 4, out); break;
+        case 'Y': append_number(civil.year, style.year_width, out); break;
         case 'y': append_number(civil.year % 100, 2, out); break;
         case 'm': append_number(civil.month, 2, out); break;
         case 'd': append_number(civil.day, 2, out); break;
@@ -74,10 +89,22 @@ void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::
         case 'H': append_number(in_day / 3'600'000, 2, out); break;
         case 'M': append_number(in_day / 60'000 % 60, 2, out); break;
         case 'S': append_number(in_day / 1000 % 60, 2, out); break;
-        case 'f': append_number(in_day % 1000, 3, out); break;
-        case 'z': out += "+0000"; break;
-        case 'Z': out += "UTC"; break;
-        case 's': out += std::to_string(days * 86'400 + in_day / 1000); break;
+        case 'f':
+            append_number(style.fraction_digits == 6 ? in_day % 1000 * 1000 : in_day % 1000, style.fraction_digits,
+                          out);
+            break;
+        case 'z': {
+            // Python's +HHMM (+HHMMSS when the offset has seconds, as some historical ones do).
+            const std::int64_t offset = zone.utc_offset_seconds;
+            const std::int64_t magnitude = offset < 0 ? -offset : offset;
+            out.push_back(offset < 0 ? '-' : '+');
+            append_number(magnitude / 3600, 2, out);
+            append_number(magnitude / 60 % 60, 2, out);
+            if (magnitude % 60 != 0) append_number(magnitude % 60, 2, out);
+            break;
+        }
+        case 'Z': out += zone.abbreviation; break;
+        case 's': out += std::to_string((milliseconds - in_day % 1000) / 1000); break;
         case '%': out.push_back('%'); break;
         default:
             out.push_back('%');

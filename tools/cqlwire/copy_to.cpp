@@ -254,6 +254,7 @@ copy_result export_run::run(const std::string& select, const std::string& token_
             if (waited == std::errc::interrupted) {
                 clear_interrupt();
                 result.interrupted = true;
+                std::cerr << after_interrupt_echo();
                 copy_error(env_, "COPY TO interrupted: " + std::to_string(rows_) + " rows were written");
             } else {
                 result.connection_usable = false;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli_options.hpp"
+#include "copy_time_format.hpp"
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "exit_codes.hpp"
@@ -43,8 +44,8 @@ bool is_used_key(std::string_view section, std::string_view key) noexcept {
     return home_section(key) == section;
 }
 
-// Sections cqlsh reads that hold nothing cqlwire uses (COPY, tracing, the Python auth provider
-// class...). [ui] holds two settings cqlwire uses; its others are named one by one.
+// Sections cqlsh reads that hold nothing cqlwire uses (the Python auth provider class...).
+// [ui] and [tracing] hold settings cqlwire uses; their others are named one by one.
 // [copy], [copy-to], [copy-from] and their per-table forms ([copy:ks.t], [copy-from:ks.t]).
 bool is_copy_section(std::string_view section) noexcept {
     return section == "copy" || section == "copy-to" || section == "copy-from" || section.starts_with("copy:") ||
@@ -52,7 +53,7 @@ bool is_copy_section(std::string_view section) noexcept {
 }
 
 bool is_cqlsh_only_section(std::string_view section) noexcept {
-    return section == "cql" || section == "csv" || section == "tracing" ||
+    return section == "cql" || section == "csv" ||
            section == "protocol" || section == "tls" || section == "auth_provider" || section.starts_with("copy");
 }
 
@@ -153,7 +154,7 @@ private:
         if (const auto [it, fresh] = section_lines_.emplace(name, line_no); !fresh)
             return fail(line_no, "section [" + name + "] appears twice (first on line " + std::to_string(it->second) + ")");
         if (!in_default_ && name != "authentication" && name != "connection" && name != "ssl" && name != "certfiles" &&
-            name != "ui" && !is_copy_section(name)) {
+            name != "ui" && name != "tracing" && !is_copy_section(name)) {
             if (is_cqlsh_only_section(name))
                 warn(line_no, "section [" + name + "] holds cqlsh settings that cqlwire does not use; ignored");
             else
@@ -215,8 +216,9 @@ private:
         for (raw_entry& e : entries_) {
             if (e.section == "ui") {
                 // The display settings cqlwire shares with cqlsh; the rest are named one by one.
-                if (e.key == "float_precision" || e.key == "double_precision") {
-                    if (auto ec = interpret_one(e)) return ec;
+                if (e.key == "float_precision" || e.key == "double_precision" || e.key == "time_format" ||
+                    e.key == "datetimeformat" || e.key == "timezone" || e.key == "color") {
+                    if (auto ec = interpret_ui(e)) return ec;
                 } else {
                     warn(e.line, "[ui] " + e.key + " is a cqlsh setting cqlwire does not use; ignored");
                 }
@@ -227,6 +229,14 @@ private:
                 if (out_.copy_sections.empty() || out_.copy_sections.back().name != e.section)
                     out_.copy_sections.push_back({e.section, {}});
                 out_.copy_sections.back().values.emplace_back(e.key, e.value);
+                continue;
+            }
+            if (e.section == "tracing") {
+                if (e.key == "max_trace_wait") {
+                    if (auto ec = need_seconds(e, out_.max_trace_wait)) return ec;
+                } else {
+                    warn(e.line, "unknown key '" + e.key + "' in [tracing]; ignored");
+                }
                 continue;
             }
             if (is_cqlsh_only_section(e.section)) continue;
@@ -277,10 +287,36 @@ private:
         return {};
     }
 
-    std::error_code interpret_one(raw_entry& e) {
+    // The [ui] keys cqlwire shares with cqlsh.
+    std::error_code interpret_ui(raw_entry& e) {
         const std::string& k = e.key;
         if (k == "float_precision") return need_precision(e, out_.float_precision);
         if (k == "double_precision") return need_precision(e, out_.double_precision);
+        if (k == "color") return need_bool(e, out_.color);
+        if (k == "timezone") {
+            if (e.value.empty())
+                return fail(e.line, "[ui] timezone is empty; give a zone such as America/New_York or UTC");
+            out_.timezone = e.value;
+            return {};
+        }
+        // time_format, or datetimeformat (COPY's option's name for the same pattern).
+        if (time_format_line_)
+            return fail(e.line, "[ui] datetimeformat and time_format are both set (" +
+                                    (k == "datetimeformat" ? std::string("time_format") : std::string("datetimeformat")) +
+                                    " on line " + std::to_string(*time_format_line_) + "); keep time_format");
+        if (k == "datetimeformat")
+            warn(e.line,
+                 "[ui] datetimeformat is read as time_format, cqlsh's name for it (cqlsh ignores datetimeformat)");
+        time_format_line_ = e.line;
+        std::string error;
+        if (e.value.empty()) return fail(e.line, "[ui] " + k + " is empty");
+        if (!check_datetime_format(e.value, error, "[ui] " + k)) return fail(e.line, error);
+        out_.time_format = e.value;
+        return {};
+    }
+
+    std::error_code interpret_one(raw_entry& e) {
+        const std::string& k = e.key;
         if (e.section == "certfiles") {
             if (e.value.empty()) return fail(e.line, "[certfiles] " + k + " is empty");
             out_.certfiles.emplace_back(k, e.value);
@@ -331,6 +367,7 @@ private:
     std::map<std::pair<std::string, std::string>, std::size_t> index_;
     std::optional<std::chrono::milliseconds> timeout_;
     std::optional<std::chrono::milliseconds> connect_timeout_;
+    std::optional<int> time_format_line_;  // where time_format or datetimeformat was read
 };
 
 }  // namespace

@@ -56,6 +56,16 @@ struct cqlshrc_values {
     // [ui]: significant digits of float and double values in tables (cqlsh's; 5 by default).
     std::optional<int> float_precision;
     std::optional<int> double_precision;
+    // [ui] time_format: the pattern of timestamps in tables (copy_time_format.hpp's directives);
+    // cqlsh's name, also read as datetimeformat (COPY's option's name), with a warning.
+    std::optional<std::string> time_format;
+    // [ui] timezone: the IANA zone timestamps are shown in (checked against the zone database
+    // when the settings are merged: parsing does no I/O).
+    std::optional<std::string> timezone;
+    // [ui] color: cqlsh's colours on or off, whatever standard output is.
+    std::optional<bool> color;
+    // [tracing] max_trace_wait: how long to wait for a statement's trace to be complete.
+    std::optional<std::chrono::milliseconds> max_trace_wait;
     // [copy], [copy-to], [copy-from], [copy:ks.table]...: COPY's options (copy_options.hpp).
     std::vector<copy_config_section> copy_sections;
     // [certfiles]: per-host CA files, `host = path`, in file order (host names lower-cased).

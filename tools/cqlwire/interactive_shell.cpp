@@ -2,6 +2,8 @@
 #include "interactive_shell.hpp"
 
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -15,6 +17,10 @@
 #include "cqlwire/protocol/ascii.hpp"
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
+#include "completion.hpp"
+#include "completion_schema.hpp"
+#include "describe_output.hpp"
+#include "line_display.hpp"
 #include "line_editor.hpp"
 #include "output_format.hpp"
 #include "statement_reader.hpp"
@@ -40,9 +46,13 @@ public:
         // TCSANOW, not TCSAFLUSH: keys typed (or lines pasted) while the previous statement ran
         // are input too, and must not be discarded.
         active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+        // Bracketed paste: the terminal marks pasted text, so that a tab in it is not a Tab key.
+        if (active_) std::cout << "\x1b[?2004h" << std::flush;
     }
     ~raw_mode() {
-        if (active_) ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
+        if (!active_) return;
+        std::cout << "\x1b[?2004l" << std::flush;
+        ::tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_);
     }
     raw_mode(const raw_mode&) = delete;
     raw_mode& operator=(const raw_mode&) = delete;
@@ -53,11 +63,11 @@ private:
     bool active_ = false;
 };
 
-void redraw(const std::string& prompt, const line_editor& editor) {
-    std::string out = "\r" + prompt + editor.buffer() + "\x1b[K";
-    const auto tail = display_width(std::string_view(editor.buffer()).substr(editor.cursor()));
-    if (tail > 0) out += "\x1b[" + std::to_string(tail) + "D";
-    std::cout << out << std::flush;
+// The terminal's width in columns, for lists of candidates (80 when it does not say).
+std::size_t terminal_width() {
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+    return 80;
 }
 
 // Standard input as the shell reads it. The plain reader takes what is there a chunk at a time
@@ -98,6 +108,14 @@ public:
                 return take_rest();  // a last line without its newline
             }
         }
+    }
+
+    // Whether a byte is waiting (here, or on the terminal): the editor draws the line only once
+    // the keys that came together (a paste) are all in.
+    bool has_pending() const {
+        if (used_ < bytes_.size()) return true;
+        pollfd ready{STDIN_FILENO, POLLIN, 0};
+        return ::poll(&ready, 1, 0) > 0;
     }
 
     // The next byte for the line editor: one a plain read left, else one from the terminal;
@@ -161,21 +179,45 @@ std::optional<std::string> read_edited_line(const std::string& prompt, line_edit
     interrupted = false;
     raw_mode raw;
     editor.reset();
-    redraw(prompt, editor);
+    line_display display;
+    auto draw = [&] {
+        std::cout << display.draw(editor.search_prompt().value_or(prompt), editor.buffer(), editor.cursor(),
+                                  terminal_width())
+                  << std::flush;
+    };
+    draw();
     for (;;) {
         const auto byte = input.next_byte();
         if (!byte) {
-            std::cout << "\n";
+            std::cout << display.to_end() << "\n";
             return std::nullopt;
         }
         switch (editor.feed(*byte)) {
-        case line_editor::status::editing: redraw(prompt, editor); break;
-        case line_editor::status::accepted: std::cout << "\n" << std::flush; return editor.take_line();
+        case line_editor::status::editing:
+            if (!input.has_pending()) draw();
+            break;
+        case line_editor::status::accepted:
+            draw();
+            std::cout << display.to_end() << "\n" << std::flush;
+            return editor.take_line();
         case line_editor::status::interrupted:
-            std::cout << "^C\n" << std::flush;
+            // The typed text stays on the screen, ^C after it (the editor already let it go).
+            std::cout << display.to_end() << "^C\n" << std::flush;
             interrupted = true;
             return std::string();
-        case line_editor::status::end_of_input: std::cout << "\n" << std::flush; return std::nullopt;
+        case line_editor::status::end_of_input:
+            std::cout << display.to_end() << "\n" << std::flush;
+            return std::nullopt;
+        case line_editor::status::list_candidates:
+            std::cout << display.to_end() << "\n" << columnize(editor.listed(), terminal_width());
+            display.start_afresh();
+            draw();
+            break;
+        case line_editor::status::clear_screen:
+            std::cout << "\x1b[H\x1b[2J";
+            display.start_afresh();
+            draw();
+            break;
         }
     }
 }
@@ -188,6 +230,34 @@ std::string shell_prompt(std::string_view keyspace, bool continuation) {
     // The keyspace is the server's word: a hostile one must not reach the terminal raw.
     return "cqlwire:" + escape_controls(keyspace) + "> ";
 }
+
+std::string history_file_path(const environment_lookup& env) {
+    if (auto chosen = env("CQL_HISTORY"); chosen && !chosen->empty()) return *chosen;
+    if (auto home = env("HOME"); home && !home->empty()) return *home + "/.cassandra/cqlwire_history";
+    return {};
+}
+
+namespace {
+
+// Makes the history file's directory (mode 0700, as cqlsh makes ~/.cassandra) when it is
+// missing, and moves the history of earlier versions (~/.cqlwire_history) to the default place
+// when nothing is there yet. A failure shows when the history is written.
+void prepare_history_file(const std::string& path, const environment_lookup& env) {
+    const auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0) {
+        const std::string dir = path.substr(0, slash);
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return;
+    }
+    const auto home = env("HOME");
+    if (!home || home->empty() || path != *home + "/.cassandra/cqlwire_history") return;
+    const std::string old_path = *home + "/.cqlwire_history";
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 || errno != ENOENT) return;
+    if (::lstat(old_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    (void)::rename(old_path.c_str(), path.c_str());
+}
+
+}  // namespace
 
 bool is_exit_command(std::string_view line) noexcept {
     while (!line.empty() && (line.back() == ';' || line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
@@ -202,8 +272,8 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     line_history history;
     std::string history_path;
     bool history_warned = false;
-    if (const auto home = env("HOME"); home && !home->empty()) {
-        history_path = *home + "/.cqlwire_history";
+    if (history_path = history_file_path(env); !history_path.empty()) {
+        prepare_history_file(history_path, env);
         if (auto ec = history.load(history_path)) {
             std::cerr << "cqlwire: warning: cannot read " << escape_controls(history_path) << ": " << ec.message() << "\n";
             history_warned = true;  // appending refuses the same file; say it once
@@ -211,6 +281,18 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
     }
     line_editor editor(history);
     runner.use_history(&history, history_path);
+    // Tab: completion reads the statement so far, its earlier lines included.
+    server_schema_names schema([&runner]() -> transport::connection& { return runner.connection(); });
+    std::string statement_lines;  // the earlier lines of the statement being entered, each with its newline
+    editor.set_completer([&](std::string_view line) {
+        const std::string text = statement_lines + std::string(line);
+        schema.begin_attempt();
+        auto found = complete_statement(text, runner.current_keyspace(), schema);
+        // A word begun on an earlier line (an unclosed quoted name) is not completed.
+        if (found.word_start < statement_lines.size()) return completion{};
+        found.word_start -= statement_lines.size();
+        return found;
+    });
     // cqlsh's "---MORE---" between pages: Enter goes on; Ctrl-C or the end of input stops.
     shell_input input;
     runner.use_terminal([&input] {
@@ -232,12 +314,15 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
             // Ctrl-C abandons the statement being entered, as well as the line (as in cqlsh).
             splitter = statement_splitter();
             pending.clear();
+            statement_lines.clear();
             continue;
         }
         if (splitter.idle() && is_exit_command(*line)) return 0;
         std::vector<statement> ready;
         splitter.feed(*line + "\n", ready);
         if (!line->empty()) pending += (pending.empty() ? "" : " ") + *line;
+        statement_lines = splitter.idle() ? std::string() : statement_lines + *line + "\n";
+        if (!ready.empty()) schema.forget();  // what ran may have changed the schema
         if (splitter.idle()) {
             if (history.add(pending) && !history_path.empty()) {
                 if (auto ec = history.append_to_file(history_path, pending); ec && !history_warned) {

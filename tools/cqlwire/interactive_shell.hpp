@@ -1,9 +1,10 @@
 // The interactive shell used when standard input is a terminal: a prompt showing the current
 // keyspace ("cqlwire> ", "cqlwire:ks> "), "   ... " while a statement continues over several
 // lines, each statement run as soon as its ';' arrives, `exit` / `quit`, and a history of the
-// statements entered (Up/Down; kept in ~/.cqlwire_history with mode 0600, never a line holding
-// PASSWORD). The line editor (line_editor.hpp) needs a terminal in raw mode; with TERM=dumb,
-// or when standard output is not a terminal, lines are read plainly.
+// statements entered (Up/Down, Ctrl-R; kept in ~/.cassandra/cqlwire_history, beside cqlsh's
+// cqlsh_history, or in $CQL_HISTORY, with mode 0600, never a line holding PASSWORD or LOGIN), and Tab completion
+// from the schema (completion.hpp). The line editor (line_editor.hpp) needs a terminal in raw
+// mode; with TERM=dumb, or when standard output is not a terminal, lines are read plainly.
 #pragma once
 
 #include <string>
@@ -19,6 +20,10 @@ std::string shell_prompt(std::string_view keyspace, bool continuation);
 
 // True when `line` (outside a statement) is `exit` or `quit`, in any case, with optional ';'.
 bool is_exit_command(std::string_view line) noexcept;
+
+// The history file: $CQL_HISTORY when set (as cqlsh reads it), else
+// $HOME/.cassandra/cqlwire_history; empty when neither is set (no history is kept on disk).
+std::string history_file_path(const environment_lookup& env);
 
 // Runs the session until exit, quit or end of input. Returns the exit code.
 int run_interactive_shell(statement_runner& runner, const environment_lookup& env);

@@ -1,5 +1,7 @@
 #include "interrupt.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 
 namespace cqlwire::cli {
@@ -22,5 +24,7 @@ void catch_interrupts() noexcept {
 bool interrupt_requested() noexcept { return interrupted != 0; }
 
 void clear_interrupt() noexcept { interrupted = 0; }
+
+const char* after_interrupt_echo() noexcept { return ::isatty(STDIN_FILENO) == 1 ? "\n" : ""; }
 
 }  // namespace cqlwire::cli

@@ -13,5 +13,8 @@ void catch_interrupts() noexcept;
 // Whether Ctrl-C was pressed since the last clear_interrupt().
 bool interrupt_requested() noexcept;
 void clear_interrupt() noexcept;
+// What goes before a message about an interruption: a line break when standard input is a
+// terminal, which has echoed "^C" where the cursor stood; nothing otherwise.
+const char* after_interrupt_echo() noexcept;
 
 }  // namespace cqlwire::cli

@@ -168,9 +168,7 @@ int run(int argc, char** argv, const cli::checked_output& out) {
     }
     // A trace or key log written into a credential (`--trace-file k.key`) would destroy it.
     {
-        const auto home = env("HOME");
-        const std::string history =
-            interactive_session && home && !home->empty() ? *home + "/.cqlwire_history" : std::string();
+        const std::string history = interactive_session ? cli::history_file_path(env) : std::string();
         const std::string clash = cli::output_overwriting_input(flags, env, s, history);
         if (!clash.empty()) return fail(make_error_code(cli::cli_errc::usage), clash);
     }

@@ -10,6 +10,7 @@ namespace cqlwire::cli {
 namespace {
 
 constexpr std::string_view null_text = "null";
+const std::optional<std::string> no_cell;  // a row shorter than its columns
 
 // Decodes one UTF-8 sequence at `i`; returns the code point, or -1 for an invalid byte (then
 // advancing by one byte).
@@ -48,10 +49,6 @@ bool is_wide(std::int32_t cp) noexcept {
            (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-void pad(std::ostream& out, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) out.put(' ');
-}
-
 void write_csv_field(std::ostream& out, std::string_view field) {
     if (field.empty()) {
         out << "\"\"";
@@ -79,6 +76,21 @@ std::size_t display_width(std::string_view text) noexcept {
         width += (cp >= 0 && is_wide(cp)) ? 2 : 1;
     }
     return width;
+}
+
+std::size_t visible_width(std::string_view text) noexcept {
+    std::size_t width = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\033' || i + 1 == text.size() || text[i + 1] != '[') continue;
+        std::size_t end = i + 2;
+        while (end < text.size() && ((text[end] >= '0' && text[end] <= '9') || text[end] == ';')) ++end;
+        if (end == text.size() || text[end] != 'm') continue;
+        width += display_width(text.substr(start, i - start));
+        start = end + 1;
+        i = end;
+    }
+    return width + display_width(text.substr(start));
 }
 
 std::string json_quote(std::string_view text) {
@@ -142,16 +154,20 @@ void result_writer::expanded_page(const rendered_rows& r) {
     std::size_t value_width = 0;
     for (const auto& name : r.column_names) name_width = std::max(name_width, display_width(name));
     for (const auto& row : r.rows)
-        for (const auto& cell : row) value_width = std::max(value_width, cell ? display_width(*cell) : null_text.size());
+        for (const auto& cell : row) value_width = std::max(value_width, cell ? width(*cell) : null_text.size());
     std::size_t number = rows_;  // rows of the earlier pages
+    std::string line;
     for (const auto& row : r.rows) {
         out_ << "@ Row " << ++number << '\n';
         out_ << '-' << std::string(name_width, '-') << "-+-" << std::string(value_width, '-') << "-\n";
         for (std::size_t c = 0; c < r.column_names.size(); ++c) {
             const std::string& name = r.column_names[c];
-            out_ << ' ' << name;
-            pad(out_, name_width - display_width(name));
-            out_ << " | " << ((c < row.size() && row[c]) ? std::string_view(*row[c]) : null_text) << '\n';
+            line = " ";
+            write_name(line, name, c);
+            line.append(name_width - display_width(name), ' ');
+            line += " | ";
+            write_cell(line, c < row.size() ? row[c] : no_cell);
+            out_ << line << '\n';
         }
         out_ << '\n';
     }
@@ -170,7 +186,7 @@ void result_writer::table_page(const rendered_rows& r) {
     for (std::size_t c = 0; c < n; ++c) widths[c] = display_width(r.column_names[c]);
     for (const auto& row : r.rows)
         for (std::size_t c = 0; c < n && c < row.size(); ++c)
-            widths[c] = std::max(widths[c], row[c] ? display_width(*row[c]) : null_text.size());
+            widths[c] = std::max(widths[c], row[c] ? width(*row[c]) : null_text.size());
 
     if (!started_) out_ << '\n';
     if (!started_ || terminal_layout_) {
@@ -178,7 +194,7 @@ void result_writer::table_page(const rendered_rows& r) {
         std::string header = " ";
         for (std::size_t c = 0; c < n; ++c) {
             if (c > 0) header += " | ";
-            header += r.column_names[c];
+            write_name(header, r.column_names[c], c);
             header.append(widths[c] - display_width(r.column_names[c]), ' ');
         }
         header.erase(header.find_last_not_of(' ') + 1);
@@ -195,17 +211,48 @@ void result_writer::table_page(const rendered_rows& r) {
         out_ << '\n';
         return;
     }
+    std::string line;
     for (const auto& row : r.rows) {
-        out_ << ' ';
+        line = " ";
         for (std::size_t c = 0; c < n; ++c) {
-            if (c > 0) out_ << " | ";
-            const std::string_view cell = (c < row.size() && row[c]) ? std::string_view(*row[c]) : null_text;
-            pad(out_, widths[c] - display_width(cell));
-            out_ << cell;
+            if (c > 0) line += " | ";
+            const std::optional<std::string>& cell = c < row.size() ? row[c] : no_cell;
+            line.append(widths[c] - (cell ? width(*cell) : null_text.size()), ' ');
+            write_cell(line, cell);
         }
-        out_ << '\n';
+        out_ << line << '\n';
     }
     if (terminal_layout_) out_ << '\n';
+}
+
+std::size_t result_writer::width(std::string_view text) const noexcept {
+    return color_ ? visible_width(text) : display_width(text);
+}
+
+void result_writer::write_name(std::string& line, std::string_view name, std::size_t column) const {
+    // Names are shown as they are (controls escaped, backslashes single), so only wrapped.
+    if (color_) {
+        switch (column < roles_.size() ? roles_[column] : column_role::other) {
+        case column_role::partition_key: line += ansi::red; break;
+        case column_role::clustering: line += ansi::cyan; break;
+        case column_role::static_column: line += ansi::white; break;
+        case column_role::other: line += ansi::magenta; break;
+        }
+    }
+    line += name;
+    if (color_) line += ansi::reset;
+}
+
+void result_writer::write_cell(std::string& line, const std::optional<std::string>& cell) const {
+    if (cell) {
+        line += *cell;
+    } else if (color_) {
+        line += ansi::red;
+        line += null_text;
+        line += ansi::reset;
+    } else {
+        line += null_text;
+    }
 }
 
 void result_writer::json_page(const rendered_rows& r) {

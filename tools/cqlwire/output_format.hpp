@@ -12,6 +12,9 @@
 //          Expanded (EXPAND ON), as cqlsh prints it: each row as an `@ Row N` block of
 //          `name | value` lines under a line of dashes, the widths of its page, a blank line
 //          after each block; a result without rows keeps the header.
+//          In colour (cqlsh's -C), the names are magenta and a null red; the cells arrive already
+//          coloured (cell_rendering.hpp), and widths count only what shows, so that the layout is
+//          the plain one's.
 //   json   One JSON array per result, on one line: an object per row, keyed by column name,
 //          whose values are the rendered JSON pasted as is (null for null).
 //   csv    RFC 4180 fields with LF line endings (not CR LF, so that line-oriented tools work):
@@ -21,6 +24,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -38,6 +42,9 @@ struct rendered_rows {
 };
 
 enum class cell_rendering { cql_text, json };
+
+// A column's role in its table, which cqlsh's colours show in the names of a table's header.
+enum class column_role : std::uint8_t { other, partition_key, clustering, static_column };
 cell_rendering cell_rendering_for(output_format f) noexcept;
 
 // Prints one result as its pages arrive, so that only one page is ever held: page() for each
@@ -47,13 +54,18 @@ class result_writer {
 public:
     // `terminal_layout`: cqlsh's layout for an interactive shell — every page of a table under its
     // own header and followed by a blank line, the row count right after the last.
+    // `color`: cqlsh's colours in a table (the cells coloured by render_cell's cell_display).
     result_writer(std::ostream& out, output_format format, bool show_row_count = true, bool expanded = false,
-                  bool terminal_layout = false)
+                  bool terminal_layout = false, bool color = false)
         : out_(out),
           format_(format),
           show_row_count_(show_row_count),
           expanded_(expanded),
-          terminal_layout_(terminal_layout) {}
+          terminal_layout_(terminal_layout),
+          color_(color) {}
+    // In colour, the names of partition key, clustering and static columns are shown as cqlsh
+    // shows them (red, cyan, white); the others, and all without this, magenta.
+    void set_column_roles(std::vector<column_role> roles) { roles_ = std::move(roles); }
     // Every page of one result has the same column_names.
     void page(const rendered_rows& rows);
     void finish();
@@ -64,15 +76,20 @@ private:
     void expanded_page(const rendered_rows& r);
     void json_page(const rendered_rows& r);
     void csv_page(const rendered_rows& r);
+    std::size_t width(std::string_view text) const noexcept;
+    void write_name(std::string& line, std::string_view name, std::size_t column) const;
+    void write_cell(std::string& line, const std::optional<std::string>& cell) const;
 
     std::ostream& out_;
     output_format format_;
     bool show_row_count_;
     bool expanded_;
     bool terminal_layout_;
+    bool color_;
     bool started_ = false;
     std::size_t rows_ = 0;
     std::vector<std::string> json_keys_;
+    std::vector<column_role> roles_;
 };
 
 // One whole result at once (result_writer with a single page).
@@ -84,6 +101,8 @@ void write_rows(std::ostream& out, output_format f, const rendered_rows& r);
 // Terminal columns `text` (UTF-8) occupies: East Asian wide and full-width characters count 2,
 // combining marks 0, every other character 1. Invalid UTF-8 bytes count 1 each.
 std::size_t display_width(std::string_view text) noexcept;
+// The same, not counting SGR escape sequences (ESC [ ... m), for coloured text.
+std::size_t visible_width(std::string_view text) noexcept;
 
 // `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);

@@ -11,6 +11,7 @@
 #include "bounded_file.hpp"
 #include "cqlwire/transport/tls_preflight.hpp"
 #include "exit_codes.hpp"
+#include "interrupt.hpp"
 #include "key_passphrase.hpp"
 #include "safe_stderr.hpp"
 
@@ -85,7 +86,8 @@ std::error_code read_secret_file(const std::string& path, std::string_view what,
 bool stdin_is_terminal() noexcept { return ::isatty(STDIN_FILENO) == 1; }
 
 std::error_code prompt_secret(std::string_view prompt, std::string_view what, auth::secret_bytes& out,
-                              std::string& message) {
+                              std::string& message, bool ctrl_c_abandons, bool* abandoned) {
+    if (abandoned != nullptr) *abandoned = false;
     // The controlling terminal, so that a prompt works even when stdout is redirected.
     int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
     const bool own_fd = fd >= 0;
@@ -109,7 +111,9 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
     prompt_length = shown.size();
     prompt_out_fd = out_fd;
     prompt_fd = fd;
-    auto old_int = std::signal(SIGINT, restore_echo_and_reraise);
+    // In the shell, SIGINT keeps its flag-setting handler (installed without SA_RESTART): the
+    // read below returns EINTR and the flag says why.
+    auto old_int = ctrl_c_abandons ? SIG_ERR : std::signal(SIGINT, restore_echo_and_reraise);
     auto old_term = std::signal(SIGTERM, restore_echo_and_reraise);
     auto old_quit = std::signal(SIGQUIT, restore_echo_and_reraise);
     auto old_hup = std::signal(SIGHUP, restore_echo_and_reraise);
@@ -121,10 +125,19 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
 
     out.clear();
     bool complete = false;
+    bool interrupted = false;
+    if (ctrl_c_abandons) clear_interrupt();
     for (;;) {
         char c = 0;
         const ssize_t n = ::read(fd, &c, 1);
-        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINTR) {
+            if (ctrl_c_abandons && interrupt_requested()) {
+                clear_interrupt();
+                interrupted = true;
+                break;
+            }
+            continue;
+        }
         if (n <= 0) break;
         if (c == '\n' || c == '\r') {
             complete = true;
@@ -135,7 +148,7 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
 
     // The handlers go first, so that none of them can touch the terminal once it is restored.
     std::signal(SIGTSTP, old_tstp);
-    std::signal(SIGINT, old_int);
+    if (!ctrl_c_abandons) std::signal(SIGINT, old_int);
     std::signal(SIGTERM, old_term);
     std::signal(SIGQUIT, old_quit);
     std::signal(SIGHUP, old_hup);
@@ -143,10 +156,16 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
     prompt_out_fd = -1;
     prompt_text = nullptr;
     ::tcsetattr(fd, TCSAFLUSH, &old_state);
+    if (interrupted) {
+        // No line break was echoed for the ^C: the line the prompt stands on ends here.
+        [[maybe_unused]] auto w2 = ::write(out_fd, "\n", 1);
+        if (abandoned != nullptr) *abandoned = true;
+    }
     if (own_fd) ::close(fd);
     if (!complete) {
         out.clear();
-        message = "no " + std::string(what) + " was entered";
+        message = interrupted ? "interrupted: no " + std::string(what) + " was entered"
+                              : "no " + std::string(what) + " was entered";
         return make_error_code(cli_errc::no_password);
     }
     return {};

@@ -27,9 +27,12 @@ bool stdin_is_terminal() noexcept;
 
 // Prints `prompt` on the controlling terminal and reads a line with echo turned off; echo is
 // restored however the read ends. `what` ("password", "key passphrase") names the secret in
-// error messages.
+// error messages. Ctrl-C ends the program, as at any prompt before the session; with
+// `ctrl_c_abandons` (the shell's LOGIN, where Ctrl-C only sets the interrupt flag of
+// interrupt.hpp) it abandons the prompt instead: `abandoned` is set and an error returned.
 [[nodiscard]] std::error_code prompt_secret(std::string_view prompt, std::string_view what, auth::secret_bytes& out,
-                                            std::string& message);
+                                            std::string& message, bool ctrl_c_abandons = false,
+                                            bool* abandoned = nullptr);
 
 // Completes the password in `s`: reads --password-file (a warning about its permissions goes
 // to `s.warnings`), or, when a user name is set but no

@@ -1,6 +1,7 @@
 // The escaping filter on standard error; see safe_stderr.hpp.
 #include "safe_stderr.hpp"
 
+#include <iostream>
 #include <sstream>
 
 #include <string_view>
@@ -105,13 +106,41 @@ int terminal_safe_streambuf::sync() {
     return sink_->pubsync();
 }
 
+namespace {
+// std::cerr's own buffer while a safe_stderr filters it: where colour escapes are written.
+std::streambuf* unfiltered_stderr = nullptr;
+}  // namespace
+
 safe_stderr::safe_stderr(std::ostream& stream) : stream_(stream), original_(stream.rdbuf()), filter_(original_) {
     stream_.rdbuf(&filter_);
+    if (&stream == &std::cerr) unfiltered_stderr = original_;
 }
 
 safe_stderr::~safe_stderr() {
+    if (&stream_ == &std::cerr) unfiltered_stderr = nullptr;
     stream_.rdbuf(original_);
     filter_.finish();
+}
+
+void write_stderr_colored(std::string_view text, std::string_view color) {
+    auto escape = [](std::string_view code) {
+        std::cerr.flush();
+        if (unfiltered_stderr != nullptr) unfiltered_stderr->sputn(code.data(), static_cast<std::streamsize>(code.size()));
+        else std::cerr << code;
+    };
+    while (!text.empty()) {
+        const auto nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        if (!line.empty()) {
+            escape(color);
+            std::cerr << line;
+            escape("\033[0m");
+        }
+        if (nl == std::string_view::npos) break;
+        std::cerr << '\n';
+        text.remove_prefix(nl + 1);
+    }
+    std::cerr.flush();
 }
 
 std::string terminal_safe(std::string_view text) {

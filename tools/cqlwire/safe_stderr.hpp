@@ -54,6 +54,11 @@ std::string terminal_safe(std::string_view text);
 // escaped as \xHH, other bytes unchanged: for server text printed outside quotes.
 std::string escape_controls(std::string_view text);
 
+// Writes `text` to std::cerr with each of its lines between `color`'s escape and the reset, as
+// cqlsh colours its errors. The escapes go around the filter (they are ours), the text through
+// it; with no safe_stderr installed, both go to std::cerr as they are.
+void write_stderr_colored(std::string_view text, std::string_view color);
+
 // Installs a terminal_safe_streambuf on `stream` (std::cerr) for its lifetime, then puts the
 // original buffer back.
 class safe_stderr {

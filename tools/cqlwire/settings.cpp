@@ -1,8 +1,11 @@
 #include "settings.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "cqlwire/protocol/ascii.hpp"
+#include "copy_time_format.hpp"
 #include "exit_codes.hpp"
 
 namespace cqlwire::cli {
@@ -38,6 +41,13 @@ std::optional<std::string> choose_cqlshrc(const cli_options& flags, const enviro
     std::string path = *home + "/.cassandra/cqlshrc";
     if (file_exists(path)) return path;
     return std::nullopt;
+}
+
+bool decide_color(std::optional<bool> forced, bool runs_file, bool stdout_is_terminal, const environment_lookup& env) {
+    if (forced) return *forced;
+    if (runs_file || !stdout_is_terminal) return false;
+    const auto term = env("TERM");
+    return term && !term->empty() && *term != "dumb";
 }
 
 std::string_view no_verify_warning() noexcept {
@@ -123,8 +133,6 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (auto c = env("SSL_CERTFILE"); c && !c->empty()) out.tls.ca_file = expand_home(*c, env);
 
     // flags
-    if (flags.color && !flags.no_color)
-        out.warnings.push_back("-C/--color: cqlsh's colours are not implemented; the output stays plain");
     if (flags.host) out.host = *flags.host;
     if (flags.port) out.port = *flags.port;
     if (flags.username) out.username = flags.username;
@@ -158,6 +166,39 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         out.tls.key_password_file = expand_home(*flags.key_password_file, env);
     }
     if (flags.no_verify) out.tls.verify = false;
+    // Display: colours, and the zone and pattern of timestamps.
+    std::optional<bool> forced_color;
+    if (rc != nullptr) forced_color = rc->color;
+    if (flags.no_color) forced_color = false;
+    else if (flags.color) forced_color = true;
+    out.color = decide_color(forced_color, flags.file.has_value(), ::isatty(STDOUT_FILENO) == 1, env);
+    if (rc != nullptr) {
+        if (rc->time_format && *rc->time_format != default_datetime_format) out.time_format = *rc->time_format;
+        if (rc->max_trace_wait) out.max_trace_wait = *rc->max_trace_wait;
+    }
+    // As in cqlsh, TZ names the zone over [ui] timezone; a zone that is not known is said and
+    // UTC is used.
+    std::optional<std::string> zone_name;
+    std::string zone_origin;
+    if (rc != nullptr && rc->timezone) {
+        zone_name = rc->timezone;
+        zone_origin = rc_label + ": [ui] timezone";
+    }
+    if (auto tz = env("TZ"); tz && !tz->empty()) {
+        zone_name = *tz;
+        zone_origin = "TZ";
+    }
+    // TZ may be in C's form, ":Europe/Paris" or ":/etc/localtime".
+    if (zone_origin == "TZ" && zone_name->starts_with(':')) zone_name->erase(0, 1);
+    if (zone_name && *zone_name != "UTC") {
+        std::string error;
+        const auto tzdir = env("TZDIR");
+        auto zone = zone_origin == "TZ" && zone_name->starts_with('/')
+                        ? load_time_zone_file(*zone_name, error)
+                        : load_time_zone(*zone_name, tzdir ? *tzdir : std::string(), error);
+        if (zone) out.display_zone = std::make_shared<const time_zone>(std::move(*zone));
+        else out.warnings.push_back(zone_origin + ": " + error + "; timestamps are shown in UTC");
+    }
     out.tls.min_version = flags.tls_min;
     out.tls.max_version = flags.tls_max;
     // Frame tracing and the TLS key log: off unless asked for; --keylog beats SSLKEYLOGFILE.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
 #include "credentials_file.hpp"
+#include "time_zone.hpp"
 #include "cqlwire/auth/secret.hpp"
 #include "cqlwire/protocol/primitives.hpp"
 
@@ -67,6 +69,15 @@ struct settings {
     // Significant digits of float and double values in tables ([ui] in the cqlshrc, as cqlsh).
     int float_precision = 5;
     int double_precision = 5;
+    // [ui] time_format (empty: cqlsh's default) and timezone (null: UTC; TZ beats it, as in
+    // cqlsh), for timestamps in tables.
+    std::string time_format;
+    std::shared_ptr<const time_zone> display_zone;
+    // cqlsh's colours in tables and errors: -C / --no-color, else [ui] color, else on when
+    // standard output is a terminal whose TERM is not "dumb" and no -f file is run (cqlsh's rule).
+    bool color = false;
+    // [tracing] max_trace_wait: how long a statement's trace may take to be complete.
+    std::chrono::milliseconds max_trace_wait{10000};
     std::uint8_t protocol_version = 4;  // --protocol-version; v5 framing is not implemented
     std::string cql_version = "3.0.0";  // --cqlversion: the CQL version STARTUP asks for
     // --trace-frames / --trace-file: the format, and the file (empty: standard error).
@@ -103,6 +114,11 @@ std::optional<std::string> choose_cqlshrc(const cli_options& flags, const enviro
 [[nodiscard]] std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
                                              const environment_lookup& env, settings& out, std::string& message,
                                              credentials_values* credentials = nullptr);
+
+// Whether tables and errors are coloured, as cqlsh decides: `forced` (-C, --no-color or [ui]
+// color) when given; else never when a file is run (-f); else when standard output is a terminal
+// and TERM is set and not "dumb".
+bool decide_color(std::optional<bool> forced, bool runs_file, bool stdout_is_terminal, const environment_lookup& env);
 
 // Expands a leading "~" or "~/" with $HOME, as cqlsh does for the paths in a cqlshrc.
 std::string expand_home(std::string_view path, const environment_lookup& env);

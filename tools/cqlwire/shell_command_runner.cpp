@@ -10,6 +10,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "cell_rendering.hpp"
 #include "cli_options.hpp"
 #include "copy_options.hpp"
 #include "copy_runner.hpp"
@@ -48,8 +49,10 @@ bool switch_state(std::string_view name, bool current, switch_value requested) {
 }  // namespace
 
 void statement_runner::refuse_shell_command(std::string_view message, std::string_view context) {
-    std::cerr << "cqlwire: " << (context.empty() ? std::string() : std::string(context) + ": ")
-              << escape_controls(message) << "\n";
+    const std::string text = "cqlwire: " + (context.empty() ? std::string() : std::string(context) + ": ") +
+                             escape_controls(message) + "\n";
+    if (settings_.color && !capture_) write_stderr_colored(text, ansi::red);
+    else std::cerr << text;
     // As a statement the server rejected: the session goes on.
     if (status_ == 0 || status_ == to_int(exit_code::undecodable_values))
         status_ = to_int(exit_code::statement_rejected);
@@ -79,7 +82,7 @@ bool statement_runner::read_local(std::string_view columns, std::vector<std::str
     rendered_rows rows;
     if (result.kind == protocol::result_kind::rows) {
         for (const auto& col : result.rows.columns()) rows.column_names.emplace_back(col.name);
-        render_page(result.rows, rows, 0, context);
+        render_page(result.rows, rows, 0, context, false);
     }
     if (rows.rows.empty() || rows.rows.front().size() < rows.column_names.size() || rows.column_names.empty()) {
         if (!quiet) refuse_shell_command("system.local has no row for this node", context);
@@ -90,11 +93,17 @@ bool statement_runner::read_local(std::string_view columns, std::vector<std::str
     return true;
 }
 
+std::string statement_runner::cluster_name_shown(const std::string& name) const {
+    // cqlsh shows the cluster's name in blue.
+    if (!settings_.color || capture_) return name;
+    return std::string(ansi::blue) + name + std::string(ansi::reset);
+}
+
 void statement_runner::print_banner() {
     std::vector<std::string> v;
     if (read_local("cluster_name", v, {}, true))
-        std::cout << "Connected to " << v[0] << " at " << protocol::endpoint_text(settings_.host, settings_.port)
-                  << "\n";
+        std::cout << "Connected to " << cluster_name_shown(v[0]) << " at "
+                  << protocol::endpoint_text(settings_.host, settings_.port) << "\n";
     if (read_local("release_version, cql_version", v, {}, true) && v.size() == 2)
         std::cout << "[" << version_text() << " | Cassandra " << v[0] << " | CQL spec " << v[1]
                   << " | Native protocol v" << static_cast<int>(conn_.options().protocol_version) << "]\n";
@@ -105,6 +114,7 @@ void statement_runner::print_banner() {
 bool statement_runner::show_session(const protocol::uuid& id, std::string_view context) {
     transport::fetch_trace_options options;
     options.consistency = shell_.consistency;
+    options.timeout = settings_.max_trace_wait;  // [tracing] max_trace_wait, as for TRACING ON
     transport::query_trace trace;
     protocol::diagnostics diag;
     if (auto ec = transport::fetch_trace(conn_, id, options, trace, diag)) {
@@ -237,7 +247,16 @@ bool statement_runner::login(const shell_command& c, std::string_view context) {
                                  context);
             return output_written();
         }
-        if (auto ec = prompt_secret("Password: ", "password", password, message)) {
+        bool abandoned = false;
+        // In the shell (terminal_), Ctrl-C only sets the interrupt flag: it abandons the prompt.
+        if (auto ec = prompt_secret("Password: ", "password", password, message, terminal_, &abandoned)) {
+            if (abandoned) {
+                // Ctrl-C: the user changed their mind, as at any statement; the session goes on.
+                std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ") << "LOGIN "
+                          << escape_controls(c.username) << ": " << message << "\n";
+                interrupted_ = true;
+                return output_written();
+            }
             refuse_shell_command(message, context);
             return output_written();
         }
@@ -390,8 +409,8 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
     case shell_command_kind::show_host: {
         std::vector<std::string> v;
         if (!read_local("cluster_name", v, context)) return output_written() && !conn_.failure();
-        std::cout << "Connected to " << v[0] << " at " << protocol::endpoint_text(settings_.host, settings_.port)
-                  << "\n";
+        std::cout << "Connected to " << cluster_name_shown(v[0]) << " at "
+                  << protocol::endpoint_text(settings_.host, settings_.port) << "\n";
         break;
     }
     case shell_command_kind::clear:

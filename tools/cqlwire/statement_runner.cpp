@@ -28,26 +28,26 @@
 
 namespace cqlwire::cli {
 
-std::string quote_identifier(std::string_view name) {
-    std::string out = "\"";
-    for (char c : name) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
-    }
-    out.push_back('"');
-    return out;
-}
+namespace {
 
-bool is_select_statement(std::string_view text) noexcept {
+// Whether the first word of `text` is `word` (lower case; the text's in any case).
+bool first_word_is(std::string_view text, std::string_view word) noexcept {
     std::size_t i = 0;
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
-    constexpr std::string_view word = "select";
     if (!protocol::starts_with_ignoring_ascii_case(text.substr(i), word)) return false;
     const std::size_t after = i + word.size();
     if (after == text.size()) return true;
     const char next = text[after];
     return !((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9') ||
              next == '_');
+}
+
+}  // namespace
+
+bool is_select_statement(std::string_view text) noexcept { return first_word_is(text, "select"); }
+
+bool shows_row_count(std::string_view text) noexcept {
+    return first_word_is(text, "select") || first_word_is(text, "list");
 }
 
 std::string format_warnings(std::span<const std::string> warnings) {
@@ -159,6 +159,8 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (parse.is_shell_command) return run_shell_command(parse, context);
         if (is_copy_statement(st.text)) return run_copy(st, context);
     }
+    // Any statement but a SELECT may change a table's columns.
+    if (!is_select_statement(st.text)) column_roles_.forget();
     const bool traced = shell_.tracing && traceable;
     std::optional<result_writer> writer;
     bool writer_finished = false;
@@ -197,7 +199,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         if (send_query(st.text, params, traced, r, ec, diag) == wait_outcome::interrupted) {
             interrupted_ = true;
             clear_interrupt();
-            std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ")
+            std::cerr << after_interrupt_echo() << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ")
                       << "interrupted: no longer waiting for the result; the server may still carry the statement out\n";
             return finish(true);
         }
@@ -241,12 +243,14 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
             if (!writer) {
             // cqlsh shows the rows of a non-SELECT (e.g. "[applied]") without the row count.
             writer.emplace(results(), settings_.format,
-                           settings_.format != output_format::table || is_select_statement(st.text), shell_.expand,
-                               terminal_ && settings_.format == output_format::table);
+                           settings_.format != output_format::table || shows_row_count(st.text), shell_.expand,
+                               terminal_ && settings_.format == output_format::table, settings_.color && !capture_);
             // In a table the names are shown to a person; CSV and JSON keep them as data.
             for (const auto& col : result.rows.columns())
                 column_names.push_back(settings_.format == output_format::table ? escape_controls(col.name)
                                                                                 : std::string(col.name));
+            if (settings_.color && !capture_ && settings_.format == output_format::table)
+                writer->set_column_roles(column_roles_.roles(conn_, st.text, result.rows.columns()));
             if (column_names.empty())
                 for (std::size_t i = 0; i < result.rows.column_count(); ++i)
                     column_names.push_back("column" + std::to_string(i + 1));
@@ -281,9 +285,18 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
 void statement_runner::print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement) {
     transport::fetch_trace_options options;
     options.consistency = shell_.consistency;
+    options.timeout = settings_.max_trace_wait;  // [tracing] max_trace_wait
     transport::query_trace trace;
     protocol::diagnostics diag;
     if (auto ec = transport::fetch_trace(conn_, id, options, trace, diag)) {
+        if (ec == transport::errc::request_timeout && !conn_.failure()) {
+            // cqlsh's words, on standard output as cqlsh writes them.
+            const std::string text = "Statement trace did not complete within " +
+                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.timeout).count()) +
+                                     " seconds; trace data may be incomplete.\n";
+            results() << (settings_.color && !capture_ ? colored_lines(text, ansi::red) : text);
+            return;
+        }
         std::cerr << format_failure(ec, diag.client_message(), diag.server_message(),
                                     context.empty() ? std::string("tracing") : std::string(context) + ": tracing");
         return;
@@ -304,9 +317,12 @@ void statement_runner::print_trace(const protocol::uuid& id, std::string_view co
 }
 
 void statement_runner::render_page(const protocol::rows_view& page, rendered_rows& rows, std::size_t first_row,
-                                   std::string_view context) {
+                                   std::string_view context, bool colored) {
     std::size_t row_number = first_row;
     std::string reason;
+    // As cqlsh's CAPTURE, a capture file gets no colours.
+    const cell_display display{settings_.time_format, settings_.display_zone.get(),
+                               colored && settings_.color && !capture_};
     for (const auto& row : page) {
         ++row_number;
         auto& out = rows.rows.emplace_back();
@@ -318,7 +334,8 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
                 continue;
             }
             std::string text;
-            if (!render_cell(v, settings_.format, text, reason, settings_.float_precision, settings_.double_precision)) {
+            if (!render_cell(v, settings_.format, text, reason, settings_.float_precision, settings_.double_precision,
+                             display)) {
                 // Every row is still printed; the cell shows its bytes, and the reason is said.
                 if (undecodable_cells_ < max_cell_warnings)
                     std::cerr << "cqlwire: " << (context.empty() ? "" : std::string(context) + ": ") << "row "
@@ -337,7 +354,10 @@ void statement_runner::render_page(const protocol::rows_view& page, rendered_row
 
 bool statement_runner::report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
                               std::string_view statement) {
-    std::cerr << format_failure(ec, diag.client_message(), mask_server_text(diag.server_message(), statement), context);
+    const std::string failure =
+        format_failure(ec, diag.client_message(), mask_server_text(diag.server_message(), statement), context);
+    if (settings_.color && !capture_) write_stderr_colored(failure, ansi::red);
+    else std::cerr << failure;
     const int code = to_int(exit_code_for(ec));
     // A rejected statement says more than values shown as hex, and any failure that ends the
     // session more than a rejected statement.

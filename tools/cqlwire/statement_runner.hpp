@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "checked_output.hpp"
+#include "column_roles.hpp"
+#include "cql_names.hpp"
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/protocol/result.hpp"
 #include "cqlwire/transport/connection.hpp"
@@ -47,8 +49,6 @@ class line_history;
 inline constexpr std::int32_t table_page_size = 100;
 inline constexpr std::int32_t default_page_size = 5000;
 
-// `name` as a CQL quoted identifier ("..." with inner quotes doubled).
-std::string quote_identifier(std::string_view name);
 
 // Runs statements on one connection and prints their results. Holds references to the
 // connection, the settings and the output; all must outlive the runner.
@@ -102,13 +102,17 @@ public:
 
     // The keyspace the last successful USE switched to (the server's spelling), or empty.
     const std::string& current_keyspace() const noexcept { return keyspace_; }
+    // The connection statements go to (the shell's completion asks the schema on it).
+    transport::connection& connection() noexcept { return conn_; }
 
 private:
     enum class wait_outcome { completed, interrupted };
     wait_outcome send_query(std::string_view cql, const protocol::query_parameters& params, bool traced,
                             transport::response& r, std::error_code& ec, protocol::diagnostics& diag);
+    // `colored`: as the settings say (a table on a terminal); false for values the shell prints
+    // within its own lines (SHOW HOST, SHOW VERSION).
     void render_page(const protocol::rows_view& page, rendered_rows& rows, std::size_t first_row,
-                     std::string_view context);
+                     std::string_view context, bool colored = true);
     // `statement` is what the server's text answers: its password literals are masked there.
     bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
                 std::string_view statement);
@@ -126,6 +130,8 @@ private:
     // Where results go: the CAPTURE file, else standard output.
     std::ostream& results() noexcept { return capture_ ? capture_->stream : std::cout; }
     bool show_session(const protocol::uuid& id, std::string_view context);
+    // The cluster's name as SHOW HOST and the banner show it.
+    std::string cluster_name_shown(const std::string& name) const;
     void refuse_shell_command(std::string_view message, std::string_view context);
     // One row of system.local's columns `columns` (comma-separated), rendered as cqlsh shows
     // them; false (reported) when the query failed.
@@ -183,12 +189,15 @@ private:
     login_function login_;
     bool terminal_ = false;
     std::function<bool()> pause_;
+    column_role_cache column_roles_;  // for the colours of column names
     std::size_t history_shown_ = 50;  // HISTORY's count, as cqlsh's default
 };
 
-// True when the statement's first word is SELECT (case-insensitive): cqlsh prints "(N rows)"
-// only for those.
+// True when the statement's first word is SELECT (case-insensitive).
 bool is_select_statement(std::string_view text) noexcept;
+// True when the statement's first word is SELECT or LIST (LIST ROLES, LIST ALL PERMISSIONS...):
+// cqlsh prints "(N rows)" after a table only for those.
+bool shows_row_count(std::string_view text) noexcept;
 
 // The "Warnings :" block printed after a result that carried server warnings (text escaped).
 std::string format_warnings(std::span<const std::string> warnings);
