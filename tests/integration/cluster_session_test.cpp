@@ -5,11 +5,12 @@
 //                          computed here from token() and the ring in the system tables, a node
 //                          killed under 20,000 idempotent requests and brought back, a node whose
 //                          certificate does not verify, the command with a dead first contact
-//                          point, and last, every node killed.
+//                          point and its SHOW REPLICAS, and last, every node killed.
 //   "cluster two-dc: ..."  --nodes 3 --dcs 2:1 --plain-port 0: no request leaves the local DC.
 // A test case run against the other shape, or without a cluster, fails saying so.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <map>
@@ -246,6 +247,54 @@ TEST_CASE("cluster one-dc: every request of a prepared statement is served by a 
         REQUIRE(token);
         CHECK_MESSAGE(ins.node.address().to_string() == owner_of(ring, *token), "composite key " << k);
     }
+}
+
+// The replicas of a SimpleStrategy keyspace, walked here over the ring the tables give: the
+// owner, then the next distinct nodes clockwise.
+std::vector<std::string> simple_replicas(const std::map<std::int64_t, std::string>& ring, std::int64_t token,
+                                         std::size_t factor) {
+    std::vector<std::string> out;
+    auto it = ring.lower_bound(token);
+    for (std::size_t steps = 0; steps < ring.size() && out.size() < factor; ++steps, ++it) {
+        if (it == ring.end()) it = ring.begin();
+        if (std::find(out.begin(), out.end(), it->second) == out.end()) out.push_back(it->second);
+    }
+    return out;
+}
+
+TEST_CASE("cluster one-dc: the command's SHOW REPLICAS names the replicas the ring and the replication give") {
+    const auto& c = require_cluster(false);
+    const auto& tb = require_testbed();
+    running_context rc;
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    create_schema(s);
+    const auto ring = ring_from_tables(s, 3);
+    std::vector<std::int64_t> tokens{INT64_MIN, INT64_MAX, 0};
+    for (const auto& [token, owner] : ring) {
+        tokens.push_back(token);
+        tokens.push_back(token + 1);
+    }
+    std::string commands;
+    std::string expected;
+    auto python_list = [](const std::vector<std::string>& items) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) out += (i > 0 ? ", '" : "'") + items[i] + "'";
+        return out + "]\n";
+    };
+    for (const auto token : tokens) {
+        commands += "SHOW REPLICAS " + std::to_string(token) + " cluster_rf1\nSHOW REPLICAS " + std::to_string(token) +
+                    " cluster_rf3\n";
+        expected += python_list(simple_replicas(ring, token, 1)) + python_list(simple_replicas(ring, token, 3));
+    }
+    auto r = run_cqlwire({"--ssl", "--cafile", tb.pki_file("server-ca.crt"), "--cert", tb.pki_file("rootCa.crt"), "--key",
+                          tb.pki_file("rootCa.key"), c.hosts[1], std::to_string(tb.port), "-u", tb.user, "-e", commands},
+                         password_env(tb), std::chrono::seconds(60));
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == expected);
 }
 
 TEST_CASE("cluster one-dc: a node killed under 20,000 idempotent requests fails none, and comes back") {

@@ -90,6 +90,8 @@ TEST_CASE("shell commands' arguments") {
     CHECK(offered("TRACING of") == strings{"OFF"});
     CHECK(offered("PAGING ") == strings{"OFF", "ON"});
     CHECK(offered("SHOW v") == strings{"VERSION"});
+    CHECK(offered("SHOW ") == strings{"HOST", "REPLICAS", "SESSION", "VERSION"});
+    CHECK(offered("SHOW REPLICAS 0 s") == strings{"shop", "system"});
     CHECK(offered("HELP co") == strings{"CONSISTENCY", "COPY"});
     CHECK(offered("CAPTURE ") == strings{"OFF"});
 }

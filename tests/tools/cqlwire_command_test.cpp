@@ -946,8 +946,10 @@ TEST_CASE("-t/--tty runs the shell on a pipe, as cqlsh's; -C is taken without a 
         CQLWIRE_BINARY, mtls_flags(server.port(), {"-u", std::string(user), "--tty", "-C"}), o);
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     CHECK(r.exit_code == 0);
-    CHECK(r.out.find("Use HELP for help.\ncqlwire> Consistency level set to QUORUM.\ncqlwire> Current consistency level is QUORUM.") !=
-          std::string::npos);
+    // The prompt names the user, as cqlsh's does.
+    const std::string prompt = std::string(user) + "@cqlwire> ";
+    CHECK(r.out.find("Use HELP for help.\n" + prompt + "Consistency level set to QUORUM.\n" + prompt +
+                     "Current consistency level is QUORUM.") != std::string::npos);
     CHECK(r.err.find("warning") == std::string::npos);
     // Without --tty the same pipe is a script: no banner, no prompt.
     const auto script = cqlwire::test::run_process(

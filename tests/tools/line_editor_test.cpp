@@ -321,7 +321,14 @@ TEST_CASE("the shell's prompt shows the keyspace; exit and quit end it") {
     using cqlwire::cli::shell_prompt;
     CHECK(shell_prompt("", false) == "cqlwire> ");
     CHECK(shell_prompt("cli_ks", false) == "cqlwire:cli_ks> ");
-    CHECK(shell_prompt("cli_ks", true) == "   ... ");
+    CHECK(shell_prompt("cli_ks", true) == "          ... ");  // as many spaces as the keyspace, as cqlsh
+    CHECK(shell_prompt("", true) == "   ... ");
+    CHECK(shell_prompt("", false, "alice") == "alice@cqlwire> ");
+    CHECK(shell_prompt("ks", false, "alice") == "alice@cqlwire:ks> ");
+    CHECK(shell_prompt("ks", true, "alice") == "      ... ");
+    CHECK(shell_prompt("ks", true, "alice", 3) ==
+          "Statements are terminated with a ';'.  You can press CTRL-C to cancel an incomplete statement.");
+    CHECK(shell_prompt("", false, "a\x1b[2Jb") == "a\\x1b[2Jb@cqlwire> ");
     // The keyspace comes from the server: nothing in it reaches the terminal raw.
     CHECK(shell_prompt("ks\x1b]0;owned\x07\xc2\x9b", false) == "cqlwire:ks\\x1b]0;owned\\x07\\xc2\\x9b> ");
     CHECK(is_exit_command("exit"));

@@ -74,10 +74,27 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
     CHECK(command("cls").kind == shell_command_kind::clear);
 }
 
-TEST_CASE("cqlsh commands cqlwire does not carry out yet are named, never sent to the server") {
-    for (const auto* text : {"DEBUG", "SHOW REPLICAS 0"}) {
+TEST_CASE("cqlsh commands cqlwire does not carry out are named, never sent to the server") {
+    CHECK(command("DEBUG").kind == shell_command_kind::not_supported);
+    CHECK(command("debug things").kind == shell_command_kind::not_supported);
+}
+
+TEST_CASE("SHOW REPLICAS takes an integer token, clamped to 64 bits, and a keyspace as CQL names it") {
+    auto c = command("SHOW REPLICAS 0");
+    CHECK(c.kind == shell_command_kind::show_replicas);
+    CHECK(c.token == 0);
+    CHECK_FALSE(c.keyspace);
+    c = command("show replicas -42 Shop");
+    CHECK(c.token == -42);
+    CHECK(c.keyspace == "shop");
+    CHECK(command("SHOW REPLICAS 1 \"Mixed\"").keyspace == "Mixed");
+    CHECK(command("SHOW REPLICAS 1 \"a\"\"b\"").keyspace == "a\"b");
+    CHECK(command("SHOW REPLICAS 99999999999999999999").token == INT64_MAX);
+    CHECK(command("SHOW REPLICAS -99999999999999999999").token == INT64_MIN);
+    for (const auto* text : {"SHOW REPLICAS", "SHOW REPLICAS abc", "SHOW REPLICAS 1.5", "SHOW REPLICAS - ",
+                             "SHOW REPLICAS 1 ks extra", "SHOW REPLICAS 1 k-s", "SHOW REPLICAS 1 \"open"}) {
         CAPTURE(text);
-        CHECK(command(text).kind == shell_command_kind::not_supported);
+        CHECK(improper(text) == "Improper SHOW command.");
     }
 }
 

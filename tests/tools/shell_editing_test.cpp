@@ -155,6 +155,7 @@ TEST_CASE("shell: Ctrl-C at LOGIN's password prompt abandons the LOGIN, not the 
     std::filesystem::create_directories(home);
     cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"127.0.0.1", std::to_string(server.port())},
                                          cqlwire::test::isolated_terminal_env(home.string(), "xterm"));
+    INFO("shown: " << term.shown());
     REQUIRE(term.expect("cqlwire> "));
     term.type("LOGIN someone\r");
     REQUIRE(term.expect("Password: "));

@@ -356,7 +356,11 @@ private:
             return count() == 1 ? words({"ON", "OFF"}) : std::vector<std::string>{};
         if (first == "CAPTURE") return count() == 1 ? words({"OFF"}) : std::vector<std::string>{};
         if (first == "HELP" || first == "?") return words(help_topics);
-        if (first == "SHOW") return count() == 1 ? words({"HOST", "SESSION", "VERSION"}) : std::vector<std::string>{};
+        if (first == "SHOW") {
+            if (count() == 1) return words({"HOST", "REPLICAS", "SESSION", "VERSION"});
+            // SHOW REPLICAS <token> <keyspace>
+            return count() == 3 && t_[1].is("REPLICAS") ? keyspace_names() : std::vector<std::string>{};
+        }
         if (first == "USE") return count() == 1 ? keyspace_names() : std::vector<std::string>{};
         if (first == "DESCRIBE" || first == "DESC") return describe();
         if (first == "COPY") return copy();

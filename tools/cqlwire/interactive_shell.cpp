@@ -224,11 +224,24 @@ std::optional<std::string> read_edited_line(const std::string& prompt, line_edit
 
 }  // namespace
 
-std::string shell_prompt(std::string_view keyspace, bool continuation) {
-    if (continuation) return "   ... ";
-    if (keyspace.empty()) return "cqlwire> ";
+std::string shell_prompt(std::string_view keyspace, bool continuation, std::string_view user,
+                         int empty_continuation_lines) {
     // The keyspace is the server's word: a hostile one must not reach the terminal raw.
-    return "cqlwire:" + escape_controls(keyspace) + "> ";
+    const std::string shown_keyspace = escape_controls(keyspace);
+    if (continuation) {
+        if (empty_continuation_lines >= 3)
+            return "Statements are terminated with a ';'.  You can press CTRL-C to cancel an incomplete statement.";
+        if (keyspace.empty()) return "   ... ";
+        return std::string(display_width(shown_keyspace), ' ') + "    ... ";
+    }
+    const std::string who = user.empty() ? std::string() : escape_controls(user) + "@";
+    if (keyspace.empty()) return who + "cqlwire> ";
+    return who + "cqlwire:" + shown_keyspace + "> ";
+}
+
+std::string custom_prompt_line(const environment_lookup& env) {
+    const auto custom = env("CQLSH_PROMPT");
+    return custom && !custom->empty() ? escape_controls(*custom) : std::string();
 }
 
 std::string history_file_path(const environment_lookup& env) {
@@ -304,8 +317,15 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
 
     statement_splitter splitter;
     std::string pending;  // the lines of the statement being entered, joined by spaces
+    const std::string custom_line = custom_prompt_line(env);
+    int empty_lines = 0;  // empty lines in a row within a statement: cqlsh's hint after three
     for (;;) {
-        const std::string prompt = shell_prompt(runner.current_keyspace(), !splitter.idle());
+        const bool continuation = !splitter.idle();
+        const std::string prompt =
+            shell_prompt(runner.current_keyspace(), continuation, runner.user_name(), empty_lines);
+        if (empty_lines >= 3) empty_lines = 0;
+        // CQLSH_PROMPT's line stands above the prompt, drawn once (the editor redraws one row).
+        if (!continuation && !custom_line.empty()) std::cout << custom_line << "\n";
         bool interrupted = false;
         auto line = editing ? read_edited_line(prompt, editor, input, interrupted)
                             : input.read_plain_line(prompt, interrupted);
@@ -318,6 +338,7 @@ int run_interactive_shell(statement_runner& runner, const environment_lookup& en
             continue;
         }
         if (splitter.idle() && is_exit_command(*line)) return 0;
+        empty_lines = continuation && line->find_first_not_of(" \t") == std::string::npos ? empty_lines + 1 : 0;
         std::vector<statement> ready;
         splitter.feed(*line + "\n", ready);
         if (!line->empty()) pending += (pending.empty() ? "" : " ") + *line;

@@ -15,8 +15,16 @@
 
 namespace cqlwire::cli {
 
-// "cqlwire> ", "cqlwire:<keyspace>> ", or "   ... " for a continuation line.
-std::string shell_prompt(std::string_view keyspace, bool continuation);
+// The prompt, as cqlsh's with cqlwire's name: "user@cqlwire> ", "user@cqlwire:<keyspace>> "
+// (without "user@" when no user name is set); on a continuation line "   ... ", or with a
+// keyspace as many spaces as its name then "    ... "; after three empty continuation lines
+// cqlsh's hint. Server text (the keyspace) has its control characters escaped.
+std::string shell_prompt(std::string_view keyspace, bool continuation, std::string_view user = {},
+                         int empty_continuation_lines = 0);
+
+// The line CQLSH_PROMPT puts above each prompt (as cqlsh does), with its control characters
+// escaped; empty when the variable is not set.
+std::string custom_prompt_line(const environment_lookup& env);
 
 // True when `line` (outside a statement) is `exit` or `quit`, in any case, with optional ';'.
 bool is_exit_command(std::string_view line) noexcept;

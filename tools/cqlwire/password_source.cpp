@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -118,6 +119,8 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
     auto old_quit = std::signal(SIGQUIT, restore_echo_and_reraise);
     auto old_hup = std::signal(SIGHUP, restore_echo_and_reraise);
     auto old_tstp = std::signal(SIGTSTP, stop_with_echo_restored);
+    // A Ctrl-C from before the prompt is not the answer to it.
+    if (ctrl_c_abandons) clear_interrupt();
     // Echo goes off (flushing type-ahead) before the prompt shows, so that whatever is typed
     // once the prompt is visible is neither echoed nor thrown away.
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
@@ -126,18 +129,21 @@ std::error_code prompt_secret(std::string_view prompt, std::string_view what, au
     out.clear();
     bool complete = false;
     bool interrupted = false;
-    if (ctrl_c_abandons) clear_interrupt();
     for (;;) {
-        char c = 0;
-        const ssize_t n = ::read(fd, &c, 1);
-        if (n < 0 && errno == EINTR) {
-            if (ctrl_c_abandons && interrupt_requested()) {
+        if (ctrl_c_abandons) {
+            // The flag is looked at before each wait, and the wait is short: a Ctrl-C that came
+            // just before a read began would not interrupt it.
+            if (interrupt_requested()) {
                 clear_interrupt();
                 interrupted = true;
                 break;
             }
-            continue;
+            pollfd ready{fd, POLLIN, 0};
+            if (::poll(&ready, 1, 100) <= 0) continue;
         }
+        char c = 0;
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         if (c == '\n' || c == '\r') {
             complete = true;

@@ -25,6 +25,7 @@
 #include "password_source.hpp"
 #include "safe_stderr.hpp"
 #include "shell_help.hpp"
+#include "show_replicas.hpp"
 #include "statement_reader.hpp"
 #include "statement_runner.hpp"
 #include "trace_output.hpp"
@@ -420,6 +421,21 @@ bool statement_runner::run_shell_command(const shell_parse& parse, std::string_v
     case shell_command_kind::exit:
         exit_requested_ = true;
         return false;
+    case shell_command_kind::show_replicas: {
+        // cqlsh's: the keyspace given, else the current one; none gives [].
+        const std::string keyspace = c.keyspace.value_or(keyspace_);
+        std::vector<std::string> addresses;
+        std::string error;
+        if (!keyspace.empty()) {
+            transport::query_client client(conn_);
+            if (!find_replicas(client, keyspace, c.token, addresses, error)) {
+                refuse_shell_command(error, context);
+                return output_written() && !conn_.failure();
+            }
+        }
+        std::cout << python_list(addresses) << "\n";  // cqlsh prints it, past any CAPTURE
+        break;
+    }
     case shell_command_kind::not_supported:
         refuse_shell_command("the cqlsh command " + c.word + " is not carried out by cqlwire yet", context);
         break;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <vector>
 
 #include "cqlwire/protocol/ascii.hpp"
@@ -83,6 +84,43 @@ bool is_line_command_word(std::string_view upper_word) noexcept {
     return std::find(words.begin(), words.end(), upper_word) != words.end();
 }
 
+namespace {
+
+// The token SHOW REPLICAS was given: an integer, as cqlsh's grammar takes it (an optional '-',
+// then digits). One beyond the 64-bit range is clamped to it, which places it where cqlsh's
+// unbounded integer falls (past every token: with the ring's first). None when it is not an
+// integer.
+std::optional<std::int64_t> replicas_token(std::string_view text) noexcept {
+    const bool negative = text.starts_with('-');
+    const std::string_view digits = negative ? text.substr(1) : text;
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && end == text.data() + text.size()) return value;
+    return negative ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
+}
+
+// A keyspace's name as written in a command: "Quoted" as it is (doubled quotes undone), else
+// folded to lower case, as CQL reads names. None when it is neither.
+std::optional<std::string> schema_name(std::string_view word) {
+    if (word.size() >= 2 && word.front() == '"' && word.back() == '"') {
+        std::string name;
+        for (std::size_t i = 1; i + 1 < word.size(); ++i) {
+            if (word[i] == '"' && (i + 2 >= word.size() || word[++i] != '"')) return std::nullopt;
+            name.push_back(word[i]);
+        }
+        return name;
+    }
+    if (word.empty() || !std::all_of(word.begin(), word.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        }))
+        return std::nullopt;
+    return protocol::ascii_lowered(word);
+}
+
+}  // namespace
+
 shell_parse parse_shell_command(std::string_view statement_text, std::string_view home) {
     const auto words = words_of(statement_text);
     if (words.empty()) return {};
@@ -146,8 +184,16 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
         else if (n == 2 && second == "HOST") c.kind = shell_command_kind::show_host;
         else if (n == 3 && second == "SESSION" && (c.session_id = protocol::parse_uuid(words[2])))
             c.kind = shell_command_kind::show_session;
-        else if (n >= 2 && second == "REPLICAS") c.kind = shell_command_kind::not_supported;
-        else return improper(c.word);
+        else if ((n == 3 || n == 4) && second == "REPLICAS" && replicas_token(words[2])) {
+            c.kind = shell_command_kind::show_replicas;
+            c.token = *replicas_token(words[2]);
+            if (n == 4) {
+                c.keyspace = schema_name(words[3]);
+                if (!c.keyspace) return improper(c.word);
+            }
+        } else {
+            return improper(c.word);
+        }
         return parsed(std::move(c));
     }
     if (first == "SOURCE") {

@@ -1,10 +1,10 @@
 // The cqlsh commands the command carries out itself instead of sending them to the server:
 // CONSISTENCY, SERIAL CONSISTENCY, EXPAND, TRACING, PAGING, SHOW VERSION, SHOW HOST, SHOW
-// SESSION, SOURCE, CAPTURE, HISTORY, LOGIN, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they
+// SESSION, SHOW REPLICAS, SOURCE, CAPTURE, HISTORY, LOGIN, HELP/?, EXIT/QUIT and CLEAR/CLS. Like cqlsh, they
 // are case-insensitive and end at the end of their line (a `;` may end them too); the statement
 // splitter (statements.hpp) asks is_line_command_word() for the first word of each statement.
 //
-// cqlsh's other commands of that kind (DEBUG, SHOW REPLICAS) end at their line too, and are
+// cqlsh's other command of that kind (DEBUG) ends at its line too, and is
 // refused with a message saying that cqlwire does not carry them out, rather than sent to the
 // server as a syntax error. DESCRIBE/DESC also end at their line, and go to the server, which
 // describes (Cassandra 4+).
@@ -34,6 +34,7 @@ enum class shell_command_kind {
     show_version,
     show_host,
     show_session,  // session_id
+    show_replicas,  // token, and keyspace when given
     source,        // path
     help,          // topics
     capture,       // path, toggle OFF, or neither to show
@@ -53,6 +54,8 @@ struct shell_command {
     switch_value toggle = switch_value::none;
     std::optional<std::int64_t> page_size;  // PAGING n (any digits, as cqlsh takes them), HISTORY n
     std::optional<protocol::uuid> session_id;  // SHOW SESSION
+    std::int64_t token = 0;                    // SHOW REPLICAS
+    std::optional<std::string> keyspace;       // SHOW REPLICAS: as the schema spells it
     std::string path;  // SOURCE, CAPTURE: the file, its quotes removed and a leading ~/ expanded
     std::vector<std::string> topics;  // HELP
     std::string username;                   // LOGIN

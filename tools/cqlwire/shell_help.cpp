@@ -39,9 +39,10 @@ constexpr std::array<topic, 19> topics = {{
      "  Shows the paging state, or sets the rows fetched per request to n. OFF goes back to the\n"
      "  default page (--page-size, else 5000); rows always arrive page by page.\n"},
     {"SHOW",
-     "SHOW VERSION | SHOW HOST | SHOW SESSION <uuid>\n"
+     "SHOW VERSION | SHOW HOST | SHOW SESSION <uuid> | SHOW REPLICAS <token> [<keyspace>]\n"
      "  The versions of cqlwire, the node, CQL and the protocol; the cluster and the address\n"
-     "  connected to; a tracing session the server recorded, printed as TRACING prints it.\n"},
+     "  connected to; a tracing session the server recorded, printed as TRACING prints it; the\n"
+     "  addresses of the nodes holding a token's data in a keyspace (the current one by default).\n"},
     {"SOURCE",
      "SOURCE '<file>'\n"
      "  Runs the statements and commands of a file. The file starts from the default levels,\n"

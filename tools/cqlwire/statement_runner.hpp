@@ -102,6 +102,10 @@ public:
 
     // The keyspace the last successful USE switched to (the server's spelling), or empty.
     const std::string& current_keyspace() const noexcept { return keyspace_; }
+    // The user name the session logged in with (LOGIN changes it); empty without one.
+    std::string_view user_name() const noexcept {
+        return settings_.username ? std::string_view(*settings_.username) : std::string_view();
+    }
     // The connection statements go to (the shell's completion asks the schema on it).
     transport::connection& connection() noexcept { return conn_; }
 
