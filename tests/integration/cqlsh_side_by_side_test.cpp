@@ -290,7 +290,8 @@ TEST_CASE("the interactive shell greets as cqlsh does: the cluster and host, the
     cqlwire::test::terminal_session term(cqlwire_binary(), concat(tls_args(tb), login_args(tb)), env);
     CHECK(term.expect("Connected to cqlwire-testbed at " + tb.host + ":" + std::to_string(tb.port) + "\r\n"));
     CHECK(term.expect(" | Cassandra " + tb.version + " | CQL spec 3."));
-    CHECK(term.expect("Use HELP for help.\r\ncqlwire> "));
+    // The prompt names the user, as cqlsh's does.
+    CHECK(term.expect("Use HELP for help.\r\n" + tb.user + "@cqlwire> "));
     term.type("SHOW HOST\r");
     CHECK(term.expect("Connected to cqlwire-testbed at " + tb.host));
     term.type("EXIT\r");

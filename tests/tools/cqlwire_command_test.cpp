@@ -989,3 +989,24 @@ TEST_CASE("CAPTURE refuses the SOURCE files being run and a script on standard i
     CHECK(piped.exit_code == 6);
     CHECK(piped.err.find("is the file given as standard input") != std::string::npos);
 }
+
+TEST_CASE("a TZ naming a FIFO or a device: a warning, UTC, and nothing waits on it (nor the C library's time code)") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    std::filesystem::create_directories(run.home.str() + "/zones/Foo");
+    const std::string fifo = run.home.str() + "/zones/Foo/Fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    run.env["TZDIR"] = run.home.str() + "/zones";
+    for (const std::string& tz : std::vector<std::string>{"Foo/Fifo", ":" + fifo, ":/dev/zero"}) {
+        CAPTURE(tz);
+        run.env["TZ"] = tz;
+        const auto start = std::chrono::steady_clock::now();
+        const auto r = run(mtls_flags(server.port(), {"-u", std::string(user), "-e", std::string(system_local)}));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.find("warning: TZ: ") != std::string::npos);
+        CHECK(r.err.find("timestamps are shown in UTC") != std::string::npos);
+        // A bound for a hang, not a measure of speed: the read would wait 10 s, the C library forever.
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(8));
+    }
+}

@@ -41,3 +41,17 @@ TEST_CASE("text that fills its last row exactly gets a line break, so that the c
     d.start_afresh();
     CHECK(d.draw("p> ", "", 0, 10) == "\r\x1b[Jp> \r\x1b[3C");
 }
+
+TEST_CASE("a wide character that does not fit at a row's end goes whole to the next row, as terminals put it") {
+    line_display d;
+    // Width 10: "p> " + 6 narrow = column 9; 中 (2 wide) does not fit in the last column: it
+    // starts row 1, so the text ends at row 1, column 2, and the cursor after 中 is there too.
+    const std::string line = "abcdef\xe4\xb8\xad";
+    CHECK(d.draw("p> ", line, line.size(), 10) == "\r\x1b[Jp> abcdef\xe4\xb8\xad\r\x1b[2C");
+    // The cursor before 中: row 0, column 9 (where the terminal shows the gap).
+    CHECK(d.draw("p> ", line, 6, 10) == "\x1b[1A\r\x1b[Jp> abcdef\xe4\xb8\xad\x1b[1A\r\x1b[9C");
+    // A wide character that fits exactly at a row's end fills it: a line break follows.
+    line_display e;
+    const std::string fits = "abcde\xe4\xb8\xad";  // 3 + 5 + 2 = 10
+    CHECK(e.draw("p> ", fits, fits.size(), 10) == "\r\x1b[Jp> abcde\xe4\xb8\xad\r\n\r");
+}

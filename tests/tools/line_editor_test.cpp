@@ -483,6 +483,19 @@ TEST_CASE("Ctrl-R searches the history backwards as typed") {
     CHECK(e.buffer().empty());
 }
 
+TEST_CASE("Ctrl-R on an empty search searches for the last search's text again") {
+    line_history history;
+    history.add("SELECT 1 FROM users");
+    history.add("CONSISTENCY ONE");
+    line_editor e(history);
+    e.feed("\x12users");
+    CHECK(e.feed('\r') == status::accepted);
+    e.take_line();
+    e.feed("\x12\x12");
+    CHECK(e.search_prompt() == "(reverse-i-search)`users': ");
+    CHECK(e.buffer() == "SELECT 1 FROM users");
+}
+
 TEST_CASE("Ctrl-P and Ctrl-N walk the history as Up and Down do") {
     line_history history;
     history.add("one");

@@ -205,3 +205,18 @@ TEST_CASE("the extreme timestamps a column may hold are shown as their count, in
         CHECK(formatted(default_datetime_format, lowest + 1, zone) == std::to_string(lowest + 1));
     }
 }
+
+TEST_CASE("an instant is a date only when its UTC year is one Python shows, as cqlsh decides") {
+    const auto ny = time_zone::from_tzif(make_tzif({}, {{-18000, false, "EST"}}, "EST5EDT,M3.2.0,M11.1.0"), "NY");
+    const auto east = time_zone::from_tzif(make_tzif({}, {{19800, false, "IST"}}, "IST-5:30"), "Kolkata");
+    REQUIRE(ny);
+    REQUIRE(east);
+    // 10000-01-01T00:00Z is 9999-12-31 19:00 in New York, but past Python's years in UTC.
+    CHECK(formatted(default_datetime_format, 253'402'300'800'000, &*ny) == "253402300800000");
+    // 0000-12-31T23:59:59.999Z is 0001-01-01 in Kolkata, but before Python's years in UTC.
+    CHECK(formatted(default_datetime_format, -62'135'596'800'001, &*east) == "-62135596800001");
+    // Within them in UTC and in the zone: a date.
+    CHECK(formatted(default_datetime_format, 253'402'300'799'999, &*ny) == "9999-12-31 18:59:59.999000-0500");
+    // Within them in UTC, past them in the zone: the count (cqlsh cannot show it either).
+    CHECK(formatted(default_datetime_format, 253'402'300'799'999, &*east) == "253402300799999");
+}

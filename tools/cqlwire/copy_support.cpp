@@ -16,11 +16,8 @@ namespace cqlwire::cli {
 
 namespace {
 
-std::string text_of(const protocol::value_view& v) {
-    std::string_view t;
-    if (v.is_null() || protocol::to_text(v, t)) return {};
-    return std::string(t);
-}
+// A text cell's value; empty for a null (or a value that is not text).
+std::string text_of(const protocol::value_view& v) { return std::string(protocol::as_text(v).value_or("")); }
 
 }  // namespace
 

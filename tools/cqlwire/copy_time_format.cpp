@@ -50,6 +50,15 @@ bool check_datetime_format(std::string_view pattern, std::string& error, std::st
 
 void format_timestamp(std::string_view pattern, std::int64_t milliseconds, std::string& out,
                       const timestamp_style& style) {
+    // cqlsh shows as a date only an instant whose UTC date has a year from 1 to 9999 (Python's
+    // datetime), and then its date in the zone when that is one too; else the count itself.
+    if (const auto utc_year = protocol::cql_date{milliseconds / ms_per_day - (milliseconds % ms_per_day < 0 ? 1 : 0)}
+                                  .to_civil()
+                                  .year;
+        utc_year < 1 || utc_year > 9999) {
+        out += std::to_string(milliseconds);
+        return;
+    }
     // The wall clock of the zone: the instant moved by the zone's offset at that instant.
     time_zone::local_info zone{0, "UTC"};
     if (style.zone != nullptr) {

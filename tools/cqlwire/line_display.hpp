@@ -6,7 +6,9 @@
 // Each draw goes back to the prompt's first row, clears to the end of the screen and writes the
 // whole text, then moves the cursor back from the end to its place: a line longer than the
 // terminal is wide is redrawn in place, never copied down the screen. Widths are display widths
-// (output_format.hpp's display_width); a tab in the line (pasted) is shown as one space.
+// (output_format.hpp's display_width), and rows wrap as terminals wrap them (a wide character
+// that does not fit at a row's end goes whole to the next row); a tab in the line (pasted) is
+// shown as one space.
 #pragma once
 
 #include <cstddef>

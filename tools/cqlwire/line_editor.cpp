@@ -350,12 +350,20 @@ line_editor::status line_editor::pasted(char byte) {
 
 line_editor::status line_editor::search_key(char byte) {
     const auto u = static_cast<unsigned char>(byte);
-    if (u == 0x12) {  // Ctrl-R again: an older match
+    if (u == 0x12) {
+        // Ctrl-R on an empty search: the last search again, as readline does.
+        if (search_text_.empty() && !last_search_.empty()) {
+            search_text_ = last_search_;
+            search_from(history_.entries().size());
+            return status::editing;
+        }
+        // Ctrl-R again: an older match.
         if (search_match_ > 0) search_from(search_match_ - 1);
         return status::editing;
     }
     if (u == 0x07) {  // Ctrl-G: give the search up
         searching_ = false;
+        if (!search_text_.empty()) last_search_ = search_text_;
         buffer_ = search_saved_line_;
         cursor_ = search_saved_cursor_;
         return status::editing;
@@ -375,6 +383,7 @@ line_editor::status line_editor::search_key(char byte) {
     }
     // Any other key ends the search with the match in the line, and then does its own work.
     searching_ = false;
+    if (!search_text_.empty()) last_search_ = search_text_;
     if (search_match_ < history_.entries().size()) history_index_ = search_match_;
     return key(byte);
 }

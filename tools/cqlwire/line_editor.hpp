@@ -11,8 +11,9 @@
 //   Ctrl-K to its end, Ctrl-W the blank-delimited word before the cursor, Alt-Backspace and
 //   Alt-D the word before / after it; Ctrl-Y puts back what was killed last;
 // - Up/Down and Ctrl-P/Ctrl-N walk the history, keeping the line being typed to come back to;
-//   Ctrl-R searches it backwards as typed (again for an older match; Enter takes the line, Ctrl-G
-//   gives the search up, any other key ends it keeping the match and then does its own work);
+//   Ctrl-R searches it backwards as typed (again for an older match, or on an empty search for
+//   the last search's text; Enter takes the line, Ctrl-G gives the search up, any other key ends
+//   it keeping the match and then does its own work);
 // - Tab completes the word before the cursor with the completer's candidates: one candidate is
 //   put in (with a space after a whole word), several are extended to their common beginning,
 //   and a second Tab lists them (status list_candidates);
@@ -155,6 +156,7 @@ private:
     std::string search_text_;
     std::size_t search_match_ = 0;
     std::string search_saved_line_;
+    std::string last_search_;  // the text of the last search, for Ctrl-R Ctrl-R; kept across lines
     std::size_t search_saved_cursor_ = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
@@ -137,6 +138,7 @@ int run(int argc, char** argv, const cli::checked_output& out) {
     const auto env = cli::process_environment();
     cli::settings s;
     if (int code = cli::load_settings(flags, env, s, std::cerr, "cqlwire")) return code;
+    if (s.tz_variable_unusable) ::unsetenv("TZ");
 
     // -e text is split before connecting, so that malformed text costs no connection; -f and
     // standard input are read as they come, each statement run as soon as it is complete.

@@ -196,8 +196,12 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         auto zone = zone_origin == "TZ" && zone_name->starts_with('/')
                         ? load_time_zone_file(*zone_name, error)
                         : load_time_zone(*zone_name, tzdir ? *tzdir : std::string(), error);
-        if (zone) out.display_zone = std::make_shared<const time_zone>(std::move(*zone));
-        else out.warnings.push_back(zone_origin + ": " + error + "; timestamps are shown in UTC");
+        if (zone) {
+            out.display_zone = std::make_shared<const time_zone>(std::move(*zone));
+        } else {
+            out.warnings.push_back(zone_origin + ": " + error + "; timestamps are shown in UTC");
+            out.tz_variable_unusable = zone_origin == "TZ";
+        }
     }
     out.tls.min_version = flags.tls_min;
     out.tls.max_version = flags.tls_max;

@@ -73,6 +73,9 @@ struct settings {
     // cqlsh), for timestamps in tables.
     std::string time_format;
     std::shared_ptr<const time_zone> display_zone;
+    // The TZ variable names no zone file cqlwire could read: main() unsets it, so that the C
+    // library (whose time functions read TZ's file, and wait forever on a FIFO) does not either.
+    bool tz_variable_unusable = false;
     // cqlsh's colours in tables and errors: -C / --no-color, else [ui] color, else on when
     // standard output is a terminal whose TERM is not "dumb" and no -f file is run (cqlsh's rule).
     bool color = false;

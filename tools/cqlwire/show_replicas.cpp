@@ -12,11 +12,8 @@
 namespace cqlwire::cli {
 namespace {
 
-std::string text_at(const protocol::value_view& v) {
-    std::string_view t;
-    if (v.is_null() || protocol::to_text(v, t)) return {};
-    return std::string(t);
-}
+// A text cell's value; empty for a null (or a value that is not text).
+std::string text_at(const protocol::value_view& v) { return std::string(protocol::as_text(v).value_or("")); }
 
 // The node's members of the ring, from rows of (address, data_center, rack, tokens).
 void add_members(const transport::query_result& rows, std::vector<cluster::ring_member>& members,

@@ -1,6 +1,8 @@
 // Time zones from TZif files; see time_zone.hpp.
 #include "time_zone.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "bounded_file.hpp"
@@ -10,6 +12,12 @@ namespace cqlwire::cli {
 namespace {
 
 constexpr std::int64_t seconds_per_day = 86'400;
+
+// A regular file (symbolic links followed: zoneinfo is full of them).
+bool is_regular_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
 // The UT offsets RFC 8536 allows a TZif file (-24:59:59 to +25:59:59).
 constexpr std::int32_t min_offset = -89'999;
 constexpr std::int32_t max_offset = 93'599;
@@ -264,8 +272,10 @@ std::optional<time_zone> load_time_zone(std::string_view name, std::string_view 
     const std::string dir = env_tzdir.empty() ? std::string("/usr/share/zoneinfo") : std::string(env_tzdir);
     std::string bytes;
     std::string message;
-    // A zone file is a few kilobytes.
-    if (read_bounded_file(dir + "/" + std::string(name), "time zone file", file_limits{mebibyte}, bytes, message)) {
+    // A zone file is a regular file of a few kilobytes: a FIFO or a device there is never opened
+    // (nor waited on).
+    if (!is_regular_file(dir + "/" + std::string(name)) ||
+        read_bounded_file(dir + "/" + std::string(name), "time zone file", file_limits{mebibyte}, bytes, message)) {
         error = quoted + " is not a time zone in " + dir;
         return std::nullopt;
     }
@@ -275,6 +285,10 @@ std::optional<time_zone> load_time_zone(std::string_view name, std::string_view 
 }
 
 std::optional<time_zone> load_time_zone_file(const std::string& path, std::string& error) {
+    if (!is_regular_file(path)) {
+        error = "'" + path + "' is not a TZif zone file";
+        return std::nullopt;
+    }
     std::string bytes;
     if (read_bounded_file(path, "time zone file", file_limits{mebibyte}, bytes, error)) return std::nullopt;
     auto zone = time_zone::from_tzif(bytes, path);
