@@ -74,6 +74,13 @@ TEST_CASE("SHOW, EXIT, QUIT, CLEAR, CLS") {
     CHECK(command("cls").kind == shell_command_kind::clear);
 }
 
+TEST_CASE("DESCRIBE goes to the server, but alone is refused as cqlsh refuses it") {
+    CHECK(improper("DESC") == "Improper DESC command.");
+    CHECK(improper("describe") == "Improper describe command.");
+    CHECK_FALSE(cqlwire::cli::parse_shell_command("DESCRIBE KEYSPACES").is_shell_command);
+    CHECK_FALSE(cqlwire::cli::parse_shell_command("desc t").is_shell_command);
+}
+
 TEST_CASE("cqlsh commands cqlwire does not carry out are named, never sent to the server") {
     CHECK(command("DEBUG").kind == shell_command_kind::not_supported);
     CHECK(command("debug things").kind == shell_command_kind::not_supported);

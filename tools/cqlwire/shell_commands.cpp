@@ -126,11 +126,13 @@ shell_parse parse_shell_command(std::string_view statement_text, std::string_vie
     if (words.empty()) return {};
     // "?" may be glued to its topic ("?select"), as in cqlsh.
     const std::string first = words[0].starts_with("?") ? std::string("?") : protocol::ascii_uppered(words[0]);
-    if (!is_line_command_word(first) || first == "DESCRIBE" || first == "DESC") return {};
+    if (!is_line_command_word(first)) return {};
 
     shell_command c;
     c.word = std::string(words[0].starts_with("?") ? std::string_view("?") : words[0]);
     const std::size_t n = words.size();
+    // DESCRIBE goes to the server, but alone it is refused here, in cqlsh's words.
+    if (first == "DESCRIBE" || first == "DESC") return n == 1 ? improper(c.word) : shell_parse{};
     // The second word upper-cased, for the commands that take a keyword there (SHOW HOST).
     const std::string second = n > 1 ? protocol::ascii_uppered(words[1]) : std::string();
     if (first == "CONSISTENCY") {
