@@ -49,11 +49,13 @@ cqlwire::test::process_result run(const std::vector<std::string>& args) {
 TEST_CASE("-C: a table's column names are coloured by their role, as cqlsh colours them") {
     fake_cql_server server({});
     serve_text_rows(server, "SELECT k, c, v FROM ks.t", {"k", "c", "v"}, {"a", "b", "x"});
-    server.on_query("SELECT column_name, kind FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
-                    [](fake_session& s, const fake_request& r) {
-                        cqlwire::test::send_text_rows(s, r, "system_schema", "columns", {"column_name", "kind"},
-                                                      {"k", "partition_key", "c", "clustering", "v", "regular"});
-                    });
+    server.on_query(
+        "SELECT column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
+        [](fake_session& s, const fake_request& r) {
+            cqlwire::test::send_text_rows(s, r, "system_schema", "columns", {"column_name", "kind", "position", "type"},
+                                          {"k", "partition_key", "", "text", "c", "clustering", "", "text", "v",
+                                           "regular", "", "text"});
+        });
     const std::string port = std::to_string(server.port());
     SUBCASE("coloured") {
         const auto r = run({"127.0.0.1", port, "-C", "-e", "SELECT k, c, v FROM ks.t"});

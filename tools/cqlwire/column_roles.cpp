@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "cqlwire/protocol/ascii.hpp"
+#include "copy_support.hpp"
 #include "cqlwire/transport/query_client.hpp"
 
 namespace cqlwire::cli {
@@ -26,13 +27,6 @@ std::string_view second_word(std::string_view text) {
     return first_word(text.substr(at + first.size()));
 }
 
-column_role role_named(std::string_view kind) {
-    if (kind == "partition_key") return column_role::partition_key;
-    if (kind == "clustering") return column_role::clustering;
-    if (kind == "static") return column_role::static_column;
-    return column_role::other;
-}
-
 }  // namespace
 
 const column_role_cache::table_roles& column_role_cache::roles_of(transport::connection& conn,
@@ -41,24 +35,15 @@ const column_role_cache::table_roles& column_role_cache::roles_of(transport::con
     const auto key = std::make_pair(keyspace, table);
     if (auto it = tables_.find(key); it != tables_.end()) return it->second;
     table_roles roles;
-    for (std::string_view schema : {"system_schema", "system_virtual_schema"}) {
-        transport::statement s("SELECT column_name, kind FROM " + std::string(schema) +
-                               ".columns WHERE keyspace_name = ? AND table_name = ?");
-        s.bind(keyspace).bind(table);
-        s.options.consistency = protocol::consistency::local_one;
-        s.options.timeout = roles_timeout;
-        std::error_code ec;
-        protocol::diagnostics diag;
-        transport::query_client client(conn);
-        const auto result = client.execute(s, ec, diag);
-        if (ec) break;
-        for (const auto& row : result.rows()) {
-            std::string_view name, kind;
-            if (row[0].is_null() || row[1].is_null() || protocol::to_text(row[0], name) || protocol::to_text(row[1], kind))
-                continue;
-            roles.emplace(std::string(name), role_named(kind));
-        }
-        if (!roles.empty()) break;
+    transport::query_client client(conn);
+    table_schema schema;
+    std::string error;
+    if (read_table_schema(client, keyspace, table, schema, error, "system_schema", roles_timeout) ||
+        read_table_schema(client, keyspace, table, schema, error, "system_virtual_schema", roles_timeout)) {
+        for (const auto& name : schema.columns) roles.emplace(name, column_role::other);
+        for (const auto& name : schema.partition_key) roles[name] = column_role::partition_key;
+        for (const auto& name : schema.clustering) roles[name] = column_role::clustering;
+        for (const auto& name : schema.statics) roles[name] = column_role::static_column;
     }
     return tables_.emplace(key, std::move(roles)).first->second;
 }

@@ -24,11 +24,13 @@ std::string text_of(const protocol::value_view& v) { return std::string(protocol
 std::string cql_name(std::string_view name) { return quote_identifier(name); }
 
 bool read_table_schema(transport::query_client& client, const std::string& keyspace, const std::string& table,
-                       table_schema& out, std::string& error) {
-    transport::statement s(
-        "SELECT column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?");
+                       table_schema& out, std::string& error, std::string_view schema,
+                       std::chrono::milliseconds timeout) {
+    transport::statement s("SELECT column_name, kind, position, type FROM " + std::string(schema) +
+                           ".columns WHERE keyspace_name = ? AND table_name = ?");
     s.bind(keyspace).bind(table);
     s.options.consistency = protocol::consistency::local_one;
+    s.options.timeout = timeout;
     std::error_code ec;
     protocol::diagnostics diag;
     const auto result = client.execute(s, ec, diag);

@@ -29,10 +29,12 @@ struct table_schema {
     std::vector<std::string> counters;       // columns of type counter
 };
 
-// Reads `keyspace`.`table`'s columns from system_schema.columns; false with `error` set when
-// the query fails or the table does not exist.
+// Reads `keyspace`.`table`'s columns from `schema`.columns (system_schema, or
+// system_virtual_schema for a virtual table); false with `error` set when the query fails or the
+// table does not exist. `timeout` > 0 bounds the request (else the connection's).
 bool read_table_schema(transport::query_client& client, const std::string& keyspace, const std::string& table,
-                       table_schema& out, std::string& error);
+                       table_schema& out, std::string& error, std::string_view schema = "system_schema",
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
 // The table a COPY names, read from the schema: its keyspace (the statement's, else the
 // session's), its columns, and the columns the COPY takes (those named, else all).

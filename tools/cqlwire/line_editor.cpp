@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bounded_file.hpp"
+#include "checked_output.hpp"
 #include "cqlwire/protocol/ascii.hpp"
 
 namespace cqlwire::cli {
@@ -113,16 +114,7 @@ std::error_code line_history::rewrite_file(const std::string& path) const {
     const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return {errno, std::system_category()};
     std::error_code ec;
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const auto n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            ec = {errno, std::system_category()};
-            break;
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    if (const int e = write_fully(fd, text.data(), text.size())) ec = {e, std::system_category()};
     if (::close(fd) != 0 && !ec) ec = {errno, std::system_category()};
     if (!ec && ::rename(temporary.c_str(), path.c_str()) != 0) ec = {errno, std::system_category()};
     if (ec) ::unlink(temporary.c_str());
@@ -148,15 +140,8 @@ std::error_code line_history::append_to_file(const std::string& path, std::strin
     else if (::fchmod(fd, 0600) != 0) ec = {errno, std::system_category()};
     std::string line(entry);
     line.push_back('\n');
-    std::size_t done = 0;
-    while (!ec && done < line.size()) {
-        const auto n = ::write(fd, line.data() + done, line.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            ec = {errno, std::system_category()};
-            break;
-        }
-        done += static_cast<std::size_t>(n);
+    if (!ec) {
+        if (const int e = write_fully(fd, line.data(), line.size())) ec = {e, std::system_category()};
     }
     ::close(fd);
     return ec;
