@@ -50,7 +50,7 @@ void session_impl::open_connection(const node_info& target, bool to_contact_poin
     // The connection runs on the session's strand (a stream that has a strand keeps it): its
     // completions then reach the session without another pass through the scheduler.
     transport::async_connect(
-        boost::asio::any_io_executor(strand), std::move(c), opening->diag,
+        strand, std::move(c), opening->diag,
         asio::bind_executor(strand, [this, self = shared_from_this(), opening,
                                      done = std::move(done)](std::error_code ec, transport::stream s) mutable {
             if (ec) return done(ec, opening);

@@ -5,7 +5,7 @@
 namespace cqlwire::cluster {
 
 void make_query_plan(std::span<const plan_candidate> nodes, std::span<const std::size_t> replicas,
-                     std::uint64_t rotation, bool allow_remote, std::vector<std::size_t>& plan) {
+                     std::uint64_t rotation, bool allow_remote, query_plan& plan) {
     plan.clear();
     const auto taken = [&](std::size_t i) { return std::find(plan.begin(), plan.end(), i) != plan.end(); };
     // Replicas of one locality, rotated.

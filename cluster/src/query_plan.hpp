@@ -10,7 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <vector>
+
+#include <boost/container/small_vector.hpp>
 
 namespace cqlwire::cluster {
 
@@ -19,9 +20,13 @@ struct plan_candidate {
     bool local = false;   // in the local data center
 };
 
+// A plan: node indexes in the order to try them. Inline up to 8 nodes, so that planning a request
+// allocates nothing on most clusters' data centers.
+using query_plan = boost::container::small_vector<std::size_t, 8>;
+
 // `replicas`: indexes into `nodes` (primary first), empty when the token or its keyspace is not
 // known. `rotation` changes from request to request (a counter).
 void make_query_plan(std::span<const plan_candidate> nodes, std::span<const std::size_t> replicas,
-                     std::uint64_t rotation, bool allow_remote, std::vector<std::size_t>& plan);
+                     std::uint64_t rotation, bool allow_remote, query_plan& plan);
 
 }  // namespace cqlwire::cluster

@@ -1,11 +1,11 @@
 // One request over the cluster: its query plan, its attempts (retries and speculative
 // executions), and what each attempt did to its node's pool.
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <vector>
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/cluster/token.hpp"
@@ -21,14 +21,17 @@ namespace {
 
 // The partition key's serialized components of a prepared statement's values, in key order;
 // false when they cannot all be found (not prepared, no key markers, a null or unset key value).
+// `values_of` is set to &s once `values` holds its values, encoded against its bind markers.
 bool routing_components(const transport::statement& s, transport::encoded_values& values,
-                        std::vector<protocol::bytes_view>& out) {
+                        const transport::statement*& values_of, std::vector<protocol::bytes_view>& out) {
+    values_of = nullptr;
     const auto& prepared = s.prepared();
     if (!prepared) return false;
     const auto& meta = prepared->bind_metadata();
     if (meta.partition_key_indexes.empty()) return false;
     protocol::diagnostics ignored;
     if (transport::encode_statement_values(s, &meta.columns, values, ignored)) return false;
+    values_of = &s;
     out.clear();
     for (const auto marker : meta.partition_key_indexes) {
         if (marker >= meta.columns.size()) return false;
@@ -51,7 +54,7 @@ public:
     execute_operation(std::shared_ptr<session_impl> s, transport::statement st, protocol::diagnostics* diag,
                       asio::any_completion_handler<execute_signature> handler)
         : session_(std::move(s)), statement_(std::move(st)), diag_(diag ? diag : &own_diag_),
-          completion_(std::move(handler), session_->executor), speculative_timer_(session_->strand) {}
+          completion_(std::move(handler), session_->executor) {}
 
     void start() {
         starting_ = true;
@@ -64,7 +67,9 @@ private:
         if (session_->closed) return finish(make_error_code(errc::session_closed), "the session is closed");
         session_->plan_for(statement_, plan_);
         if (plan_.empty()) return finish(make_error_code(errc::no_node_available), no_node_message());
-        attempt(plan_[next_++], false);
+        // Routing encoded the values already: the first send takes them as they are.
+        const auto& scratch = session_->scratch;
+        attempt(plan_[next_++], false, scratch.values_of == &statement_ ? &scratch.values : nullptr);
         arm_speculative();
     }
 
@@ -76,6 +81,14 @@ private:
         int number = 0;
         std::chrono::steady_clock::time_point started;
     };
+
+    // The state of a new attempt: the first lives in the operation itself (most requests make
+    // one attempt), later ones on the heap. Each stays until the operation ends: a connection
+    // may still answer an attempt the request no longer waits for.
+    attempt_state& new_attempt() {
+        if (attempts_ == 0) return first_attempt_;
+        return *more_attempts_.emplace_back(std::make_unique<attempt_state>());
+    }
 
     std::string no_node_message() const {
         std::string m = "no node of the cluster can take the request";
@@ -90,7 +103,8 @@ private:
         return detail.empty() ? m : m + ": " + detail;
     }
 
-    void attempt(std::size_t node, bool speculative) {
+    // `encoded`: the statement's values already encoded, for the first attempt, or null.
+    void attempt(std::size_t node, bool speculative, const transport::encoded_values* encoded = nullptr) {
         auto pc = session_->least_busy(node);
         // A connection that failed while idle (its node died between requests) is dropped
         // before anything is sent on it: the request goes elsewhere, idempotent or not. The
@@ -104,34 +118,30 @@ private:
             record_failure(node, "no open connection");
             return next_node();
         }
-        auto a = std::make_shared<attempt_state>();
-        a->node = node;
-        a->pc = pc;
-        a->speculative = speculative;
-        a->number = ++attempts_;
-        a->started = std::chrono::steady_clock::now();
+        attempt_state& a = new_attempt();
+        a.node = node;
+        a.pc = pc;
+        a.speculative = speculative;
+        a.number = ++attempts_;
+        a.started = std::chrono::steady_clock::now();
         ++pc->in_flight;
         ++in_flight_;
-        pc->client.async_execute(
-            statement_, a->diag,
-            [self = shared_from_this(), a](std::error_code ec, transport::query_result r) mutable {
-                // On the connection's executor (the session's strand, which the pools' connections
-                // share): whether the connection broke is read here.
-                const bool broken = ec && static_cast<bool>(a->pc->conn.failure());
-                std::string why;
-                if (broken) why = explain(a->pc->conn.failure(), a->pc->conn.failure_diagnostics());
-                asio::dispatch(self->session_->strand, [self, a, ec, r = std::move(r), broken, why = std::move(why)]() mutable {
-                    self->on_attempt(*a, ec, std::move(r), broken, why);
-                });
-            });
+        // The connection runs on the session's strand, where this runs: the statement is lent
+        // (the operation keeps it until every attempt has answered) rather than copied, and the
+        // answer arrives here with no further pass through the scheduler.
+        pc->client.execute_here(statement_, encoded, a.diag,
+                                [self = shared_from_this(), &a](std::error_code ec, transport::query_result r) {
+                                    self->on_attempt(a, ec, std::move(r));
+                                });
     }
 
-    void on_attempt(attempt_state& a, std::error_code ec, transport::query_result r, bool broken,
-                    const std::string& why) {
+    void on_attempt(attempt_state& a, std::error_code ec, transport::query_result r) {
         --a.pc->in_flight;
         --in_flight_;
         if (!ec) a.pc->last_answer = std::chrono::steady_clock::now();
-        if (broken) session_->connection_failed(a.node, a.pc, why);
+        // Whether the connection broke is read here, on the strand it shares with the session.
+        const bool broken = ec && static_cast<bool>(a.pc->conn.failure());
+        if (broken) session_->connection_failed(a.node, a.pc, explain(a.pc->conn.failure(), a.pc->conn.failure_diagnostics()));
         // A connection whose ids are all taken or quarantined (a server that stopped answering)
         // is sick even though nothing broke: replace it.
         if (ec == transport::errc::stream_ids_exhausted)
@@ -208,11 +218,12 @@ private:
 
     void arm_speculative() {
         const auto& o = session_->options;
-        if (!statement_.options.idempotent || o.speculative_delay.count() <= 0 ||
+        if (done_ || !statement_.options.idempotent || o.speculative_delay.count() <= 0 ||
             speculative_started_ >= o.max_speculative_executions)
             return;
-        speculative_timer_.expires_after(o.speculative_delay);
-        speculative_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!speculative_timer_) speculative_timer_.emplace(session_->strand);
+        speculative_timer_->expires_after(o.speculative_delay);
+        speculative_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (ec || self->done_ || self->next_ >= self->plan_.size()) return;
             ++self->speculative_started_;
             self->attempt(self->plan_[self->next_++], true);
@@ -256,7 +267,7 @@ private:
     void complete(std::error_code ec, execution_result out) {
         if (done_) return;
         done_ = true;
-        speculative_timer_.cancel();
+        if (speculative_timer_) speculative_timer_->cancel();
         // A failure found while starting must not run the caller's handler inside its own call.
         if (starting_)
             completion_.complete_later(ec, std::move(out));
@@ -269,8 +280,10 @@ private:
     protocol::diagnostics own_diag_;
     protocol::diagnostics* diag_;
     completion<execute_signature> completion_;
-    asio::steady_timer speculative_timer_;
-    std::vector<std::size_t> plan_;
+    std::optional<asio::steady_timer> speculative_timer_;  // made when a speculative execution is armed
+    query_plan plan_;
+    attempt_state first_attempt_;
+    std::vector<std::unique_ptr<attempt_state>> more_attempts_;
     std::size_t next_ = 0;
     int attempts_ = 0;
     int retries_ = 0;
@@ -293,10 +306,11 @@ void session_impl::execute(transport::statement s, protocol::diagnostics* diag,
 }
 
 std::span<const std::size_t> session_impl::replicas_for(const transport::statement& s) {
+    scratch.values_of = nullptr;
     if (!options.token_aware) return {};
     auto& values = scratch.values;
     auto& components = scratch.components;
-    if (!routing_components(s, values, components)) return {};
+    if (!routing_components(s, values, scratch.values_of, components)) return {};
     const auto& meta = s.prepared()->bind_metadata();
     const auto& keyspace = meta.columns[meta.partition_key_indexes.front()].keyspace;
     auto it = replica_maps.find(keyspace);
@@ -310,7 +324,7 @@ std::span<const std::size_t> session_impl::replicas_for(const transport::stateme
     return it->second->replicas(murmur3_token(key));
 }
 
-void session_impl::plan_for(const transport::statement& s, std::vector<std::size_t>& plan) {
+void session_impl::plan_for(const transport::statement& s, query_plan& plan) {
     auto& candidates = scratch.candidates;
     candidates.assign(nodes.size(), plan_candidate{});
     for (std::size_t i = 0; i < nodes.size(); ++i) {

@@ -52,7 +52,7 @@ boost::asio::ip::tcp::endpoint fixed_address_translator::operator()(const boost:
 }
 
 session_impl::session_impl(boost::asio::any_io_executor ex, session_options o)
-    : executor(ex), strand(asio::make_strand(ex)), options(std::move(o)), control_timer(strand), control_watch_timer(strand), refresh_timer(strand),
+    : executor(ex), strand(transport::make_connection_strand(ex)), options(std::move(o)), control_timer(strand), control_watch_timer(strand), refresh_timer(strand),
       heartbeat_timer(strand) {
     if (!options.retry) options.retry = std::make_shared<default_retry_policy>();
     if (options.connections_per_node == 0) options.connections_per_node = 1;
@@ -116,7 +116,7 @@ void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
         protocol::diagnostics own_diag;
         protocol::diagnostics* diag = nullptr;
         std::string cql;
-        std::vector<std::size_t> plan;
+        query_plan plan;
         std::size_t next = 0;
         std::string failures;
     };

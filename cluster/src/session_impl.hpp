@@ -17,7 +17,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "cqlwire/cluster/replication.hpp"
 #include "cqlwire/cluster/session.hpp"
@@ -70,8 +69,6 @@ struct control_link {
 
 class session_impl : public std::enable_shared_from_this<session_impl> {
 public:
-    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
-
     session_impl(boost::asio::any_io_executor ex, session_options options);
 
     // ---- start-up and the control connection (control_connection.cpp) ----
@@ -118,7 +115,7 @@ public:
     // ---- requests (request_execution.cpp) ----
     void execute(transport::statement s, protocol::diagnostics* diag,
                  boost::asio::any_completion_handler<execute_signature> handler);
-    void plan_for(const transport::statement& s, std::vector<std::size_t>& plan);
+    void plan_for(const transport::statement& s, query_plan& plan);
     std::span<const std::size_t> replicas_for(const transport::statement& s);
 
     // ---- prepared statements (session.cpp) ----
@@ -134,7 +131,9 @@ public:
     std::string snapshot_datacenter() const;
 
     boost::asio::any_io_executor executor;  // the connections' executor
-    strand_type strand;
+    // The strand all of the session runs on, its connections included (transport's
+    // make_connection_strand: over an io_context, hops onto it allocate nothing).
+    boost::asio::any_io_executor strand;
     session_options options;
     bool closed = false;
     bool started = false;  // start-up completed (its handler was called)
@@ -166,6 +165,9 @@ public:
     struct plan_scratch {
         std::vector<plan_candidate> candidates;
         transport::encoded_values values;
+        // The statement whose values `values` holds, encoded against its bind markers by the
+        // last plan_for (null when they were not encoded): its first send reuses them.
+        const transport::statement* values_of = nullptr;
         std::vector<protocol::bytes_view> components;
         std::vector<std::uint8_t> key;
     } scratch;

@@ -226,6 +226,9 @@ TEST_CASE("cluster one-dc: every request of a prepared statement is served by a 
         REQUIRE(token);
         const auto expected = owner_of(ring, *token);
         const auto sel = run(s, transport::statement(select).bind(k));
+        // The values routing encoded are the ones sent: the row written under k reads back.
+        REQUIRE(sel.result.rows().size() == 1);
+        CHECK(protocol::as_int32((*sel.result.rows().begin())[0]) == k * 2);
         for (const auto* r : {&ins, &t, &sel}) {
             CHECK_MESSAGE(r->node.address().to_string() == expected, "key " << k << " token " << *token);
             on_replica += r->node.address().to_string() == expected;

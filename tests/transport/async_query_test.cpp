@@ -285,6 +285,68 @@ TEST_CASE("async query surface: Unprepared is answered by preparing again and re
     CHECK(prepared->times_prepared() == 2);
 }
 
+TEST_CASE("async query surface: execute_here lends the statement, and sends given values once") {
+    scripted_server s(1);  // the first EXECUTE is answered Unprepared
+    client_fixture f(s.server);
+    query_client client(f.c);
+    auto prepared = client.prepare(select_by_key);
+    statement st(prepared);
+    st.bind(std::int32_t{8});
+    // Values encoded for another binding: the first send carries them; the send after the
+    // re-prepare encodes the statement itself again.
+    statement other(prepared);
+    other.bind(std::int32_t{9});
+    transport::encoded_values encoded;
+    protocol::diagnostics encode_diag;
+    REQUIRE_FALSE(transport::encode_statement_values(other, &prepared->bind_metadata().columns, encoded, encode_diag));
+    protocol::diagnostics diag;
+    std::optional<std::error_code> done;
+    std::int32_t key = 0;
+    asio::post(f.c.get_executor(), [&] {
+        client.execute_here(st, &encoded, diag, [&](std::error_code ec, query_result r) {
+            done = ec;
+            key = key_of(r);
+        });
+        encoded = transport::encoded_values{};  // needed during the call only
+    });
+    REQUIRE(run_until(f.ioc, [&] { return done.has_value(); }));
+    CHECK_FALSE(*done);
+    CHECK(key == 8);
+    std::vector<fake_request> executes;
+    for (const auto& r : s.log.all())
+        if (r.header.op == protocol::opcode::execute) executes.push_back(r);
+    REQUIRE(executes.size() == 2);
+    CHECK(first_bound_int(executes[0]) == 9);
+    CHECK(first_bound_int(executes[1]) == 8);
+
+    // A statement that cannot be sent completes inside the call, with the reason.
+    statement wrong(prepared);
+    wrong.bind(std::string("not an int"));
+    std::optional<std::error_code> refused;
+    bool inside = false;
+    asio::post(f.c.get_executor(), [&] {
+        client.execute_here(wrong, nullptr, diag, [&](std::error_code ec, query_result) { refused = ec; });
+        inside = refused.has_value();
+    });
+    REQUIRE(run_until(f.ioc, [&] { return refused.has_value(); }));
+    CHECK(inside);
+    CHECK(*refused);
+    CHECK(diag.client_message().find("value 0") != std::string::npos);
+}
+
+TEST_CASE("async query surface: connections made on make_connection_strand share it") {
+    scripted_server s;
+    asio::io_context ioc;
+    const auto strand = transport::make_connection_strand(ioc.get_executor());
+    transport::connection a(plain_stream_to(strand, s.server.port()));
+    transport::connection b(plain_stream_to(strand, s.server.port()));
+    CHECK(a.get_executor() == strand);
+    CHECK(b.get_executor() == strand);
+    // A strand over a strand is not made again.
+    CHECK(transport::make_connection_strand(strand) == strand);
+    CHECK(transport::make_connection_strand(ioc.get_executor()) != strand);
+}
+
 TEST_CASE("async query surface: use_future while another thread runs the io_context") {
     scripted_server s;
     client_fixture f(s.server);

@@ -1,5 +1,7 @@
 #include "cqlwire/transport/connection.hpp"
 
+#include <variant>
+
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/system_executor.hpp>
@@ -41,6 +43,10 @@ connection& connection::operator=(connection&& other) noexcept {
 
 connection::~connection() {
     if (impl_) close();
+}
+
+asio::any_io_executor make_connection_strand(const asio::any_io_executor& ex) {
+    return std::visit([](const auto& s) { return asio::any_io_executor(s); }, detail::connection_impl::strand_for(ex));
 }
 
 connection::executor_type connection::get_executor() const {

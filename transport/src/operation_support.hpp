@@ -39,8 +39,9 @@ inline boost::asio::any_io_executor executor_of(const connection& c) {
 // A completion handler waiting for its operation. Meanwhile it keeps the handler's executor
 // busy (outstanding work), so that a context running only the caller's handlers does not return
 // early; complete() delivers the result on that executor — the connection's when the handler
-// has none of its own. Operations start by posting to the connection's executor, so complete()
-// never runs inside the initiating call. complete() is called once.
+// has none of its own. The async_* operations start by posting to the connection's executor, so
+// complete() never runs inside their initiating call (query_client::execute_here, for callers
+// already on that executor, documents that it may). complete() is called once.
 template <class Signature>
 class pending_completion;
 

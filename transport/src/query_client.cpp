@@ -158,8 +158,9 @@ std::error_code query_client::finish(response r, query_result& out, protocol::di
 // the callbacks it waits for; ends by completing the caller's handler.
 class query_client::execute_operation : public std::enable_shared_from_this<execute_operation> {
 public:
-    execute_operation(query_client& client, std::variant<statement, batch> request, protocol::diagnostics* diag,
-                      asio::any_completion_handler<query_signature> handler)
+    // `request` is the statement or batch, owned; or a statement borrowed by execute_here.
+    execute_operation(query_client& client, std::variant<statement, batch, const statement*> request,
+                      protocol::diagnostics* diag, asio::any_completion_handler<query_signature> handler)
         : client_(client),
           request_(std::move(request)),
           diag_(diag != nullptr ? diag : &own_diag_),
@@ -167,27 +168,29 @@ public:
         // A statement is re-prepared at most once. After a restart the server may have
         // forgotten every statement of a batch, and it names one per answer: so at most one
         // retry per statement there.
-        if (const auto* single = std::get_if<statement>(&request_)) {
-            if (single->is_prepared()) candidates_.push_back(single->prepared());
+        if (const auto* b = std::get_if<batch>(&request_)) {
+            for (const auto& member : b->statements()) max_retries_ += member.is_prepared() ? 1 : 0;
         } else {
-            for (const auto& member : std::get<batch>(request_).statements())
-                if (member.is_prepared()) candidates_.push_back(member.prepared());
+            max_retries_ = single()->is_prepared() ? 1 : 0;
         }
-        max_retries_ = candidates_.size();
     }
 
-    void send() {
+    // `encoded`: the statement's values already encoded (execute_here's first send), or null.
+    void send(const encoded_values* encoded = nullptr) {
         const auto& options = options_of();
         std::vector<protocol::bytes_map_entry> payload;
         const auto frame = frame_of(options, payload);
         auto on_response = [self = shared_from_this()](std::error_code ec, response r) {
             self->on_response(ec, std::move(r));
         };
-        if (const auto* s = std::get_if<statement>(&request_)) {
-            encoded_values values;
-            const auto* markers = s->is_prepared() ? &s->prepared()->bind_metadata().columns : nullptr;
-            if (auto ec = encode_statement_values(*s, markers, values, *diag_)) return completion_.complete(ec, query_result{});
-            const auto parameters = parameters_of(options, values);
+        if (const auto* s = single()) {
+            if (encoded == nullptr) {
+                const auto* markers = s->is_prepared() ? &s->prepared()->bind_metadata().columns : nullptr;
+                if (auto ec = encode_statement_values(*s, markers, client_.send_values_, *diag_))
+                    return completion_.complete(ec, query_result{});
+                encoded = &client_.send_values_;
+            }
+            const auto parameters = parameters_of(options, *encoded);
             auto encode = [&](std::vector<std::uint8_t>& out) {
                 return s->is_prepared() ? protocol::encode_execute(out, frame, s->prepared()->id(), parameters)
                                         : protocol::encode_query(out, frame, s->query(), parameters);
@@ -226,9 +229,23 @@ public:
     }
 
 private:
+    // The single statement, or null for a batch.
+    const statement* single() const noexcept {
+        if (const auto* owned = std::get_if<statement>(&request_)) return owned;
+        if (const auto* borrowed = std::get_if<const statement*>(&request_)) return *borrowed;
+        return nullptr;
+    }
     const statement_options& options_of() const {
-        if (const auto* s = std::get_if<statement>(&request_)) return s->options;
+        if (const auto* s = single()) return s->options;
         return std::get<batch>(request_).options;
+    }
+    // The prepared statement of the request whose id the server named, or null.
+    std::shared_ptr<const prepared_statement> prepared_with_id(protocol::bytes_view id) const {
+        auto matches = [&](const statement& s) { return s.is_prepared() && same_bytes(s.prepared()->id(), id); };
+        if (const auto* s = single()) return matches(*s) ? s->prepared() : nullptr;
+        for (const auto& member : std::get<batch>(request_).statements())
+            if (matches(member)) return member.prepared();
+        return nullptr;
     }
 
     void on_response(std::error_code ec, response r) {
@@ -244,14 +261,12 @@ private:
     // `r` is the Unprepared error (`ec`), its message already in the diagnostics.
     void reprepare(std::error_code ec, const response& r) {
         ++client_.counters_.unprepared_received;
-        const auto id = unprepared_id(r);
-        const auto target = std::find_if(candidates_.begin(), candidates_.end(),
-                                         [&](const auto& c) { return same_bytes(c->id(), id); });
+        auto target = prepared_with_id(unprepared_id(r));
         // An id we never sent: keep the server's error as it is.
-        if (target == candidates_.end()) return completion_.complete(ec, query_result{});
+        if (!target) return completion_.complete(ec, query_result{});
         client_.send_prepare(
-            (*target)->query(), prepare_diag_,
-            [self = shared_from_this(), target = *target](std::error_code prepare_ec,
+            target->query(), prepare_diag_,
+            [self = shared_from_this(), target](std::error_code prepare_ec,
                                                           std::shared_ptr<prepared_statement> fresh) {
                 self->on_reprepared(target, prepare_ec, std::move(fresh));
             });
@@ -279,12 +294,11 @@ private:
     }
 
     query_client& client_;
-    std::variant<statement, batch> request_;
+    std::variant<statement, batch, const statement*> request_;
     protocol::diagnostics own_diag_;
     protocol::diagnostics* diag_;
     protocol::diagnostics prepare_diag_;
     detail::pending_completion<query_signature> completion_;
-    std::vector<std::shared_ptr<const prepared_statement>> candidates_;
     std::size_t max_retries_ = 0;
     std::size_t attempt_ = 0;
 };
@@ -293,6 +307,11 @@ void query_client::start_execute(statement s, protocol::diagnostics* diag,
                                  asio::any_completion_handler<query_signature> handler) {
     auto op = std::make_shared<execute_operation>(*this, std::move(s), diag, std::move(handler));
     asio::post(detail::executor_of(*connection_), [op] { op->send(); });
+}
+
+void query_client::execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
+                                asio::any_completion_handler<query_signature> handler) {
+    std::make_shared<execute_operation>(*this, &s, &diag, std::move(handler))->send(values);
 }
 
 void query_client::start_batch(batch b, protocol::diagnostics* diag,

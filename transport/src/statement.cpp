@@ -1,9 +1,13 @@
 // Statements and the serialization of their bind values.
 #include "cqlwire/transport/statement.hpp"
 
+#include <array>
 #include <cstddef>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/prepared_cache.hpp"
@@ -64,14 +68,15 @@ std::string describe(std::size_t index, const std::string* name) {
     return name ? "the value named \"" + *name + "\"" : "value " + std::to_string(index);
 }
 
-// Serializes one value into `storage`; `marker` is its bind marker's type, if known.
+// Serializes value `index` (named `name`, when named) into `storage`; `marker` is its bind
+// marker's type, if known. Its description is built only for an error's message.
 std::error_code encode_one(const bind_value& v, const protocol::data_type* marker, std::vector<std::uint8_t>& storage,
-                           slot& out, const std::string& what, protocol::diagnostics& diag) {
+                           slot& out, std::size_t index, const std::string* name, protocol::diagnostics& diag) {
     const auto start = storage.size();
     auto present = [&] {
         out = {protocol::value_state::present, start, storage.size() - start};
         if (out.length > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
-            diag.set_client_message(what + " is longer than a [value] can say");
+            diag.set_client_message(describe(index, name) + " is longer than a [value] can say");
             return std::make_error_code(std::errc::value_too_large);
         }
         return std::error_code{};
@@ -86,27 +91,32 @@ std::error_code encode_one(const bind_value& v, const protocol::data_type* marke
         return present();
     }
     const protocol::value* value = nullptr;
-    std::optional<protocol::data_type> type;
+    const protocol::data_type* type = marker;
     if (const auto* t = std::get_if<bind_value::typed>(&data)) {
         value = &t->value;
-        type = t->type;
+        type = &t->type;
     } else {
         value = &std::get<protocol::value>(data);
-        if (marker) type = *marker;
     }
     if (value->is_null()) {
         out = {protocol::value_state::null, 0, 0};
         return {};
     }
     if (value->is_empty()) return present();
-    if (!type) type = inferred_type(*value);
+    std::optional<protocol::data_type> inferred;
     if (!type) {
-        diag.set_client_message(what + " is a collection, tuple or UDT for a statement without bind metadata: " +
-                                "give its type (bind_value::of_type) or prepare the statement");
-        return make_error_code(client_errc::bad_value);
+        inferred = inferred_type(*value);
+        if (!inferred) {
+            diag.set_client_message(describe(index, name) +
+                                    " is a collection, tuple or UDT for a statement without bind metadata: " +
+                                    "give its type (bind_value::of_type) or prepare the statement");
+            return make_error_code(client_errc::bad_value);
+        }
+        type = &*inferred;
     }
     if (auto ec = protocol::encode_value(*value, *type, storage)) {
-        diag.set_client_message(what + " cannot be sent as " + protocol::cql_type_name(*type) + ": " + ec.message());
+        diag.set_client_message(describe(index, name) + " cannot be sent as " + protocol::cql_type_name(*type) + ": " +
+                                ec.message());
         return ec;
     }
     return present();
@@ -136,7 +146,12 @@ std::error_code encode_statement_values(const statement& s, const std::vector<pr
                                 std::to_string(positional.size()) + " values were given");
         return make_error_code(client_errc::bad_value);
     }
-    std::vector<slot> slots(count);
+    // Most statements have a few values: their slots stay on the stack.
+    constexpr std::size_t inline_slots = 16;
+    std::array<slot, inline_slots> few{};
+    std::vector<slot> many;
+    if (count > inline_slots) many.resize(count);
+    const std::span<slot> slots = count > inline_slots ? std::span<slot>(many) : std::span<slot>(few.data(), count);
     for (std::size_t i = 0; i < count; ++i) {
         const std::string* name = positional.empty() ? &names[i] : nullptr;
         const protocol::data_type* marker = nullptr;
@@ -155,7 +170,7 @@ std::error_code encode_statement_values(const statement& s, const std::vector<pr
             marker = &(*markers)[i].type;
         }
         const bind_value& v = positional.empty() ? named[i] : positional[i];
-        if (auto ec = encode_one(v, marker, out.storage, slots[i], describe(i, name), diag)) return ec;
+        if (auto ec = encode_one(v, marker, out.storage, slots[i], i, name, diag)) return ec;
     }
     // The storage is complete: only now take views into it.
     out.values.reserve(count);

@@ -255,6 +255,12 @@ private:
 
     std::shared_ptr<detail::connection_impl> impl_;
 };
+// A strand over `ex` of the kind a connection makes for itself: over an io_context's executor,
+// one whose hops cost no heap allocation. Connections whose streams are given it share it (and
+// keep it), so that several connections and the code above them run on one strand: a cluster
+// session keeps its state and every pool's connections on one.
+CQLWIRE_TRANSPORT_API boost::asio::any_io_executor make_connection_strand(const boost::asio::any_io_executor& ex);
+
 // The exception the throwing overloads raise: code() is the error; what() joins the client's
 // message and the server's (quoted).
 CQLWIRE_TRANSPORT_API std::system_error make_system_error(std::error_code ec, const protocol::diagnostics& diag);

@@ -150,6 +150,17 @@ public:
             token, s);
     }
 
+    // QUERY or EXECUTE for a caller already running on the connection's executor (a layer built
+    // on connections, such as a cluster session's attempt), without the copy of the statement
+    // and the pass through the scheduler that async_execute makes. `s` and `diag` are borrowed:
+    // they must stay alive and unchanged until `handler` has run. `values`, when not null, are
+    // `s`'s values already encoded against its bind markers (encode_statement_values); they
+    // serve the first send only and need to live only during this call. The handler may run
+    // before this returns (when the request cannot be sent), on the connection's executor
+    // unless it has an executor of its own.
+    void execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
+                      boost::asio::any_completion_handler<query_signature> handler);
+
     // BATCH (each prepared statement in it re-prepared at most once); async_execute(batch)
     // is the same operation.
     template <class CompletionToken>
@@ -205,6 +216,9 @@ private:
     std::map<std::pair<std::string, std::string>, std::vector<prepare_waiter>> preparing_;
     std::string keyspace_;
     query_counters counters_;
+    // The values of the statement being sent: encoding is synchronous, on the connection's
+    // executor, so one buffer serves every send and stops allocating once warm.
+    encoded_values send_values_;
 };
 
 }  // namespace cqlwire::transport
