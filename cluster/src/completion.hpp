@@ -2,7 +2,8 @@
 // (the session's by default), with outstanding work counted on it from the moment the
 // operation started, so that a context run by the caller does not run out of work meanwhile.
 // complete() dispatches (the handler runs at once when the caller's executor allows, as it does
-// for a thread running the io_context); complete_later() posts.
+// for a thread running the io_context); complete_here() calls a handler without an executor of
+// its own directly; complete_later() posts.
 #pragma once
 
 #include <optional>
@@ -32,7 +33,9 @@ public:
         : handler_(std::move(handler)),
           fallback_(fallback),
           work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback),
-                                    boost::asio::execution::outstanding_work.tracked)) {}
+                                    boost::asio::execution::outstanding_work.tracked)),
+          on_fallback_(boost::asio::get_associated_executor(handler_, fallback) ==
+                       boost::asio::any_completion_executor(fallback)) {}
 
     // Once only.
     template <class... A>
@@ -40,6 +43,16 @@ public:
         auto ex = std::move(*work_);
         work_.reset();
         boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
+    }
+
+    // complete(), for a caller running on the fallback executor (the session's strand runs on
+    // it): a handler without an executor of its own runs here at once, as the dispatch would
+    // run it, without the dispatch's wrapping and type-erased hop.
+    template <class... A>
+    void complete_here(A&&... args) {
+        if (!on_fallback_) return complete(std::forward<A>(args)...);
+        work_.reset();
+        std::move(handler_)(std::forward<A>(args)...);
     }
 
     // The same, but never inline: for a completion found inside the initiating call. (The
@@ -58,6 +71,7 @@ private:
     handler_type handler_;
     boost::asio::any_io_executor fallback_;
     std::optional<boost::asio::any_completion_executor> work_;
+    bool on_fallback_ = false;  // the handler runs on the fallback executor
 };
 
 }  // namespace cqlwire::cluster

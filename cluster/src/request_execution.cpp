@@ -135,7 +135,8 @@ private:
                                 });
     }
 
-    void on_attempt(attempt_state& a, std::error_code ec, transport::query_result r) {
+    // `r` by reference: a result is large, and each move of it costs (it crosses three layers).
+    void on_attempt(attempt_state& a, std::error_code ec, transport::query_result&& r) {
         --a.pc->in_flight;
         --in_flight_;
         if (!ec) a.pc->last_answer = std::chrono::steady_clock::now();
@@ -259,12 +260,12 @@ private:
         complete(ec, execution_result{});
     }
 
-    void succeed(execution_result out) {
+    void succeed(execution_result&& out) {
         diag_->clear();
         complete({}, std::move(out));
     }
 
-    void complete(std::error_code ec, execution_result out) {
+    void complete(std::error_code ec, execution_result&& out) {
         if (done_) return;
         done_ = true;
         if (speculative_timer_) speculative_timer_->cancel();
@@ -272,7 +273,7 @@ private:
         if (starting_)
             completion_.complete_later(ec, std::move(out));
         else
-            completion_.complete(ec, std::move(out));
+            completion_.complete_here(ec, std::move(out));  // on the strand, over the fallback executor
     }
 
     std::shared_ptr<session_impl> session_;

@@ -45,26 +45,59 @@ inline boost::asio::any_io_executor executor_of(const connection& c) {
 template <class Signature>
 class pending_completion;
 
+// An executor no handler is bound to: asked for with it as the default, a handler's associated
+// executor is this one exactly when the handler has none of its own.
+struct no_executor {
+    template <class F>
+    void execute(F&&) const noexcept {}
+    friend bool operator==(const no_executor&, const no_executor&) noexcept { return true; }
+    friend bool operator!=(const no_executor&, const no_executor&) noexcept { return false; }
+};
+
 template <class... Args>
 class pending_completion<void(Args...)> {
 public:
     using handler_type = boost::asio::any_completion_handler<void(Args...)>;
 
+    // Outstanding work is counted on the handler's own executor or, for a handler without one,
+    // on `fallback` as it is (turning a strand into any_completion_executor would cost a heap
+    // block per operation).
     pending_completion(handler_type handler, const boost::asio::any_io_executor& fallback)
-        : handler_(std::move(handler)),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback),
-                                    boost::asio::execution::outstanding_work.tracked)) {}
+        : handler_(std::move(handler)) {
+        auto own = boost::asio::get_associated_executor(handler_, boost::asio::any_completion_executor(no_executor{}));
+        if (own.template target<no_executor>() != nullptr)
+            fallback_work_.emplace(boost::asio::prefer(fallback, boost::asio::execution::outstanding_work.tracked));
+        else
+            own_work_.emplace(boost::asio::prefer(own, boost::asio::execution::outstanding_work.tracked));
+    }
 
     template <class... A>
     void complete(A&&... args) {
-        auto ex = std::move(*work_);
-        work_.reset();
-        boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
+        if (own_work_) {
+            auto ex = std::move(*own_work_);
+            own_work_.reset();
+            boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
+        } else {
+            auto ex = std::move(*fallback_work_);
+            fallback_work_.reset();
+            boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
+        }
+    }
+
+    // complete(), for a caller running on the fallback executor: a handler without an executor
+    // of its own runs here at once, as the dispatch would run it, without the dispatch's
+    // wrapping and type-erased hop.
+    template <class... A>
+    void complete_here(A&&... args) {
+        if (own_work_) return complete(std::forward<A>(args)...);
+        fallback_work_.reset();
+        std::move(handler_)(std::forward<A>(args)...);
     }
 
 private:
     handler_type handler_;
-    std::optional<boost::asio::any_completion_executor> work_;
+    std::optional<boost::asio::any_completion_executor> own_work_;  // the handler's own executor
+    std::optional<boost::asio::any_io_executor> fallback_work_;      // or the fallback
 };
 
 // Fills `diag` for a request that completed with `ec`, carrying `r`, and returns the error to

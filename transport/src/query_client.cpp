@@ -155,7 +155,8 @@ std::error_code query_client::finish(response r, query_result& out, protocol::di
 // One QUERY, EXECUTE or BATCH on the connection's executor: encode and send; while the server
 // answers Unprepared for a statement it holds, PREPARE that statement again (updating it in
 // place, so every handle gets the new id) and send again, at most max_retries_ times. Shared by
-// the callbacks it waits for; ends by completing the caller's handler.
+// the callbacks it waits for; ends by completing the caller's handler. Every step runs on the
+// connection's executor, so a handler without an executor of its own is called directly.
 class query_client::execute_operation : public std::enable_shared_from_this<execute_operation> {
 public:
     // `request` is the statement or batch, owned; or a statement borrowed by execute_here.
@@ -187,7 +188,7 @@ public:
             if (encoded == nullptr) {
                 const auto* markers = s->is_prepared() ? &s->prepared()->bind_metadata().columns : nullptr;
                 if (auto ec = encode_statement_values(*s, markers, client_.send_values_, *diag_))
-                    return completion_.complete(ec, query_result{});
+                    return completion_.complete_here(ec, query_result{});
                 encoded = &client_.send_values_;
             }
             const auto parameters = parameters_of(options, *encoded);
@@ -208,12 +209,12 @@ public:
             if (!s.names().empty()) {
                 diag_->set_client_message("batch statement " + std::to_string(i) +
                                           " has named values; a v4 BATCH takes positional values only");
-                return completion_.complete(make_error_code(protocol::client_errc::bad_value), query_result{});
+                return completion_.complete_here(make_error_code(protocol::client_errc::bad_value), query_result{});
             }
             const auto* markers = s.is_prepared() ? &s.prepared()->bind_metadata().columns : nullptr;
             if (auto ec = encode_statement_values(s, markers, values[i], *diag_)) {
                 diag_->set_client_message("batch statement " + std::to_string(i) + ": " + diag_->client_message());
-                return completion_.complete(ec, query_result{});
+                return completion_.complete_here(ec, query_result{});
             }
             entries.push_back(s.is_prepared() ? protocol::batch_statement::of_prepared(s.prepared()->id(), values[i].values)
                                               : protocol::batch_statement::of_query(s.query(), values[i].values));
@@ -251,11 +252,11 @@ private:
     void on_response(std::error_code ec, response r) {
         ec = detail::explain_request_failure(*client_.connection_, ec, r, options_of().timeout, *diag_);
         if (attempt_ < max_retries_ && ec == protocol::server_errc::unprepared) return reprepare(ec, r);
-        if (ec) return completion_.complete(ec, query_result::from_server_error(std::move(r)));
+        if (ec) return completion_.complete_here(ec, query_result::from_server_error(std::move(r)));
         query_result result;
-        if ((ec = client_.finish(std::move(r), result, *diag_))) return completion_.complete(ec, query_result{});
+        if ((ec = client_.finish(std::move(r), result, *diag_))) return completion_.complete_here(ec, query_result{});
         result.set_reprepared(attempt_ > 0);
-        completion_.complete(std::error_code{}, std::move(result));
+        completion_.complete_here(std::error_code{}, std::move(result));
     }
 
     // `r` is the Unprepared error (`ec`), its message already in the diagnostics.
@@ -263,7 +264,7 @@ private:
         ++client_.counters_.unprepared_received;
         auto target = prepared_with_id(unprepared_id(r));
         // An id we never sent: keep the server's error as it is.
-        if (!target) return completion_.complete(ec, query_result{});
+        if (!target) return completion_.complete_here(ec, query_result{});
         client_.send_prepare(
             target->query(), prepare_diag_,
             [self = shared_from_this(), target](std::error_code prepare_ec,
@@ -279,7 +280,7 @@ private:
             diag_->set_client_message("the server forgot a prepared statement and preparing it again failed" +
                                       (prepare_diag_.client_message().empty() ? std::string()
                                                                               : ": " + prepare_diag_.client_message()));
-            return completion_.complete(ec, query_result{});
+            return completion_.complete_here(ec, query_result{});
         }
         // The statement was created non-const (by send_prepare); handles see it as const so that
         // only the client changes it, which it does here (on the connection's executor, where
