@@ -23,10 +23,7 @@ void connection_impl::deliver_ready() {
                 const auto rest = batch.begin() + static_cast<std::ptrdiff_t>(next);
                 self.ready_.insert(self.ready_.begin(), std::make_move_iterator(rest),
                                    std::make_move_iterator(batch.end()));
-                if (!self.delivery_scheduled_) {
-                    self.delivery_scheduled_ = true;
-                    self.post_with(self.delivery_arena_, [s = self.shared_from_this()] { s->deliver_ready(); });
-                }
+                self.schedule_delivery();
             }
             batch.clear();
         }
@@ -271,10 +268,28 @@ void connection_impl::start_write() {
 void connection_impl::start_reading() {
     if (reading_) return;
     reading_ = true;
-    read_frames();
+    read_frames(false);  // inside a caller's initiating call: nothing may complete here
 }
 
-void connection_impl::read_frames() {
+void connection_impl::read_frames(bool deliver_here) {
+    // From a read's completion, the responses it brought are handed over at the end of this
+    // handler, once the next read is armed, rather than by a posted delivery: one pass through
+    // the scheduler less per read. Whatever is left when this ends otherwise (a throw) is
+    // posted as before.
+    struct collecting {
+        connection_impl& c;
+        ~collecting() {
+            c.collecting_ = false;
+            if (!c.ready_.empty()) c.schedule_delivery();
+        }
+    } scope{*this};
+    collecting_ = deliver_here;
+    read_and_rearm();
+    collecting_ = false;
+    if (deliver_here && !ready_.empty() && !delivery_scheduled_) deliver_ready();
+}
+
+void connection_impl::read_and_rearm() {
     while (phase_ == phase::open) {
         protocol::frame_view frame;
         std::error_code ec;
@@ -300,7 +315,7 @@ void connection_impl::read_frames() {
         }
         self->bytes_received_ += n;
         self->reader_.commit(n);
-        self->read_frames();
+        self->read_frames(true);
     };
     with_strand([&](const auto& st) {
         stream_.async_read_some(asio::buffer(space.data(), space.size()),

@@ -213,7 +213,8 @@ public:
     void schedule_write();
     void start_write();
     void start_reading();
-    void read_frames();
+    void read_frames(bool deliver_here);
+    void read_and_rearm();
     void on_frame(const protocol::frame_view& frame);
     void arm_timer();
     void on_timer();
@@ -225,9 +226,9 @@ public:
         complete_later(executor_, completion_executor_, std::move(handler), std::forward<Args>(args)...);
     }
 
-    // Request completions are queued and delivered by one posted operation per batch rather
-    // than one post each: a read that brings 256 responses then costs one trip through the
-    // scheduler, not 256 (each a type-erased function, often a fresh heap block).
+    // Request completions are queued and delivered as a batch rather than by one post each: a
+    // read that brings 256 responses hands them over at the end of its own handler
+    // (read_frames), other completions (timeouts, failures) by one posted operation per batch.
     struct ready_completion {
         request_handler handler;
         std::error_code ec;
@@ -250,8 +251,13 @@ public:
     std::vector<ready_completion> delivering_;  // the batch deliver_ready() works through
     bool delivery_scheduled_ = false;
 
+    bool collecting_ = false;  // read_frames() hands the ready completions over itself
+
     void complete_request(request_handler handler, std::error_code ec, response r) {
         ready_.push_back(ready_completion{std::move(handler), ec, std::move(r)});
+        if (!collecting_) schedule_delivery();
+    }
+    void schedule_delivery() {
         if (delivery_scheduled_) return;
         delivery_scheduled_ = true;
         post_with(delivery_arena_, [self = shared_from_this()] { self->deliver_ready(); });
