@@ -239,6 +239,18 @@ TEST_CASE("cluster one-dc: every request of a prepared statement is served by a 
     CHECK(on_replica == 3000);
     CHECK(served.size() == 3);  // the keys spread over every node
 
+    // Without token-awareness nothing is encoded for routing: each request sends its own values.
+    auto plain_options = options_for(c);
+    plain_options.token_aware = false;
+    auto plain = cluster::session::connect(rc.ioc.get_executor(), plain_options, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto plain_select = prepare(plain, "SELECT v FROM cluster_rf1.kv WHERE k = ?");
+    for (std::int32_t k = 0; k < 100; ++k) {
+        const auto sel = run(plain, transport::statement(plain_select).bind(k));
+        REQUIRE(sel.result.rows().size() == 1);
+        CHECK(protocol::as_int32((*sel.result.rows().begin())[0]) == k * 2);
+    }
+
     // A composite partition key: the routing key is each component with its length and a 0.
     auto insert2 = prepare(s, "INSERT INTO cluster_rf1.composite (a, b, v) VALUES (?, ?, ?)");
     auto token2 = prepare(s, "SELECT token(a, b) FROM cluster_rf1.composite WHERE a = ? AND b = ?");
