@@ -30,12 +30,11 @@ public:
     using handler_type = boost::asio::any_completion_handler<void(Args...)>;
 
     completion(handler_type handler, const boost::asio::any_io_executor& fallback)
-        : handler_(std::move(handler)),
-          fallback_(fallback),
-          work_(boost::asio::prefer(boost::asio::get_associated_executor(handler_, fallback),
-                                    boost::asio::execution::outstanding_work.tracked)),
-          on_fallback_(boost::asio::get_associated_executor(handler_, fallback) ==
-                       boost::asio::any_completion_executor(fallback)) {}
+        : handler_(std::move(handler)), fallback_(fallback) {
+        auto target = boost::asio::get_associated_executor(handler_, fallback);
+        on_fallback_ = target == boost::asio::any_completion_executor(fallback);
+        work_.emplace(boost::asio::prefer(target, boost::asio::execution::outstanding_work.tracked));
+    }
 
     // Once only.
     template <class... A>

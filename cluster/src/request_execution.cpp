@@ -24,7 +24,6 @@ namespace {
 // `values_of` is set to &s once `values` holds its values, encoded against its bind markers.
 bool routing_components(const transport::statement& s, transport::encoded_values& values,
                         const transport::statement*& values_of, std::vector<protocol::bytes_view>& out) {
-    values_of = nullptr;
     const auto& prepared = s.prepared();
     if (!prepared) return false;
     const auto& meta = prepared->bind_metadata();
@@ -307,7 +306,7 @@ void session_impl::execute(transport::statement s, protocol::diagnostics* diag,
 }
 
 std::span<const std::size_t> session_impl::replicas_for(const transport::statement& s) {
-    scratch.values_of = nullptr;
+    scratch.values_of = nullptr;  // set again only when this statement's values are encoded
     if (!options.token_aware) return {};
     auto& values = scratch.values;
     auto& components = scratch.components;

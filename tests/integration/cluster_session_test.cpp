@@ -115,6 +115,15 @@ struct running_context {
     std::thread thread;
 };
 
+// A session connected to the cluster, or the test stops with the reason.
+cluster::session connected(running_context& rc, cluster::session_options o) {
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(rc.ioc.get_executor(), std::move(o), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    return s;
+}
+
 cluster::execution_result run(cluster::session& s, const transport::statement& st) {
     std::error_code ec;
     protocol::diagnostics diag;
@@ -182,10 +191,7 @@ void create_schema(cluster::session& s) {
 TEST_CASE("cluster one-dc: discovery from one contact point finds every node with its DC and rack") {
     const auto& c = require_cluster(false);
     running_context rc;
-    std::error_code ec;
-    protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c, 2), ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, options_for(c, 2));
     const auto nodes = s.nodes();
     REQUIRE(nodes.size() == 3);
     std::set<std::string> addresses;
@@ -205,10 +211,7 @@ TEST_CASE("cluster one-dc: discovery from one contact point finds every node wit
 TEST_CASE("cluster one-dc: every request of a prepared statement is served by a replica of its key") {
     const auto& c = require_cluster(false);
     running_context rc;
-    std::error_code ec;
-    protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c), ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, options_for(c));
     create_schema(s);
     const auto ring = ring_from_tables(s, 3);
     REQUIRE(ring.size() == 12);
@@ -242,8 +245,7 @@ TEST_CASE("cluster one-dc: every request of a prepared statement is served by a 
     // Without token-awareness nothing is encoded for routing: each request sends its own values.
     auto plain_options = options_for(c);
     plain_options.token_aware = false;
-    auto plain = cluster::session::connect(rc.ioc.get_executor(), plain_options, ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto plain = connected(rc, plain_options);
     auto plain_select = prepare(plain, "SELECT v FROM cluster_rf1.kv WHERE k = ?");
     for (std::int32_t k = 0; k < 100; ++k) {
         const auto sel = run(plain, transport::statement(plain_select).bind(k));
@@ -281,10 +283,7 @@ TEST_CASE("cluster one-dc: the command's SHOW REPLICAS names the replicas the ri
     const auto& c = require_cluster(false);
     const auto& tb = require_testbed();
     running_context rc;
-    std::error_code ec;
-    protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c), ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, options_for(c));
     create_schema(s);
     const auto ring = ring_from_tables(s, 3);
     std::vector<std::int64_t> tokens{INT64_MIN, INT64_MAX, 0};
@@ -316,10 +315,7 @@ TEST_CASE("cluster one-dc: a node killed under 20,000 idempotent requests fails 
     const auto& c = require_cluster(false);
     running_context rc;
     auto o = options_for(c);
-    std::error_code ec;
-    protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), o, ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, o);
     create_schema(s);
     auto insert = prepare(s, "INSERT INTO cluster_rf3.kv (k, v) VALUES (?, ?)");
 
@@ -424,10 +420,7 @@ TEST_CASE("cluster one-dc: a node whose certificate does not verify is refused w
         std::lock_guard lock(m);
         if (r.what == cluster::node_report::kind::refused) refused.push_back(r.address + " " + r.message);
     };
-    std::error_code ec;
-    protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), o, ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, o);
     {
         std::lock_guard lock(m);
         REQUIRE(refused.size() == 1);
@@ -468,8 +461,7 @@ TEST_CASE("cluster one-dc: every node down is a clear error within the timeout")
     o.connect_timeout = std::chrono::seconds(2);
     std::error_code ec;
     protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), o, ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, o);
     for (int k = 1; k <= 3; ++k) testbed("kill-node", k);
     const auto start = std::chrono::steady_clock::now();
     transport::statement st("SELECT release_version FROM system.local");
@@ -483,10 +475,7 @@ TEST_CASE("cluster one-dc: every node down is a clear error within the timeout")
 TEST_CASE("cluster two-dc: no request leaves the local data center while it has a live node") {
     const auto& c = require_cluster(true);
     running_context rc;
-    std::error_code ec;
-    protocol::diagnostics diag;
-    auto s = cluster::session::connect(rc.ioc.get_executor(), options_for(c), ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    auto s = connected(rc, options_for(c));
     CHECK(s.local_datacenter() == c.dcs[0]);
     run(s, "CREATE KEYSPACE IF NOT EXISTS cluster_dcs WITH replication = {'class': 'NetworkTopologyStrategy', '" +
                c.dcs[0] + "': 2, '" + c.dcs[2] + "': 1}");
