@@ -33,13 +33,15 @@ class Runner:
         self.raw.mkdir(parents=True, exist_ok=True)
         self.count = 0
 
-    def run(self, name, argv, timeout=600, env=None):
-        """Runs argv, keeps its output in raw/NAME.txt, returns the RESULT fields (or None)."""
+    def run(self, name, argv, timeout=600, env=None, preexec=None):
+        """Runs argv (preexec: called in the child before it starts, e.g. to pin it to a CPU),
+        keeps its output in raw/NAME.txt, returns the RESULT fields (or None)."""
         self.count += 1
         shown = shown_command(argv)
         print(f"  {name}: {shown}", file=sys.stderr)
         try:
-            p = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=timeout, env=env)
+            p = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=timeout, env=env,
+                               preexec_fn=preexec)
             text = p.stdout + p.stderr
         except subprocess.TimeoutExpired:
             text, p = "timed out", None
