@@ -8,6 +8,17 @@ the thread that starts them) and restored, thread by thread, when the layout is 
 
 import os
 
+# What a testbed node's command line holds: a process id from a stale env file that now belongs
+# to another program is left alone.
+NODE_MARK = "org.apache.cassandra.service.CassandraDaemon"
+
+
+def command_line(pid):
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
 
 def threads_of(pid):
     try:
@@ -21,8 +32,9 @@ class CoreLayout:
     `layout.pin_client()` (a subprocess preexec function) moves a client onto it. On a machine
     with one CPU nothing is moved and `layout.reason` says why."""
 
-    def __init__(self, node_pids):
+    def __init__(self, node_pids, node_mark=NODE_MARK):
         self.node_pids = [int(p) for p in node_pids if p]
+        self.node_mark = node_mark
         self.saved = {}  # thread id -> its affinity before
         self.original = {}  # node pid -> its main thread's affinity before
         self.client_cpu = None
@@ -41,13 +53,15 @@ class CoreLayout:
         if self.client_cpu is None:
             return self
         for pid in self.node_pids:
+            if self.node_mark not in command_line(pid):
+                continue  # ended, or another program's now
             try:
                 self.original[pid] = os.sched_getaffinity(pid)
             except OSError:
                 pass  # not running: nothing of it to pin
         # Twice: a thread started while the first pass ran may have copied the old affinity.
         for _ in range(2):
-            for pid in self.node_pids:
+            for pid in self.original:
                 for tid in threads_of(pid):
                     try:
                         before = os.sched_getaffinity(tid)
@@ -89,5 +103,7 @@ class CoreLayout:
         if self.client_cpu is None:
             return f"client and nodes share the CPUs ({self.reason})" if self.reason else \
                 "client and nodes share the CPUs"
-        nodes = ",".join(str(c) for c in sorted(self.node_cpus))
-        return f"client on CPU {self.client_cpu} alone, the nodes' JVMs on CPU {nodes}"
+        cpus = ",".join(str(c) for c in sorted(self.node_cpus))
+        pinned = "the nodes' JVMs" if len(self.original) == len(self.node_pids) else \
+            f"{len(self.original)} of the {len(self.node_pids)} nodes' JVMs (the others are not running)"
+        return f"client on CPU {self.client_cpu} alone, {pinned} on CPU {cpus}"

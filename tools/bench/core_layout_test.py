@@ -10,10 +10,12 @@ import subprocess
 import sys
 import unittest
 
-from core_layout import CoreLayout, threads_of
+from core_layout import NODE_MARK, CoreLayout, threads_of
 
-# A process with four threads besides its main one, all sleeping.
-NODE = ("import threading, time\n"
+# A process with four threads besides its main one, all sleeping; MARK is in its command line.
+MARK = "stand-in node of core_layout_test"
+NODE = (f"# {MARK}\n"
+        "import threading, time\n"
         "for _ in range(4): threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
         "print('ready', flush=True)\n"
         "time.sleep(60)\n")
@@ -41,7 +43,7 @@ class CoreLayoutTest(unittest.TestCase):
 
     def test_nodes_leave_the_client_cpu_and_get_their_affinity_back(self):
         cpus = sorted(os.sched_getaffinity(0))
-        with CoreLayout([self.node.pid]) as layout:
+        with CoreLayout([self.node.pid], MARK) as layout:
             if len(cpus) < 2:
                 self.assertIsNone(layout.client_cpu)
                 self.assertIn("1 CPU", layout.describe())
@@ -57,15 +59,16 @@ class CoreLayoutTest(unittest.TestCase):
         if len(os.sched_getaffinity(0)) < 2:
             self.skipTest("needs 2 CPUs")  # the first test covers the one-CPU case
         with self.assertRaises(KeyboardInterrupt):
-            with CoreLayout([self.node.pid]):
+            with CoreLayout([self.node.pid], MARK):
                 raise KeyboardInterrupt
         self.assertEqual(affinities(self.node.pid), self.before)
 
-    def test_unknown_or_ended_nodes_pin_nothing(self):
+    def test_unknown_ended_or_other_processes_are_not_pinned(self):
         ended = subprocess.Popen([sys.executable, "-c", "pass"])
         ended.wait()
-        for pids in ([], [ended.pid]):
-            with CoreLayout(pids) as layout:
+        # The stand-in under the real nodes' mark: a pid that is not a Cassandra node's now.
+        for pids, mark in (([], MARK), ([ended.pid], MARK), ([self.node.pid], NODE_MARK)):
+            with CoreLayout(pids, mark) as layout:
                 self.assertIsNone(layout.client_cpu)
                 self.assertIn("share the CPUs", layout.describe())
                 self.assertEqual(self.client_cpus(layout), os.sched_getaffinity(0))
