@@ -453,6 +453,29 @@ TEST_CASE("cluster one-dc: the command skips a dead first contact point") {
     CHECK(r.err.find(tb.password) == std::string::npos);
 }
 
+TEST_CASE("cluster one-dc: the command's schema changes reach every node before its next statement") {
+    const auto& c = require_cluster(false);
+    const auto& tb = require_testbed();
+    // Replication factor 1: each key lives on one node, so the INSERTs right after each CREATE
+    // TABLE reach all three, which must know the table by then.
+    std::string script =
+        "DROP KEYSPACE IF EXISTS command_schema; "
+        "CREATE KEYSPACE command_schema WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};";
+    for (int t = 0; t < 3; ++t) {
+        script += "CREATE TABLE command_schema.t" + std::to_string(t) + " (k int PRIMARY KEY, v text);";
+        for (int k = 0; k < 12; ++k)
+            script += "INSERT INTO command_schema.t" + std::to_string(t) + " (k, v) VALUES (" + std::to_string(k) + ", 'x');";
+    }
+    script += "SELECT count(*) FROM command_schema.t2;";
+    auto r = run_cqlwire({"--ssl", "--cafile", tb.pki_file("server-ca.crt"), "--cert", tb.pki_file("rootCa.crt"), "--key",
+                          tb.pki_file("rootCa.key"), c.hosts[0], std::to_string(tb.port), "-u", tb.user, "-e", script},
+                         password_env(tb), std::chrono::seconds(120));
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find(" 12\n") != std::string::npos);
+}
+
 // Last of the one-dc cases: it kills every node.
 TEST_CASE("cluster one-dc: every node down is a clear error within the timeout") {
     const auto& c = require_cluster(false);

@@ -213,6 +213,7 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         protocol::result_view result;
         if (auto e = protocol::decode_result(message, result)) return finish(report(e, diag, context, st.text));
         if (result.kind == protocol::result_kind::set_keyspace) keyspace_.assign(result.keyspace);
+        if (result.kind == protocol::result_kind::schema_change) await_schema_agreement(context);
         // Void, Set_keyspace and Schema_change print nothing, as in cqlsh.
         if (result.kind != protocol::result_kind::rows) return finish(true);
         if (describe) {

@@ -121,6 +121,8 @@ private:
     bool report(const std::error_code& ec, const protocol::diagnostics& diag, std::string_view context,
                 std::string_view statement);
     void print_trace(const protocol::uuid& id, std::string_view context, std::string_view statement);
+    // After a schema change, until the other nodes have it (schema_agreement.hpp).
+    void await_schema_agreement(std::string_view context);
     // A shell command (shell_command_runner.cpp).
     bool run_shell_command(const shell_parse& parse, std::string_view context);
     bool run_source(const std::string& path, std::string_view context);
