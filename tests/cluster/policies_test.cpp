@@ -36,6 +36,12 @@ TEST_CASE("contact points: every malformed entry is refused, naming it") {
         {":9042", cluster::errc::bad_contact_point},    {"[::1", cluster::errc::bad_contact_point},
         {"[]:9042", cluster::errc::bad_contact_point},  {"[::1]x", cluster::errc::bad_contact_point},
         {"a:-1", cluster::errc::bad_contact_point},     {"a:99999999999", cluster::errc::bad_contact_point},
+        {"a b", cluster::errc::bad_contact_point},      {"10.0.0.1 10.0.0.2", cluster::errc::bad_contact_point},
+        {"a\n,b", cluster::errc::bad_contact_point},    {"a\tb:9042", cluster::errc::bad_contact_point},
+        {"a/b", cluster::errc::bad_contact_point},      {"user@host", cluster::errc::bad_contact_point},
+        {"1.2.3.4:9042:1", cluster::errc::bad_contact_point}, {"a:b:c", cluster::errc::bad_contact_point},
+        {"[name]:9042", cluster::errc::bad_contact_point}, {"[fe80::1%]", cluster::errc::bad_contact_point},
+        {"fe80::1%e th0", cluster::errc::bad_contact_point},
     };
     for (const auto& [text, expected] : bad) {
         CAPTURE(text);
@@ -45,6 +51,42 @@ TEST_CASE("contact points: every malformed entry is refused, naming it") {
         CHECK(out.size() == 1);  // untouched
         CHECK(!diag.client_message().empty());
     }
+}
+
+TEST_CASE("contact points: hosts at the limits, zones, and what the messages say") {
+    std::vector<cluster::contact_point> out;
+    protocol::diagnostics diag;
+    const std::string longest(253, 'a');
+    REQUIRE(!cluster::parse_contact_points(longest + ",node_1.example-2:9043,fe80::1%eth0,[fe80::2%eth1]:9044", 9042, out,
+                                           diag));
+    REQUIRE(out.size() == 4);
+    CHECK(out[1] == cluster::contact_point{"node_1.example-2", 9043});
+    CHECK(out[2] == cluster::contact_point{"fe80::1%eth0", 9042});
+    CHECK(out[3] == cluster::contact_point{"fe80::2%eth1", 9044});
+
+    CHECK(cluster::parse_contact_points(longest + "a", 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message().find("longer than 253 characters") != std::string::npos);
+    CHECK(diag.client_message().size() < 200);  // the entry is cut in the message
+
+    CHECK(cluster::parse_contact_points("a,,b", 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message() == "contact point 2 of the list is empty (two commas in a row, or one at an end)");
+    CHECK(cluster::parse_contact_points("a b", 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message() ==
+          "contact point 'a b': a host name has no spaces or control characters (separate contact points with commas)");
+    CHECK(cluster::parse_contact_points("a\x1b[2J", 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message().find("'a\\x1b[2J'") != std::string::npos);
+    CHECK(diag.client_message().find('\x1b') == std::string::npos);
+    CHECK(cluster::parse_contact_points("127.0.0.1:9042:1", 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message() ==
+          "contact point '127.0.0.1:9042:1': not an IPv6 address; a port after one is written [address]:port");
+
+    std::string many;
+    for (std::size_t i = 0; i <= cluster::max_contact_points; ++i) many += (i ? ",10.0.0." : "10.0.0.") + std::to_string(i % 250);
+    CHECK(cluster::parse_contact_points(many, 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message().find("more than 100 contact points") != std::string::npos);
+    many.erase(many.rfind(','));
+    CHECK(!cluster::parse_contact_points(many, 9042, out, diag));
+    CHECK(out.size() == cluster::max_contact_points);
 }
 
 namespace {

@@ -98,6 +98,15 @@ TEST_CASE("HOST[:PORT]") {
     CHECK_FALSE(split_host_port("node1:x", host, port));
     CHECK_FALSE(split_host_port("[::1]x", host, port));
     CHECK_FALSE(split_host_port("[]:1", host, port));
+    std::string why;
+    for (const char* junk : {"a b", ",,", "127.0.0.1:9042:1", "a\n"}) {
+        CAPTURE(junk);
+        why.clear();
+        CHECK_FALSE(split_host_port(junk, host, port, &why));
+        CHECK(!why.empty());
+    }
+    CHECK_FALSE(split_host_port("127.0.0.9, 127.0.0.2:9043", host, port, &why));
+    CHECK(why == "tls-check checks one server, and this is a list of 2 contact points: give the one to check");
 }
 
 TEST_CASE("a healthy setup is OK, exit 0") {

@@ -4,6 +4,7 @@
 
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
+#include "cqlwire/cluster/contact_points.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "output_aliasing.hpp"
@@ -198,28 +199,24 @@ std::string certificate_json(const inspect::inspected_certificate& c) {
 
 }  // namespace
 
-bool split_host_port(std::string_view text, std::string& host, std::optional<std::uint16_t>& port) {
+bool split_host_port(std::string_view text, std::string& host, std::optional<std::uint16_t>& port, std::string* why) {
     port.reset();
-    if (text.empty()) return false;
-    if (text.front() == '[') {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos || close == 1) return false;
-        host = std::string(text.substr(1, close - 1));
-        const auto rest = text.substr(close + 1);
-        if (rest.empty()) return true;
-        if (rest.front() != ':') return false;
-        port = parse_port(rest.substr(1));
-        return port.has_value();
+    // The main command's contact points, one of them: a port of 0 stands for "none given".
+    std::vector<cluster::contact_point> points;
+    protocol::diagnostics diag;
+    if (cluster::parse_contact_points(text, 0, points, diag)) {
+        if (why != nullptr) *why = diag.client_message();
+        return false;
     }
-    const auto colon = text.find(':');
-    if (colon == std::string_view::npos || text.find(':', colon + 1) != std::string_view::npos) {
-        host = std::string(text);  // a name, or an IPv6 literal without brackets (no port)
-        return true;
+    if (points.size() != 1) {
+        if (why != nullptr)
+            *why = "tls-check checks one server, and this is a list of " + std::to_string(points.size()) +
+                   " contact points: give the one to check";
+        return false;
     }
-    if (colon == 0) return false;
-    host = std::string(text.substr(0, colon));
-    port = parse_port(text.substr(colon + 1));
-    return port.has_value();
+    host = points.front().host;
+    if (points.front().port != 0) port = points.front().port;
+    return true;
 }
 
 tls_check_judgement judge_tls_check(const inspect::tls_inspection& r, std::string_view ca_file) {
@@ -388,8 +385,9 @@ int run_tls_check(std::span<const std::string_view> args, std::ostream& out, std
     if (flags.host) {
         std::string host;
         std::optional<std::uint16_t> port;
-        if (!split_host_port(*flags.host, host, port))
-            return fail(make_error_code(cli_errc::usage), "invalid HOST[:PORT] '" + *flags.host + "'");
+        std::string why;
+        if (!split_host_port(*flags.host, host, port, &why))
+            return fail(make_error_code(cli_errc::usage), "invalid HOST[:PORT]: " + why);
         if (port && flags.port) return fail(make_error_code(cli_errc::usage), "the port is given twice");
         flags.host = host;
         if (port) flags.port = port;
@@ -408,6 +406,14 @@ int run_tls_check(std::span<const std::string_view> args, std::ostream& out, std
     inspect::tls_inspection_target target;
     target.host = s.host;
     target.port = s.port;
+    if (!flags.host) {
+        // From the cqlshrc or CQLSH_HOST: one host, perhaps with its port, as the command takes it.
+        std::optional<std::uint16_t> port;
+        std::string why;
+        if (!split_host_port(s.host, target.host, port, &why))
+            return fail(make_error_code(cli_errc::usage), "the host to check (cqlshrc or CQLSH_HOST): " + why);
+        if (port) target.port = *port;
+    }
     target.timeout = s.connect_timeout;
     inspect::tls_inspection result;
     protocol::diagnostics diag;

@@ -50,8 +50,11 @@ std::string format_tls_check_json(const inspect::tls_inspection& r, const tls_ch
                                   std::string_view ca_file);
 
 // Splits "HOST[:PORT]": "node1:9142", "[::1]:9142", "::1" (an IPv6 literal without brackets
-// has no port), "node1". Returns false for an empty host or a bad port.
-bool split_host_port(std::string_view text, std::string& host, std::optional<std::uint16_t>& port);
+// has no port), "node1" — one contact point as the main command reads them
+// (cluster/contact_points.hpp). Returns false, with the reason in `why` when given, for an
+// empty or malformed host, a bad port, or a list of several.
+bool split_host_port(std::string_view text, std::string& host, std::optional<std::uint16_t>& port,
+                     std::string* why = nullptr);
 
 // Runs the subcommand. `args` are the arguments after "tls-check". Returns the exit code.
 int run_tls_check(std::span<const std::string_view> args, std::ostream& out, std::ostream& err);
