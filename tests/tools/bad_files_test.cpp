@@ -139,6 +139,26 @@ TEST_CASE("a binary cqlshrc is exit 2 naming the file and the line") {
     CHECK(n.err == "cqlwire: " + nul + ":2: holds a NUL byte; a cqlshrc is a text file (is this the right file?)\n");
 }
 
+TEST_CASE("a malformed host is exit 2 from the cqlshrc and exit 1 from the command line, naming where it came from") {
+    temp_dir home;
+    const std::string rc = home.write("rc", "[connection]\nhostname = 127.0.0.1 127.0.0.2\n");
+    const auto r = run_cqlwire(home, {"--cqlshrc", rc, "-e", "SELECT 1"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "cqlwire: the cqlshrc's [connection] hostname: contact point '127.0.0.1 127.0.0.2': a host name has "
+                   "no spaces or control characters (separate contact points with commas)\n");
+    // tls-check checks one server: a list there is the cqlshrc's mistake too.
+    const std::string list = home.write("list-rc", "[connection]\nhostname = 127.0.0.9, 127.0.0.2\n");
+    const auto t = run_cqlwire(home, {"tls-check", "--cqlshrc", list});
+    CHECK(t.exit_code == 2);
+    CHECK(t.err == "cqlwire tls-check: the cqlshrc's [connection] hostname: tls-check checks one server, and this is a "
+                   "list of 2 contact points: give the one to check\n");
+    // The command line beats both, and is a usage error.
+    const auto f = run_cqlwire(home, {"--cqlshrc", rc, "127.0.0.1:9042:1", "-e", "SELECT 1"});
+    CHECK(f.exit_code == 1);
+    CHECK(f.err == "cqlwire: contact point '127.0.0.1:9042:1': not an IPv6 address; a port after one is written "
+                   "[address]:port\n");
+}
+
 TEST_CASE("an ESC in a file name reaches standard error escaped") {
     temp_dir home;
     const std::string rc = home.write("rc\x1b]0;owned\x07", "[connection]\nport = ninety\n");

@@ -75,7 +75,10 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     bool rc_names_client_cert = false;
     if (rc != nullptr) {
         out.warnings.insert(out.warnings.end(), rc->warnings.begin(), rc->warnings.end());
-        if (rc->hostname) out.host = *rc->hostname;
+        if (rc->hostname) {
+            out.host = *rc->hostname;
+            out.host_origin = "the cqlshrc's [connection] hostname";
+        }
         if (rc->port) out.port = *rc->port;
         if (rc->username) out.username = rc->username;
         if (rc->password) {
@@ -108,7 +111,10 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (credentials != nullptr) take_credentials(credentials->username, credentials->password);
 
     // environment
-    if (auto h = env("CQLSH_HOST"); h && !h->empty()) out.host = *h;
+    if (auto h = env("CQLSH_HOST"); h && !h->empty()) {
+        out.host = *h;
+        out.host_origin = "CQLSH_HOST";
+    }
     if (auto p = env("CQLSH_PORT"); p && !p->empty()) {
         const auto port = parse_port(*p);
         if (!port) return config_error(message, "CQLSH_PORT='" + *p + "' is not a port (1-65535)");
@@ -133,7 +139,10 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     if (auto c = env("SSL_CERTFILE"); c && !c->empty()) out.tls.ca_file = expand_home(*c, env);
 
     // flags
-    if (flags.host) out.host = *flags.host;
+    if (flags.host) {
+        out.host = *flags.host;
+        out.host_origin.clear();
+    }
     if (flags.port) out.port = *flags.port;
     if (flags.username) out.username = flags.username;
     if (flags.password) {

@@ -54,6 +54,9 @@ struct tls_settings {
 
 struct settings {
     std::string host{default_host};
+    // Where `host` came from, for its errors: "the cqlshrc's [connection] hostname", "CQLSH_HOST",
+    // or empty (the command line, or the default).
+    std::string host_origin;
     std::uint16_t port = default_port;
     std::optional<std::string> username;
     auth::secret_bytes password;
