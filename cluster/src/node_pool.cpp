@@ -36,6 +36,15 @@ void session_impl::open_connection(const node_info& target, bool to_contact_poin
     if (to_contact_point) {
         c.host = point->host;
         c.port = point->port;
+        // A contact point given as an address is asked about too, before discovery: only its
+        // address is known (no host id, DC or rack yet). One given as a name is checked under it.
+        boost::system::error_code not_an_address;
+        const auto address = boost::asio::ip::make_address(point->host, not_an_address);
+        if (!not_an_address && options.server_name_for) {
+            node_info known;
+            known.address = known.advertised = boost::asio::ip::tcp::endpoint(address, point->port);
+            c.server_name = verify_name_for(known);
+        }
     } else {
         c.host = target.address.address().to_string();
         c.port = target.address.port();

@@ -515,6 +515,28 @@ TEST_CASE("cluster session: one server name for every node serves a certificate 
         for (const auto& n : s.nodes()) up += n.state == cluster::node_state::up;
         CHECK(up == 3);
     }
+    ioc.restart();
+    {
+        // A contact point written as an address is asked about before discovery, by address
+        // only: the callback's name verifies it, where its address would not.
+        auto o = options_for(fc, {0});
+        o.tls = trusting_test_ca();
+        std::vector<cluster::node_info> asked;
+        o.server_name_for = [&](const cluster::node_info& n) {
+            asked.push_back(n);
+            return std::string("localhost");
+        };
+        REQUIRE(o.contact_points.front().host == "127.0.0.1");
+        auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+        REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+        REQUIRE(!asked.empty());
+        CHECK(asked.front().address == boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), fc.port(0)));
+        CHECK(asked.front().host_id == protocol::uuid{});
+        CHECK(asked.front().datacenter.empty());
+        int up = 0;
+        for (const auto& n : s.nodes()) up += n.state == cluster::node_state::up;
+        CHECK(up == 3);
+    }
 }
 
 TEST_CASE("cluster session: blocking calls on an empty handle, and from inside a handler, fail at once") {
