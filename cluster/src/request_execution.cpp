@@ -66,6 +66,8 @@ private:
         if (session_->closed) return finish(make_error_code(errc::session_closed), "the session is closed");
         session_->plan_for(statement_, plan_);
         if (plan_.empty()) return finish(make_error_code(errc::no_node_available), no_node_message());
+        if (session_->options.request_timeout.count() > 0)
+            deadline_ = std::chrono::steady_clock::now() + session_->options.request_timeout;
         // Routing encoded the values already: the first send takes them as they are.
         const auto& scratch = session_->scratch;
         attempt(plan_[next_++], false, scratch.values_of == &statement_ ? &scratch.values : nullptr);
@@ -117,21 +119,39 @@ private:
             record_failure(node, "no open connection");
             return next_node();
         }
+        const auto now = std::chrono::steady_clock::now();
+        std::chrono::milliseconds timeout{0};  // the statement's own, else the connection's
+        if (deadline_) {
+            if (now >= *deadline_) {
+                if (in_flight_ > 0) return;  // those answer within the deadline, or time out by it
+                return finish(make_error_code(transport::errc::request_timeout),
+                              "the request took its whole " +
+                                  std::to_string(session_->options.request_timeout.count()) +
+                                  " ms (session_options::request_timeout) over " + std::to_string(attempts_) +
+                                  " attempt(s)");
+            }
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline_ - now);
+            const auto own = statement_.options.timeout.count() > 0 ? statement_.options.timeout
+                                                                    : session_->options.connection.request_timeout;
+            timeout = own.count() > 0 ? std::min(own, left) : left;
+        }
         attempt_state& a = new_attempt();
         a.node = node;
         a.pc = pc;
         a.speculative = speculative;
         a.number = ++attempts_;
-        a.started = std::chrono::steady_clock::now();
+        a.started = now;
         ++pc->in_flight;
         ++in_flight_;
         // The connection runs on the session's strand, where this runs: the statement is lent
         // (the operation keeps it until every attempt has answered) rather than copied, and the
         // answer arrives here with no further pass through the scheduler.
-        pc->client.execute_here(statement_, encoded, a.diag,
-                                [self = shared_from_this(), &a](std::error_code ec, transport::query_result r) {
-                                    self->on_attempt(a, ec, std::move(r));
-                                });
+        pc->client.execute_here(
+            statement_, encoded, a.diag,
+            [self = shared_from_this(), &a](std::error_code ec, transport::query_result r) {
+                self->on_attempt(a, ec, std::move(r));
+            },
+            timeout);
     }
 
     // `r` by reference: a result is large, and each move of it costs (it crosses three layers).
@@ -281,6 +301,7 @@ private:
     protocol::diagnostics* diag_;
     completion<execute_signature> completion_;
     std::optional<asio::steady_timer> speculative_timer_;  // made when a speculative execution is armed
+    std::optional<std::chrono::steady_clock::time_point> deadline_;  // with session_options::request_timeout
     query_plan plan_;
     attempt_state first_attempt_;
     std::vector<std::unique_ptr<attempt_state>> more_attempts_;

@@ -6,6 +6,7 @@
 
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/cluster/session.hpp"
+#include "cqlwire/transport/errc.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/protocol/values.hpp"
 #include "fake_cluster.hpp"
@@ -381,6 +382,39 @@ TEST_CASE("cluster session: a slow node is overtaken by a speculative execution,
         if (std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(700)) ++slow;
     }
     CHECK(slow == 2);
+}
+
+TEST_CASE("cluster session: request_timeout bounds a request's attempts together, where each alone would retry") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    o.connection.request_timeout = std::chrono::milliseconds(400);
+    std::error_code ec;
+    protocol::diagnostics diag;
+    // Every node stalls: an idempotent request goes from one to the next after each timeout.
+    auto measure = [&](std::chrono::milliseconds bound) {
+        o.request_timeout = bound;
+        auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+        REQUIRE(!ec);
+        for (std::size_t i = 0; i < 3; ++i) fc.delay_who(i, std::chrono::milliseconds(3000));
+        std::vector<cluster::attempt_report> seen;
+        const auto start = std::chrono::steady_clock::now();
+        cluster::execution_result r;
+        who(s, true, ec, diag, &r);
+        const auto took = std::chrono::steady_clock::now() - start;
+        CHECK(ec == transport::errc::request_timeout);
+        for (std::size_t i = 0; i < 3; ++i) fc.delay_who(i, std::chrono::milliseconds(0));
+        s.close();
+        ioc.restart();
+        return took;
+    };
+    const auto unbounded = measure(std::chrono::milliseconds(0));
+    CHECK(unbounded >= std::chrono::milliseconds(1100));  // three attempts of 400 ms
+    const auto bounded = measure(std::chrono::milliseconds(600));
+    CHECK(bounded >= std::chrono::milliseconds(550));
+    CHECK(bounded + std::chrono::milliseconds(300) < unbounded);  // 400 ms, then the 200 ms left
+    CHECK(diag.client_message().find("600 ms (session_options::request_timeout) over 2 attempt(s)") !=
+          std::string::npos);
 }
 
 TEST_CASE("cluster session: closing it fails the requests in flight with session_closed, and later ones too") {

@@ -176,6 +176,9 @@ public:
         }
     }
 
+    // Positive: each send's timeout, instead of the statement's.
+    void set_timeout(std::chrono::milliseconds t) noexcept { timeout_ = t; }
+
     // `encoded`: the statement's values already encoded (execute_here's first send), or null.
     void send(const encoded_values* encoded = nullptr) {
         const auto& options = options_of();
@@ -196,7 +199,7 @@ public:
                 return s->is_prepared() ? protocol::encode_execute(out, frame, s->prepared()->id(), parameters)
                                         : protocol::encode_query(out, frame, s->query(), parameters);
             };
-            client_.connection_->async_request(encode, request_options_of(options), std::move(on_response));
+            client_.connection_->async_request(encode, request_options_for(options), std::move(on_response));
             return;
         }
         const auto& b = std::get<batch>(request_);
@@ -226,10 +229,16 @@ public:
         request.serial_consistency = b.options.serial_consistency;
         request.default_timestamp = b.options.default_timestamp;
         auto encode = [&](std::vector<std::uint8_t>& out) { return protocol::encode_batch(out, frame, request); };
-        client_.connection_->async_request(encode, request_options_of(options), std::move(on_response));
+        client_.connection_->async_request(encode, request_options_for(options), std::move(on_response));
     }
 
 private:
+    request_options request_options_for(const statement_options& options) const {
+        auto r = request_options_of(options);
+        if (timeout_.count() > 0) r.timeout = timeout_;
+        return r;
+    }
+
     // The single statement, or null for a batch.
     const statement* single() const noexcept {
         if (const auto* owned = std::get_if<statement>(&request_)) return owned;
@@ -302,6 +311,7 @@ private:
     detail::pending_completion<query_signature> completion_;
     std::size_t max_retries_ = 0;
     std::size_t attempt_ = 0;
+    std::chrono::milliseconds timeout_{0};  // positive: each send's timeout (set_timeout)
 };
 
 void query_client::start_execute(statement s, protocol::diagnostics* diag,
@@ -311,8 +321,11 @@ void query_client::start_execute(statement s, protocol::diagnostics* diag,
 }
 
 void query_client::execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
-                                asio::any_completion_handler<query_signature> handler) {
-    std::make_shared<execute_operation>(*this, &s, &diag, std::move(handler))->send(values);
+                                asio::any_completion_handler<query_signature> handler,
+                                std::chrono::milliseconds timeout) {
+    auto op = std::make_shared<execute_operation>(*this, &s, &diag, std::move(handler));
+    op->set_timeout(timeout);
+    op->send(values);
 }
 
 void query_client::start_batch(batch b, protocol::diagnostics* diag,

@@ -111,6 +111,12 @@ struct session_options {
     bool token_aware = true;
 
     // ---- retries and speculative execution ----
+    // The longest a request may take, all its attempts (retries and speculative executions)
+    // together, as the Java driver's basic.request.timeout: each attempt waits at most what is
+    // left of it (and at most the statement's own timeout, else connection.request_timeout), and
+    // none starts once it has run out (errc transport::errc::request_timeout). Zero: no bound
+    // but each attempt's own, so a request to stalled nodes may take that times its attempts.
+    std::chrono::milliseconds request_timeout{0};
     std::shared_ptr<const retry_policy> retry = std::make_shared<default_retry_policy>();
     // For idempotent statements: after this delay without an answer, the next node of the plan
     // is asked too (up to max_speculative_executions more), and the first answer wins. Zero: off.

@@ -36,6 +36,8 @@
 // and the query_client every operation started on it.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -157,9 +159,11 @@ public:
     // `s`'s values already encoded against its bind markers (encode_statement_values); they
     // serve the first send only and need to live only during this call. The handler may run
     // before this returns (when the request cannot be sent), on the connection's executor
-    // unless it has an executor of its own.
+    // unless it has an executor of its own. `timeout`, when positive, bounds each send of the
+    // request instead of the statement's own (a cluster session's deadline across attempts).
     void execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
-                      boost::asio::any_completion_handler<query_signature> handler);
+                      boost::asio::any_completion_handler<query_signature> handler,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
 
     // BATCH (each prepared statement in it re-prepared at most once); async_execute(batch)
     // is the same operation.
