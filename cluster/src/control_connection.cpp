@@ -1,6 +1,7 @@
 // The control connection: start-up from the contact points, discovery from the system tables,
 // the server's events, and moving to another node when its node dies.
 #include <algorithm>
+#include <set>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -26,16 +27,24 @@ constexpr std::chrono::milliseconds refresh_debounce{200};
 
 using rows_handler = std::function<void(std::error_code, transport::query_result, const protocol::diagnostics&)>;
 
+// A refusal of the credentials or of the certificate's identity: every node would say the same.
+bool is_login_refusal(std::error_code ec) {
+    using transport::errc;
+    return ec == errc::authentication_failed || ec == errc::credentials_required ||
+           ec == errc::authenticator_not_allowed || ec == errc::certificate_login_refused ||
+           ec == errc::certificate_login_needs_certificate;
+}
+
 }  // namespace
 
 void session_impl::start(ready_handler ready) {
     std::vector<control_target> targets;
     for (const auto& point : options.contact_points) targets.push_back({point, 0});
-    try_control(std::move(targets), 0, std::make_shared<std::string>(), std::move(ready));
+    try_control(std::move(targets), 0, std::make_shared<control_tried>(), std::move(ready));
 }
 
 void session_impl::try_control(std::vector<control_target> targets, std::size_t next,
-                               std::shared_ptr<std::string> failures, ready_handler done) {
+                               std::shared_ptr<control_tried> failures, ready_handler done) {
     if (closed) {
         protocol::diagnostics diag;
         diag.set_client_message("the session was closed while connecting");
@@ -43,7 +52,12 @@ void session_impl::try_control(std::vector<control_target> targets, std::size_t 
     }
     if (next >= targets.size()) {
         protocol::diagnostics diag;
-        diag.set_client_message("no node answered: " + *failures);
+        // Reached, but the login was refused everywhere: that is what to fix, not the network.
+        if (failures->only_login && failures->login_error) {
+            diag.set_client_message("every node tried refused the login: " + failures->text);
+            return done(failures->login_error, diag);
+        }
+        diag.set_client_message("no node answered: " + failures->text);
         return done(make_error_code(errc::no_node_reachable), diag);
     }
     const auto target = targets[next];
@@ -64,8 +78,10 @@ void session_impl::try_control(std::vector<control_target> targets, std::size_t 
             auto failed = [this, failures, name, is_point = targets[next].point.has_value()](
                               std::error_code e, const protocol::diagnostics& d) {
                 const auto why = explain(e, d);
-                if (!failures->empty()) *failures += "; ";
-                *failures += name + ": " + why;
+                if (!failures->text.empty()) failures->text += "; ";
+                failures->text += name + ": " + why;
+                if (is_login_refusal(e)) failures->login_error = e;
+                else failures->only_login = false;
                 if (is_point) report_text(node_report::kind::contact_point_failed, name, why);
             };
             if (ec) {
@@ -321,6 +337,22 @@ void session_impl::rebuild_ring() {
 }
 
 void session_impl::open_initial_pools() {
+    // A local data center no node is in would leave every request without a node: say so now.
+    const bool known = std::any_of(nodes.begin(), nodes.end(), [&](const auto& n) {
+        return n->info.datacenter == local_dc && n->info.state != node_state::removed;
+    });
+    if (!known && !options.allow_remote_datacenters && pending_ready) {
+        std::set<std::string> names;
+        for (const auto& n : nodes) names.insert(n->info.datacenter);
+        std::string list;
+        for (const auto& name : names) list += (list.empty() ? "" : ", ") + ("'" + name + "'");
+        protocol::diagnostics diag;
+        diag.set_client_message("local_datacenter '" + local_dc + "' is not a data center of this cluster (its: " +
+                                list + "); name one of them, or allow remote data centers");
+        auto ready = std::move(pending_ready);
+        pending_ready = nullptr;
+        return ready(make_error_code(errc::unknown_local_datacenter), diag);
+    }
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         const auto& n = nodes[i]->info;
         if (n.datacenter == local_dc || options.allow_remote_datacenters) fill_pool(i);
@@ -417,7 +449,7 @@ void session_impl::reconnect_control() {
             if ((pass == 0) == first_choice) targets.push_back({std::nullopt, i});
         }
     for (const auto& point : options.contact_points) targets.push_back({point, 0});
-    try_control(std::move(targets), 0, std::make_shared<std::string>(),
+    try_control(std::move(targets), 0, std::make_shared<control_tried>(),
                 [this, self = shared_from_this()](std::error_code ec, const protocol::diagnostics&) {
                     control_connecting = false;
                     if (!ec) {

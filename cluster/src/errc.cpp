@@ -16,6 +16,7 @@ public:
         case errc::no_node_available: return "no node could serve the request";
         case errc::session_closed: return "the session is closed";
         case errc::bad_topology: return "the cluster's system tables describe no usable node";
+        case errc::unknown_local_datacenter: return "the local data center given is not one of the cluster's";
         }
         return "unknown cqlwire.cluster error " + std::to_string(ev);
     }

@@ -229,9 +229,13 @@ void session::start_connect(boost::asio::any_io_executor ex, session_options opt
             }
             // Control connection up and the tables read: open the pools, then report ready.
             impl->pending_ready = [impl, &diag, complete](std::error_code e, const protocol::diagnostics& d2) {
-                if (e) diag = d2;
+                if (e) {
+                    diag = d2;
+                    impl->close();
+                    return complete(e, session());
+                }
                 impl->start_heartbeat();
-                complete(e, e ? session() : session(impl));
+                complete(e, session(impl));
             };
             impl->open_initial_pools();
         });

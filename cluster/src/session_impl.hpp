@@ -78,8 +78,15 @@ public:
         std::optional<contact_point> point;
         std::size_t node = 0;  // when `point` is empty
     };
+    // What the targets tried so far said: each named, and whether every one refused the login
+    // (then that refusal is the error, not "unreachable").
+    struct control_tried {
+        std::string text;
+        std::error_code login_error;
+        bool only_login = true;
+    };
     void start(ready_handler ready);
-    void try_control(std::vector<control_target> targets, std::size_t next, std::shared_ptr<std::string> failures,
+    void try_control(std::vector<control_target> targets, std::size_t next, std::shared_ptr<control_tried> failures,
                      ready_handler done);
     void on_control_open(std::shared_ptr<control_link> link, ready_handler done);
     void open_initial_pools();

@@ -36,6 +36,9 @@ struct fake_node_description {
     // Non-empty: the node speaks TLS with this certificate of the test PKI (e.g. "server.crt",
     // "dns-only.crt", "wrong-name.crt"; the key is the matching .key).
     std::string certificate;
+    // Non-empty: the node asks for a password login (PasswordAuthenticator) and takes this one
+    // for the user "app".
+    std::string password;
 };
 
 // A node named `name` (its answer to `SELECT who`) with one token, in dc1 / rack1.
@@ -65,6 +68,11 @@ public:
                 tls.certificate_chain_file = pki.path(cert);
                 tls.private_key_file = pki.path(cert.substr(0, cert.size() - 4) + ".key");
                 o.tls = tls;
+            }
+            if (!descriptions_[i].password.empty()) {
+                o.authenticator_class = "org.apache.cassandra.auth.PasswordAuthenticator";
+                o.username = "app";
+                o.password = descriptions_[i].password;
             }
             servers_.push_back(std::make_unique<fake_cql_server>(o));
             answered_.push_back(std::make_unique<std::atomic<int>>(0));

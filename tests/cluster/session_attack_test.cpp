@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "cqlwire/auth/plain_text_authenticator.hpp"
 #include "cqlwire/cluster/contact_points.hpp"
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/cluster/session.hpp"
@@ -1079,4 +1080,55 @@ TEST_CASE("cluster attack: the session destroyed with a request in flight, then 
     s = cluster::session{};
     ioc.reset();
     CHECK(!handler_ran);  // destroyed with the io_context, never called
+}
+
+TEST_CASE("cluster attack: a wrong password everywhere is the login's error, not 'unreachable'") {
+    auto nodes = attack_three_nodes();
+    for (auto& n : nodes) n.password = "right";
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    auto o = attack_options(fc, {0, 1});
+    o.authenticator = [] { return std::make_unique<cqlwire::auth::plain_text_authenticator>("app", "wrong"); };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    CHECK(ec == transport::errc::authentication_failed);
+    CHECK(diag.client_message().starts_with("every node tried refused the login: "));
+    CHECK(diag.client_message().find("wrong") == std::string::npos);
+    // One contact point down and the other refusing: the login is still what to fix.
+    ioc.restart();
+    fc.kill(0);
+    s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    CHECK(ec == cluster::errc::no_node_reachable);  // the dead one was not reached at all
+    // The right password connects.
+    ioc.restart();
+    o.contact_points = {{"127.0.0.1", fc.port(1)}};
+    o.authenticator = [] { return std::make_unique<cqlwire::auth::plain_text_authenticator>("app", "right"); };
+    s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    CHECK_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+}
+
+TEST_CASE("cluster attack: a local data center no node is in fails the connect, naming the cluster's") {
+    fake_cluster fc(attack_three_nodes());
+    boost::asio::io_context ioc;
+    auto o = attack_options(fc, {0});
+    o.local_datacenter = "nosuchdc";
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    CHECK(ec == cluster::errc::unknown_local_datacenter);
+    CHECK(diag.client_message() ==
+          "local_datacenter 'nosuchdc' is not a data center of this cluster (its: 'dc1'); name one of them, or allow "
+          "remote data centers");
+    // Nothing is left running on the io_context: the failed session closed itself.
+    ioc.restart();
+    ioc.run_for(1500ms);
+    CHECK_MESSAGE(ioc.stopped(), "timers or connections of the failed session still run");
+    // With remote data centers allowed the session serves from dc1.
+    ioc.restart();
+    o.allow_remote_datacenters = true;
+    s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    s.execute(who_statement(true), ec, diag);
+    CHECK(!ec);
 }

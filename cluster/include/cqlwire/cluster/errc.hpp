@@ -15,6 +15,7 @@ enum class errc {
     no_node_available,      // a request found no node to try, or every node it tried failed
     session_closed,         // the session was closed before the request completed
     bad_topology,           // the system tables describe no usable node
+    unknown_local_datacenter,  // start-up: local_datacenter names no data center of the cluster
 };
 
 CQLWIRE_CLUSTER_API const std::error_category& cluster_category() noexcept;
