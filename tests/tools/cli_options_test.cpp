@@ -148,6 +148,9 @@ TEST_CASE("bad values are usage errors with a message") {
     check_usage_error({"-p", "x", "--password-file", "y"}, "use either --password or --password-file, not both");
     check_usage_error({"--key", "k"}, "--key needs --cert (the certificate that goes with the key)");
     check_usage_error({"--cert", "c", "--key", "k", "--key-password-file", ""}, "--key-password-file needs a non-empty path");
+    check_usage_error({"--server-name", "*.cassandra.test"},
+                      "--server-name is the name to expect, not a pattern: give one the certificate's wildcard covers "
+                      "(for '*.cassandra.test', e.g. 'node1.cassandra.test')");
 }
 
 TEST_CASE("--cert alone is accepted: it may be a PKCS#12 bundle that holds its key") {

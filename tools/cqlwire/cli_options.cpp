@@ -68,7 +68,7 @@ const std::vector<flag_spec>& flags() {
          "read the user name and password from FILE, a cqlsh credentials file (default: the cqlshrc's "
          "[authentication] credentials, else ~/.cassandra/credentials when it exists)",
          [](cli_options& o, std::string_view v) { return set_path(o.credentials, "credentials", v); }},
-        {"connect-timeout", 0, "SECONDS", "time allowed to connect, handshake and log in (default 5)",
+        {"connect-timeout", 0, "SECONDS", "time allowed to connect, handshake and log in, for each contact point tried (default 5)",
          [](cli_options& o, std::string_view v) {
              o.connect_timeout = parse_seconds(v);
              return o.connect_timeout ? std::string() : bad_value("connect-timeout", v, "seconds, from 0.001 to 86400");
@@ -118,6 +118,12 @@ const std::vector<flag_spec>& flags() {
          [](cli_options& o, std::string_view v) {
              o.ssl = true;
              if (v.empty()) return std::string("--server-name needs a non-empty name");
+             // A pattern would be matched as a literal name, so that a wildcard certificate would
+             // pass for any node: the name to expect is one the wildcard covers.
+             if (v.find('*') != std::string_view::npos)
+                 return "--server-name is the name to expect, not a pattern: give one the certificate's wildcard "
+                        "covers (for '" + std::string(v) + "', e.g. '" + std::string(v).replace(v.find('*'), 1, "node1") +
+                        "')";
              o.server_name = std::string(v);
              return std::string();
          }},
