@@ -27,7 +27,7 @@ std::string quoted(std::string_view entry) {
     std::string out;
     for (const char c : entry.substr(0, shown)) {
         const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
+        if (u < 0x20 || u >= 0x7f) {
             protocol::append_byte_escape(out, u);
         } else {
             out += c;
@@ -65,9 +65,12 @@ std::error_code check_host_name(std::string_view entry, std::string_view host, p
         return bad(entry, "the host is longer than " + std::to_string(max_host_length) +
                               " characters, more than a host name can be", diag);
     for (const char c : host) {
-        if (is_alnum(c) || c == '-' || c == '_' || c == '.' || static_cast<unsigned char>(c) >= 0x80)
-            continue;
+        if (is_alnum(c) || c == '-' || c == '_' || c == '.') continue;
         const auto u = static_cast<unsigned char>(c);
+        // Beyond ASCII the resolver takes no name as it is (and a terminal may hide or reorder
+        // what is shown): an internationalized name is written in its xn-- form.
+        if (u >= 0x80)
+            return bad(entry, "a host name is ASCII (write an internationalized name in its xn-- form)", diag);
         if (u <= 0x20 || u == 0x7f)
             return bad(entry, "a host name has no spaces or control characters (separate contact points with commas)",
                        diag);

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "cqlwire/cluster/errc.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -26,6 +27,18 @@ constexpr std::chrono::milliseconds refresh_debounce{200};
 
 
 using rows_handler = std::function<void(std::error_code, transport::query_result, const protocol::diagnostics&)>;
+
+// `text` in single quotes, its control characters escaped: names from the options or the
+// cluster's tables go into messages a terminal may show.
+std::string quoted_text(std::string_view text) {
+    std::string out = "'";
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) protocol::append_byte_escape(out, u);
+        else out += c;
+    }
+    return out + "'";
+}
 
 // A refusal of the credentials or of the certificate's identity: every node would say the same.
 bool is_login_refusal(std::error_code ec) {
@@ -52,9 +65,12 @@ void session_impl::try_control(std::vector<control_target> targets, std::size_t 
     }
     if (next >= targets.size()) {
         protocol::diagnostics diag;
-        // Reached, but the login was refused everywhere: that is what to fix, not the network.
-        if (failures->only_login && failures->login_error) {
-            diag.set_client_message("every node tried refused the login: " + failures->text);
+        // A node reached refused the login: that is what to fix, whatever the others did (the
+        // unreachable ones would have refused it too).
+        if (failures->login_error) {
+            diag.set_client_message((failures->only_login ? "every node tried refused the login: "
+                                                          : "the login was refused (other nodes were not reached): ") +
+                                    failures->text);
             return done(failures->login_error, diag);
         }
         diag.set_client_message("no node answered: " + failures->text);
@@ -345,10 +361,11 @@ void session_impl::open_initial_pools() {
         std::set<std::string> names;
         for (const auto& n : nodes) names.insert(n->info.datacenter);
         std::string list;
-        for (const auto& name : names) list += (list.empty() ? "" : ", ") + ("'" + name + "'");
+        for (const auto& name : names) list += (list.empty() ? "" : ", ") + quoted_text(name);
         protocol::diagnostics diag;
-        diag.set_client_message("local_datacenter '" + local_dc + "' is not a data center of this cluster (its: " +
-                                list + "); name one of them, or allow remote data centers");
+        diag.set_client_message("local_datacenter " + quoted_text(local_dc) +
+                                " is not a data center of this cluster (its: " + list +
+                                "); name one of them, or allow remote data centers");
         auto ready = std::move(pending_ready);
         pending_ready = nullptr;
         return ready(make_error_code(errc::unknown_local_datacenter), diag);

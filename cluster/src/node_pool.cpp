@@ -5,6 +5,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include "cqlwire/protocol/requests.hpp"
 #include "cqlwire/transport/connect.hpp"
@@ -25,14 +26,30 @@ bool is_certificate_failure(std::error_code ec) {
 
 }  // namespace
 
-std::string session_impl::verify_name_for(const node_info& node) const {
-    if (options.server_name_for) return options.server_name_for(node);
-    return {};
+std::string session_impl::verify_name_for(const node_info& node, std::string& refusal) const {
+    refusal.clear();
+    if (!options.server_name_for) return {};
+    std::string name;
+    try {
+        name = options.server_name_for(node);
+    } catch (const std::exception& e) {
+        refusal = std::string("server_name_for threw: ") + e.what();
+        return {};
+    } catch (...) {
+        refusal = "server_name_for threw";
+        return {};
+    }
+    // A pattern would be matched as a literal name, so that any node's wildcard certificate
+    // would pass: the name to expect is one the wildcard covers.
+    if (name.find('*') != std::string::npos)
+        refusal = "server_name_for gave a pattern, not a name (give one the certificate's wildcard covers)";
+    return name;
 }
 
 void session_impl::open_connection(const node_info& target, bool to_contact_point, const contact_point* point,
                                    opened_handler done) {
     transport::connect_options c;
+    std::string refusal;  // why the name server_name_for gave cannot be used
     if (to_contact_point) {
         c.host = point->host;
         c.port = point->port;
@@ -43,13 +60,22 @@ void session_impl::open_connection(const node_info& target, bool to_contact_poin
         if (!not_an_address && options.server_name_for) {
             node_info known;
             known.address = known.advertised = boost::asio::ip::tcp::endpoint(address, point->port);
-            c.server_name = verify_name_for(known);
+            c.server_name = verify_name_for(known, refusal);
         }
     } else {
         c.host = target.address.address().to_string();
         c.port = target.address.port();
         c.endpoints = {target.address};
-        c.server_name = verify_name_for(target);
+        c.server_name = verify_name_for(target, refusal);
+    }
+    if (!refusal.empty()) {
+        // The node is refused, as one whose certificate does not verify: no name to check it by.
+        auto opening = std::make_shared<connection_opening>();
+        opening->diag.set_client_message(refusal);
+        asio::post(strand, [opening, done = std::move(done)]() mutable {
+            done(make_error_code(transport::errc::certificate_name_mismatch), opening);
+        });
+        return;
     }
     c.connect_timeout = options.connect_timeout;
     c.handshake_timeout = options.handshake_timeout;

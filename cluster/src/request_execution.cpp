@@ -124,11 +124,7 @@ private:
         if (deadline_) {
             if (now >= *deadline_) {
                 if (in_flight_ > 0) return;  // those answer within the deadline, or time out by it
-                return finish(make_error_code(transport::errc::request_timeout),
-                              "the request took its whole " +
-                                  std::to_string(session_->options.request_timeout.count()) +
-                                  " ms (session_options::request_timeout) over " + std::to_string(attempts_) +
-                                  " attempt(s)");
+                return out_of_time();
             }
             const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline_ - now);
             const auto own = statement_.options.timeout.count() > 0 ? statement_.options.timeout
@@ -254,6 +250,24 @@ private:
     void record_failure(std::size_t node, const std::string& why) {
         if (!failures_.empty()) failures_ += "; ";
         failures_ += endpoint_text(session_->nodes[node]->info.address) + ": " + why;
+    }
+
+    // session_options::request_timeout ran out before another attempt could start: the error
+    // says so, and the result names the last node tried, as any other failure's.
+    void out_of_time() {
+        const std::string spent = "the request took its whole " +
+                                  std::to_string(session_->options.request_timeout.count()) +
+                                  " ms (session_options::request_timeout) over " + std::to_string(attempts_) +
+                                  " attempt(s)";
+        if (attempts_ == 0) return finish(make_error_code(transport::errc::request_timeout), spent);
+        diag_->clear();
+        diag_->set_client_message(spent + "; attempts: " + failures_);
+        execution_result out;
+        out.result = std::move(last_result_);
+        out.node = session_->nodes[last_node_]->info.address;
+        out.host_id = session_->nodes[last_node_]->info.host_id;
+        out.attempts = attempts_;
+        complete(make_error_code(transport::errc::request_timeout), std::move(out));
     }
 
     void fail_with_last() {

@@ -117,7 +117,9 @@ public:
     void start_heartbeat();
     void heartbeat();
     std::shared_ptr<pooled_connection> least_busy(std::size_t node) const;
-    std::string verify_name_for(const node_info& node) const;
+    // The name server_name_for gives for `node` (empty: none); `refusal` says why none can be
+    // used when the callback threw or gave a pattern.
+    std::string verify_name_for(const node_info& node, std::string& refusal) const;
 
     // ---- requests (request_execution.cpp) ----
     void execute(transport::statement s, protocol::diagnostics* diag,

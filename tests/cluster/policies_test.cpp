@@ -41,7 +41,8 @@ TEST_CASE("contact points: every malformed entry is refused, naming it") {
         {"a/b", cluster::errc::bad_contact_point},      {"user@host", cluster::errc::bad_contact_point},
         {"1.2.3.4:9042:1", cluster::errc::bad_contact_point}, {"a:b:c", cluster::errc::bad_contact_point},
         {"[name]:9042", cluster::errc::bad_contact_point}, {"[fe80::1%]", cluster::errc::bad_contact_point},
-        {"fe80::1%e th0", cluster::errc::bad_contact_point},
+        {"fe80::1%e th0", cluster::errc::bad_contact_point}, {"ab\xe2\x80\xae" "cd", cluster::errc::bad_contact_point},
+        {"caf\xc3\xa9.example", cluster::errc::bad_contact_point},
     };
     for (const auto& [text, expected] : bad) {
         CAPTURE(text);
@@ -76,6 +77,10 @@ TEST_CASE("contact points: hosts at the limits, zones, and what the messages say
     CHECK(cluster::parse_contact_points("a\x1b[2J", 9042, out, diag) == cluster::errc::bad_contact_point);
     CHECK(diag.client_message().find("'a\\x1b[2J'") != std::string::npos);
     CHECK(diag.client_message().find('\x1b') == std::string::npos);
+    // Bytes beyond ASCII are shown escaped too (a right-to-left override would reorder the line).
+    CHECK(cluster::parse_contact_points("ab\xe2\x80\xae" "cd", 9042, out, diag) == cluster::errc::bad_contact_point);
+    CHECK(diag.client_message() == "contact point 'ab\\xe2\\x80\\xaecd': a host name is ASCII (write an "
+                                   "internationalized name in its xn-- form)");
     CHECK(cluster::parse_contact_points("127.0.0.1:9042:1", 9042, out, diag) == cluster::errc::bad_contact_point);
     CHECK(diag.client_message() ==
           "contact point '127.0.0.1:9042:1': not an IPv6 address; a port after one is written [address]:port");

@@ -2,6 +2,9 @@
 // the peers rows a real cluster cannot be made to send on demand.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include <boost/asio/io_context.hpp>
 
 #include "cqlwire/cluster/errc.hpp"
@@ -482,6 +485,20 @@ std::shared_ptr<transport::tls_context> trusting_test_ca(std::string server_name
     return context;
 }
 
+// Connects with `o` (which must succeed), keeping each refused node's report, "address message",
+// in `refused`.
+cluster::session connected_noting_refusals(boost::asio::io_context& ioc, cluster::session_options o,
+                                           std::vector<std::string>& refused) {
+    o.on_node = [&refused](const cluster::node_report& r) {
+        if (r.what == cluster::node_report::kind::refused) refused.push_back(r.address + " " + r.message);
+    };
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    return s;
+}
+
 }  // namespace
 
 TEST_CASE("cluster session: each node's certificate is checked against its address; one that fails is refused") {
@@ -494,13 +511,9 @@ TEST_CASE("cluster session: each node's certificate is checked against its addre
     auto o = options_for(fc, {0});
     o.tls = trusting_test_ca();
     std::vector<std::string> refused;
-    o.on_node = [&](const cluster::node_report& r) {
-        if (r.what == cluster::node_report::kind::refused) refused.push_back(r.address + " " + r.message);
-    };
+    auto s = connected_noting_refusals(ioc, o, refused);
     std::error_code ec;
     protocol::diagnostics diag;
-    auto s = cluster::session::connect(ioc.get_executor(), o, ec, diag);
-    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
     REQUIRE(refused.size() == 1);
     CHECK(refused[0].starts_with("127.0.0.1:" + std::to_string(fc.port(1)) + " "));
     CHECK(refused[0].find("wrong.cassandra.example") != std::string::npos);
@@ -510,6 +523,33 @@ TEST_CASE("cluster session: each node's certificate is checked against its addre
     ioc.run_for(std::chrono::milliseconds(400));
     ioc.restart();
     CHECK(fc.server(1).sessions_accepted() == accepted);
+}
+
+TEST_CASE("cluster session: a server_name_for that throws or gives a pattern leaves that node refused") {
+    auto nodes = three_nodes();
+    for (auto& n : nodes) n.certificate = "server.crt";  // IP SAN 127.0.0.1
+    fake_cluster fc(nodes);
+    boost::asio::io_context ioc;
+    auto o = options_for(fc, {0});
+    o.tls = trusting_test_ca();
+    o.server_name_for = [&](const cluster::node_info& n) -> std::string {
+        if (n.address.port() == fc.port(1)) throw std::runtime_error("no name for b");
+        if (n.address.port() == fc.port(2)) return "*.cassandra.test";
+        return {};  // the contact point, a: checked by its address
+    };
+    std::vector<std::string> refused;
+    auto s = connected_noting_refusals(ioc, o, refused);
+    std::error_code ec;
+    protocol::diagnostics diag;
+    std::sort(refused.begin(), refused.end());
+    REQUIRE(refused.size() == 2);
+    const auto b = "127.0.0.1:" + std::to_string(fc.port(1)) + " ";
+    const auto c = "127.0.0.1:" + std::to_string(fc.port(2)) + " ";
+    const auto& for_b = refused[0].starts_with(b) ? refused[0] : refused[1];
+    const auto& for_c = refused[0].starts_with(c) ? refused[0] : refused[1];
+    CHECK(for_b.find("server_name_for threw: no name for b") != std::string::npos);
+    CHECK(for_c.find("server_name_for gave a pattern") != std::string::npos);
+    for (int i = 0; i < 6; ++i) CHECK(who(s, false, ec, diag) == "a");
 }
 
 TEST_CASE("cluster session: one server name for every node serves a certificate without IP SANs") {

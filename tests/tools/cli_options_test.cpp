@@ -151,6 +151,24 @@ TEST_CASE("bad values are usage errors with a message") {
     check_usage_error({"--server-name", "*.cassandra.test"},
                       "--server-name is the name to expect, not a pattern: give one the certificate's wildcard covers "
                       "(for '*.cassandra.test', e.g. 'node1.cassandra.test')");
+    check_usage_error({"--server-name", "**"},
+                      "--server-name is the name to expect, not a pattern: give one the certificate's wildcard covers");
+    check_usage_error({"--server-name", "node1.*"},
+                      "--server-name is the name to expect, not a pattern: give one the certificate's wildcard covers");
+    for (const char* bad : {" ", "a b", "x/y", "a:1", "\x1b[31m", "caf\xc3\xa9"}) {
+        CAPTURE(bad);
+        const auto p = parse({"--server-name", bad});
+        CHECK(p.ec == cli_errc::usage);
+        CHECK(p.message.find("is not a host name") != std::string::npos);
+        CHECK(p.message.find('\x1b') == std::string::npos);
+    }
+    const std::string long_name(254, 'a');
+    check_usage_error({"--server-name", long_name},
+                      "--server-name '" + long_name +
+                          "' is not a host name (ASCII letters, digits, '-', '.' and '_', at most 253 characters) "
+                          "nor an IP address");
+    CHECK(!parse({"--server-name", "node_1.cassandra.test"}).ec);
+    CHECK(!parse({"--server-name", "::1"}).ec);
 }
 
 TEST_CASE("--cert alone is accepted: it may be a PKCS#12 bundle that holds its key") {

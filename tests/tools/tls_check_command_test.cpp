@@ -109,6 +109,18 @@ TEST_CASE("HOST[:PORT]") {
     CHECK(why == "tls-check checks one server, and this is a list of 2 contact points: give the one to check");
 }
 
+TEST_CASE("the text report shows control characters escaped, whatever brought them") {
+    auto r = healthy();
+    r.expected_name = "z\x1b]0;title\x07";
+    r.name_matches = false;
+    const auto j = judge_tls_check(r, "/etc/ca.pem");
+    const auto text = format_tls_check_text(r, j, "/etc/ca.pem");
+    CHECK(text.find('\x1b') == std::string::npos);
+    CHECK(text.find('\x07') == std::string::npos);
+    CHECK(contains(text, "'z\\x1b]0;title\\x07'"));
+    CHECK(contains(text, "\n"));  // the lines stay lines
+}
+
 TEST_CASE("a healthy setup is OK, exit 0") {
     const auto r = healthy();
     const auto j = judge_tls_check(r, "/etc/ca.pem");

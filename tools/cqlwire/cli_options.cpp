@@ -3,7 +3,9 @@
 #include <array>
 #include <functional>
 
+#include "cqlwire/cluster/contact_points.hpp"
 #include "cqlwire/protocol/ascii.hpp"
+#include "safe_stderr.hpp"
 #include "exit_codes.hpp"
 
 #ifndef CQLWIRE_VERSION
@@ -11,6 +13,31 @@
 #endif
 
 namespace cqlwire::cli {
+
+namespace {
+
+// --server-name: a host name or an IP address, as a contact point's host is
+// (cluster/contact_points.hpp), without a port. A pattern would be matched as a literal name, so
+// that a wildcard certificate would pass for any node: the name to expect is one the wildcard
+// covers.
+std::string check_server_name(std::string_view v, std::optional<std::string>& out) {
+    if (v.find('*') != std::string_view::npos) {
+        std::string m = "--server-name is the name to expect, not a pattern: give one the certificate's wildcard covers";
+        const bool one_leading = v.starts_with("*.") && v.find('*', 1) == std::string_view::npos;
+        if (one_leading) m += " (for '" + escape_controls(v) + "', e.g. 'node1" + escape_controls(v.substr(1)) + "')";
+        return m;
+    }
+    std::vector<cluster::contact_point> points;
+    protocol::diagnostics diag;
+    if (cluster::parse_contact_points(v, 1, points, diag) || points.size() != 1 || points.front().host != v)
+        return "--server-name '" + escape_controls(v) +
+               "' is not a host name (ASCII letters, digits, '-', '.' and '_', at most 253 characters) nor an IP address";
+    out = std::string(v);
+    return {};
+}
+
+}  // namespace
+
 namespace {
 
 constexpr std::int64_t max_timeout_ms = 24LL * 60 * 60 * 1000;
@@ -118,13 +145,7 @@ const std::vector<flag_spec>& flags() {
          [](cli_options& o, std::string_view v) {
              o.ssl = true;
              if (v.empty()) return std::string("--server-name needs a non-empty name");
-             // A pattern would be matched as a literal name, so that a wildcard certificate would
-             // pass for any node: the name to expect is one the wildcard covers.
-             if (v.find('*') != std::string_view::npos)
-                 return "--server-name is the name to expect, not a pattern: give one the certificate's wildcard "
-                        "covers (for '" + std::string(v) + "', e.g. '" + std::string(v).replace(v.find('*'), 1, "node1") +
-                        "')";
-             o.server_name = std::string(v);
+             return check_server_name(v, o.server_name);
              return std::string();
          }},
         {"no-verify", 0, "", "do NOT verify the server's certificate (insecure; prints a warning)",

@@ -134,12 +134,16 @@ void statement_runner::await_schema_agreement(std::string_view context) {
         std::vector<std::string> behind;
         for (const auto& p : peers_not_at(version, versions)) {
             if (unreachable.count(p.address)) continue;
+            if (const auto down = peers_found_down_.find(p.address);
+                down != peers_found_down_.end() && std::chrono::steady_clock::now() - down->second < schema_down_peer_memory)
+                continue;
             // Dialed once, when still behind after a while: a live node has usually caught up by
             // then, and is not bothered with a connection that never logs in.
             if (std::chrono::steady_clock::now() - start >= peer_probe_after && probed.insert(p.address).second &&
                 !peer_answers(conn_.get_executor(), p, interrupt_requested)) {
                 if (interrupt_requested()) break;
                 unreachable.insert(p.address);
+                peers_found_down_[p.address] = std::chrono::steady_clock::now();
                 continue;
             }
             behind.push_back(p.address);

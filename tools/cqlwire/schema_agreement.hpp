@@ -9,9 +9,9 @@
 // is down keeps its old version for ever, and the command has no pool to tell it is down (the
 // driver does not wait for the nodes it knows are down): a peer still behind after 1 s is dialed
 // once (TCP, its native address and port, 1 s at most), and one that refuses or does not
-// answer is not waited for. When the wait runs out, a warning names the nodes that did not agree; the
-// statements still run. A node that does not answer the questions, or answers without a
-// version (a fake server), is not waited for.
+// answer is not waited for (nor by the schema changes of the next minute). When the wait runs
+// out, a warning names the nodes that did not agree; the statements still run. A node that does
+// not answer the questions, or answers without a version (a fake server), is not waited for.
 #pragma once
 
 #include <chrono>
@@ -29,6 +29,9 @@ inline constexpr std::chrono::milliseconds schema_agreement_wait{10'000};
 inline constexpr std::chrono::milliseconds schema_agreement_recheck{200};
 
 inline constexpr std::chrono::milliseconds peer_probe_after{1'000};
+// A peer found down is not dialed nor waited for again during this long (a script's next DDL
+// statements do not each pay the second it took to find out).
+inline constexpr std::chrono::seconds schema_down_peer_memory{60};
 inline constexpr std::chrono::milliseconds peer_probe_timeout{1'000};
 
 // A row of system.peers_v2 (or system.peers): the peer's address as text, where clients reach

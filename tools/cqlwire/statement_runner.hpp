@@ -16,8 +16,10 @@
 // that half, describe_output.hpp the printing of DESCRIBE.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <iostream>
 #include <optional>
@@ -153,6 +155,9 @@ private:
     bool interrupted_ = false;
     bool output_reported_ = false;
     std::size_t undecodable_cells_ = 0;  // in the statement being run
+    // Peers a schema agreement wait found down (they refused a dial), and when: not waited for
+    // again by the DDL statements that follow within schema_down_peer_memory.
+    std::map<std::string, std::chrono::steady_clock::time_point> peers_found_down_;
     std::string keyspace_;
     // What the shell commands change; they start from the settings (--consistency, --tracing,
     // --page-size).

@@ -5,6 +5,7 @@
 #include "cli_options.hpp"
 #include "cqlshrc.hpp"
 #include "cqlwire/cluster/contact_points.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "output_aliasing.hpp"
@@ -25,6 +26,19 @@ constexpr std::int64_t seconds_per_day = 24 * 60 * 60;
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : std::string(separator)) + item;
+    return out;
+}
+
+// The report with its control characters (but the line ends) escaped: names come from the
+// command line and the certificates from the server, and a terminal must not act on them.
+std::string printable_lines(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\n') || u == 0x7f) protocol::append_byte_escape(out, u);
+        else out += c;
+    }
     return out;
 }
 
@@ -316,7 +330,7 @@ std::string format_tls_check_text(const inspect::tls_inspection& r, const tls_ch
         if (j.findings.size() > 1) t += "  - " + f.problem + "\n";
         t += "Fix: " + f.fix + "\n";
     }
-    return t;
+    return printable_lines(t);
 }
 
 std::string format_tls_check_json(const inspect::tls_inspection& r, const tls_check_judgement& j,

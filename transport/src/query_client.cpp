@@ -259,7 +259,8 @@ private:
     }
 
     void on_response(std::error_code ec, response r) {
-        ec = detail::explain_request_failure(*client_.connection_, ec, r, options_of().timeout, *diag_);
+        const auto waited = timeout_.count() > 0 ? timeout_ : options_of().timeout;
+        ec = detail::explain_request_failure(*client_.connection_, ec, r, waited, *diag_);
         if (attempt_ < max_retries_ && ec == protocol::server_errc::unprepared) return reprepare(ec, r);
         if (ec) return completion_.complete_here(ec, query_result::from_server_error(std::move(r)));
         query_result result;

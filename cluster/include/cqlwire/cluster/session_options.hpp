@@ -81,7 +81,9 @@ struct session_options {
     // When set, the name to verify (and send as SNI) for a node, from what the session knows of
     // it (host id, address, DC, rack); an empty answer falls back to the rule above. A contact
     // point written as an address is asked about before discovery, with its address only (host
-    // id zero, no DC or rack); one written as a DNS name is checked under that name.
+    // id zero, no DC or rack); one written as a DNS name is checked under that name. A callback
+    // that throws, or answers with a pattern ("*.example"), leaves that node refused (reported
+    // to on_node), as a node whose certificate does not verify.
     std::function<std::string(const node_info&)> server_name_for;
     // A fresh authenticator for each connection (its secrets are forgotten after its login);
     // empty when the cluster needs no login.
