@@ -303,11 +303,10 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
     std::vector<cluster::contact_point> points;
     {
         protocol::diagnostics diag;
-        if (auto ec = cluster::parse_contact_points(s.host, s.port, points, diag)) {
-            // A cqlshrc's mistake is a configuration error (exit 2), as its other values' are.
-            const bool from_rc = s.host_origin.starts_with("the cqlshrc");
-            return failed(err, who, make_error_code(from_rc ? cli_errc::bad_config : cli_errc::usage),
-                          (s.host_origin.empty() ? "" : s.host_origin + ": ") + diag.client_message());
+        if (cluster::parse_contact_points(s.host, s.port, points, diag)) {
+            std::string why = diag.client_message();
+            const auto ec = host_error(s, why);
+            return failed(err, who, ec, why);
         }
     }
     for (std::size_t index = 0; index < points.size(); ++index) {

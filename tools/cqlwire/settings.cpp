@@ -56,6 +56,19 @@ std::string_view no_verify_warning() noexcept {
            "(and --server-name) instead of --no-verify / validate = false.";
 }
 
+std::error_code host_error(const settings& s, std::string& why) {
+    switch (s.host_from) {
+        case host_source::cqlshrc:
+            why = "the cqlshrc's [connection] hostname: " + why;
+            return make_error_code(cli_errc::bad_config);
+        case host_source::environment:
+            why = "CQLSH_HOST: " + why;
+            return make_error_code(cli_errc::usage);
+        case host_source::command_line: break;
+    }
+    return make_error_code(cli_errc::usage);
+}
+
 std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::string_view rc_name,
                                const environment_lookup& env, settings& out, std::string& message,
                                credentials_values* credentials) {
@@ -77,7 +90,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         out.warnings.insert(out.warnings.end(), rc->warnings.begin(), rc->warnings.end());
         if (rc->hostname) {
             out.host = *rc->hostname;
-            out.host_origin = "the cqlshrc's [connection] hostname";
+            out.host_from = host_source::cqlshrc;
         }
         if (rc->port) out.port = *rc->port;
         if (rc->username) out.username = rc->username;
@@ -113,7 +126,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     // environment
     if (auto h = env("CQLSH_HOST"); h && !h->empty()) {
         out.host = *h;
-        out.host_origin = "CQLSH_HOST";
+        out.host_from = host_source::environment;
     }
     if (auto p = env("CQLSH_PORT"); p && !p->empty()) {
         const auto port = parse_port(*p);
@@ -141,7 +154,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     // flags
     if (flags.host) {
         out.host = *flags.host;
-        out.host_origin.clear();
+        out.host_from = host_source::command_line;
     }
     if (flags.port) out.port = *flags.port;
     if (flags.username) out.username = flags.username;

@@ -52,11 +52,19 @@ struct tls_settings {
     std::string key_log_file;
 };
 
+// Where the host setting came from: the command line (or the default), the cqlshrc's
+// [connection] hostname, or CQLSH_HOST.
+enum class host_source { command_line, cqlshrc, environment };
+
+struct settings;
+// A malformed host's error: the cqlshrc's is a configuration error (exit 2), as its other
+// values' are, the others a usage error (exit 1); `why` is prefixed by where the host came from.
+std::error_code host_error(const settings& s, std::string& why);
+
 struct settings {
     std::string host{default_host};
-    // Where `host` came from, for its errors: "the cqlshrc's [connection] hostname", "CQLSH_HOST",
-    // or empty (the command line, or the default).
-    std::string host_origin;
+    // Where `host` came from, for its errors (host_error).
+    host_source host_from = host_source::command_line;
     std::uint16_t port = default_port;
     std::optional<std::string> username;
     auth::secret_bytes password;

@@ -424,10 +424,10 @@ int run_tls_check(std::span<const std::string_view> args, std::ostream& out, std
         // From the cqlshrc or CQLSH_HOST: one host, perhaps with its port, as the command takes it.
         std::optional<std::uint16_t> port;
         std::string why;
-        if (!split_host_port(s.host, target.host, port, &why))
-            return fail(make_error_code(s.host_origin.starts_with("the cqlshrc") ? cli_errc::bad_config
-                                                                                 : cli_errc::usage),
-                        (s.host_origin.empty() ? "" : s.host_origin + ": ") + why);
+        if (!split_host_port(s.host, target.host, port, &why)) {
+            const auto ec = host_error(s, why);
+            return fail(ec, why);
+        }
         if (port) target.port = *port;
     }
     target.timeout = s.connect_timeout;
