@@ -5,6 +5,7 @@
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/primitives.hpp"
+#include "quoted_text.hpp"
 
 namespace cqlwire::cluster {
 namespace {
@@ -21,21 +22,9 @@ bool parse_port(std::string_view text, std::uint16_t& out) {
     return true;
 }
 
-// The entry as quoted in a message: its control characters shown as escapes, and a long one cut.
-std::string quoted(std::string_view entry) {
-    constexpr std::size_t shown = 80;
-    std::string out;
-    for (const char c : entry.substr(0, shown)) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7f) {
-            protocol::append_byte_escape(out, u);
-        } else {
-            out += c;
-        }
-    }
-    if (entry.size() > shown) out += "...";
-    return "'" + out + "'";
-}
+// An entry as quoted in a message: every byte beyond printable ASCII escaped (a host is ASCII),
+// and a long one cut.
+std::string quoted(std::string_view entry) { return quoted_text(entry, true, 80); }
 
 std::error_code bad(std::string_view entry, std::string_view why, protocol::diagnostics& diag) {
     diag.set_client_message("contact point " + quoted(entry) + ": " + std::string(why));

@@ -7,11 +7,11 @@
 #include <boost/asio/post.hpp>
 
 #include "cqlwire/cluster/errc.hpp"
-#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/protocol/values.hpp"
+#include "quoted_text.hpp"
 #include "session_impl.hpp"
 
 namespace asio = boost::asio;
@@ -27,18 +27,6 @@ constexpr std::chrono::milliseconds refresh_debounce{200};
 
 
 using rows_handler = std::function<void(std::error_code, transport::query_result, const protocol::diagnostics&)>;
-
-// `text` in single quotes, its control characters escaped: names from the options or the
-// cluster's tables go into messages a terminal may show.
-std::string quoted_text(std::string_view text) {
-    std::string out = "'";
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) protocol::append_byte_escape(out, u);
-        else out += c;
-    }
-    return out + "'";
-}
 
 // A refusal of the credentials or of the certificate's identity: every node would say the same.
 bool is_login_refusal(std::error_code ec) {

@@ -15,6 +15,7 @@
 #include "fake_cql_server.hpp"
 #include "run_process.hpp"
 #include "schema_agreement.hpp"
+#include "text_rows_reply.hpp"
 #include "cqlwire/protocol/server/encode_results.hpp"
 
 // After a schema change the command waits until the other nodes report the change
@@ -59,11 +60,7 @@ void send_rows(fake_session& s, const fake_request& r, std::vector<protocol::col
     m.columns = std::move(columns);
     std::vector<protocol::raw_value> raw;
     for (const auto& c : cells) raw.push_back(protocol::raw_value::of(protocol::bytes_view(c)));
-    protocol::response_frame_options f;
-    f.stream = r.header.stream;
-    std::vector<std::uint8_t> out;
-    CHECK_FALSE(protocol::encode_result_rows(out, f, m, raw, std::nullopt));
-    s.send_raw(std::move(out));
+    cqlwire::test::send_rows(s, r, m, raw);
 }
 
 std::vector<std::uint8_t> bytes_of(const uuid& u) { return {u.bytes.begin(), u.bytes.end()}; }
