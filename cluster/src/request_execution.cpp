@@ -10,7 +10,6 @@
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/cluster/token.hpp"
 #include "cqlwire/transport/errc.hpp"
-#include "completion.hpp"
 #include "query_plan.hpp"
 #include "session_impl.hpp"
 
@@ -50,10 +49,10 @@ bool routing_components(const transport::statement& s, transport::encoded_values
 
 class execute_operation : public std::enable_shared_from_this<execute_operation> {
 public:
-    execute_operation(std::shared_ptr<session_impl> s, transport::statement st, protocol::diagnostics* diag,
-                      asio::any_completion_handler<execute_signature> handler)
+    execute_operation(std::shared_ptr<session_impl> s, transport::statement&& st, protocol::diagnostics* diag,
+                      asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint)
         : session_(std::move(s)), statement_(std::move(st)), diag_(diag ? diag : &own_diag_),
-          completion_(std::move(handler), session_->executor) {}
+          completion_(std::move(handler), session_->executor, hint) {}
 
     void start() {
         starting_ = true;
@@ -154,7 +153,8 @@ private:
     void on_attempt(attempt_state& a, std::error_code ec, transport::query_result&& r) {
         --a.pc->in_flight;
         --in_flight_;
-        if (!ec) a.pc->last_answer = std::chrono::steady_clock::now();
+        const auto now = std::chrono::steady_clock::now();
+        if (!ec) a.pc->last_answer = now;
         // Whether the connection broke is read here, on the strand it shares with the session.
         const bool broken = ec && static_cast<bool>(a.pc->conn.failure());
         if (broken) session_->connection_failed(a.node, a.pc, explain(a.pc->conn.failure(), a.pc->conn.failure_diagnostics()));
@@ -168,7 +168,7 @@ private:
         report.attempt = a.number;
         report.speculative = a.speculative;
         report.error = ec;
-        report.took = std::chrono::steady_clock::now() - a.started;
+        report.took = now - a.started;
         if (done_) {
             // Another attempt answered first: this one is still reported, and nothing follows it.
             if (session_->options.on_attempt) session_->options.on_attempt(report);
@@ -335,9 +335,9 @@ private:
 
 }  // namespace
 
-void session_impl::execute(transport::statement s, protocol::diagnostics* diag,
-                           asio::any_completion_handler<execute_signature> handler) {
-    std::make_shared<execute_operation>(shared_from_this(), std::move(s), diag, std::move(handler))->start();
+void session_impl::execute(transport::statement&& s, protocol::diagnostics* diag,
+                           asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint) {
+    std::make_shared<execute_operation>(shared_from_this(), std::move(s), diag, std::move(handler), hint)->start();
 }
 
 std::span<const std::size_t> session_impl::replicas_for(const transport::statement& s) {

@@ -12,7 +12,6 @@
 #include "cqlwire/cluster/errc.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/transport/blocking.hpp"
-#include "completion.hpp"
 #include "session_impl.hpp"
 
 namespace asio = boost::asio;
@@ -280,8 +279,9 @@ session session::connect(boost::asio::any_io_executor ex, session_options option
     return wait_for<session>(ex, ec, diag, [&](auto handler) { async_connect(ex, std::move(options), diag, std::move(handler)); });
 }
 
-void session::start_execute(transport::statement s, protocol::diagnostics* diag,
-                            boost::asio::any_completion_handler<execute_signature> handler) {
+void session::start_execute(transport::statement&& s, protocol::diagnostics* diag,
+                            boost::asio::any_completion_handler<execute_signature> handler,
+                            transport::handler_executor hint) {
     if (!impl_) {
         if (diag) diag->set_client_message("the session is closed (an empty handle)");
         // An empty handle has no executor of its own: the handler's, or the system executor.
@@ -289,10 +289,12 @@ void session::start_execute(transport::statement s, protocol::diagnostics* diag,
             .complete(make_error_code(errc::session_closed), execution_result{});
         return;
     }
-    // Dispatched: a request made from a handler already on the session's strand (the next
-    // request of a loop) starts at once, without a pass through the scheduler.
-    asio::dispatch(impl_->strand, [impl = impl_, s = std::move(s), diag, handler = std::move(handler)]() mutable {
-        impl->execute(std::move(s), diag, std::move(handler));
+    // A request made from a handler already on the session's strand (the next request of a
+    // loop) starts at once, as a dispatch would start it, without the dispatch's type-erased
+    // hop; from elsewhere it is dispatched.
+    if (transport::running_in_connection_strand(impl_->strand)) return impl_->execute(std::move(s), diag, std::move(handler), hint);
+    asio::dispatch(impl_->strand, [impl = impl_, s = std::move(s), diag, handler = std::move(handler), hint]() mutable {
+        impl->execute(std::move(s), diag, std::move(handler), hint);
     });
 }
 

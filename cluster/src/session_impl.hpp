@@ -23,11 +23,16 @@
 #include "cqlwire/cluster/token_ring.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/events.hpp"
+#include "cqlwire/transport/internal/pending_completion.hpp"
 #include "cqlwire/transport/query_client.hpp"
 #include "query_plan.hpp"
 #include "topology_rows.hpp"
 
 namespace cqlwire::cluster {
+
+// A caller's completion handler, held until its operation ends (transport's, shared).
+template <class Signature>
+using completion = transport::detail::pending_completion<Signature>;
 
 // One open connection of a pool, with its query surface. Heap-allocated: query_client keeps a
 // reference to the connection.
@@ -122,8 +127,8 @@ public:
     std::string verify_name_for(const node_info& node, std::string& refusal) const;
 
     // ---- requests (request_execution.cpp) ----
-    void execute(transport::statement s, protocol::diagnostics* diag,
-                 boost::asio::any_completion_handler<execute_signature> handler);
+    void execute(transport::statement&& s, protocol::diagnostics* diag,
+                 boost::asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint);
     void plan_for(const transport::statement& s, query_plan& plan);
     std::span<const std::size_t> replicas_for(const transport::statement& s);
 

@@ -3,8 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "cqlwire/cluster/errc.hpp"
@@ -674,4 +679,101 @@ TEST_CASE("cluster session: the control connection moves to another node when it
     CHECK(fc.server(2).sessions_accepted() == before + 1);
     for (const auto& n : s.nodes()) CHECK(n.state == (n.address.port() == fc.port(0) ? cluster::node_state::down
                                                                                      : cluster::node_state::up));
+}
+
+namespace {
+
+// Runs `ioc` until `done` or `limit`.
+template <class Done>
+bool run_until(boost::asio::io_context& ioc, Done done, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!done() && std::chrono::steady_clock::now() < end) {
+        ioc.run_for(std::chrono::milliseconds(10));
+        if (ioc.stopped()) ioc.restart();
+    }
+    return done();
+}
+
+// A session over `fc`, started from its first node.
+cluster::session connected(const fake_cluster& fc, boost::asio::io_context& ioc) {
+    std::error_code ec;
+    protocol::diagnostics diag;
+    auto s = cluster::session::connect(ioc.get_executor(), options_for(fc, {0}), ec, diag);
+    REQUIRE_MESSAGE(!ec, ec.message() << ": " << diag.client_message());
+    return s;
+}
+
+std::string name_in(const cluster::execution_result& r) {
+    std::string_view name;
+    if (r.result.rows().size() != 1 || protocol::to_text((*r.result.rows().begin())[0], name)) return "?";
+    return std::string(name);
+}
+
+}  // namespace
+
+TEST_CASE("cluster session: a handler bound to an executor runs there, and that executor stays busy until it has") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto s = connected(fc, ioc);
+
+    // `other` has no work but the request's: its run() returns before the handler has run
+    // unless the session counts the pending handler as work on it.
+    boost::asio::io_context other;
+    std::atomic<bool> done{false};
+    std::thread::id ran_on;
+    std::string served;
+    s.async_execute(transport::statement{std::string(fake_cluster::who_query)},
+                    boost::asio::bind_executor(other, [&](std::error_code e, cluster::execution_result r) {
+                        ran_on = std::this_thread::get_id();
+                        served = e ? e.message() : name_in(r);
+                        done = true;
+                    }));
+    std::thread::id other_thread;
+    std::thread runner([&] {
+        other_thread = std::this_thread::get_id();
+        other.run();
+    });
+    run_until(ioc, [&] { return done.load(); }, std::chrono::milliseconds(5000));
+    runner.join();
+    REQUIRE(done);
+    CHECK(ran_on == other_thread);
+    CHECK_MESSAGE((served == "a" || served == "b" || served == "c"), served);
+
+    // Without an executor of its own, the handler runs on the thread running the session.
+    bool plain_done = false;
+    std::thread::id plain_on;
+    transport::statement copied{std::string(fake_cluster::who_query)};
+    s.async_execute(copied, [&](std::error_code e, cluster::execution_result r) {
+        plain_on = std::this_thread::get_id();
+        served = e ? e.message() : name_in(r);
+        plain_done = true;
+    });
+    CHECK(copied.query() == fake_cluster::who_query);  // copied, not taken
+    REQUIRE(run_until(ioc, [&] { return plain_done; }, std::chrono::milliseconds(5000)));
+    CHECK(plain_on == std::this_thread::get_id());
+    CHECK_MESSAGE((served == "a" || served == "b" || served == "c"), served);
+}
+
+TEST_CASE("cluster session: a deferred request keeps its own statement until it is started") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto s = connected(fc, ioc);
+    auto op = [&] {
+        transport::statement gone{std::string(fake_cluster::who_query)};
+        return s.async_execute(gone, boost::asio::deferred);  // `gone` dies before the start
+    }();
+    auto moved = s.async_execute(transport::statement{std::string(fake_cluster::who_query)}, boost::asio::deferred);
+    int finished = 0;
+    std::string first, second;
+    std::move(op)([&](std::error_code e, cluster::execution_result r) {
+        first = e ? e.message() : name_in(r);
+        ++finished;
+    });
+    std::move(moved)([&](std::error_code e, cluster::execution_result r) {
+        second = e ? e.message() : name_in(r);
+        ++finished;
+    });
+    REQUIRE(run_until(ioc, [&] { return finished == 2; }, std::chrono::milliseconds(5000)));
+    CHECK_MESSAGE((first == "a" || first == "b" || first == "c"), first);
+    CHECK_MESSAGE((second == "a" || second == "b" || second == "c"), second);
 }

@@ -325,15 +325,10 @@ public:
     load_run(asio::io_context& io, cluster::session& s, const bench_options& o, const key_placement& placement,
              std::shared_ptr<const transport::prepared_statement> insert,
              std::shared_ptr<const transport::prepared_statement> select, bool fill)
-        : io_(io), session_(s), o_(o), placement_(placement), fill_(fill), slots_(o.depth) {
+        : io_(io), session_(s), o_(o), placement_(placement), fill_(fill), insert_(std::move(insert)),
+          select_(std::move(select)), slots_(o.depth) {
         value_.resize(o.value_bytes);
         for (std::size_t i = 0; i < value_.size(); ++i) value_[i] = static_cast<std::uint8_t>(i * 31 + 7);
-        for (auto& each : slots_) {
-            each.insert = std::make_unique<transport::statement>(insert);
-            each.select = std::make_unique<transport::statement>(select);
-            each.insert->options.idempotent = true;
-            each.select->options.idempotent = true;
-        }
         measured_.served.assign(placement.addresses.size() + 1, 0);
     }
 
@@ -358,7 +353,6 @@ public:
 
 private:
     struct request_slot {
-        std::unique_ptr<transport::statement> insert, select;
         protocol::diagnostics diag;
         clock_type::time_point sent;
         std::uint32_t key = 0;
@@ -373,13 +367,14 @@ private:
         auto& s = slots_[index];
         s.key = fill_ ? static_cast<std::uint32_t>(n) : static_cast<std::uint32_t>((n * 7919) % o_.keys);
         const bool insert = fill_ || o_.kind == workload::insert || (o_.kind == workload::mixed && n % 2 == 0);
-        transport::statement& st = insert ? *s.insert : *s.select;
-        st.clear_values();
+        // A statement per request, moved into the session (as an application builds one).
+        transport::statement st(insert ? insert_ : select_);
+        st.options.idempotent = true;
         st.bind(static_cast<std::int32_t>(s.key));
         if (insert) st.bind(transport::bind_value::of_serialized(value_));
         ++in_flight_;
         s.sent = clock_type::now();
-        session_.async_execute(st, s.diag, [this, index](std::error_code ec, cluster::execution_result r) {
+        session_.async_execute(std::move(st), s.diag, [this, index](std::error_code ec, cluster::execution_result r) {
             done(index, ec, r);
         });
     }
@@ -421,6 +416,7 @@ private:
     const bench_options& o_;
     const key_placement& placement_;
     bool fill_;
+    std::shared_ptr<const transport::prepared_statement> insert_, select_;
     std::vector<request_slot> slots_;
     std::vector<std::uint8_t> value_;
     std::uint64_t next_ = 0;

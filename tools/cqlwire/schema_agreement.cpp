@@ -87,7 +87,6 @@ bool peer_answers(const asio::any_io_executor& ex, const peer_schema_version& p,
 void statement_runner::await_schema_agreement(std::string_view context) {
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + schema_agreement_wait;
-    std::set<std::string> unreachable;  // peers behind that did not answer a dial: not waited for
     std::set<std::string> probed;
     bool peers_v2 = true;
     for (;;) {
@@ -133,7 +132,7 @@ void statement_runner::await_schema_agreement(std::string_view context) {
         }
         std::vector<std::string> behind;
         for (const auto& p : peers_not_at(version, versions)) {
-            if (unreachable.count(p.address)) continue;
+            // A peer that did not answer a dial (in this wait or a recent one) is not waited for.
             if (const auto down = peers_found_down_.find(p.address);
                 down != peers_found_down_.end() && std::chrono::steady_clock::now() - down->second < schema_down_peer_memory)
                 continue;
@@ -142,7 +141,6 @@ void statement_runner::await_schema_agreement(std::string_view context) {
             if (std::chrono::steady_clock::now() - start >= peer_probe_after && probed.insert(p.address).second &&
                 !peer_answers(conn_.get_executor(), p, interrupt_requested)) {
                 if (interrupt_requested()) break;
-                unreachable.insert(p.address);
                 peers_found_down_[p.address] = std::chrono::steady_clock::now();
                 continue;
             }

@@ -32,6 +32,8 @@ inline constexpr std::chrono::milliseconds peer_probe_after{1'000};
 // A peer found down is not dialed nor waited for again during this long (a script's next DDL
 // statements do not each pay the second it took to find out).
 inline constexpr std::chrono::seconds schema_down_peer_memory{60};
+// A wait relies on it to skip, for the rest of that wait, a peer found down during it.
+static_assert(schema_down_peer_memory > schema_agreement_wait);
 inline constexpr std::chrono::milliseconds peer_probe_timeout{1'000};
 
 // A row of system.peers_v2 (or system.peers): the peer's address as text, where clients reach

@@ -49,6 +49,12 @@ asio::any_io_executor make_connection_strand(const asio::any_io_executor& ex) {
     return std::visit([](const auto& s) { return asio::any_io_executor(s); }, detail::connection_impl::strand_for(ex));
 }
 
+bool running_in_connection_strand(const asio::any_io_executor& strand) noexcept {
+    if (const auto* s = strand.target<detail::connection_impl::io_strand>()) return s->running_in_this_thread();
+    if (const auto* s = strand.target<detail::connection_impl::any_strand>()) return s->running_in_this_thread();
+    return false;
+}
+
 connection::executor_type connection::get_executor() const {
     return impl_ ? impl_->executor_ : executor_type{};
 }

@@ -1,22 +1,15 @@
 // What the asynchronous operations of the query surface (query_client, pager, event_listener,
-// tracing) share: holding the caller's completion handler until the operation ends, explaining
-// a request that failed, and the blocking forms' wait for their asynchronous form.
+// tracing) share: holding the caller's completion handler until the operation ends
+// (pending_completion), explaining a request that failed, and the blocking forms' wait for
+// their asynchronous form.
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
 
-#include <boost/asio/any_completion_executor.hpp>
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/append.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include "cqlwire/protocol/diagnostics.hpp"
@@ -24,6 +17,7 @@
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "cqlwire/transport/internal/pending_completion.hpp"
 
 namespace cqlwire::transport::detail {
 
@@ -35,70 +29,6 @@ inline boost::asio::any_io_executor executor_of(const connection& c) {
     if (ex) return ex;
     return boost::asio::system_executor();
 }
-
-// A completion handler waiting for its operation. Meanwhile it keeps the handler's executor
-// busy (outstanding work), so that a context running only the caller's handlers does not return
-// early; complete() delivers the result on that executor — the connection's when the handler
-// has none of its own. The async_* operations start by posting to the connection's executor, so
-// complete() never runs inside their initiating call (query_client::execute_here, for callers
-// already on that executor, documents that it may). complete() is called once.
-template <class Signature>
-class pending_completion;
-
-// An executor no handler is bound to: asked for with it as the default, a handler's associated
-// executor is this one exactly when the handler has none of its own.
-struct no_executor {
-    template <class F>
-    void execute(F&&) const noexcept {}
-    friend bool operator==(const no_executor&, const no_executor&) noexcept { return true; }
-    friend bool operator!=(const no_executor&, const no_executor&) noexcept { return false; }
-};
-
-template <class... Args>
-class pending_completion<void(Args...)> {
-public:
-    using handler_type = boost::asio::any_completion_handler<void(Args...)>;
-
-    // Outstanding work is counted on the handler's own executor or, for a handler without one,
-    // on `fallback` as it is (turning a strand into any_completion_executor would cost a heap
-    // block per operation).
-    pending_completion(handler_type handler, const boost::asio::any_io_executor& fallback)
-        : handler_(std::move(handler)) {
-        auto own = boost::asio::get_associated_executor(handler_, boost::asio::any_completion_executor(no_executor{}));
-        if (own.template target<no_executor>() != nullptr)
-            fallback_work_.emplace(boost::asio::prefer(fallback, boost::asio::execution::outstanding_work.tracked));
-        else
-            own_work_.emplace(boost::asio::prefer(own, boost::asio::execution::outstanding_work.tracked));
-    }
-
-    template <class... A>
-    void complete(A&&... args) {
-        if (own_work_) {
-            auto ex = std::move(*own_work_);
-            own_work_.reset();
-            boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
-        } else {
-            auto ex = std::move(*fallback_work_);
-            fallback_work_.reset();
-            boost::asio::dispatch(ex, boost::asio::append(std::move(handler_), std::forward<A>(args)...));
-        }
-    }
-
-    // complete(), for a caller running on the fallback executor: a handler without an executor
-    // of its own runs here at once, as the dispatch would run it, without the dispatch's
-    // wrapping and type-erased hop.
-    template <class... A>
-    void complete_here(A&&... args) {
-        if (own_work_) return complete(std::forward<A>(args)...);
-        fallback_work_.reset();
-        std::move(handler_)(std::forward<A>(args)...);
-    }
-
-private:
-    handler_type handler_;
-    std::optional<boost::asio::any_completion_executor> own_work_;  // the handler's own executor
-    std::optional<boost::asio::any_io_executor> fallback_work_;      // or the fallback
-};
 
 // Fills `diag` for a request that completed with `ec`, carrying `r`, and returns the error to
 // report: a server ERROR's code with its message in diag.server_message(); the connection's

@@ -161,11 +161,12 @@ class query_client::execute_operation : public std::enable_shared_from_this<exec
 public:
     // `request` is the statement or batch, owned; or a statement borrowed by execute_here.
     execute_operation(query_client& client, std::variant<statement, batch, const statement*> request,
-                      protocol::diagnostics* diag, asio::any_completion_handler<query_signature> handler)
+                      protocol::diagnostics* diag, asio::any_completion_handler<query_signature> handler,
+                      handler_executor hint = handler_executor::unknown)
         : client_(client),
           request_(std::move(request)),
           diag_(diag != nullptr ? diag : &own_diag_),
-          completion_(std::move(handler), detail::executor_of(*client.connection_)) {
+          completion_(std::move(handler), detail::executor_of(*client.connection_), hint) {
         // A statement is re-prepared at most once. After a restart the server may have
         // forgotten every statement of a batch, and it names one per answer: so at most one
         // retry per statement there.
@@ -321,10 +322,10 @@ void query_client::start_execute(statement s, protocol::diagnostics* diag,
     asio::post(detail::executor_of(*connection_), [op] { op->send(); });
 }
 
-void query_client::execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
-                                asio::any_completion_handler<query_signature> handler,
-                                std::chrono::milliseconds timeout) {
-    auto op = std::make_shared<execute_operation>(*this, &s, &diag, std::move(handler));
+void query_client::start_execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
+                                      asio::any_completion_handler<query_signature> handler,
+                                      std::chrono::milliseconds timeout, handler_executor hint) {
+    auto op = std::make_shared<execute_operation>(*this, &s, &diag, std::move(handler), hint);
     op->set_timeout(timeout);
     op->send(values);
 }

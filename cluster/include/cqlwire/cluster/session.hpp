@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -47,6 +48,7 @@
 #include "cqlwire/cluster/node.hpp"
 #include "cqlwire/cluster/session_options.hpp"
 #include "cqlwire/protocol/diagnostics.hpp"
+#include "cqlwire/transport/handler_executor.hpp"
 #include "cqlwire/transport/prepared_cache.hpp"
 #include "cqlwire/transport/query_result.hpp"
 #include "cqlwire/transport/statement.hpp"
@@ -100,24 +102,23 @@ public:
     // QUERY or EXECUTE on the node the plan picks (see above). A failure is the last attempt's
     // error — a server ERROR keeps its code, and the result its details (node, attempts and
     // result.server_error()) — or errc::no_node_available with diag naming each node tried and
-    // why.
+    // why. The request keeps a copy of the statement (a statement given as an rvalue is moved
+    // in, not copied).
     template <class CompletionToken>
     auto async_execute(const transport::statement& s, protocol::diagnostics& diag, CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, execute_signature>(
-            [this](auto handler, transport::statement copy, protocol::diagnostics* d) {
-                start_execute(std::move(copy), d,
-                              boost::asio::any_completion_handler<execute_signature>(std::move(handler)));
-            },
-            token, s, &diag);
+        return initiate_execute(s, &diag, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_execute(transport::statement&& s, protocol::diagnostics& diag, CompletionToken&& token) {
+        return initiate_execute(std::move(s), &diag, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken>
     auto async_execute(const transport::statement& s, CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, execute_signature>(
-            [this](auto handler, transport::statement copy) {
-                start_execute(std::move(copy), nullptr,
-                              boost::asio::any_completion_handler<execute_signature>(std::move(handler)));
-            },
-            token, s);
+        return initiate_execute(s, nullptr, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_execute(transport::statement&& s, CompletionToken&& token) {
+        return initiate_execute(std::move(s), nullptr, std::forward<CompletionToken>(token));
     }
     execution_result execute(const transport::statement& s, std::error_code& ec, protocol::diagnostics& diag);
     execution_result execute(std::string_view cql, std::error_code& ec, protocol::diagnostics& diag) {
@@ -153,8 +154,19 @@ private:
 
     static void start_connect(boost::asio::any_io_executor ex, session_options options, protocol::diagnostics& diag,
                               boost::asio::any_completion_handler<connect_signature> handler);
-    void start_execute(transport::statement s, protocol::diagnostics* diag,
-                       boost::asio::any_completion_handler<execute_signature> handler);
+    // `s`: a statement to copy (const&) or to move (rvalue) into the operation.
+    template <class Statement, class CompletionToken>
+    auto initiate_execute(Statement&& s, protocol::diagnostics* diag, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, execute_signature>(
+            [this](auto handler, transport::statement st, protocol::diagnostics* d) {
+                start_execute(std::move(st), d,
+                              boost::asio::any_completion_handler<execute_signature>(std::move(handler)),
+                              transport::handler_executor_of<decltype(handler)>());
+            },
+            token, std::forward<Statement>(s), diag);
+    }
+    void start_execute(transport::statement&& s, protocol::diagnostics* diag,
+                       boost::asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint);
     void start_prepare(std::string cql, protocol::diagnostics* diag,
                        boost::asio::any_completion_handler<prepare_signature> handler);
 

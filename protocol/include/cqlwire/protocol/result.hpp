@@ -230,6 +230,12 @@ public:
     result_metadata metadata;          // rows: the metadata as received
     rows_view rows;                    // rows
 
+    // How many bytes of column specs the reuse above compares (0 when none are kept): a
+    // measure of what keeping this view for reuse holds on to.
+    std::size_t cached_column_specs_bytes() const noexcept {
+        return column_specs_cached_ ? column_specs_bytes_.size() : 0;
+    }
+
 private:
     friend std::error_code decode_result(bytes_view body, result_view& out, const result_metadata* known_metadata);
     // The bytes metadata.columns were decoded from, with the layout flag and count they were

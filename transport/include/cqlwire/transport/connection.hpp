@@ -260,6 +260,9 @@ private:
 // keep it), so that several connections and the code above them run on one strand: a cluster
 // session keeps its state and every pool's connections on one.
 CQLWIRE_TRANSPORT_API boost::asio::any_io_executor make_connection_strand(const boost::asio::any_io_executor& ex);
+// Whether the calling thread runs inside `strand`, one make_connection_strand returned (false
+// for any other executor): what dispatching to it asks, without the type-erased call.
+CQLWIRE_TRANSPORT_API bool running_in_connection_strand(const boost::asio::any_io_executor& strand) noexcept;
 
 // The exception the throwing overloads raise: code() is the error; what() joins the client's
 // message and the server's (quoted).

@@ -55,6 +55,7 @@
 #include "cqlwire/protocol/diagnostics.hpp"
 #include "cqlwire/transport/batch.hpp"
 #include "cqlwire/transport/connection.hpp"
+#include "cqlwire/transport/handler_executor.hpp"
 #include "cqlwire/transport/pager.hpp"
 #include "cqlwire/transport/prepared_cache.hpp"
 #include "cqlwire/transport/query_result.hpp"
@@ -161,9 +162,13 @@ public:
     // before this returns (when the request cannot be sent), on the connection's executor
     // unless it has an executor of its own. `timeout`, when positive, bounds each send of the
     // request instead of the statement's own (a cluster session's deadline across attempts).
-    void execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
-                      boost::asio::any_completion_handler<query_signature> handler,
-                      std::chrono::milliseconds timeout = std::chrono::milliseconds{0});
+    template <class Handler>
+    void execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag, Handler&& handler,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds{0}) {
+        start_execute_here(s, values, diag,
+                           boost::asio::any_completion_handler<query_signature>(std::forward<Handler>(handler)), timeout,
+                           handler_executor_of<Handler>());
+    }
 
     // BATCH (each prepared statement in it re-prepared at most once); async_execute(batch)
     // is the same operation.
@@ -204,6 +209,10 @@ private:
                        boost::asio::any_completion_handler<query_signature> handler);
     void start_batch(batch b, protocol::diagnostics* diag,
                      boost::asio::any_completion_handler<query_signature> handler);
+    // execute_here's work; `hint` is what the handler's type told.
+    void start_execute_here(const statement& s, const encoded_values* values, protocol::diagnostics& diag,
+                            boost::asio::any_completion_handler<query_signature> handler,
+                            std::chrono::milliseconds timeout, handler_executor hint);
 
     // On the connection's executor: PREPAREs `cql` in the current keyspace (no cache lookup)
     // and calls `done(ec, statement)` there, `diag` filled on failure.
