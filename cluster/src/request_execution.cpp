@@ -50,9 +50,9 @@ bool routing_components(const transport::statement& s, transport::encoded_values
 class execute_operation : public std::enable_shared_from_this<execute_operation> {
 public:
     execute_operation(std::shared_ptr<session_impl> s, transport::statement&& st, protocol::diagnostics* diag,
-                      asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint)
+                      completion<execute_signature>&& done)
         : session_(std::move(s)), statement_(std::move(st)), diag_(diag ? diag : &own_diag_),
-          completion_(std::move(handler), session_->executor, hint) {}
+          completion_(std::move(done)) {}
 
     void start() {
         starting_ = true;
@@ -335,9 +335,8 @@ private:
 
 }  // namespace
 
-void session_impl::execute(transport::statement&& s, protocol::diagnostics* diag,
-                           asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint) {
-    std::make_shared<execute_operation>(shared_from_this(), std::move(s), diag, std::move(handler), hint)->start();
+void session_impl::execute(transport::statement&& s, protocol::diagnostics* diag, completion<execute_signature>&& done) {
+    std::make_shared<execute_operation>(shared_from_this(), std::move(s), diag, std::move(done))->start();
 }
 
 std::span<const std::size_t> session_impl::replicas_for(const transport::statement& s) {

@@ -107,8 +107,7 @@ void session_impl::close() {
 
 // ---- prepared statements ----------------------------------------------------------------------
 
-void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
-                           asio::any_completion_handler<prepare_signature> handler) {
+void session_impl::prepare(std::string cql, protocol::diagnostics* diag, completion<prepare_signature>&& done) {
     struct operation {
         explicit operation(completion<prepare_signature> c) : done(std::move(c)) {}
         completion<prepare_signature> done;
@@ -119,7 +118,7 @@ void session_impl::prepare(std::string cql, protocol::diagnostics* diag,
         std::size_t next = 0;
         std::string failures;
     };
-    auto op = std::make_shared<operation>(completion<prepare_signature>(std::move(handler), executor));
+    auto op = std::make_shared<operation>(std::move(done));
     op->diag = diag ? diag : &op->own_diag;
     op->cql = std::move(cql);
     auto complete = [op](std::error_code ec, std::shared_ptr<const transport::prepared_statement> p) {
@@ -289,12 +288,15 @@ void session::start_execute(transport::statement&& s, protocol::diagnostics* dia
             .complete(make_error_code(errc::session_closed), execution_result{});
         return;
     }
+    // The handler's executor is kept busy from here on, also while the request waits for the
+    // strand.
+    completion<execute_signature> done(std::move(handler), impl_->executor, hint);
     // A request made from a handler already on the session's strand (the next request of a
     // loop) starts at once, as a dispatch would start it, without the dispatch's type-erased
     // hop; from elsewhere it is dispatched.
-    if (transport::running_in_connection_strand(impl_->strand)) return impl_->execute(std::move(s), diag, std::move(handler), hint);
-    asio::dispatch(impl_->strand, [impl = impl_, s = std::move(s), diag, handler = std::move(handler), hint]() mutable {
-        impl->execute(std::move(s), diag, std::move(handler), hint);
+    if (transport::running_in_connection_strand(impl_->strand)) return impl_->execute(std::move(s), diag, std::move(done));
+    asio::dispatch(impl_->strand, [impl = impl_, s = std::move(s), diag, done = std::move(done)]() mutable {
+        impl->execute(std::move(s), diag, std::move(done));
     });
 }
 
@@ -306,8 +308,11 @@ void session::start_prepare(std::string cql, protocol::diagnostics* diag,
             .complete(make_error_code(errc::session_closed), std::shared_ptr<const transport::prepared_statement>());
         return;
     }
-    asio::post(impl_->strand, [impl = impl_, cql = std::move(cql), diag, handler = std::move(handler)]() mutable {
-        impl->prepare(std::move(cql), diag, std::move(handler));
+    // The handler's executor is kept busy from here on, also while the request waits for the
+    // strand.
+    completion<prepare_signature> done(std::move(handler), impl_->executor);
+    asio::post(impl_->strand, [impl = impl_, cql = std::move(cql), diag, done = std::move(done)]() mutable {
+        impl->prepare(std::move(cql), diag, std::move(done));
     });
 }
 

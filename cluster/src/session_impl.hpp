@@ -127,14 +127,12 @@ public:
     std::string verify_name_for(const node_info& node, std::string& refusal) const;
 
     // ---- requests (request_execution.cpp) ----
-    void execute(transport::statement&& s, protocol::diagnostics* diag,
-                 boost::asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint);
+    void execute(transport::statement&& s, protocol::diagnostics* diag, completion<execute_signature>&& done);
     void plan_for(const transport::statement& s, query_plan& plan);
     std::span<const std::size_t> replicas_for(const transport::statement& s);
 
     // ---- prepared statements (session.cpp) ----
-    void prepare(std::string cql, protocol::diagnostics* diag,
-                 boost::asio::any_completion_handler<prepare_signature> handler);
+    void prepare(std::string cql, protocol::diagnostics* diag, completion<prepare_signature>&& done);
     void forget_prepared(const std::string& keyspace, const std::string& table);
 
     void close();

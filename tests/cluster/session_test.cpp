@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
@@ -776,4 +777,30 @@ TEST_CASE("cluster session: a deferred request keeps its own statement until it 
     REQUIRE(run_until(ioc, [&] { return finished == 2; }, std::chrono::milliseconds(5000)));
     CHECK_MESSAGE((first == "a" || first == "b" || first == "c"), first);
     CHECK_MESSAGE((second == "a" || second == "b" || second == "c"), second);
+}
+
+TEST_CASE("cluster session: requests started from handlers run on the session's strand, none inside its own call") {
+    fake_cluster fc(three_nodes());
+    boost::asio::io_context ioc;
+    auto s = connected(fc, ioc);
+    // Each handler starts the next request: those start directly on the strand; a handler must
+    // still never run inside the call that started its request.
+    int finished = 0;
+    int failures = 0;
+    bool inside_call = false;
+    bool ran_inside = false;
+    std::function<void()> next = [&] {
+        transport::statement st{std::string(fake_cluster::who_query)};
+        inside_call = true;
+        s.async_execute(std::move(st), [&](std::error_code e, cluster::execution_result r) {
+            if (inside_call) ran_inside = true;
+            if (e || name_in(r).size() != 1) ++failures;
+            if (++finished < 50) next();
+        });
+        inside_call = false;
+    };
+    next();
+    REQUIRE(run_until(ioc, [&] { return finished == 50; }, std::chrono::milliseconds(10000)));
+    CHECK(failures == 0);
+    CHECK_FALSE(ran_inside);
 }

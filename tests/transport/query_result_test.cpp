@@ -11,7 +11,10 @@
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/protocol/server/encode_results.hpp"
 #include "cqlwire/transport/query_result.hpp"
+#include "operation_pool.hpp"
 #include "query_frames.hpp"
+#include "read_buffer.hpp"
+#include "request_buffers.hpp"
 
 using namespace cqlwire;
 using test::bytes;
@@ -80,6 +83,7 @@ TEST_CASE("a result decoded into a reused block shows nothing of the block's las
     const auto change = schema_change_frame();
     const auto plain = void_frame();
     const auto warned = warned_void_frame();
+    const auto prepared = test::prepared_frame(1, test::statement_id, {test::column("k", protocol::type_kind::int_)});
     for (int round = 0; round < 3; ++round) {
         {
             auto q = decoded(rows);
@@ -118,6 +122,20 @@ TEST_CASE("a result decoded into a reused block shows nothing of the block's las
             auto q = decoded(plain);
             CHECK(q.schema_change().keyspace.empty());
             CHECK(q.schema_change().change_type.empty());
+            // The whole view too, not only the accessors that look at the kind.
+            CHECK(q.result().schema_change.keyspace.empty());
+            CHECK(q.result().rows.size() == 0);
+        }
+        {
+            auto q = decoded(prepared);
+            CHECK(q.is_prepared());
+            CHECK(q.result().prepared.metadata.columns.size() == 1);
+        }
+        {
+            auto q = decoded(plain);
+            CHECK(q.result().prepared.id.empty());
+            CHECK(q.result().prepared.metadata.columns.empty());
+            CHECK(q.result().keyspace.empty());
         }
     }
 }
@@ -203,4 +221,66 @@ TEST_CASE("an empty result reads as empty") {
     CHECK(q.empty());
     transport::query_result moved(std::move(q));
     CHECK(moved.empty());
+}
+
+namespace {
+
+// What a thread's last thread_local object (made before any cache of the thread) still holds
+// when the thread exits: it is destroyed after every cache of the thread is gone, so what it
+// gives back must be freed, not pushed into a destroyed cache. (Run under the sanitizers, a
+// push into a destroyed cache is a use after free, a block never freed is a leak.)
+struct held_past_the_caches {
+    std::vector<transport::query_result> results;
+    std::vector<transport::response> responses;
+    std::vector<std::vector<std::uint8_t>> request_buffers;
+    std::vector<void*> pooled;
+    ~held_past_the_caches() {
+        results.clear();
+        responses.clear();
+        for (auto& b : request_buffers) transport::detail::give_back_request_buffer(std::move(b));
+        for (auto* p : pooled) transport::detail::pooled_deallocate(p, 64);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("results, responses and pooled memory that die after their thread's caches are freed") {
+    const auto rows = test::int_rows_frame(1, {3, 4}, std::nullopt);
+    std::thread worker([&] {
+        thread_local held_past_the_caches held;  // made first: destroyed last
+        held.results.reserve(64);
+        // Results whose frames lie in pooled read blocks, as a connection's do.
+        for (int i = 0; i < 40; ++i) {
+            auto* block = transport::detail::read_block::make(rows.size());
+            std::copy(rows.begin(), rows.end(), block->data());
+            protocol::frame_header h;
+            REQUIRE(protocol::decode_frame_header(protocol::bytes_view(block->data(), rows.size()), h) ==
+                    std::error_code{});
+            transport::response r(h, protocol::bytes_view(block->data() + protocol::frame_header_size, h.length), block);
+            transport::detail::release(block);  // the response holds the only reference now
+            if (i % 2) {
+                held.responses.push_back(std::move(r));
+                continue;
+            }
+            transport::query_result q;
+            protocol::diagnostics diag;
+            REQUIRE(transport::query_result::from_response(std::move(r), q, diag) == std::error_code{});
+            held.results.push_back(std::move(q));
+        }
+        // Some go back now, so that every cache holds something when the thread ends.
+        held.results.resize(10);
+        held.responses.resize(10);
+        for (int i = 0; i < 8; ++i) {
+            auto b = transport::detail::take_request_buffer();
+            b.resize(512);
+            held.request_buffers.push_back(std::move(b));
+            held.pooled.push_back(transport::detail::pooled_allocate(64));
+        }
+        transport::detail::give_back_request_buffer(std::move(held.request_buffers.back()));
+        held.request_buffers.pop_back();
+        transport::detail::pooled_deallocate(held.pooled.back(), 64);
+        held.pooled.pop_back();
+        CHECK(held.results.front().rows().size() == 2);
+    });
+    worker.join();
 }

@@ -3,6 +3,8 @@
 #include <new>
 #include <utility>
 
+#include "per_thread.hpp"
+
 namespace cqlwire::transport::detail {
 
 namespace {
@@ -45,16 +47,13 @@ private:
     std::size_t count_ = 0;
 };
 
-thread_cache& this_thread_cache() {
-    thread_local thread_cache cache;
-    return cache;
-}
 
 }  // namespace
 
 void* pooled_allocate(std::size_t size) {
     if (size > block_size) return ::operator new(size);
-    return this_thread_cache().take();
+    auto* cache = per_thread<thread_cache>::get();
+    return cache != nullptr ? cache->take() : ::operator new(block_size);
 }
 
 void pooled_deallocate(void* p, std::size_t size) noexcept {
@@ -62,7 +61,12 @@ void pooled_deallocate(void* p, std::size_t size) noexcept {
         ::operator delete(p);
         return;
     }
-    this_thread_cache().give(p);
+    auto* cache = per_thread<thread_cache>::get();  // null once this thread's cache is gone
+    if (cache == nullptr) {
+        ::operator delete(p);
+        return;
+    }
+    cache->give(p);
 }
 
 }  // namespace cqlwire::transport::detail

@@ -7,12 +7,14 @@
 
 #include "cqlwire/protocol/frame_header.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "per_thread.hpp"
 
 namespace cqlwire::transport {
 namespace {
 
 // A thread keeps this many blocks at most. A block whose column specs are larger than the
-// limits below is freed rather than kept (a decoded spec can be a hundred times its bytes).
+// limits below is freed rather than kept (a decoded spec can be a hundred times its bytes), and
+// so is every block that dies after its thread's pool (per_thread.hpp).
 constexpr std::size_t pool_capacity = 16;
 constexpr std::size_t max_kept_column_specs_bytes = 1024;
 constexpr std::size_t max_kept_columns = 64;
@@ -20,19 +22,13 @@ constexpr std::size_t max_kept_columns = 64;
 struct state_pool {
     std::array<detail::query_result_state*, pool_capacity> blocks{};
     std::size_t count = 0;
-    ~state_pool();
+    state_pool() = default;
+    state_pool(const state_pool&) = delete;
+    state_pool& operator=(const state_pool&) = delete;
+    ~state_pool() {
+        for (std::size_t i = 0; i < count; ++i) delete blocks[i];
+    }
 };
-
-// Set once this thread's pool is destroyed (at thread exit): results destroyed after that
-// free their blocks. Trivially destructible, so it stays readable to the end.
-thread_local bool pool_gone = false;
-thread_local state_pool pool;
-
-state_pool::~state_pool() {
-    for (std::size_t i = 0; i < count; ++i) delete blocks[i];
-    count = 0;
-    pool_gone = true;
-}
 
 // Drops what the block views or owns of its last response, keeping the memory a next decode
 // reuses (the metadata vectors and the column specs' cache).
@@ -52,24 +48,27 @@ void clear_for_reuse(detail::query_result_state& s) noexcept {
 }  // namespace
 
 const detail::query_result_state& query_result::empty_state() noexcept {
-    static const detail::query_result_state empty;
-    return empty;
+    // Never destroyed: an empty result may be read from a static object's destructor.
+    static const auto* const empty = new detail::query_result_state();
+    return *empty;
 }
 
 detail::query_result_state* query_result::take_state() {
-    if (!pool_gone && pool.count > 0) return pool.blocks[--pool.count];
+    auto* pool = detail::per_thread<state_pool>::get();
+    if (pool != nullptr && pool->count > 0) return pool->blocks[--pool->count];
     return new detail::query_result_state();
 }
 
 void query_result::give_back_state(detail::query_result_state* s) noexcept {
-    const auto& m = s->result.metadata;
-    if (pool_gone || pool.count == pool_capacity || m.columns.size() > max_kept_columns ||
-        s->result.cached_column_specs_bytes() > max_kept_column_specs_bytes) {
+    auto* pool = detail::per_thread<state_pool>::get();  // null once this thread's pool is gone
+    const auto& r = s->result;
+    if (pool == nullptr || pool->count == pool_capacity || r.metadata.columns.capacity() > max_kept_columns ||
+        r.kept_column_specs_bytes() > max_kept_column_specs_bytes) {
         delete s;
         return;
     }
     clear_for_reuse(*s);
-    pool.blocks[pool.count++] = s;
+    pool->blocks[pool->count++] = s;
 }
 
 detail::query_result_state& query_result::own_state() {
@@ -99,6 +98,8 @@ std::error_code query_result::from_response(response r, query_result& out, proto
     }
     if (auto ec = protocol::decode_result(message, s.result)) {
         diag.set_client_message("the RESULT does not decode: " + ec.message());
+        // What a hostile RESULT made the decoder reserve is not kept for the next one.
+        s.result = protocol::result_view();
         return ec;
     }
     out = std::move(q);

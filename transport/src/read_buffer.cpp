@@ -6,6 +6,7 @@
 #include <new>
 #include <vector>
 
+#include "per_thread.hpp"
 
 namespace cqlwire::transport {
 
@@ -65,20 +66,16 @@ struct thread_blocks {
     }
 };
 
-thread_blocks& this_thread_blocks() {
-    thread_local thread_blocks blocks;
-    return blocks;
-}
 
 }  // namespace
 
 read_block* read_block::make(std::size_t capacity) {
     if (capacity <= standard_capacity) {
-        auto& mine = this_thread_blocks();
+        auto* mine = per_thread<thread_blocks>::get();
         read_block* b = nullptr;
-        if (!mine.free.empty()) {
-            b = mine.free.back();
-            mine.free.pop_back();
+        if (mine != nullptr && !mine->free.empty()) {
+            b = mine->free.back();
+            mine->free.pop_back();
         } else {
             b = shared_pool().take();
         }
@@ -102,9 +99,9 @@ void release(read_block* block) noexcept {
         destroy(block);
         return;
     }
-    auto& mine = this_thread_blocks();
-    if (mine.free.size() < thread_blocks::max_kept) {
-        mine.free.push_back(block);
+    auto* mine = per_thread<thread_blocks>::get();  // null once this thread's blocks are gone
+    if (mine != nullptr && mine->free.size() < thread_blocks::max_kept) {
+        mine->free.push_back(block);
         return;
     }
     shared_pool().give_back(block);

@@ -1,5 +1,7 @@
 #include "request_buffers.hpp"
 
+#include "per_thread.hpp"
+
 namespace cqlwire::transport::detail {
 namespace {
 
@@ -10,28 +12,24 @@ struct request_buffer_cache {
     request_buffer_cache() { buffers.reserve(max_buffers); }
 };
 
-request_buffer_cache& this_thread_request_buffers() {
-    thread_local request_buffer_cache cache;
-    return cache;
-}
 
 }  // namespace
 
 std::vector<std::uint8_t> take_request_buffer() {
-    auto& cache = this_thread_request_buffers();
-    if (cache.buffers.empty()) return {};
-    auto b = std::move(cache.buffers.back());
-    cache.buffers.pop_back();
+    auto* cache = per_thread<request_buffer_cache>::get();
+    if (cache == nullptr || cache->buffers.empty()) return {};
+    auto b = std::move(cache->buffers.back());
+    cache->buffers.pop_back();
     return b;
 }
 
 void give_back_request_buffer(std::vector<std::uint8_t>&& b) noexcept {
-    auto& cache = this_thread_request_buffers();
-    if (b.capacity() == 0 || b.capacity() > request_buffer_cache::max_capacity ||
-        cache.buffers.size() >= request_buffer_cache::max_buffers)
+    auto* cache = per_thread<request_buffer_cache>::get();  // null once this thread's cache is gone
+    if (cache == nullptr || b.capacity() == 0 || b.capacity() > request_buffer_cache::max_capacity ||
+        cache->buffers.size() >= request_buffer_cache::max_buffers)
         return;
     b.clear();
-    cache.buffers.push_back(std::move(b));  // reserved up front: does not allocate
+    cache->buffers.push_back(std::move(b));  // reserved up front: does not allocate
 }
 
 }  // namespace cqlwire::transport::detail

@@ -106,7 +106,7 @@ public:
     // in, not copied).
     template <class CompletionToken>
     auto async_execute(const transport::statement& s, protocol::diagnostics& diag, CompletionToken&& token) {
-        return initiate_execute(s, &diag, std::forward<CompletionToken>(token));
+        return initiate_execute(transport::statement(s), &diag, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken>
     auto async_execute(transport::statement&& s, protocol::diagnostics& diag, CompletionToken&& token) {
@@ -114,7 +114,7 @@ public:
     }
     template <class CompletionToken>
     auto async_execute(const transport::statement& s, CompletionToken&& token) {
-        return initiate_execute(s, nullptr, std::forward<CompletionToken>(token));
+        return initiate_execute(transport::statement(s), nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken>
     auto async_execute(transport::statement&& s, CompletionToken&& token) {
@@ -154,16 +154,15 @@ private:
 
     static void start_connect(boost::asio::any_io_executor ex, session_options options, protocol::diagnostics& diag,
                               boost::asio::any_completion_handler<connect_signature> handler);
-    // `s`: a statement to copy (const&) or to move (rvalue) into the operation.
-    template <class Statement, class CompletionToken>
-    auto initiate_execute(Statement&& s, protocol::diagnostics* diag, CompletionToken&& token) {
+    template <class CompletionToken>
+    auto initiate_execute(transport::statement&& s, protocol::diagnostics* diag, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, execute_signature>(
-            [this](auto handler, transport::statement st, protocol::diagnostics* d) {
+            [this](auto handler, transport::statement&& st, protocol::diagnostics* d) {
                 start_execute(std::move(st), d,
                               boost::asio::any_completion_handler<execute_signature>(std::move(handler)),
                               transport::handler_executor_of<decltype(handler)>());
             },
-            token, std::forward<Statement>(s), diag);
+            token, std::move(s), diag);
     }
     void start_execute(transport::statement&& s, protocol::diagnostics* diag,
                        boost::asio::any_completion_handler<execute_signature> handler, transport::handler_executor hint);

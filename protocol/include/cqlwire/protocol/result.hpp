@@ -230,11 +230,9 @@ public:
     result_metadata metadata;          // rows: the metadata as received
     rows_view rows;                    // rows
 
-    // How many bytes of column specs the reuse above compares (0 when none are kept): a
+    // The memory kept for comparing column specs (above): with metadata.columns' capacity, a
     // measure of what keeping this view for reuse holds on to.
-    std::size_t cached_column_specs_bytes() const noexcept {
-        return column_specs_cached_ ? column_specs_bytes_.size() : 0;
-    }
+    std::size_t kept_column_specs_bytes() const noexcept { return column_specs_bytes_.capacity(); }
 
 private:
     friend std::error_code decode_result(bytes_view body, result_view& out, const result_metadata* known_metadata);

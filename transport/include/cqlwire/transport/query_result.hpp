@@ -31,7 +31,7 @@ namespace cqlwire::transport {
 
 namespace detail {
 // What a query_result holds (see above); an implementation detail.
-struct CQLWIRE_TRANSPORT_API query_result_state {
+struct query_result_state {
     response error_response;
     response response_frame;
     protocol::response_prefix prefix;
