@@ -74,6 +74,19 @@ inline bytes unprepared_frame(std::int16_t stream, const bytes& id) {
     return out;
 }
 
+// A Schema_change result: CREATED TABLE ks.t.
+inline bytes table_created_frame(std::int16_t stream) {
+    protocol::schema_change_view change;
+    change.change_type = "CREATED";
+    change.target = protocol::schema_change_target::table;
+    change.keyspace = "ks";
+    change.name = "t";
+    bytes out;
+    if (protocol::encode_result_schema_change(out, protocol::response_frame_options{stream, {}, {}, {}}, change))
+        out.clear();
+    return out;
+}
+
 // A Rows result with one int column "k" holding `keys`, and a paging state when given.
 inline bytes int_rows_frame(std::int16_t stream, const std::vector<std::int32_t>& keys,
                             std::optional<std::string> state) {

@@ -35,24 +35,6 @@ transport::query_result decoded(const bytes& frame) {
     return q;
 }
 
-bytes void_frame() {
-    bytes out;
-    REQUIRE(protocol::encode_result_void(out, protocol::response_frame_options{1, {}, {}, {}}) == std::error_code{});
-    return out;
-}
-
-bytes schema_change_frame() {
-    protocol::schema_change_view c;
-    c.change_type = "CREATED";
-    c.target = protocol::schema_change_target::table;
-    c.keyspace = "ks";
-    c.name = "t";
-    bytes out;
-    REQUIRE(protocol::encode_result_schema_change(out, protocol::response_frame_options{1, {}, {}, {}}, c) ==
-            std::error_code{});
-    return out;
-}
-
 bytes warned_void_frame() {
     const std::vector<std::string_view> warnings{"slow down"};
     bytes out;
@@ -80,8 +62,8 @@ bytes two_column_frame() {
 
 TEST_CASE("a result decoded into a reused block shows nothing of the block's last result") {
     const auto rows = test::int_rows_frame(1, {7, 8, 9}, std::string("next"));
-    const auto change = schema_change_frame();
-    const auto plain = void_frame();
+    const auto change = test::table_created_frame(1);
+    const auto plain = test::fake_cql_server::void_result_frame(1);
     const auto warned = warned_void_frame();
     const auto prepared = test::prepared_frame(1, test::statement_id, {test::column("k", protocol::type_kind::int_)});
     for (int round = 0; round < 3; ++round) {
@@ -189,7 +171,7 @@ TEST_CASE("a failed decode leaves the result as it was") {
 
 TEST_CASE("results move between threads, and outlive the pool of the thread that made them") {
     const auto rows = test::int_rows_frame(1, {1, 2}, std::nullopt);
-    const auto plain = void_frame();
+    const auto plain = test::fake_cql_server::void_result_frame(1);
     std::vector<transport::query_result> made;
     std::thread maker([&] {
         for (int i = 0; i < 40; ++i) made.push_back(decoded(i % 2 ? rows : plain));

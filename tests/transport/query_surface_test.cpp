@@ -368,15 +368,7 @@ TEST_CASE("query surface: custom payloads both ways, warnings, tracing flag") {
 TEST_CASE("query surface: Schema_change and Void results are typed") {
     fake_cql_server server({});
     server.on_query("CREATE TABLE ks.t (k int PRIMARY KEY)", [&](fake_session& s, const fake_request& r) {
-        protocol::schema_change_view change;
-        change.change_type = "CREATED";
-        change.target = protocol::schema_change_target::table;
-        change.keyspace = "ks";
-        change.name = "t";
-        bytes out;
-        if (!protocol::encode_result_schema_change(out, protocol::response_frame_options{r.header.stream, {}, {}, {}},
-                                                   change))
-            s.send_raw(std::move(out));
+        s.send_raw(table_created_frame(r.header.stream));
     });
     server.on_query("INSERT", [&](fake_session& s, const fake_request& r) {
         s.send_raw(fake_cql_server::void_result_frame(r.header.stream));
