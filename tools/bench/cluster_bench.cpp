@@ -12,6 +12,7 @@
 //             --value-bytes B (100) --workload insert|select|mixed (mixed: alternate)
 //             --depth D (64 requests in flight in all) --duration S (5) --warmup S (1)
 //             --connections-per-node N (1) --no-token-aware --quiet
+//             --write-coalesce-us U (0)      connection_options::write_coalesce_delay
 //   --setup:  creates KS.kv (k int PRIMARY KEY, v blob) if absent, waits until every node has
 //             the schema, writes every key once, prints RESULT kind=setup ... and exits.
 //
@@ -84,6 +85,7 @@ struct bench_options {
     double duration = 5.0;
     double warmup = 1.0;
     std::size_t connections_per_node = 1;
+    std::chrono::microseconds write_coalesce_delay{0};
     bool token_aware = true;
     bool setup = false;
     bool quiet = false;
@@ -133,6 +135,8 @@ bench_options parse(int argc, char** argv) {
         else if (a == "--warmup") o.warmup = number();
         else if (a == "--connections-per-node")
             o.connections_per_node = std::max<std::size_t>(1, static_cast<std::size_t>(number()));
+        else if (a == "--write-coalesce-us")
+            o.write_coalesce_delay = std::chrono::microseconds(static_cast<long>(number()));
         else if (a == "--no-token-aware") o.token_aware = false;
         else if (a == "--setup") o.setup = true;
         else if (a == "--quiet") o.quiet = true;
@@ -175,6 +179,7 @@ cluster::session_options session_options_for(const bench_options& o) {
         };
     }
     s.connections_per_node = o.connections_per_node;
+    s.connection.write_coalesce_delay = o.write_coalesce_delay;
     s.token_aware = o.token_aware;
     s.connection.request_timeout = std::chrono::milliseconds(12000);
     // A node that goes down or is refused during a run makes its figures meaningless: say so.

@@ -72,6 +72,7 @@ void connection_impl::fail(std::error_code ec, const protocol::diagnostics& diag
     stream_.close();
     timer_.cancel();
     startup_timer_.cancel();
+    coalesce_timer_.cancel();
 
     if (was_starting && startup_handler_) {
         if (startup_diag_) *startup_diag_ = diag;
@@ -238,9 +239,21 @@ void connection_impl::schedule_write() {
     // Deferred to the end of this turn of the event loop so that requests issued together
     // leave together.
     write_scheduled_ = true;
-    post_with(write_arena_, [self = shared_from_this()] {
+    auto write_now = [self = shared_from_this()] {
         self->write_scheduled_ = false;
         self->start_write();
+    };
+    // Held back only while other requests await their answers here: their responses will
+    // wake the event loop anyway, and a lone request is not delayed.
+    if (options_.write_coalesce_delay.count() <= 0 || mux_.pending() <= 1) {
+        post_with(write_arena_, std::move(write_now));
+        return;
+    }
+    coalesce_timer_.expires_after(options_.write_coalesce_delay);
+    with_strand([&](const auto& st) {
+        coalesce_timer_.async_wait(asio::bind_executor(
+            st, asio::bind_allocator(arena_allocator<void>(write_arena_),
+                                     [write_now = std::move(write_now)](const boost::system::error_code&) { write_now(); })));
     });
 }
 

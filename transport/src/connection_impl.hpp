@@ -86,7 +86,8 @@ public:
               options.max_frame_body_length,
               static_cast<std::uint8_t>(options.protocol_version | protocol::response_direction_bit), false}),
           mux_(multiplexer_options{options.protocol_version, options_.stream_ids, options.max_pending_write_bytes}),
-          timer_(executor_) {}
+          timer_(executor_),
+          coalesce_timer_(executor_) {}
 
     static connection_options clamped(connection_options o) {
         o.stream_ids = std::min(o.stream_ids, max_stream_ids);
@@ -202,6 +203,8 @@ public:
     // One timer for the multiplexer's earliest deadline.
     asio::steady_timer timer_;
     clock::time_point timer_expiry_ = clock::time_point::max();
+    // Holds a scheduled write back for options_.write_coalesce_delay, when that is set.
+    asio::steady_timer coalesce_timer_;
     // The clock, read once per batch of requests issued in one turn (a deadline is a timeout
     // from about now, not a timestamp): valid while a write is scheduled.
     clock::time_point batch_now_{};

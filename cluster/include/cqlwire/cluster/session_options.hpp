@@ -90,7 +90,7 @@ struct session_options {
     std::function<std::unique_ptr<auth::authenticator>()> authenticator;
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds handshake_timeout{5000};
-    // Request timeout, start-up timeout, stream ids... for every connection.
+    // Request timeout, start-up timeout, stream ids, write coalescing... for every connection.
     transport::connection_options connection;
     // Maps advertised peer addresses to dialed ones; empty: dial what they advertise.
     address_translator translate_address;

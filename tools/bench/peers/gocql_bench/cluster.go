@@ -29,11 +29,15 @@ type clusterWorkload struct {
 	keys         int
 	valueBytes   int
 	connsPerNode int
+	coalesceUs   int
 }
 
 func (w *clusterWorkload) configure() *gocql.ClusterConfig {
 	cluster := gocql.NewCluster(strings.Split(w.hosts, ",")...)
 	cluster.NumConns = w.connsPerNode
+	if w.coalesceUs >= 0 {
+		cluster.WriteCoalesceWaitTime = time.Duration(w.coalesceUs) * time.Microsecond
+	}
 	if w.tokenAware {
 		cluster.PoolConfig.HostSelectionPolicy = gocql.TokenAwareHostPolicy(gocql.RoundRobinHostPolicy())
 	} else {

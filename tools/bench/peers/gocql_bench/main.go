@@ -55,6 +55,7 @@ func main() {
 	flag.IntVar(&w.keys, "keys", 10000, "cluster: keys 0..N-1")
 	flag.IntVar(&w.valueBytes, "value-bytes", 100, "cluster: the blob's size")
 	flag.IntVar(&w.connsPerNode, "connections-per-node", 1, "cluster: connections to each node")
+	flag.IntVar(&w.coalesceUs, "write-coalesce-us", -1, "cluster: WriteCoalesceWaitTime in µs (default: gocql's own)")
 	flag.Parse()
 
 	cluster := gocql.NewCluster(*host)

@@ -104,6 +104,13 @@ struct CQLWIRE_TRANSPORT_API connection_options {
     // rather than being buffered; one request larger than this is still taken when nothing
     // else waits. So a server that stops reading costs at most max(this, one request).
     std::size_t max_pending_write_bytes = 64u * 1024u * 1024u;
+    // How long a request may wait for others before its frame is written, so that requests
+    // issued close together leave in one write: fewer system calls, and fewer wake-ups of the
+    // server, for up to this much latency. Only a request issued while others on this
+    // connection await their answers is held (a lone request is not); one issued while a write
+    // is under way goes out when that write completes. Zero or negative: written at the end of
+    // the current turn of the event loop (requests issued in one turn still leave together).
+    std::chrono::microseconds write_coalesce_delay{0};
 };
 
 // Per-request settings.
