@@ -218,7 +218,7 @@ void connection_impl::begin_request(encoded_request request, const request_optio
     const auto timeout = options.timeout.count() > 0 ? options.timeout : options_.request_timeout;
     std::optional<clock::time_point> deadline;
     if (timeout.count() > 0) {
-        if (!write_scheduled_) batch_now_ = clock::now();
+        if (!write_scheduled_ || write_held_) batch_now_ = clock::now();
         deadline = batch_now_ + timeout;
     }
     if (auto ec = mux_.submit(protocol::bytes_view(request.frame), handler, deadline)) {
@@ -235,20 +235,27 @@ void connection_impl::begin_request(encoded_request request, const request_optio
 }
 
 void connection_impl::schedule_write() {
+    const bool enough_to_write = mux_.pending_write_bytes() >= held_write_limit();
+    if (write_held_ && enough_to_write) {
+        coalesce_timer_.cancel();  // its handler writes now
+        return;
+    }
     if (mux_.write_under_way() || write_scheduled_) return;
     // Deferred to the end of this turn of the event loop so that requests issued together
     // leave together.
     write_scheduled_ = true;
     auto write_now = [self = shared_from_this()] {
         self->write_scheduled_ = false;
+        self->write_held_ = false;
         self->start_write();
     };
-    // Held back only while other requests await their answers here: their responses will
-    // wake the event loop anyway, and a lone request is not delayed.
-    if (options_.write_coalesce_delay.count() <= 0 || mux_.pending() <= 1) {
+    // Held for the whole delay, but only while other requests await their answers here: a
+    // lone request is not delayed.
+    if (options_.write_coalesce_delay.count() <= 0 || mux_.pending() <= 1 || enough_to_write) {
         post_with(write_arena_, std::move(write_now));
         return;
     }
+    write_held_ = true;
     coalesce_timer_.expires_after(options_.write_coalesce_delay);
     with_strand([&](const auto& st) {
         coalesce_timer_.async_wait(asio::bind_executor(

@@ -3,6 +3,9 @@
 // (startup.hpp). connection.cpp runs it; connection_handle.cpp is the public face.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -91,6 +94,8 @@ public:
 
     static connection_options clamped(connection_options o) {
         o.stream_ids = std::min(o.stream_ids, max_stream_ids);
+        // Far beyond any use, and short of overflowing the clock's nanoseconds.
+        o.write_coalesce_delay = std::min<std::chrono::microseconds>(o.write_coalesce_delay, std::chrono::hours(1));
         return o;
     }
 
@@ -206,10 +211,17 @@ public:
     // Holds a scheduled write back for options_.write_coalesce_delay, when that is set.
     asio::steady_timer coalesce_timer_;
     // The clock, read once per batch of requests issued in one turn (a deadline is a timeout
-    // from about now, not a timestamp): valid while a write is scheduled.
+    // from about now, not a timestamp): valid while a write is scheduled but not held, which
+    // lasts one turn. A held write spans turns, so each request issued meanwhile reads it.
     clock::time_point batch_now_{};
 
     bool write_scheduled_ = false;
+    bool write_held_ = false;  // the scheduled write waits for coalesce_timer_
+    // A held write goes out at once when it reaches this many bytes: a bigger one saves no more
+    // system calls, and held bytes count against max_pending_write_bytes.
+    std::size_t held_write_limit() const noexcept {
+        return std::min<std::size_t>(64u * 1024u, options_.max_pending_write_bytes / 2);
+    }
     bool reading_ = false;
 
     void begin_request(encoded_request request, const request_options& options, request_handler handler);

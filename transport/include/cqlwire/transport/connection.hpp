@@ -108,8 +108,11 @@ struct CQLWIRE_TRANSPORT_API connection_options {
     // issued close together leave in one write: fewer system calls, and fewer wake-ups of the
     // server, for up to this much latency. Only a request issued while others on this
     // connection await their answers is held (a lone request is not); one issued while a write
-    // is under way goes out when that write completes. Zero or negative: written at the end of
-    // the current turn of the event loop (requests issued in one turn still leave together).
+    // is under way goes out when that write completes, and a held write that reaches 64 KiB
+    // (or half of max_pending_write_bytes, if less) goes out at once. The time held counts
+    // against the request's timeout: keep it far below. At most one hour. Zero or negative:
+    // written at the end of the current turn of the event loop (requests issued in one turn
+    // still leave together).
     std::chrono::microseconds write_coalesce_delay{0};
 };
 
