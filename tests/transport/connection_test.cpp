@@ -278,6 +278,37 @@ TEST_CASE("connection: a timed-out request's late response never reaches another
     CHECK(first_text_cell(fast) == "fast");
 }
 
+TEST_CASE("connection: a request's timeout counts from its turn, also after a request without one in that turn") {
+    // No connection-wide timeout: the first request has none, the second its own. Both are
+    // issued in one turn of the event loop and answered at once.
+    fake_cql_server server({});
+    server.on_opcode(protocol::opcode::query, [](fake_session& s, const fake_request& r) {
+        s.send_raw(fake_cql_server::void_result_frame(r.header.stream));
+    });
+    asio::io_context ioc;
+    transport::connection_options options;
+    options.request_timeout = std::chrono::milliseconds(0);
+    connection c(plain_stream_to(ioc, server.port()), options);
+    protocol::diagnostics diag;
+    REQUIRE(c.startup({}, diag) == std::error_code{});
+
+    std::vector<std::error_code> results;
+    auto note = [&](std::error_code ec, transport::response) { results.push_back(ec); };
+    transport::request_options timed;
+    timed.timeout = std::chrono::seconds(5);
+    auto encode = [](std::vector<std::uint8_t>& out) {
+        return protocol::encode_query(out, protocol::request_frame_options{}, "timed", protocol::query_parameters{});
+    };
+    c.async_query("untimed", note);
+    c.async_request(encode, timed, note);
+    ioc.restart();
+    while (results.size() < 2 && ioc.run_one_for(std::chrono::seconds(10)) != 0) {
+    }
+    REQUIRE(results.size() == 2);
+    CHECK(results[0] == std::error_code{});
+    CHECK(results[1] == std::error_code{});  // not timed out against a clock never read
+}
+
 TEST_CASE("connection: with spare ids, a late answer is dropped while the next request gets its own") {
     fake_cql_server server({});
     server.on_query("slow", [](fake_session& s, const fake_request& r) {

@@ -215,12 +215,11 @@ void connection_impl::begin_request(encoded_request request, const request_optio
         complete_request(std::move(handler), std::make_error_code(std::errc::operation_in_progress), response{});
         return;
     }
+    // Read whether or not this request has a timeout: a later one of the same turn may.
+    if (!write_scheduled_ || write_held_) batch_now_ = clock::now();
     const auto timeout = options.timeout.count() > 0 ? options.timeout : options_.request_timeout;
     std::optional<clock::time_point> deadline;
-    if (timeout.count() > 0) {
-        if (!write_scheduled_ || write_held_) batch_now_ = clock::now();
-        deadline = batch_now_ + timeout;
-    }
+    if (timeout.count() > 0) deadline = batch_now_ + timeout;
     if (auto ec = mux_.submit(protocol::bytes_view(request.frame), handler, deadline)) {
         complete_request(std::move(handler), ec, response{});
         return;
