@@ -83,14 +83,6 @@ struct answering_at_third {
     }
 };
 
-// A connection holding writes for 300 ms to an answering_at_third server.
-struct held_for_300ms {
-    static constexpr auto delay = std::chrono::milliseconds(300);
-    answering_at_third fake;
-    asio::io_context ioc;
-    transport::connection c = started_connection(ioc, fake.server, holding_for(delay));
-};
-
 // After the server has the first request: runs the client's loop a little more, so that the
 // completion of that request's write (posted by then) has run. A request issued while a write
 // is under way goes out when it completes, held back by nothing else.
@@ -117,7 +109,12 @@ TEST_CASE("write coalescing: a lone request is written at once, however long the
     CHECK(clock_type::now() - started < std::chrono::seconds(5));  // the delay is 10 s
 }
 
-TEST_CASE_FIXTURE(held_for_300ms, "write coalescing: requests issued while another awaits its answer leave together after the delay") {
+TEST_CASE("write coalescing: requests issued while another awaits its answer leave together after the delay") {
+    constexpr auto delay = std::chrono::milliseconds(300);
+    answering_at_third fake;
+    asio::io_context ioc;
+    auto c = started_connection(ioc, fake.server, holding_for(delay));
+
     // The frames of one write are reported with one time stamp, read once for the write.
     std::vector<std::chrono::system_clock::time_point> sent_at;
     c.set_frame_observer([&](const transport::frame_event& e) {

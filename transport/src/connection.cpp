@@ -234,7 +234,8 @@ void connection_impl::begin_request(encoded_request request, const request_optio
 }
 
 void connection_impl::schedule_write() {
-    const bool enough_to_write = mux_.pending_write_bytes() >= held_write_limit();
+    const bool holding = options_.write_coalesce_delay.count() > 0;
+    const bool enough_to_write = holding && mux_.pending_write_bytes() >= held_write_limit();
     if (write_held_ && enough_to_write) {
         coalesce_timer_.cancel();  // its handler writes now
         return;
@@ -250,7 +251,7 @@ void connection_impl::schedule_write() {
     };
     // Held for the whole delay, but only while other requests await their answers here: a
     // lone request is not delayed.
-    if (options_.write_coalesce_delay.count() <= 0 || mux_.pending() <= 1 || enough_to_write) {
+    if (!holding || mux_.pending() <= 1 || enough_to_write) {
         post_with(write_arena_, std::move(write_now));
         return;
     }
