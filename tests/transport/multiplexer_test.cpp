@@ -1,6 +1,7 @@
 // The multiplexer driven directly: no socket, no thread, no clock — time is a number here.
 #include "cqlwire/transport/multiplexer.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,8 @@ TEST_CASE("multiplexer: a request past its deadline is handed back, its id quara
     REQUIRE_FALSE(submit_options(m, "patient", t0 + 500ms));
     REQUIRE_FALSE(submit_options(m, "forever"));
     CHECK(m.next_deadline() == t0 + 100ms);
+    REQUIRE(stream_ids_in(m.prepare_write()).size() == 3);  // sent: the server may answer late
+    m.commit_write();
 
     std::vector<tag> expired;
     m.expire(t0 + 99ms, [&](tag&& t) { expired.push_back(t); });
@@ -115,6 +118,59 @@ TEST_CASE("multiplexer: a request past its deadline is handed back, its id quara
     m.expire(t0 + 1h, [&](tag&& t) { expired.push_back(t); });
     CHECK(expired.size() == 1);
     CHECK(m.pending() == 1);  // "forever" has no deadline
+}
+
+TEST_CASE("multiplexer: a request that times out before it was written is never sent, and its id is free at once") {
+    multiplexer<tag> m;
+    REQUIRE_FALSE(submit_options(m, "sent", t0 + 100ms));
+    const auto first_write = m.prepare_write();
+    REQUIRE(stream_ids_in(first_write) == std::vector<std::int16_t>{0});
+    // Queued behind the write under way (or held back by the connection): frames of three sizes,
+    // so that the ones kept must be moved whole.
+    auto frame_of = [](std::size_t body) {
+        std::vector<std::uint8_t> f(protocol::frame_header_size + body, static_cast<std::uint8_t>(body));
+        f[1] = 0;
+        f[4] = static_cast<std::uint8_t>(protocol::opcode::options);
+        f[5] = f[6] = 0;
+        f[7] = static_cast<std::uint8_t>(body >> 8);
+        f[8] = static_cast<std::uint8_t>(body);
+        return f;
+    };
+    const auto small = frame_of(3), large = frame_of(300), medium = frame_of(40);
+    tag a = "expiring", b = "kept", c = "expiring too", d = "kept too";
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(small), a, t0 + 100ms));
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(large), b, std::nullopt));
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(medium), c, t0 + 50ms));
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(medium), d, t0 + 1s));
+    const auto before = m.pending_write_bytes();
+
+    std::vector<tag> expired;
+    m.expire(t0 + 100ms, [&](tag&& t) { expired.push_back(t); });
+    std::sort(expired.begin(), expired.end());
+    CHECK(expired == std::vector<tag>{"expiring", "expiring too", "sent"});
+    CHECK(m.pending() == 2);
+    CHECK(m.quarantined() == 1);  // "sent" only: its answer may still come
+    CHECK(m.pending_write_bytes() == before - small.size() - medium.size());
+
+    m.commit_write();
+    const auto second_write = m.prepare_write();
+    CHECK(stream_ids_in(second_write) == std::vector<std::int16_t>{2, 4});
+    // The frames kept are whole: "kept" (300 bytes of 44) then "kept too" (40 bytes of 40).
+    REQUIRE(second_write.size() == large.size() + medium.size());
+    CHECK(std::all_of(second_write.begin() + 9, second_write.begin() + 309, [](auto x) { return x == 44; }));
+    CHECK(std::all_of(second_write.begin() + 318, second_write.end(), [](auto x) { return x == 40; }));
+    m.commit_write();
+
+    // The ids of the two never sent are free: a response on them is a violation, not a late one.
+    tag got;
+    std::string violation;
+    CHECK(m.consume(response_on(1), got, violation) == frame_route::violation);
+    CHECK(m.consume(response_on(3), got, violation) == frame_route::violation);
+    CHECK(m.consume(response_on(0), got, violation) == frame_route::late);
+    CHECK(m.consume(response_on(2), got, violation) == frame_route::response);
+    CHECK(got == "kept");
+    CHECK(m.consume(response_on(4), got, violation) == frame_route::response);
+    CHECK(got == "kept too");
 }
 
 TEST_CASE("multiplexer: a reused id's old deadline does not expire the new request") {

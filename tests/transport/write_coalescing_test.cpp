@@ -2,7 +2,7 @@
 // is held back so that requests close together leave in one write; a lone request is not; a
 // connection that fails while a write is held completes the held requests at once; a held write
 // that reaches its size limit goes out at once; the time held counts against each request's
-// timeout from when it was issued. Every timing checked here is a lower bound (a timer never
+// timeout from when it was issued, and a request that times out while held is not sent. Every timing checked here is a lower bound (a timer never
 // fires early) or leaves at least a second (most leave five against a hold of ten), so that a
 // loaded machine or valgrind does not make these tests fail.
 #include "test_support.hpp"
@@ -184,6 +184,45 @@ TEST_CASE("write coalescing: the time a request is held counts from when it was 
     REQUIRE(third);
     CHECK(*third - hold_began >= delay - std::chrono::milliseconds(5));  // it was held with "second"
     for (const auto& [name, ec] : results) CHECK_MESSAGE(ec == std::error_code{}, name, ": ", ec.message());
+}
+
+TEST_CASE("write coalescing: a request that times out while held is never sent") {
+    // "second", held for 3 s with a timeout of 1 s, times out while held and is taken out of
+    // the held write; "third", issued 1.5 s into the hold, still leaves with it at 3 s.
+    constexpr auto delay = std::chrono::seconds(3);
+    answering_at_third fake;
+    asio::io_context ioc;
+    auto c = started_connection(ioc, fake.server, holding_for(delay));
+
+    std::vector<std::pair<std::string, std::error_code>> results;
+    auto note = [&](std::string name) {
+        return [&results, name](std::error_code ec, transport::response) { results.emplace_back(name, ec); };
+    };
+    c.async_query("first", note("first"));
+    REQUIRE(run_until(ioc, [&] { return fake.first_arrived.load(); }));
+    let_first_write_complete(ioc);
+
+    const auto hold_began = clock_type::now();
+    transport::request_options short_timeout;
+    short_timeout.timeout = std::chrono::seconds(1);
+    auto encode_second = [](std::vector<std::uint8_t>& out) {
+        return protocol::encode_query(out, protocol::request_frame_options{}, "second", protocol::query_parameters{});
+    };
+    c.async_request(encode_second, short_timeout, note("second"));
+    asio::steady_timer later(ioc, std::chrono::milliseconds(1500));
+    later.async_wait([&](const boost::system::error_code&) { c.async_query("third", note("third")); });
+
+    REQUIRE(run_until(ioc, [&] { return results.size() == 3; }));
+    REQUIRE(results[0].first == "second");
+    CHECK(results[0].second == transport::errc::request_timeout);
+    const auto third = fake.arrived.of("third");
+    REQUIRE(third);
+    CHECK(*third - hold_began >= delay - std::chrono::milliseconds(5));  // the hold went on
+    CHECK_FALSE(fake.arrived.of("second"));  // the write that left held only "third"
+    for (std::size_t i = 1; i < results.size(); ++i)
+        CHECK_MESSAGE(results[i].second == std::error_code{}, results[i].first, ": ", results[i].second.message());
+    CHECK(c.pending_requests() == 0);
+    CHECK(c.quarantined_stream_ids() == 0);  // "second" was never sent: no late answer to await
 }
 
 TEST_CASE("write coalescing: a held write that grows past its limit goes out at once") {

@@ -58,6 +58,10 @@ void stream_id_allocator::quarantine(std::int16_t id) noexcept {
     ++quarantined_;
 }
 
+void stream_id_allocator::release(std::int16_t id) noexcept {
+    if (state(id) != stream_id_state::free) on_response(id);
+}
+
 stream_id_state stream_id_allocator::state(std::int16_t id) const noexcept {
     return valid(id) ? states_[static_cast<std::size_t>(id)] : stream_id_state::free;
 }

@@ -5,7 +5,9 @@
 //     in whatever order the server sends them. EVENT frames (stream -1) go to the event handler.
 //   - A request that times out (connection_options::request_timeout) completes with
 //     errc::request_timeout and its id is quarantined until the late response arrives, which is
-//     then dropped: a response can never reach a request it was not meant for.
+//     then dropped: a response can never reach a request it was not meant for. One that times
+//     out before its frame was written (held back, or queued behind a server slow to read) is
+//     never sent, and its id is free at once.
 //   - Requests queued while a write is under way (or issued in the same turn of the event loop)
 //     leave in one write, so that over TLS they share records.
 //   - When the connection fails, every pending request completes with the error that broke it
@@ -110,9 +112,9 @@ struct CQLWIRE_TRANSPORT_API connection_options {
     // connection await their answers is held (a lone request is not); one issued while a write
     // is under way goes out when that write completes, and a held write that reaches 64 KiB
     // (or half of max_pending_write_bytes, if less) goes out at once. The time held counts
-    // against the request's timeout: keep it far below. At most one hour. Zero or negative:
-    // written at the end of the current turn of the event loop (requests issued in one turn
-    // still leave together).
+    // against the request's timeout: keep it far below (one that times out while held is
+    // not sent). At most one hour. Zero or negative: written at the end of the current turn
+    // of the event loop (requests issued in one turn still leave together).
     std::chrono::microseconds write_coalesce_delay{0};
 };
 

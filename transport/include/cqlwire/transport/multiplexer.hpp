@@ -17,6 +17,8 @@
 //     by id, in whatever order responses come. A request that times out gives its handler back
 //     from expire() and its id is quarantined until the late response arrives, which consume()
 //     then reports as `late` (dropped): a response never reaches a request it was not meant for.
+//   - A request that times out before its frame was handed to a write is taken out of the
+//     queue: it is never sent, and its id is free at once.
 //   - Requests queue in one buffer and leave in batches: prepare_write() hands out everything
 //     queued (up to max_write_batch_bytes, whole frames) while no write is under way.
 //   - Queued plus unwritten bytes stay within max_pending_write_bytes: a request beyond is
@@ -166,12 +168,15 @@ public:
         return deadlines_.front().at;
     }
     // Hands `expired(Handler&&)` every request whose deadline is at or before `now`; each one's id
-    // is quarantined until its late response arrives.
+    // is quarantined until its late response arrives, unless its frame was still queued: then
+    // the frame is dropped and the id freed.
     template <class OnExpired>
     void expire(time_point now, OnExpired&& expired) {
+        bool any = false;
         for (;;) {
             drop_stale_top();
-            if (deadlines_.empty() || deadlines_.front().at > now) return;
+            if (deadlines_.empty() || deadlines_.front().at > now) break;
+            any = true;
             const auto d = deadlines_.front();
             std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
             deadlines_.pop_back();
@@ -183,6 +188,7 @@ public:
             put(h, std::move(s.handler));
             expired(std::move(h));
         }
+        if (any && !queue_.empty()) withdraw_expired_frames();
     }
 
     // ---- failure -----------------------------------------------------------------------------
@@ -243,6 +249,26 @@ private:
     std::size_t body_length_at(std::size_t offset) const noexcept {
         const auto* p = queue_.data() + offset + 5;
         return std::size_t{p[0]} << 24 | std::size_t{p[1]} << 16 | std::size_t{p[2]} << 8 | std::size_t{p[3]};
+    }
+
+    // Drops from the queue every frame whose request expired (its id quarantined: a queued
+    // frame's id is that of the request waiting on it, until expire() quarantines it) and frees
+    // their ids. One pass over the queue, on timeouts only.
+    void withdraw_expired_frames() {
+        std::size_t kept = 0;
+        for (std::size_t at = 0; at < queue_.size();) {
+            const std::size_t size = protocol::frame_header_size + body_length_at(at);
+            const auto id = static_cast<std::int16_t>(static_cast<std::uint16_t>(queue_[at + 2] << 8 | queue_[at + 3]));
+            if (ids_.state(id) == stream_id_state::quarantined) {
+                ids_.release(id);
+            } else {
+                if (kept != at) std::copy_n(queue_.begin() + static_cast<std::ptrdiff_t>(at), size,
+                                            queue_.begin() + static_cast<std::ptrdiff_t>(kept));
+                kept += size;
+            }
+            at += size;
+        }
+        queue_.resize(kept);
     }
 
     // The frame encoded at queue_[start..] becomes a request, or is taken back out.

@@ -47,6 +47,10 @@ public:
     // still answer. An in-use id becomes quarantined; other states are left as they are.
     void quarantine(std::int16_t id) noexcept;
 
+    // The request carrying `id` was never sent, so no response can come: an in-use or
+    // quarantined id becomes free at once.
+    void release(std::int16_t id) noexcept;
+
     // Returns every id to `free` (after the connection was closed: no late response can come).
     void reset() noexcept;
 
