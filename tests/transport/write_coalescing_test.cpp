@@ -2,9 +2,10 @@
 // is held back so that requests close together leave in one write; a lone request is not; a
 // connection that fails while a write is held completes the held requests at once; a held write
 // that reaches its size limit goes out at once; the time held counts against each request's
-// timeout from when it was issued, and a request that times out while held is not sent. Every timing checked here is a lower bound (a timer never
-// fires early) or leaves at least a second (most leave five against a hold of ten), so that a
-// loaded machine or valgrind does not make these tests fail.
+// timeout from when it was issued, and a request that times out while held is not sent. Every
+// timing checked here is a lower bound (a timer never fires early) or leaves at least a second
+// (most leave five against a hold of ten), so that a loaded machine or valgrind does not make
+// these tests fail.
 #include "test_support.hpp"
 
 #include <atomic>
@@ -151,34 +152,48 @@ TEST_CASE("write coalescing: requests issued while another awaits its answer lea
     CHECK(sent_at[0] != sent_at[1]);
 }
 
-TEST_CASE("write coalescing: the time a request is held counts from when it was issued, not from when the hold began") {
+namespace {
+
+// A connection holding writes for 3 s to an answering_at_third server, with "first" sent (and
+// held by the server), so that the next request starts a hold; results in completion order.
+struct holding_after_first {
+    static constexpr auto delay = std::chrono::seconds(3);
+    answering_at_third fake;
+    asio::io_context ioc;
+    transport::connection c = started_connection(ioc, fake.server, holding_for(delay));
+    std::vector<std::pair<std::string, std::error_code>> results;
+
+    auto note(std::string name) {
+        return [this, name](std::error_code ec, transport::response) { results.emplace_back(name, ec); };
+    }
+    // Sends "first" and waits until the server has it; returns when the hold may begin.
+    clock_type::time_point send_first() {
+        c.async_query("first", note("first"));
+        REQUIRE(run_until(ioc, [&] { return fake.first_arrived.load(); }));
+        let_first_write_complete(ioc);
+        return clock_type::now();
+    }
+    void query_with_timeout(const std::string& text, std::chrono::milliseconds timeout) {
+        transport::request_options options;
+        options.timeout = timeout;
+        auto encode = [text](std::vector<std::uint8_t>& out) {
+            return protocol::encode_query(out, protocol::request_frame_options{}, text, protocol::query_parameters{});
+        };
+        c.async_request(encode, options, note(text));
+    }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(holding_after_first, "write coalescing: the time a request is held counts from when it was issued, not from when the hold began") {
     // "second" starts a hold of 3 s; "third", issued 1.5 s into it with a timeout of 2.5 s, is
     // due 4 s after the hold began: it leaves with the hold at 3 s and is answered, with a
     // second to spare. Timed from the hold's start it would expire at 2.5 s, before it was sent.
-    constexpr auto delay = std::chrono::seconds(3);
-    answering_at_third fake;
-    asio::io_context ioc;
-    auto c = started_connection(ioc, fake.server, holding_for(delay));
-
-    std::vector<std::pair<std::string, std::error_code>> results;
-    auto note = [&](std::string name) {
-        return [&results, name](std::error_code ec, transport::response) { results.emplace_back(name, ec); };
-    };
-    c.async_query("first", note("first"));
-    REQUIRE(run_until(ioc, [&] { return fake.first_arrived.load(); }));
-    let_first_write_complete(ioc);
-
-    const auto hold_began = clock_type::now();
+    const auto hold_began = send_first();
     c.async_query("second", note("second"));
     asio::steady_timer later(ioc, std::chrono::milliseconds(1500));
-    later.async_wait([&](const boost::system::error_code&) {
-        transport::request_options options;
-        options.timeout = std::chrono::milliseconds(2500);
-        auto encode = [](std::vector<std::uint8_t>& out) {
-            return protocol::encode_query(out, protocol::request_frame_options{}, "third", protocol::query_parameters{});
-        };
-        c.async_request(encode, options, note("third"));
-    });
+    later.async_wait(
+        [&](const boost::system::error_code&) { query_with_timeout("third", std::chrono::milliseconds(2500)); });
     REQUIRE(run_until(ioc, [&] { return results.size() == 3; }));
     const auto third = fake.arrived.of("third");
     REQUIRE(third);
@@ -186,29 +201,11 @@ TEST_CASE("write coalescing: the time a request is held counts from when it was 
     for (const auto& [name, ec] : results) CHECK_MESSAGE(ec == std::error_code{}, name, ": ", ec.message());
 }
 
-TEST_CASE("write coalescing: a request that times out while held is never sent") {
+TEST_CASE_FIXTURE(holding_after_first, "write coalescing: a request that times out while held is never sent") {
     // "second", held for 3 s with a timeout of 1 s, times out while held and is taken out of
     // the held write; "third", issued 1.5 s into the hold, still leaves with it at 3 s.
-    constexpr auto delay = std::chrono::seconds(3);
-    answering_at_third fake;
-    asio::io_context ioc;
-    auto c = started_connection(ioc, fake.server, holding_for(delay));
-
-    std::vector<std::pair<std::string, std::error_code>> results;
-    auto note = [&](std::string name) {
-        return [&results, name](std::error_code ec, transport::response) { results.emplace_back(name, ec); };
-    };
-    c.async_query("first", note("first"));
-    REQUIRE(run_until(ioc, [&] { return fake.first_arrived.load(); }));
-    let_first_write_complete(ioc);
-
-    const auto hold_began = clock_type::now();
-    transport::request_options short_timeout;
-    short_timeout.timeout = std::chrono::seconds(1);
-    auto encode_second = [](std::vector<std::uint8_t>& out) {
-        return protocol::encode_query(out, protocol::request_frame_options{}, "second", protocol::query_parameters{});
-    };
-    c.async_request(encode_second, short_timeout, note("second"));
+    const auto hold_began = send_first();
+    query_with_timeout("second", std::chrono::milliseconds(1000));
     asio::steady_timer later(ioc, std::chrono::milliseconds(1500));
     later.async_wait([&](const boost::system::error_code&) { c.async_query("third", note("third")); });
 
