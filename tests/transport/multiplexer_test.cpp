@@ -52,6 +52,31 @@ std::vector<std::int16_t> stream_ids_in(protocol::bytes_view bytes) {
     return ids;
 }
 
+// A request frame (OPTIONS) with a body of `body` bytes, each of value `body % 256`: frames of
+// different sizes whose bytes tell them apart.
+std::vector<std::uint8_t> frame_of(std::size_t body) {
+    std::vector<std::uint8_t> f(protocol::frame_header_size + body, static_cast<std::uint8_t>(body));
+    f[1] = 0;
+    f[4] = static_cast<std::uint8_t>(protocol::opcode::options);
+    f[5] = static_cast<std::uint8_t>(body >> 24);
+    f[6] = static_cast<std::uint8_t>(body >> 16);
+    f[7] = static_cast<std::uint8_t>(body >> 8);
+    f[8] = static_cast<std::uint8_t>(body);
+    return f;
+}
+
+// Whether `bytes` are the frames of `bodies` (as frame_of makes them) in that order.
+bool frames_are(protocol::bytes_view bytes, std::vector<std::size_t> bodies) {
+    for (const auto body : bodies) {
+        if (bytes.size() < protocol::frame_header_size + body) return false;
+        const auto b = bytes.subspan(protocol::frame_header_size, body);
+        const auto value = static_cast<std::uint8_t>(body);
+        if (!std::all_of(b.begin(), b.end(), [&](auto x) { return x == value; })) return false;
+        bytes = bytes.subspan(protocol::frame_header_size + body);
+    }
+    return bytes.empty();
+}
+
 }  // namespace
 
 TEST_CASE("multiplexer: ids go out in the frames, responses in any order reach their requests") {
@@ -120,57 +145,97 @@ TEST_CASE("multiplexer: a request past its deadline is handed back, its id quara
     CHECK(m.pending() == 1);  // "forever" has no deadline
 }
 
-TEST_CASE("multiplexer: a request that times out before it was written is never sent, and its id is free at once") {
+TEST_CASE("multiplexer: a request that times out before it was written is never sent, and its id is free then") {
     multiplexer<tag> m;
     REQUIRE_FALSE(submit_options(m, "sent", t0 + 100ms));
-    const auto first_write = m.prepare_write();
-    REQUIRE(stream_ids_in(first_write) == std::vector<std::int16_t>{0});
-    // Queued behind the write under way (or held back by the connection): frames of three sizes,
-    // so that the ones kept must be moved whole.
-    auto frame_of = [](std::size_t body) {
-        std::vector<std::uint8_t> f(protocol::frame_header_size + body, static_cast<std::uint8_t>(body));
-        f[1] = 0;
-        f[4] = static_cast<std::uint8_t>(protocol::opcode::options);
-        f[5] = f[6] = 0;
-        f[7] = static_cast<std::uint8_t>(body >> 8);
-        f[8] = static_cast<std::uint8_t>(body);
-        return f;
-    };
+    REQUIRE(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{0});
+    // Queued behind the write under way (or held back by the connection): frames of three
+    // sizes, so that the ones kept must be moved whole.
     const auto small = frame_of(3), large = frame_of(300), medium = frame_of(40);
     tag a = "expiring", b = "kept", c = "expiring too", d = "kept too";
     REQUIRE_FALSE(m.submit(protocol::bytes_view(small), a, t0 + 100ms));
     REQUIRE_FALSE(m.submit(protocol::bytes_view(large), b, std::nullopt));
     REQUIRE_FALSE(m.submit(protocol::bytes_view(medium), c, t0 + 50ms));
     REQUIRE_FALSE(m.submit(protocol::bytes_view(medium), d, t0 + 1s));
-    const auto before = m.pending_write_bytes();
+    CHECK(m.queued_requests() == 4);
 
     std::vector<tag> expired;
     m.expire(t0 + 100ms, [&](tag&& t) { expired.push_back(t); });
     std::sort(expired.begin(), expired.end());
     CHECK(expired == std::vector<tag>{"expiring", "expiring too", "sent"});
     CHECK(m.pending() == 2);
-    CHECK(m.quarantined() == 1);  // "sent" only: its answer may still come
-    CHECK(m.pending_write_bytes() == before - small.size() - medium.size());
+    CHECK(m.queued_requests() == 2);
+
+    // Not sent, so not answerable: an answer on their ids is a violation, and leaves them taken.
+    tag got;
+    std::string violation;
+    CHECK(m.consume(response_on(1), got, violation) == frame_route::violation);
+    CHECK(violation.find("before the request on it was sent") != std::string::npos);
+    CHECK(m.consume(response_on(3), got, violation) == frame_route::violation);
+    CHECK(m.quarantined() == 3);  // the two unsent ones keep their ids until their frames go
 
     m.commit_write();
     const auto second_write = m.prepare_write();
     CHECK(stream_ids_in(second_write) == std::vector<std::int16_t>{2, 4});
-    // The frames kept are whole: "kept" (300 bytes of 44) then "kept too" (40 bytes of 40).
-    REQUIRE(second_write.size() == large.size() + medium.size());
-    CHECK(std::all_of(second_write.begin() + 9, second_write.begin() + 309, [](auto x) { return x == 44; }));
-    CHECK(std::all_of(second_write.begin() + 318, second_write.end(), [](auto x) { return x == 40; }));
+    CHECK(frames_are(second_write, {300, 40}));
+    CHECK(m.pending_write_bytes() == large.size() + medium.size());
+    CHECK(m.quarantined() == 1);  // "sent" only: its answer may still come
     m.commit_write();
 
-    // The ids of the two never sent are free: a response on them is a violation, not a late one.
-    tag got;
-    std::string violation;
     CHECK(m.consume(response_on(1), got, violation) == frame_route::violation);
-    CHECK(m.consume(response_on(3), got, violation) == frame_route::violation);
+    CHECK(violation.find("which no request was waiting on") != std::string::npos);  // free now
     CHECK(m.consume(response_on(0), got, violation) == frame_route::late);
     CHECK(m.consume(response_on(2), got, violation) == frame_route::response);
     CHECK(got == "kept");
     CHECK(m.consume(response_on(4), got, violation) == frame_route::response);
     CHECK(got == "kept too");
+    CHECK(m.pending() == 0);
+}
+
+TEST_CASE("multiplexer: requests timed out unsent among frames a write takes only part of") {
+    // Batches of at most 100 bytes: frames of 49, 49, 49, 49 and 9 bytes (bodies 40 and 0).
+    multiplexer_options o;
+    o.max_write_batch_bytes = 100;
+    multiplexer<tag> m(o);
+    const auto forty = frame_of(40), empty = frame_of(0);
+    std::vector<tag> names = {"a", "b", "c", "d", "e"};
+    for (std::size_t i = 0; i < 4; ++i) REQUIRE_FALSE(m.submit(protocol::bytes_view(forty), names[i], t0 + 1s));
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(empty), names[4], t0 + 10ms));
+    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{0, 1});
+    CHECK(m.queued_requests() == 3);
+
+    // "e" (the last) times out while "c" and "d" wait ahead of it: the frames before it stay
+    // where they are.
+    std::vector<tag> expired;
+    m.expire(t0 + 10ms, [&](tag&& t) { expired.push_back(t); });
+    CHECK(expired == std::vector<tag>{"e"});
+    CHECK(m.queued_requests() == 2);
+    tag got;
+    std::string violation;
+    CHECK(m.consume(response_on(2), got, violation) == frame_route::violation);  // "c" is not sent yet
+    m.commit_write();
+    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{2, 3});
+    CHECK(m.queued_requests() == 0);
+    CHECK(m.consume(response_on(2), got, violation) == frame_route::response);  // sent now
+    CHECK(got == "c");
+    m.commit_write();
+    CHECK(m.prepare_write().empty());  // "e" was dropped
+    CHECK(m.pending_write_bytes() == 0);
+    CHECK(m.quarantined() == 0);
+}
+
+TEST_CASE("multiplexer: a frame whose length disagrees with its bytes is refused") {
+    multiplexer<tag> m;
+    auto frame = frame_of(10);
+    frame.pop_back();  // the header says 10 body bytes; there are 9
+    tag t = "short";
+    CHECK(m.submit(protocol::bytes_view(frame), t, std::nullopt) == transport::errc::protocol_violation);
+    frame.push_back(0x0a);
+    frame.push_back(0x0a);  // and now 11
+    CHECK(m.submit(protocol::bytes_view(frame), t, std::nullopt) == transport::errc::protocol_violation);
+    CHECK(t == "short");
+    CHECK(m.pending() == 0);
+    CHECK(m.prepare_write().empty());
 }
 
 TEST_CASE("multiplexer: a reused id's old deadline does not expire the new request") {
@@ -178,6 +243,8 @@ TEST_CASE("multiplexer: a reused id's old deadline does not expire the new reque
     o.stream_ids = 1;
     multiplexer<tag> m(o);
     REQUIRE_FALSE(submit_options(m, "first", t0 + 10ms));
+    REQUIRE_FALSE(m.prepare_write().empty());
+    m.commit_write();
     tag got;
     std::string violation;
     REQUIRE(m.consume(response_on(0), got, violation) == frame_route::response);

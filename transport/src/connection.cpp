@@ -385,6 +385,9 @@ void connection_impl::on_timer() {
     mux_.expire(clock::now(), [this](request_handler&& h) {
         complete_request(std::move(h), make_error_code(errc::request_timeout), response{});
     });
+    // Every request of a held write timed out: end the hold rather than keep a later request
+    // waiting out the rest of it (the write then only drops their frames).
+    if (write_held_ && mux_.queued_requests() == 0) coalesce_timer_.cancel();
     arm_timer();
 }
 

@@ -7,7 +7,7 @@
 //     errc::request_timeout and its id is quarantined until the late response arrives, which is
 //     then dropped: a response can never reach a request it was not meant for. One that times
 //     out before its frame was written (held back, or queued behind a server slow to read) is
-//     never sent, and its id is free at once.
+//     never sent: the next write drops its frame and frees its id.
 //   - Requests queued while a write is under way (or issued in the same turn of the event loop)
 //     leave in one write, so that over TLS they share records.
 //   - When the connection fails, every pending request completes with the error that broke it

@@ -17,8 +17,10 @@
 //     by id, in whatever order responses come. A request that times out gives its handler back
 //     from expire() and its id is quarantined until the late response arrives, which consume()
 //     then reports as `late` (dropped): a response never reaches a request it was not meant for.
-//   - A request that times out before its frame was handed to a write is taken out of the
-//     queue: it is never sent, and its id is free at once.
+//   - A request that times out before its frame was handed to a write is never sent: the next
+//     prepare_write() drops its frame and frees its id (no answer can come). Until then its id
+//     stays taken, so that no other queued frame can carry it. An answer on the id of a request
+//     not yet sent is a violation.
 //   - Requests queue in one buffer and leave in batches: prepare_write() hands out everything
 //     queued (up to max_write_batch_bytes, whole frames) while no write is under way.
 //   - Queued plus unwritten bytes stay within max_pending_write_bytes: a request beyond is
@@ -103,17 +105,28 @@ public:
     // The bytes to write next, or empty when a write is under way or nothing is queued. They stay
     // valid, unchanged, until commit_write() or fail().
     protocol::bytes_view prepare_write() {
-        if (writing_ || queue_.empty()) return {};
+        if (writing_) return {};
+        if (withdrawn_ > 0) drop_withdrawn_frames();
+        if (queue_.empty()) return {};
         writing_ = true;
         // Whole frames up to the batch limit (at least one frame).
         std::size_t take = queue_.size();
         if (take > options_.max_write_batch_bytes) {
             take = 0;
+            std::size_t last = 0;  // where the last frame taken starts
+            std::size_t frames = 0;
             while (take < queue_.size()) {
                 const std::size_t frame = protocol::frame_header_size + body_length_at(take);
                 if (take > 0 && take + frame > options_.max_write_batch_bytes) break;
+                last = take;
                 take += frame;
+                ++frames;
             }
+            queued_requests_ -= frames;
+            handed_seq_ = slots_[static_cast<std::size_t>(stream_id_at(last))].seq;
+        } else {
+            queued_requests_ = 0;
+            handed_seq_ = admitted_seq_;
         }
         if (take == queue_.size()) {
             written_.swap(queue_);
@@ -131,7 +144,10 @@ public:
     }
     bool write_under_way() const noexcept { return writing_; }
     bool has_queued_bytes() const noexcept { return !queue_.empty(); }
-    // Request bytes accepted and not yet written (queued plus being written).
+    // Requests whose frames wait for a write (not those that timed out there).
+    std::size_t queued_requests() const noexcept { return queued_requests_; }
+    // Request bytes accepted and not yet written (queued plus being written; the frames of
+    // requests that timed out unsent count until the next prepare_write() drops them).
     std::size_t pending_write_bytes() const noexcept { return queue_.size() + written_.size(); }
 
     // ---- reading -----------------------------------------------------------------------------
@@ -144,6 +160,16 @@ public:
             violation = "the server sent " + std::string(protocol::to_string(header.op)) + " on stream " +
                         std::to_string(id) + "; only EVENT frames use negative stream ids";
             return frame_route::violation;
+        }
+        if (static_cast<std::size_t>(id) < slots_.size()) {
+            // A request not yet handed to a write cannot have been answered; nor one that timed
+            // out before it was (its frame is dropped, never sent).
+            const auto& s = slots_[static_cast<std::size_t>(id)];
+            if (s.withdrawn || (s.waiting && s.seq > handed_seq_)) {
+                violation =
+                    "the server answered on stream " + std::to_string(id) + " before the request on it was sent";
+                return frame_route::violation;
+            }
         }
         switch (ids_.on_response(id)) {
         case stream_id_state::in_use: {
@@ -168,15 +194,13 @@ public:
         return deadlines_.front().at;
     }
     // Hands `expired(Handler&&)` every request whose deadline is at or before `now`; each one's id
-    // is quarantined until its late response arrives, unless its frame was still queued: then
-    // the frame is dropped and the id freed.
+    // is quarantined until its late response arrives, or, for a request not yet handed to a
+    // write, until the next prepare_write() drops its frame.
     template <class OnExpired>
     void expire(time_point now, OnExpired&& expired) {
-        bool any = false;
         for (;;) {
             drop_stale_top();
-            if (deadlines_.empty() || deadlines_.front().at > now) break;
-            any = true;
+            if (deadlines_.empty() || deadlines_.front().at > now) return;
             const auto d = deadlines_.front();
             std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
             deadlines_.pop_back();
@@ -184,11 +208,15 @@ public:
             s.waiting = false;
             --pending_;
             ids_.quarantine(d.id);
+            if (s.seq > handed_seq_) {
+                s.withdrawn = true;
+                ++withdrawn_;
+                --queued_requests_;
+            }
             Handler h;
             put(h, std::move(s.handler));
             expired(std::move(h));
         }
-        if (any && !queue_.empty()) withdraw_expired_frames();
     }
 
     // ---- failure -----------------------------------------------------------------------------
@@ -198,6 +226,7 @@ public:
     void fail(std::error_code cause, Each&& each) {
         if (!failure_) failure_ = cause ? cause : make_error_code(errc::connection_broken);
         for (auto& s : slots_) {
+            s.withdrawn = false;
             if (!s.waiting) continue;
             s.waiting = false;
             Handler h;
@@ -209,6 +238,8 @@ public:
         deadlines_.clear();
         // The bytes of a write under way stay until commit_write(): the write may still read them.
         queue_.clear();
+        queued_requests_ = 0;
+        withdrawn_ = 0;
     }
     std::error_code failure() const noexcept { return failure_; }
 
@@ -220,7 +251,9 @@ private:
     struct slot {
         Handler handler;
         bool waiting = false;
+        bool withdrawn = false;        // timed out before its frame was handed to a write
         std::uint32_t generation = 0;  // bumped per request: tells a stale deadline entry
+        std::uint64_t seq = 0;         // admitted_seq_ when admitted: queued while above handed_seq_
     };
     struct deadline_entry {
         time_point at;
@@ -250,33 +283,39 @@ private:
         const auto* p = queue_.data() + offset + 5;
         return std::size_t{p[0]} << 24 | std::size_t{p[1]} << 16 | std::size_t{p[2]} << 8 | std::size_t{p[3]};
     }
+    std::int16_t stream_id_at(std::size_t offset) const noexcept {
+        return static_cast<std::int16_t>(static_cast<std::uint16_t>(queue_[offset + 2] << 8 | queue_[offset + 3]));
+    }
 
-    // Drops from the queue every frame whose request expired (its id quarantined: a queued
-    // frame's id is that of the request waiting on it, until expire() quarantines it) and frees
-    // their ids. One pass over the queue, on timeouts only.
-    void withdraw_expired_frames() {
+    // Drops from the queue the frames of requests that timed out there, freeing their ids: one
+    // pass over the queue, before a write that would otherwise carry them.
+    void drop_withdrawn_frames() {
         std::size_t kept = 0;
         for (std::size_t at = 0; at < queue_.size();) {
             const std::size_t size = protocol::frame_header_size + body_length_at(at);
-            const auto id = static_cast<std::int16_t>(static_cast<std::uint16_t>(queue_[at + 2] << 8 | queue_[at + 3]));
-            if (ids_.state(id) == stream_id_state::quarantined) {
+            const auto id = stream_id_at(at);
+            auto& s = slots_[static_cast<std::size_t>(id)];
+            if (s.withdrawn) {
+                s.withdrawn = false;
                 ids_.release(id);
             } else {
-                if (kept != at) std::copy_n(queue_.begin() + static_cast<std::ptrdiff_t>(at), size,
-                                            queue_.begin() + static_cast<std::ptrdiff_t>(kept));
+                if (kept != at)
+                    std::copy_n(queue_.begin() + static_cast<std::ptrdiff_t>(at), size,
+                                queue_.begin() + static_cast<std::ptrdiff_t>(kept));
                 kept += size;
             }
             at += size;
         }
         queue_.resize(kept);
+        withdrawn_ = 0;
     }
 
     // The frame encoded at queue_[start..] becomes a request, or is taken back out.
     std::error_code admit(std::size_t start, Handler& handler, std::optional<time_point> at) {
         const std::size_t size = queue_.size() - start;
-        if (size < protocol::frame_header_size) {
+        if (size < protocol::frame_header_size || size != protocol::frame_header_size + body_length_at(start)) {
             queue_.resize(start);
-            return make_error_code(errc::protocol_violation);  // an encoder that wrote no frame
+            return make_error_code(errc::protocol_violation);  // an encoder that wrote no one whole frame
         }
         // One request alone is always taken, so that a large one cannot be refused forever.
         const std::size_t before = pending_write_bytes() - size;
@@ -299,6 +338,8 @@ private:
         put(s.handler, std::move(handler));
         s.waiting = true;
         ++s.generation;
+        s.seq = ++admitted_seq_;
+        ++queued_requests_;
         ++pending_;
         if (at) add_deadline(id, s.generation, *at);
         return {};
@@ -333,6 +374,12 @@ private:
     std::vector<std::uint8_t> queue_;    // frames accepted, not yet handed to a write
     std::vector<std::uint8_t> written_;  // the frames of the write under way
     bool writing_ = false;
+    // Requests are numbered as admitted; those numbered up to handed_seq_ were handed to a write
+    // (or dropped), so a request numbered above it still has its frame in queue_.
+    std::uint64_t admitted_seq_ = 0;
+    std::uint64_t handed_seq_ = 0;
+    std::size_t queued_requests_ = 0;  // live frames in queue_
+    std::size_t withdrawn_ = 0;        // frames in queue_ of requests that timed out unsent
     std::error_code failure_;
 };
 
