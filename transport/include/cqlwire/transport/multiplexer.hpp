@@ -146,9 +146,9 @@ public:
     bool has_queued_bytes() const noexcept { return !queue_.empty(); }
     // Requests whose frames wait for a write (not those that timed out there).
     std::size_t queued_requests() const noexcept { return queued_requests_; }
-    // Request bytes accepted and not yet written (queued plus being written; the frames of
-    // requests that timed out unsent count until the next prepare_write() drops them).
-    std::size_t pending_write_bytes() const noexcept { return queue_.size() + written_.size(); }
+    // Request bytes accepted and not yet written (queued plus being written), not counting the
+    // frames of requests that timed out unsent.
+    std::size_t pending_write_bytes() const noexcept { return queue_.size() - withdrawn_bytes_ + written_.size(); }
 
     // ---- reading -----------------------------------------------------------------------------
     // Routes one incoming frame. For `response`, `handler` receives the waiting request's
@@ -211,6 +211,7 @@ public:
             if (s.seq > handed_seq_) {
                 s.withdrawn = true;
                 ++withdrawn_;
+                withdrawn_bytes_ += s.frame_bytes;
                 --queued_requests_;
             }
             Handler h;
@@ -240,6 +241,7 @@ public:
         queue_.clear();
         queued_requests_ = 0;
         withdrawn_ = 0;
+        withdrawn_bytes_ = 0;
     }
     std::error_code failure() const noexcept { return failure_; }
 
@@ -254,6 +256,7 @@ private:
         bool withdrawn = false;        // timed out before its frame was handed to a write
         std::uint32_t generation = 0;  // bumped per request: tells a stale deadline entry
         std::uint64_t seq = 0;         // admitted_seq_ when admitted: queued while above handed_seq_
+        std::size_t frame_bytes = 0;   // the size of its frame
     };
     struct deadline_entry {
         time_point at;
@@ -308,6 +311,7 @@ private:
         }
         queue_.resize(kept);
         withdrawn_ = 0;
+        withdrawn_bytes_ = 0;
     }
 
     // The frame encoded at queue_[start..] becomes a request, or is taken back out.
@@ -339,6 +343,7 @@ private:
         s.waiting = true;
         ++s.generation;
         s.seq = ++admitted_seq_;
+        s.frame_bytes = size;
         ++queued_requests_;
         ++pending_;
         if (at) add_deadline(id, s.generation, *at);
@@ -380,6 +385,7 @@ private:
     std::uint64_t handed_seq_ = 0;
     std::size_t queued_requests_ = 0;  // live frames in queue_
     std::size_t withdrawn_ = 0;        // frames in queue_ of requests that timed out unsent
+    std::size_t withdrawn_bytes_ = 0;  // and their bytes
     std::error_code failure_;
 };
 
