@@ -226,6 +226,31 @@ TEST_CASE("multiplexer: requests timed out unsent among frames a write takes onl
     CHECK(m.quarantined() == 0);
 }
 
+TEST_CASE("multiplexer: frames of requests timed out unsent do not pile up behind a write that does not end") {
+    // A server that stopped reading: the first write never completes. Requests keep coming and
+    // timing out behind it; one waits without a deadline.
+    multiplexer_options o;
+    o.max_pending_write_bytes = 200;
+    multiplexer<tag> m(o);
+    const auto frame = frame_of(40);  // 49 bytes
+    tag first = "stuck", patient = "patient";
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame), first, std::nullopt));
+    REQUIRE_FALSE(m.prepare_write().empty());
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame), patient, std::nullopt));
+    std::size_t most_held = 0;
+    for (int i = 1; i <= 200; ++i) {
+        tag t = "doomed";
+        REQUIRE_FALSE(m.submit(protocol::bytes_view(frame), t, t0 + i * 1ms));
+        m.expire(t0 + i * 1ms, [](tag&&) {});
+        most_held = std::max(most_held, m.held_bytes());
+    }
+    CHECK(most_held <= o.max_pending_write_bytes + frame.size());
+    CHECK(m.pending_write_bytes() == 2 * frame.size());
+    CHECK(m.quarantined() <= 4);  // the ids of the dropped frames came back
+    m.commit_write();
+    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{1});  // "patient" alone
+}
+
 TEST_CASE("multiplexer: a frame whose length disagrees with its bytes is refused") {
     multiplexer<tag> m;
     auto frame = frame_of(10);

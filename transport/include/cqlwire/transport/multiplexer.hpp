@@ -18,9 +18,10 @@
 //     from expire() and its id is quarantined until the late response arrives, which consume()
 //     then reports as `late` (dropped): a response never reaches a request it was not meant for.
 //   - A request that times out before its frame was handed to a write is never sent: the next
-//     prepare_write() drops its frame and frees its id (no answer can come). Until then its id
-//     stays taken, so that no other queued frame can carry it. An answer on the id of a request
-//     not yet sent is a violation.
+//     prepare_write(), or a submit() that would otherwise go beyond max_pending_write_bytes,
+//     drops its frame and frees its id (no answer can come). Until then its id stays taken, so
+//     that no other queued frame can carry it, and its bytes no longer count as pending. An
+//     answer on the id of a request not yet sent is a violation.
 //   - Requests queue in one buffer and leave in batches: prepare_write() hands out everything
 //     queued (up to max_write_batch_bytes, whole frames) while no write is under way.
 //   - Queued plus unwritten bytes stay within max_pending_write_bytes: a request beyond is
@@ -148,7 +149,10 @@ public:
     std::size_t queued_requests() const noexcept { return queued_requests_; }
     // Request bytes accepted and not yet written (queued plus being written), not counting the
     // frames of requests that timed out unsent.
-    std::size_t pending_write_bytes() const noexcept { return queue_.size() - withdrawn_bytes_ + written_.size(); }
+    std::size_t pending_write_bytes() const noexcept { return held_bytes() - withdrawn_bytes_; }
+    // The bytes held for writing, those frames included: at most max_pending_write_bytes, or one
+    // request alone, as a request that would go beyond first makes the queue drop them.
+    std::size_t held_bytes() const noexcept { return queue_.size() + written_.size(); }
 
     // ---- reading -----------------------------------------------------------------------------
     // Routes one incoming frame. For `response`, `handler` receives the waiting request's
@@ -292,9 +296,12 @@ private:
 
     // Drops from the queue the frames of requests that timed out there, freeing their ids: one
     // pass over the queue, before a write that would otherwise carry them.
-    void drop_withdrawn_frames() {
+    void drop_withdrawn_frames() { drop_withdrawn_frames_before(queue_.size()); }
+    // The same among the frames in queue_[0, end); the bytes from `end` on (a frame being
+    // admitted) move down with the frames kept. Returns how many bytes were dropped.
+    std::size_t drop_withdrawn_frames_before(std::size_t end) {
         std::size_t kept = 0;
-        for (std::size_t at = 0; at < queue_.size();) {
+        for (std::size_t at = 0; at < end;) {
             const std::size_t size = protocol::frame_header_size + body_length_at(at);
             const auto id = stream_id_at(at);
             auto& s = slots_[static_cast<std::size_t>(id)];
@@ -309,9 +316,15 @@ private:
             }
             at += size;
         }
-        queue_.resize(kept);
+        const std::size_t dropped = end - kept;
+        if (dropped > 0) {
+            std::copy(queue_.begin() + static_cast<std::ptrdiff_t>(end), queue_.end(),
+                      queue_.begin() + static_cast<std::ptrdiff_t>(kept));
+            queue_.resize(queue_.size() - dropped);
+        }
         withdrawn_ = 0;
         withdrawn_bytes_ = 0;
+        return dropped;
     }
 
     // The frame encoded at queue_[start..] becomes a request, or is taken back out.
@@ -321,6 +334,10 @@ private:
             queue_.resize(start);
             return make_error_code(errc::protocol_violation);  // an encoder that wrote no one whole frame
         }
+        // Frames of requests that timed out unsent go first rather than pile up behind a write
+        // that does not end (a server that stopped reading).
+        if (withdrawn_ > 0 && held_bytes() > options_.max_pending_write_bytes)
+            start -= drop_withdrawn_frames_before(start);
         // One request alone is always taken, so that a large one cannot be refused forever.
         const std::size_t before = pending_write_bytes() - size;
         if (before > 0 && before + size > options_.max_pending_write_bytes) {
