@@ -228,27 +228,54 @@ TEST_CASE("multiplexer: requests timed out unsent among frames a write takes onl
 
 TEST_CASE("multiplexer: frames of requests timed out unsent do not pile up behind a write that does not end") {
     // A server that stopped reading: the first write never completes. Requests keep coming and
-    // timing out behind it; one waits without a deadline.
+    // timing out behind it, each frame of its own size; one waits without a deadline.
     multiplexer_options o;
     o.max_pending_write_bytes = 200;
+    SUBCASE("bounded by bytes") {}
+    SUBCASE("bounded by stream ids") { o.stream_ids = 6; }
     multiplexer<tag> m(o);
-    const auto frame = frame_of(40);  // 49 bytes
     tag first = "stuck", patient = "patient";
-    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame), first, std::nullopt));
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame_of(7)), first, std::nullopt));
     REQUIRE_FALSE(m.prepare_write().empty());
-    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame), patient, std::nullopt));
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame_of(5)), patient, std::nullopt));
     std::size_t most_held = 0;
     for (int i = 1; i <= 200; ++i) {
         tag t = "doomed";
-        REQUIRE_FALSE(m.submit(protocol::bytes_view(frame), t, t0 + i * 1ms));
+        REQUIRE_FALSE(m.submit(protocol::bytes_view(frame_of(10 + static_cast<std::size_t>(i % 30))), t, t0 + i * 1ms));
         m.expire(t0 + i * 1ms, [](tag&&) {});
         most_held = std::max(most_held, m.held_bytes());
     }
-    CHECK(most_held <= o.max_pending_write_bytes + frame.size());
-    CHECK(m.pending_write_bytes() == 2 * frame.size());
+    CHECK(most_held <= o.max_pending_write_bytes + protocol::frame_header_size + 39);
+    CHECK(m.pending_write_bytes() == 2 * protocol::frame_header_size + 7 + 5);
     CHECK(m.quarantined() <= 4);  // the ids of the dropped frames came back
     m.commit_write();
-    CHECK(stream_ids_in(m.prepare_write()) == std::vector<std::int16_t>{1});  // "patient" alone
+    const auto next = m.prepare_write();
+    CHECK(stream_ids_in(next) == std::vector<std::int16_t>{1});  // "patient" alone, intact
+    CHECK(frames_are(next, {5}));
+}
+
+TEST_CASE("multiplexer: a request refused after frames timed out unsent were dropped leaves the queue whole") {
+    multiplexer_options o;
+    o.max_pending_write_bytes = 150;
+    multiplexer<tag> m(o);
+    tag stuck = "stuck", live = "live", doomed = "doomed";
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame_of(20)), stuck, std::nullopt));  // 29 bytes
+    REQUIRE_FALSE(m.prepare_write().empty());
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame_of(60)), live, std::nullopt));         // 69 bytes
+    REQUIRE_FALSE(m.submit(protocol::bytes_view(frame_of(30)), doomed, t0 + 1ms));           // 39 bytes
+    m.expire(t0 + 1ms, [](tag&&) {});
+    CHECK(m.quarantined() == 1);
+    // 29 + 69 + 39 held; 69 more would go beyond 150 even with "doomed" dropped (29 + 69 + 69).
+    tag big = "big";
+    CHECK(m.submit(protocol::bytes_view(frame_of(60)), big, std::nullopt) == std::errc::no_buffer_space);
+    CHECK(big == "big");
+    CHECK(m.quarantined() == 0);  // "doomed" was dropped on the way
+    CHECK(m.held_bytes() == m.pending_write_bytes());
+    CHECK(m.held_bytes() == 29 + 69);
+    m.commit_write();
+    const auto next = m.prepare_write();
+    CHECK(stream_ids_in(next) == std::vector<std::int16_t>{1});
+    CHECK(frames_are(next, {60}));
 }
 
 TEST_CASE("multiplexer: a frame whose length disagrees with its bytes is refused") {

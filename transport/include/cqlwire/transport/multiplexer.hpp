@@ -18,8 +18,8 @@
 //     from expire() and its id is quarantined until the late response arrives, which consume()
 //     then reports as `late` (dropped): a response never reaches a request it was not meant for.
 //   - A request that times out before its frame was handed to a write is never sent: the next
-//     prepare_write(), or a submit() that would otherwise go beyond max_pending_write_bytes,
-//     drops its frame and frees its id (no answer can come). Until then its id stays taken, so
+//     prepare_write(), or a submit() that would otherwise go beyond max_pending_write_bytes or
+//     find no free id, drops its frame and frees its id (no answer can come). Until then its id stays taken, so
 //     that no other queued frame can carry it, and its bytes no longer count as pending. An
 //     answer on the id of a request not yet sent is a violation.
 //   - Requests queue in one buffer and leave in batches: prepare_write() hands out everything
@@ -334,9 +334,9 @@ private:
             queue_.resize(start);
             return make_error_code(errc::protocol_violation);  // an encoder that wrote no one whole frame
         }
-        // Frames of requests that timed out unsent go first rather than pile up behind a write
-        // that does not end (a server that stopped reading).
-        if (withdrawn_ > 0 && held_bytes() > options_.max_pending_write_bytes)
+        // Frames of requests that timed out unsent go first rather than pile up, with their
+        // ids, behind a write that does not end (a server that stopped reading).
+        if (withdrawn_ > 0 && (held_bytes() > options_.max_pending_write_bytes || ids_.available() == 0))
             start -= drop_withdrawn_frames_before(start);
         // One request alone is always taken, so that a large one cannot be refused forever.
         const std::size_t before = pending_write_bytes() - size;
