@@ -107,7 +107,7 @@ public:
     // valid, unchanged, until commit_write() or fail().
     protocol::bytes_view prepare_write() {
         if (writing_) return {};
-        if (withdrawn_ > 0) drop_withdrawn_frames();
+        if (withdrawn_bytes_ > 0) drop_withdrawn_frames();
         if (queue_.empty()) return {};
         writing_ = true;
         // Whole frames up to the batch limit (at least one frame).
@@ -214,7 +214,6 @@ public:
             ids_.quarantine(d.id);
             if (s.seq > handed_seq_) {
                 s.withdrawn = true;
-                ++withdrawn_;
                 withdrawn_bytes_ += s.frame_bytes;
                 --queued_requests_;
             }
@@ -244,7 +243,6 @@ public:
         // The bytes of a write under way stay until commit_write(): the write may still read them.
         queue_.clear();
         queued_requests_ = 0;
-        withdrawn_ = 0;
         withdrawn_bytes_ = 0;
     }
     std::error_code failure() const noexcept { return failure_; }
@@ -322,7 +320,6 @@ private:
                       queue_.begin() + static_cast<std::ptrdiff_t>(kept));
             queue_.resize(queue_.size() - dropped);
         }
-        withdrawn_ = 0;
         withdrawn_bytes_ = 0;
         return dropped;
     }
@@ -336,7 +333,7 @@ private:
         }
         // Frames of requests that timed out unsent go first rather than pile up, with their
         // ids, behind a write that does not end (a server that stopped reading).
-        if (withdrawn_ > 0 && (held_bytes() > options_.max_pending_write_bytes || ids_.available() == 0))
+        if (withdrawn_bytes_ > 0 && (held_bytes() > options_.max_pending_write_bytes || ids_.available() == 0))
             start -= drop_withdrawn_frames_before(start);
         // One request alone is always taken, so that a large one cannot be refused forever.
         const std::size_t before = pending_write_bytes() - size;
@@ -401,8 +398,7 @@ private:
     std::uint64_t admitted_seq_ = 0;
     std::uint64_t handed_seq_ = 0;
     std::size_t queued_requests_ = 0;  // live frames in queue_
-    std::size_t withdrawn_ = 0;        // frames in queue_ of requests that timed out unsent
-    std::size_t withdrawn_bytes_ = 0;  // and their bytes
+    std::size_t withdrawn_bytes_ = 0;  // of the frames in queue_ of requests that timed out unsent
     std::error_code failure_;
 };
 
