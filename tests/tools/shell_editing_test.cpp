@@ -139,6 +139,9 @@ TEST_CASE("shell: the history moves to ~/.cassandra (0700, 0600), Ctrl-R finds i
         REQUIRE(term.expect("cqlwire> "));
         term.type("EXPAND\r");
         REQUIRE(term.expect("EXPAND is OFF"));
+        // Ctrl-D only at the prompt: typed while the terminal is still in canonical mode, it
+        // is the line discipline's end of file, which reaches the editor as a NUL byte.
+        REQUIRE(term.expect("cqlwire> "));
         term.type("\x04");
         INFO("shown: " << term.shown());
         CHECK(term.wait_exit() == 0);
