@@ -365,6 +365,30 @@ TEST_CASE("multiplexer: back-pressure bounds the bytes held, but one request alo
     CHECK_FALSE(m.submit(big_query(10), small, std::nullopt));
 }
 
+TEST_CASE("multiplexer: a buffer grown by a large request is let go once writes are small again") {
+    multiplexer<tag> m;
+    constexpr std::size_t large = 3u * 1024u * 1024u;
+    auto write_one = [&](std::size_t body) {
+        const auto f = frame_of(body);
+        tag t = "r";
+        REQUIRE_FALSE(m.submit(protocol::bytes_view(f), t, std::nullopt));
+        REQUIRE(m.prepare_write().size() == f.size());
+        m.commit_write();
+    };
+    write_one(large);
+    write_one(large);
+    // Steady large writes keep their buffer.
+    CHECK(m.buffer_capacity() >= large);
+    write_one(100);
+    write_one(100);
+    CHECK(m.buffer_capacity() < 64u * 1024u);
+    // Writes a little smaller than the buffer keep it too.
+    write_one(large);
+    write_one(large / 2);
+    write_one(large / 2);
+    CHECK(m.buffer_capacity() >= large);
+}
+
 TEST_CASE("multiplexer: writes are batched up to the batch limit, in whole frames") {
     multiplexer_options o;
     o.max_write_batch_bytes = 40;  // an OPTIONS frame is 9 bytes: four fit

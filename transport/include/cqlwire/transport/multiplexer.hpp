@@ -138,11 +138,22 @@ public:
         }
         return written_;
     }
-    // The bytes of the last prepare_write() were written.
+    // The bytes of the last prepare_write() were written. A buffer that a burst of large requests
+    // grew is let go once the writes are small again (a quarter of it or less), so that one large
+    // request does not keep its memory for the connection's life; steady large writes keep
+    // theirs. The two buffers trade places on a whole-queue write, so a grown one comes back
+    // here within two writes.
     void commit_write() noexcept {
         writing_ = false;
-        written_.clear();
+        if (written_.capacity() > kept_buffer_bytes && written_.size() < written_.capacity() / 4)
+            std::vector<std::uint8_t>().swap(written_);
+        else
+            written_.clear();
     }
+    // The memory the write buffers hold (for tests and diagnostics).
+    std::size_t buffer_capacity() const noexcept { return queue_.capacity() + written_.capacity(); }
+    // A write buffer up to this size is kept however small the writes get.
+    static constexpr std::size_t kept_buffer_bytes = 1024u * 1024u;
     bool write_under_way() const noexcept { return writing_; }
     bool has_queued_bytes() const noexcept { return !queue_.empty(); }
     // Requests whose frames wait for a write (not those that timed out there).
