@@ -121,7 +121,7 @@ std::error_code parse_contact_points(std::string_view list, std::uint16_t defaul
         }
         if (number > max_contact_points) {
             diag.set_client_message("more than " + std::to_string(max_contact_points) +
-                                    " contact points: give a few of the cluster's nodes (the session finds the others)");
+                                    " contact points: give a few of the cluster's nodes");
             return make_error_code(errc::bad_contact_point);
         }
         contact_point point;

@@ -98,7 +98,9 @@ TEST_CASE("certificate login: without a terminal, a server that checks passwords
     const auto r = run_without_terminal(flags(server.port()), home);
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 5);
-    CHECK(r.err.find("the server requires authentication") != std::string::npos);
+    CHECK(r.err.find("the server requires authentication, and no password was given for user") !=
+          std::string::npos);
+    CHECK(r.err.find("--password-file") != std::string::npos);
     CHECK(server.auth_tokens().empty());
 }
 

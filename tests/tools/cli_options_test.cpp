@@ -53,6 +53,10 @@ TEST_CASE("host and port positionals") {
     check_usage_error({"h", "0"}, "invalid port '0': expected 1-65535");
     check_usage_error({"h", "65536"}, "invalid port '65536': expected 1-65535");
     check_usage_error({"h", "12x"}, "invalid port '12x': expected 1-65535");
+    // Leading zeros, as cqlsh's int() and a contact point's host:port take them.
+    CHECK(*parse({"h", "061042"}).options.port == 61042);
+    check_usage_error({"h", "0000000000000070000"}, "invalid port '0000000000000070000': expected 1-65535");
+    check_usage_error({"h", "00"}, "invalid port '00': expected 1-65535");
     check_usage_error({"h", "1", "extra"}, "too many arguments: expected at most [host [port]] (quote -e statements)");
 }
 

@@ -165,6 +165,17 @@ TEST_CASE("--format json and --format csv") {
     CHECK(std::count(csv.out.begin(), csv.out.end(), '\n') == 2);
 }
 
+TEST_CASE("a password file whose line holds a NUL byte is refused before connecting, in one message") {
+    fake_cql_server server(mtls_password_server());
+    runner run;
+    const std::string pw = run.home.write("pw", std::string("abc\0def\n", 8));
+    const auto r = run(mtls_flags(server.port(), {"-u", std::string(user), "--password-file", pw, "-e",
+                                                  std::string(system_local)}));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "cqlwire: password file '" + pw + "' holds a NUL byte in its first line, which no password has\n");
+    CHECK(server.sessions_accepted() == 0);
+}
+
 TEST_CASE("the password from CQLWIRE_PASSWORD, -p and no password at all") {
     fake_cql_server server(mtls_password_server());
     runner run;
@@ -180,7 +191,8 @@ TEST_CASE("the password from CQLWIRE_PASSWORD, -p and no password at all") {
     const std::size_t tokens_before = server.auth_tokens().size();
     const auto none = run(mtls_flags(server.port(), {"-u", std::string(user), "-e", std::string(system_local)}));
     CHECK(none.exit_code == 5);
-    CHECK(none.err.starts_with("cqlwire: the server requires authentication"));
+    CHECK(none.err.starts_with("cqlwire: the server requires authentication, and no password was given for user '" +
+                               std::string(user) + "'"));
     CHECK(server.auth_tokens().size() == tokens_before);
     // Without a client certificate nothing can stand in for the password: refused before connecting.
     const auto plain = run({"localhost", std::to_string(server.port()), "-u", std::string(user), "-e",

@@ -115,6 +115,13 @@ TEST_CASE("the environment over the cqlshrc") {
     CHECK(m.s.warnings[0] == no_verify_warning());
 }
 
+TEST_CASE("an empty CQLWIRE_PASSWORD counts as unset: the cqlshrc's password stands") {
+    const auto m = merge({}, full_rc, {{"CQLWIRE_PASSWORD", ""}});
+    REQUIRE_FALSE(m.ec);
+    CHECK(m.s.password_from != password_origin::environment);
+    CHECK_FALSE(m.s.password.empty());
+}
+
 TEST_CASE("flags over the environment and the cqlshrc") {
     const auto m = merge({"flag_host", "3000", "-u", "flag_user", "-p", "flag_pw", "-k", "flag_ks", "--connect-timeout",
                           "1", "--request-timeout", "2", "--cafile", "/flag_ca.pem", "--cert", "/flag_cert.pem", "--key",
@@ -234,6 +241,12 @@ TEST_CASE("[certfiles] picks the CA per host, below SSL_CERTFILE and --cafile") 
     CHECK(merge({"node2"}, rc).s.tls.ca_file == "/default.pem");
     CHECK(merge({"node1"}, rc, {{"SSL_CERTFILE", "/env.pem"}}).s.tls.ca_file == "/env.pem");
     CHECK(merge({"node1", "--cafile", "/flag.pem"}, rc).s.tls.ca_file == "/flag.pem");
+    // Kept per host for the contact points of a list, unless one CA is named for every host.
+    const auto listed = merge({"node1:9042,node2"}, rc).s.tls;
+    CHECK(listed.ca_file == "/default.pem");
+    CHECK(listed.ca_file_by_host == std::vector<std::pair<std::string, std::string>>{{"node1", "/node1.pem"}});
+    CHECK(merge({"node1,node2", "--cafile", "/flag.pem"}, rc).s.tls.ca_file_by_host.empty());
+    CHECK(merge({"node1,node2"}, rc, {{"SSL_CERTFILE", "/env.pem"}}).s.tls.ca_file_by_host.empty());
 }
 
 TEST_CASE("bad environment values and half a client certificate are configuration errors") {

@@ -290,13 +290,15 @@ std::optional<std::int32_t> parse_page_size(std::string_view text) noexcept {
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
-    if (text.empty() || text.size() > 5) return std::nullopt;
+    // Leading zeros are allowed, as by cqlsh's int() and in a contact point's host:port.
+    if (text.empty()) return std::nullopt;
     std::uint32_t value = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return std::nullopt;
         value = value * 10 + static_cast<std::uint32_t>(c - '0');
+        if (value > 65535) return std::nullopt;
     }
-    if (value == 0 || value > 65535) return std::nullopt;
+    if (value == 0) return std::nullopt;
     return static_cast<std::uint16_t>(value);
 }
 

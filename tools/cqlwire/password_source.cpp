@@ -73,8 +73,17 @@ std::error_code read_secret_file(const std::string& path, std::string_view what,
     if (line.ends_with('\r')) line.remove_suffix(1);
     // Editors on Windows start a UTF-8 file with a byte order mark; it is not part of the secret.
     if (line.starts_with("\xEF\xBB\xBF")) line.remove_prefix(3);
+    // A NUL byte belongs to no password or passphrase (SASL PLAIN cannot even carry one): a
+    // binary file, most likely, refused before anything is sent.
+    const bool has_nul = line.find('\0') != std::string_view::npos;
     out.append(line);
     auth::wipe(text);
+    if (has_nul) {
+        out.clear();
+        message = std::string(what) + " file '" + path + "' holds a NUL byte in its first line, which no " +
+                  std::string(what) + " has";
+        return make_error_code(cli_errc::bad_config);
+    }
     if (out.empty()) {
         message = std::string(what) + " file '" + path + "' is empty (the first line is the " + std::string(what) + ")";
         return make_error_code(cli_errc::bad_config);

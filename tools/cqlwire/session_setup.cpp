@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -15,7 +17,9 @@
 #include "credentials_file.hpp"
 #include "cqlwire/auth/plain_text_authenticator.hpp"
 #include "cqlwire/cluster/contact_points.hpp"
+#include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/endpoint_text.hpp"
+#include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/session.hpp"
 #include "cqlwire/transport/connect.hpp"
 #include "cqlwire/transport/errc.hpp"
@@ -64,14 +68,17 @@ std::string passphrase_source(const tls_settings& t) {
 }
 
 // Builds the TLS context; the key passphrase is moved out of `s` and wiped once used.
-int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::ostream& err, std::string_view who) {
+// `show_warnings` false: a second context of the same run (another contact point's CA file),
+// whose warnings the first already printed.
+int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::ostream& err, std::string_view who,
+              bool show_warnings = true) {
     const auto passphrase_origin = passphrase_source(s.tls);
     transport::tls_options o = tls_options_from(s);
     std::vector<std::string> warnings;
     if (!o.key_log_file.empty()) warnings.push_back(transport::key_log_warning(o.key_log_file));
     protocol::diagnostics diag;
     const auto ec = transport::tls_context::create(o, out, warnings, diag);
-    print_warnings(err, warnings);
+    if (show_warnings) print_warnings(err, warnings);
     if (!ec) return 0;
     // The pre-flight check cannot tell a wrong passphrase from a damaged file, nor say where the
     // passphrase came from; when the passphrase is what failed, say so in those terms.
@@ -96,16 +103,66 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
     return failed(err, who, ec, diag);
 }
 
-// Failures that are the node's (unreachable, down, a certificate that does not verify): the
-// next contact point may do better. Login and configuration failures would fail there too.
+// Failures that are the node's (unreachable, down, busy, starting, a certificate that does not
+// verify): the next contact point may do better. Login and configuration failures would fail
+// there too.
 bool is_node_failure(std::error_code ec) {
     using transport::errc;
+    using protocol::server_errc;
     return ec == errc::resolve_failed || ec == errc::connect_failed || ec == errc::connect_timeout ||
            ec == errc::handshake_timeout || ec == errc::connection_closed || ec == errc::connection_broken ||
            ec == errc::tls_handshake_failed || ec == errc::certificate_untrusted ||
            ec == errc::certificate_name_mismatch || ec == errc::certificate_expired ||
            ec == errc::certificate_not_yet_valid || ec == errc::server_expects_tls ||
-           ec == errc::server_is_plaintext || ec == errc::protocol_violation;
+           ec == errc::server_is_plaintext || ec == errc::protocol_violation ||
+           ec == server_errc::overloaded || ec == server_errc::is_bootstrapping || ec == server_errc::server_error;
+}
+
+// The exit code of a node's failure: a node that refused the start-up (busy, still starting, in
+// trouble) cannot serve now, as one that cannot be reached; no statement was rejected.
+exit_code exit_code_for_node_failure(std::error_code ec) {
+    if (ec.category() == protocol::server_category()) return exit_code::network;
+    return exit_code_for(ec);
+}
+
+// The CA file a contact point is checked against: its own in the cqlshrc's [certfiles], else
+// the one for every host.
+const std::string& ca_file_for(const tls_settings& t, const std::string& host) {
+    const std::string lowered = protocol::ascii_lowered(host);
+    for (const auto& [h, path] : t.ca_file_by_host)
+        if (h == lowered) return path;
+    return t.ca_file;
+}
+
+// The TLS context of each contact point: one per distinct CA file, in the order the contact
+// points name them. The key passphrase serves each and is wiped after the last.
+int build_tls_per_ca_file(settings& s, const std::vector<cluster::contact_point>& points,
+                          std::vector<std::shared_ptr<transport::tls_context>>& out, std::ostream& err,
+                          std::string_view who) {
+    std::vector<std::string> ca_files;  // distinct, in order of first use
+    for (const auto& point : points) {
+        const auto& ca = ca_file_for(s.tls, point.host);
+        if (std::find(ca_files.begin(), ca_files.end(), ca) == ca_files.end()) ca_files.push_back(ca);
+    }
+    std::vector<std::shared_ptr<transport::tls_context>> contexts(ca_files.size());
+    const std::string every_host_ca = s.tls.ca_file;
+    for (std::size_t i = 0; i < ca_files.size(); ++i) {
+        auth::secret_bytes passphrase;  // a copy for the contexts still to make
+        if (i + 1 < ca_files.size()) passphrase.append(s.tls.key_password.view());
+        s.tls.ca_file = ca_files[i];
+        const int code = build_tls(s, contexts[i], err, who, i == 0);
+        s.tls.key_password = std::move(passphrase);
+        if (code != 0) {
+            s.tls.ca_file = every_host_ca;
+            return code;
+        }
+    }
+    s.tls.ca_file = every_host_ca;
+    for (std::size_t p = 0; p < points.size(); ++p) {
+        const auto& ca = ca_file_for(s.tls, points[p].host);
+        out[p] = contexts[static_cast<std::size_t>(std::find(ca_files.begin(), ca_files.end(), ca) - ca_files.begin())];
+    }
+    return 0;
 }
 
 // A failure in one line, for a warning.
@@ -290,12 +347,6 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
     if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
     print_warnings(err, std::span<const std::string>(s.warnings).subspan(printed_warnings));
 
-    std::shared_ptr<transport::tls_context> tls;
-    if (reusing) {
-        tls = reuse->tls;
-    } else if (s.tls.enabled) {
-        if (int code = build_tls(s, tls, err, who)) return code;
-    }
     transport::frame_observer observer = reusing ? reuse->observer : transport::frame_observer{};
 
     // The host may be a comma-separated list of contact points: they are tried in order, and
@@ -309,8 +360,35 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
             return failed(err, who, ec, why);
         }
     }
+    // A contact point listed twice is tried once (a stalled one would cost its timeout again).
+    for (std::size_t i = 1; i < points.size();) {
+        const auto same = [&](const cluster::contact_point& p) {
+            return p.port == points[i].port && protocol::ascii_lowered(p.host) == protocol::ascii_lowered(points[i].host);
+        };
+        if (std::any_of(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(i), same)) {
+            err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(points[i].host, points[i].port))
+                << " is listed more than once; it is tried once\n";
+            points.erase(points.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+            ++i;
+        }
+    }
+    // One TLS context per CA file the contact points use, all made before the first is dialed:
+    // the key passphrase is wiped once they are, and a CA file that cannot be read is a
+    // configuration error whichever contact point names it.
+    std::vector<std::shared_ptr<transport::tls_context>> tls_of_point(points.size());
+    if (reusing) {
+        std::fill(tls_of_point.begin(), tls_of_point.end(), reuse->tls);
+    } else if (s.tls.enabled) {
+        if (int code = build_tls_per_ca_file(s, points, tls_of_point, err, who)) return code;
+    }
+
+    // When every contact point fails, the first that answered and refused (its certificate, the
+    // start-up) tells more than the last one that could not be reached: its exit code is kept.
+    std::optional<exit_code> telling_exit;
     for (std::size_t index = 0; index < points.size(); ++index) {
         const auto& point = points[index];
+        const auto& tls = tls_of_point[index];
         const bool last = index + 1 == points.size();
         // A password deferred because of the client certificate is asked for only when the
         // server checks one; then the login is tried again on a new connection (the first one
@@ -318,17 +396,36 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
         for (int attempt = 0;; ++attempt) {
             protocol::diagnostics diag;
             const auto ec = open_and_start(s, point, ioc, tls, conn, err, trace_file_output, diag, message, &observer);
-            if (ec == transport::errc::credentials_required && attempt == 0 && password_deferred(s) &&
-                stdin_is_terminal()) {
+            if (ec == transport::errc::credentials_required && attempt == 0 && password_deferred(s)) {
+                // The user name was given; only its password is missing.
+                if (!stdin_is_terminal())
+                    return failed(err, who, ec,
+                                  "the server requires authentication, and no password was given for user '" +
+                                      *s.username +
+                                      "' (none is asked for without a terminal): use --password-file FILE, "
+                                      "CQLWIRE_PASSWORD, or run on a terminal to be asked");
                 if (auto prompted = prompt_deferred_password(s, message)) return failed(err, who, prompted, message);
                 continue;
             }
-            if (ec && !last && is_node_failure(ec) && message.empty()) {
+            const bool node_failure = ec && is_node_failure(ec) && message.empty();
+            if (node_failure && !last) {
                 err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(point.host, point.port))
                     << " failed: " << escape_controls(one_line(ec, diag)) << "; trying the next\n";
+                if (!telling_exit && exit_code_for_node_failure(ec) != exit_code::network)
+                    telling_exit = exit_code_for_node_failure(ec);
                 break;
             }
             if (ec && !message.empty()) return failed(err, who, ec, message);
+            if (node_failure) {
+                failed(err, who, ec, diag);
+                auto code = exit_code_for_node_failure(ec);
+                if (points.size() > 1) {
+                    err << who << ": none of the " << points.size()
+                        << " contact points could be used (the warnings above say why for the others)\n";
+                    if (telling_exit && code == exit_code::network) code = *telling_exit;
+                }
+                return to_int(code);
+            }
             if (ec) return failed(err, who, ec, diag);
             // Connected: this contact point is the host from now on (SHOW HOST, messages).
             s.host = point.host;

@@ -63,7 +63,7 @@ std::error_code host_error(const settings& s, std::string& why) {
             return make_error_code(cli_errc::bad_config);
         case host_source::environment:
             why = "CQLSH_HOST: " + why;
-            return make_error_code(cli_errc::usage);
+            return make_error_code(cli_errc::bad_config);  // as CQLSH_PORT's
         case host_source::command_line: break;
     }
     return make_error_code(cli_errc::usage);
@@ -133,7 +133,9 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
         if (!port) return config_error(message, "CQLSH_PORT='" + *p + "' is not a port (1-65535)");
         out.port = *port;
     }
-    if (auto pw = env("CQLWIRE_PASSWORD")) {
+    // As CQLWIRE_KEY_PASSWORD's, an empty variable counts as unset (`export CQLWIRE_PASSWORD=`
+    // clears it; it does not log in with an empty password).
+    if (auto pw = env("CQLWIRE_PASSWORD"); pw && !pw->empty()) {
         out.password = auth::secret_bytes(*pw);
         out.password_from = password_origin::environment;
         auth::wipe(*pw);
@@ -239,11 +241,14 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     else if (auto v = env("SSLKEYLOGFILE"); v && !v->empty()) out.tls.key_log_file = *v;
 
     // [certfiles] names a CA file per host; it beats [ssl] certfile (as in cqlsh) but not
-    // SSL_CERTFILE or --cafile.
+    // SSL_CERTFILE or --cafile. The host may be a list: each contact point is looked up when it
+    // is dialed; a single host's file is also the CA file (what the truststore checks see).
     if (rc != nullptr && !flags.cafile && !env("SSL_CERTFILE")) {
         const std::string host = protocol::ascii_lowered(out.host);
-        for (const auto& [h, path] : rc->certfiles)
-            if (h == host) out.tls.ca_file = expand_home(path, env);
+        for (const auto& [h, path] : rc->certfiles) {
+            out.tls.ca_file_by_host.emplace_back(h, expand_home(path, env));
+            if (h == host) out.tls.ca_file = out.tls.ca_file_by_host.back().second;
+        }
     }
     // Checked only now: the key the passphrase opens may come from the cqlshrc. A passphrase
     // asked for on the command line with no file it could open is a mistake worth naming; one
@@ -252,7 +257,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     // certificate or CA file may be a PKCS#12 bundle or truststore that the passphrase opens:
     // resolve_key_password reads them to tell.
     if (out.tls.key_password_from != password_origin::none && out.tls.key_file.empty() && out.tls.cert_file.empty() &&
-        out.tls.ca_file.empty()) {
+        out.tls.ca_file.empty() && out.tls.ca_file_by_host.empty()) {
         if (out.tls.key_password_from == password_origin::environment) {
             out.tls.key_password.clear();
             out.tls.key_password_from = password_origin::none;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "cli_options.hpp"
@@ -35,6 +36,10 @@ enum class password_origin { none, flag, file, environment, cqlshrc, credentials
 struct tls_settings {
     bool enabled = false;
     std::string ca_file;            // PEM or PKCS#12 truststore; empty: the system's default CA store
+    // The cqlshrc's [certfiles], host (lower-cased) to CA file, for each contact point of a host
+    // list: a contact point named there is checked against its own CA file alone. Empty when
+    // --cafile or SSL_CERTFILE names the CA for every host.
+    std::vector<std::pair<std::string, std::string>> ca_file_by_host;
     std::string cert_file;          // client certificate (chain), PEM, or a PKCS#12 bundle; empty: none
     std::string key_file;           // its private key, PEM (from --key or [ssl] userkey); empty for a bundle
     // The passphrase of the key, of a PKCS#12 bundle or of a PKCS#12 truststore:
@@ -57,8 +62,9 @@ struct tls_settings {
 enum class host_source { command_line, cqlshrc, environment };
 
 struct settings;
-// A malformed host's error: the cqlshrc's is a configuration error (exit 2), as its other
-// values' are, the others a usage error (exit 1); `why` is prefixed by where the host came from.
+// A malformed host's error: the cqlshrc's and CQLSH_HOST's are configuration errors (exit 2),
+// as the other values of both are, the command line's a usage error (exit 1); `why` is
+// prefixed by where the host came from.
 std::error_code host_error(const settings& s, std::string& why);
 
 struct settings {

@@ -284,8 +284,9 @@ startup_action startup_machine::on_success(bytes_view message) {
 
 startup_action startup_machine::send_auth_response(std::error_code token_error, const auth::secret_bytes& token) {
     if (token_error) {
-        // The authenticator's own reason (empty user name, an unexpected challenge...) is kept.
-        return fail(token_error, "the authenticator could not answer the server: " + token_error.message());
+        // The authenticator's own reason (empty user name, an unexpected challenge...) is the
+        // code; the message says where it stopped, without saying the reason a second time.
+        return fail(token_error, "the authenticator could not answer the server");
     }
     // Reserve the whole frame first so that no reallocation leaves a copy of the token behind.
     wipe_output();

@@ -1,0 +1,197 @@
+// The command given a list of contact points: each is checked against its own [certfiles] CA,
+// a node that refuses the start-up is passed over like one that cannot be reached, a contact
+// point listed twice is tried once, and when none can be used the error says so and keeps the
+// exit code of the first that answered. The real binary against in-process fake servers.
+#include "test_support.hpp"
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cqlwire/protocol/errc.hpp"
+#include "exit_codes.hpp"
+#include "fake_cql_server.hpp"
+#include "mtls_fake_server.hpp"
+#include "pki/test_pki.hpp"
+#include "run_process.hpp"
+#include "temp_dir.hpp"
+
+namespace {
+
+using cqlwire::cli::exit_code;
+using cqlwire::cli::to_int;
+using cqlwire::test::fake_cql_server;
+using cqlwire::test::process_result;
+using cqlwire::test::test_pki;
+using cqlwire::test::temp_dir;
+
+constexpr std::string_view user = "app";
+constexpr std::string_view password = "list-test-password";
+constexpr std::string_view system_local = "SELECT * FROM system.local";
+// Nothing listens on port 1 of loopback: connecting there is refused at once.
+constexpr std::string_view refused_point = "127.0.0.1:1";
+
+fake_cql_server::options node() {
+    return cqlwire::test::mtls_password_server_options(std::string(user), std::string(password));
+}
+
+// Makes `server` answer STARTUP with ERROR `code`.
+void refuse_startup(fake_cql_server& server, cqlwire::protocol::server_errc code) {
+    server.on_opcode(cqlwire::protocol::opcode::startup,
+                     [code](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+                         s.send_raw(fake_cql_server::error_frame(r.header.stream, static_cast<std::int32_t>(code),
+                                                                 "not now"));
+                     });
+}
+
+std::string point(std::string_view host, const fake_cql_server& server) {
+    return std::string(host) + ":" + std::to_string(server.port());
+}
+
+struct runner {
+    temp_dir home{"cqlwire-list"};
+
+    // A cqlshrc for mutual TLS with the test PKI, trusting server-ca for every host but those
+    // `certfiles` names.
+    std::string cqlshrc(const std::map<std::string, std::string>& certfiles = {}) const {
+        const auto& pki = test_pki::instance();
+        std::string rc = "[authentication]\nusername = " + std::string(user) + "\n\n[connection]\nssl = true\n\n"
+                         "[ssl]\ncertfile = " + pki.path("server-ca.crt") + "\nvalidate = true\nuserkey = " +
+                         pki.path("client.key") + "\nusercert = " + pki.path("client.crt") + "\n";
+        if (!certfiles.empty()) {
+            rc += "\n[certfiles]\n";
+            for (const auto& [host, file] : certfiles) rc += host + " = " + file + "\n";
+        }
+        return home.write("cqlshrc", rc);
+    }
+
+    process_result operator()(const std::string& rc, const std::string& hosts) const {
+        cqlwire::test::process_options o;
+        o.env = cqlwire::test::isolated_cqlwire_env(home.str());
+        o.env["CQLWIRE_PASSWORD"] = std::string(password);
+        o.timeout = std::chrono::seconds(60);
+        auto r = cqlwire::test::run_process(CQLWIRE_BINARY, {"--cqlshrc", rc, "--connect-timeout", "5", hosts, "-e",
+                                                             std::string(system_local)},
+                                            o);
+        INFO("stdout: " << r.out);
+        INFO("stderr: " << r.err);
+        CHECK_FALSE(r.timed_out);
+        if (r.exit_code >= 128 || r.err.find("Sanitizer") != std::string::npos) FAIL_CHECK("cqlwire crashed: " << r.err);
+        CHECK(r.out.find(password) == std::string::npos);
+        CHECK(r.err.find(password) == std::string::npos);
+        return r;
+    }
+};
+
+bool logged_in(const fake_cql_server& server) { return !server.auth_tokens().empty(); }
+
+}  // namespace
+
+TEST_CASE("contact points: each is checked against its own [certfiles] CA, also in a list and with a port") {
+    const auto& pki = test_pki::instance();
+    fake_cql_server pinned(node());
+    fake_cql_server other(node());
+    runner run;
+    // 127.0.0.1 is pinned to a CA that did not sign the node's certificate; localhost is not.
+    const auto rc = run.cqlshrc({{"127.0.0.1", pki.path("other-ca.crt")}});
+
+    SUBCASE("alone, with its port") {
+        const auto r = run(rc, point("127.0.0.1", pinned));
+        CHECK(r.exit_code == to_int(exit_code::tls));
+        CHECK(r.err.find("not trusted") != std::string::npos);
+        CHECK_FALSE(logged_in(pinned));
+    }
+    SUBCASE("first of a list: passed over, the next one serves") {
+        const auto r = run(rc, point("127.0.0.1", pinned) + "," + point("localhost", other));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.find("warning: contact point " + point("127.0.0.1", pinned) + " failed") != std::string::npos);
+        CHECK(r.out.find("(1 rows)") != std::string::npos);
+        CHECK_FALSE(logged_in(pinned));
+        CHECK(logged_in(other));
+    }
+    SUBCASE("the same node under a name that is not pinned: the [ssl] CA") {
+        const auto r = run(rc, point("localhost", pinned));
+        CHECK(r.exit_code == 0);
+        CHECK(logged_in(pinned));
+    }
+    SUBCASE("a pinned CA file that cannot be read is a configuration error, wherever it is in the list") {
+        const auto bad = run.cqlshrc({{"localhost", run.home.path("no-such-ca.pem")}});
+        const auto r = run(bad, point("127.0.0.1", other) + "," + point("localhost", other));
+        CHECK(r.exit_code == to_int(exit_code::configuration));
+        CHECK(r.err.find("no-such-ca.pem") != std::string::npos);
+        CHECK(other.sessions_accepted() == 0);
+    }
+}
+
+TEST_CASE("contact points: a node that refuses the start-up as busy or starting is passed over") {
+    using cqlwire::protocol::server_errc;
+    for (const auto code : {server_errc::overloaded, server_errc::is_bootstrapping, server_errc::server_error}) {
+        CAPTURE(static_cast<int>(code));
+        fake_cql_server refusing(node());
+        refuse_startup(refusing, code);
+        fake_cql_server serving(node());
+        runner run;
+        const auto rc = run.cqlshrc();
+        const auto r = run(rc, point("localhost", refusing) + "," + point("localhost", serving));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.find("warning: contact point " + point("localhost", refusing) + " failed") != std::string::npos);
+        CHECK(r.err.find("trying the next") != std::string::npos);
+        CHECK(logged_in(serving));
+        // Alone, it cannot serve now: a node's failure (exit 3), not a rejected statement.
+        const auto alone = run(rc, point("localhost", refusing));
+        CHECK(alone.exit_code == to_int(exit_code::network));
+        CHECK(alone.err.find("refused the start-up") != std::string::npos);
+    }
+}
+
+TEST_CASE("contact points: when none can be used, the error says so and keeps the first telling exit code") {
+    const auto& pki = test_pki::instance();
+    fake_cql_server untrusted(node());
+    runner run;
+    const auto rc = run.cqlshrc({{"127.0.0.1", pki.path("other-ca.crt")}});
+    // The node whose certificate does not verify says more than the refused port after it: the
+    // exit code is the TLS failure's, in either order.
+    for (const auto& hosts : {point("127.0.0.1", untrusted) + "," + std::string(refused_point),
+                              std::string(refused_point) + "," + point("127.0.0.1", untrusted)}) {
+        CAPTURE(hosts);
+        const auto r = run(rc, hosts);
+        CHECK(r.exit_code == to_int(exit_code::tls));
+        CHECK(r.err.find("none of the 2 contact points could be used") != std::string::npos);
+    }
+    // Nothing but refused ports: a network failure.
+    const auto r = run(rc, std::string(refused_point) + ",127.0.0.2:1");
+    CHECK(r.exit_code == to_int(exit_code::network));
+    CHECK(r.err.find("none of the 2 contact points could be used") != std::string::npos);
+    CHECK(r.err.find("warning: contact point 127.0.0.1:1 failed") != std::string::npos);
+}
+
+TEST_CASE("contact points: one listed twice is tried once") {
+    fake_cql_server serving(node());
+    runner run;
+    const auto rc = run.cqlshrc();
+    const auto r = run(rc, std::string(refused_point) + ",127.0.0.1:01," + std::string(refused_point) + "," +
+                               point("LOCALHOST", serving) + "," + point("localhost", serving));
+    CHECK(r.exit_code == 0);
+    const auto count = [&](const std::string& text) {
+        std::size_t n = 0;
+        for (auto at = r.err.find(text); at != std::string::npos; at = r.err.find(text, at + 1)) ++n;
+        return n;
+    };
+    CHECK(count("contact point 127.0.0.1:1 failed") == 1);
+    CHECK(count("contact point 127.0.0.1:1 is listed more than once; it is tried once") == 2);
+    CHECK(count("contact point localhost:" + std::to_string(serving.port()) + " is listed more than once") == 1);
+    CHECK(serving.sessions_accepted() == 1);
+}
+
+TEST_CASE("contact points: a malformed CQLSH_HOST is a configuration error, as a malformed CQLSH_PORT is") {
+    temp_dir home{"cqlwire-list"};
+    cqlwire::test::process_options o;
+    o.env = cqlwire::test::isolated_cqlwire_env(home.str());
+    o.env["CQLSH_HOST"] = "127.0.0.1,,127.0.0.2";
+    o.timeout = std::chrono::seconds(30);
+    const auto r = cqlwire::test::run_process(CQLWIRE_BINARY, {"-e", std::string(system_local)}, o);
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == to_int(exit_code::configuration));
+    CHECK(r.err == "cqlwire: CQLSH_HOST: contact point 2 of the list is empty (two commas in a row, or one at an end)\n");
+}
