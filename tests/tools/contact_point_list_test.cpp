@@ -66,10 +66,12 @@ struct runner {
         return home.write("cqlshrc", rc);
     }
 
-    process_result operator()(const std::string& rc, const std::string& hosts) const {
+    process_result operator()(const std::string& rc, const std::string& hosts,
+                              const std::map<std::string, std::string>& more_env = {}) const {
         cqlwire::test::process_options o;
         o.env = cqlwire::test::isolated_cqlwire_env(home.str());
         o.env["CQLWIRE_PASSWORD"] = std::string(password);
+        for (const auto& [name, value] : more_env) o.env[name] = value;
         o.timeout = std::chrono::seconds(60);
         auto r = cqlwire::test::run_process(CQLWIRE_BINARY, {"--cqlshrc", rc, "--connect-timeout", "5", hosts, "-e",
                                                              std::string(system_local)},
@@ -159,6 +161,13 @@ TEST_CASE("contact points: when none can be used, the error says so and keeps th
         CHECK(r.exit_code == to_int(exit_code::tls));
         CHECK(r.err.find("none of the 2 contact points could be used") != std::string::npos);
     }
+    // The first that answered decides, also when it refused the start-up: exit 3 then.
+    fake_cql_server busy(node());
+    refuse_startup(busy, cqlwire::protocol::server_errc::overloaded);
+    const auto busy_first = run(rc, point("localhost", busy) + "," + point("127.0.0.1", untrusted));
+    CHECK(busy_first.exit_code == to_int(exit_code::network));
+    const auto busy_last = run(rc, point("127.0.0.1", untrusted) + "," + point("localhost", busy));
+    CHECK(busy_last.exit_code == to_int(exit_code::tls));
     // Nothing but refused ports: a network failure.
     const auto r = run(rc, std::string(refused_point) + ",127.0.0.2:1");
     CHECK(r.exit_code == to_int(exit_code::network));
@@ -194,4 +203,24 @@ TEST_CASE("contact points: a malformed CQLSH_HOST is a configuration error, as a
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == to_int(exit_code::configuration));
     CHECK(r.err == "cqlwire: CQLSH_HOST: contact point 2 of the list is empty (two commas in a row, or one at an end)\n");
+}
+
+TEST_CASE("contact points: a PKCS#12 truststore named in [certfiles] takes the key passphrase, also in a list") {
+    const auto& pki = test_pki::instance();
+    fake_cql_server pinned(node());
+    fake_cql_server other(node());
+    runner run;
+    const auto rc = run.cqlshrc({{"127.0.0.1", pki.path("server-ca-truststore.p12")}});
+    const std::string hosts = point("127.0.0.1", pinned) + "," + point("localhost", other);
+    // Without its password (and no terminal to ask on): named, before anything is dialed.
+    const auto missing = run(rc, hosts);
+    CHECK(missing.exit_code == to_int(exit_code::configuration));
+    CHECK(missing.err.find("PKCS#12 truststore '" + pki.path("server-ca-truststore.p12") + "' (the CA file) needs its password") !=
+          std::string::npos);
+    CHECK(pinned.sessions_accepted() + other.sessions_accepted() == 0);
+    // With it, the pinned node verifies through the truststore and serves.
+    const auto given = run(rc, hosts, {{"CQLWIRE_KEY_PASSWORD", "changeit"}});
+    CHECK(given.exit_code == 0);
+    CHECK(logged_in(pinned));
+    CHECK_FALSE(logged_in(other));
 }

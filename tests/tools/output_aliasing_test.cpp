@@ -54,6 +54,13 @@ TEST_CASE("output aliasing: the line history and the key log are checked against
     CHECK(output_overwriting_input(s, true, std::nullopt, "") ==
           "--trace-file '" + s.credentials_file + "' is the file given as --credentials ('" + s.credentials_file +
               "'), which writing would overwrite; give --trace-file another file");
+    // So is a contact point's own CA file from the cqlshrc's [certfiles].
+    s.credentials_file.clear();
+    s.tls.ca_file_by_host = {{"node2", dir.write("node2-ca.pem", "CA\n")}};
+    s.trace_file = s.tls.ca_file_by_host.front().second;
+    CHECK(output_overwriting_input(s, true, std::nullopt, "") ==
+          "--trace-file '" + s.trace_file + "' is the file given as [certfiles] node2 ('" + s.trace_file +
+              "'), which writing would overwrite; give --trace-file another file");
 }
 
 }  // namespace

@@ -247,6 +247,11 @@ TEST_CASE("[certfiles] picks the CA per host, below SSL_CERTFILE and --cafile") 
     CHECK(listed.ca_file_by_host == std::vector<std::pair<std::string, std::string>>{{"node1", "/node1.pem"}});
     CHECK(merge({"node1,node2", "--cafile", "/flag.pem"}, rc).s.tls.ca_file_by_host.empty());
     CHECK(merge({"node1,node2"}, rc, {{"SSL_CERTFILE", "/env.pem"}}).s.tls.ca_file_by_host.empty());
+    // An empty SSL_CERTFILE counts as unset.
+    CHECK(merge({"node1"}, rc, {{"SSL_CERTFILE", ""}}).s.tls.ca_file == "/node1.pem");
+    // A single contact point written with its port is its host; hosts not dialed are left out.
+    CHECK(merge({"node1:9042"}, rc).s.tls.ca_file == "/node1.pem");
+    CHECK(merge({"node2,node3"}, rc).s.tls.ca_file_by_host.empty());
 }
 
 TEST_CASE("bad environment values and half a client certificate are configuration errors") {

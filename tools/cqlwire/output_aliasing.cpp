@@ -32,7 +32,7 @@ bool same_file(const std::string& a, const std::string& b) {
 }
 
 std::vector<named_file> input_files(const settings& s, const std::optional<std::string>& cqlshrc) {
-    return {
+    std::vector<named_file> inputs{
         {"--cert", s.tls.cert_file},
         {"--key", s.tls.key_file},
         {"--cafile", s.tls.ca_file},
@@ -42,6 +42,8 @@ std::vector<named_file> input_files(const settings& s, const std::optional<std::
         {"--cqlshrc", cqlshrc.value_or("")},
         {"-f", s.file.value_or("")},
     };
+    for (const auto& [host, path] : s.tls.ca_file_by_host) inputs.push_back({"[certfiles] " + host, path});
+    return inputs;
 }
 
 std::string output_overwriting_input(const settings& s, bool keylog_from_flag, const std::optional<std::string>& cqlshrc,

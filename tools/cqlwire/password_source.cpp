@@ -240,7 +240,12 @@ std::error_code resolve_key_password(settings& s, std::string& message) {
     // The files a passphrase may open: the PEM key, a PKCS#12 bundle given as the certificate,
     // a PKCS#12 truststore given as the CA file (known by content, so they are read here).
     const bool cert_is_bundle = !t.cert_file.empty() && transport::is_pkcs12_file(t.cert_file);
-    const bool ca_is_store = !t.ca_file.empty() && transport::is_pkcs12_file(t.ca_file);
+    // The CA files: the one for every host, and those [certfiles] gives the contact points.
+    std::string store;  // the first that is a PKCS#12 truststore
+    if (!t.ca_file.empty() && transport::is_pkcs12_file(t.ca_file)) store = t.ca_file;
+    for (const auto& [host, path] : t.ca_file_by_host)
+        if (store.empty() && !path.empty() && transport::is_pkcs12_file(path)) store = path;
+    const bool ca_is_store = !store.empty();
     if (t.key_file.empty() && !cert_is_bundle && !ca_is_store) {
         if (t.key_password_from != password_origin::file) return {};
         message = "--key-password-file gives a key passphrase but nothing needs one: no private key is set, and "
@@ -263,10 +268,10 @@ std::error_code resolve_key_password(settings& s, std::string& message) {
         if (unset && !key_file_is_encrypted(t.key_file)) prompt.clear();
     }
     if (prompt.empty() && ca_is_store) {
-        prompt = "Password for truststore " + t.ca_file + ": ";
-        missing = "PKCS#12 truststore '" + t.ca_file + "' (the CA file) needs its password and none was given" + use +
+        prompt = "Password for truststore " + store + ": ";
+        missing = "PKCS#12 truststore '" + store + "' (the CA file) needs its password and none was given" + use +
                   " (a Java truststore's is often changeit)";
-        if (unset && !transport::pkcs12_file_needs_passphrase(t.ca_file)) prompt.clear();
+        if (unset && !transport::pkcs12_file_needs_passphrase(store)) prompt.clear();
     }
     const secret_request r{s.warnings, s.tls.key_password, s.tls.key_password_from, s.tls.key_password_file,
                            "key passphrase", prompt, missing};

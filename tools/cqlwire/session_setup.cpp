@@ -153,6 +153,7 @@ int build_tls_per_ca_file(settings& s, const std::vector<cluster::contact_point>
         const int code = build_tls(s, contexts[i], err, who, i == 0);
         s.tls.key_password = std::move(passphrase);
         if (code != 0) {
+            s.tls.key_password.clear();
             s.tls.ca_file = every_host_ca;
             return code;
         }
@@ -383,9 +384,14 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
         if (int code = build_tls_per_ca_file(s, points, tls_of_point, err, who)) return code;
     }
 
-    // When every contact point fails, the first that answered and refused (its certificate, the
-    // start-up) tells more than the last one that could not be reached: its exit code is kept.
-    std::optional<exit_code> telling_exit;
+    // When every contact point fails, the first one that answered (refused the start-up, or had a
+    // certificate that does not verify, or spoke no CQL) tells more than those that could not be
+    // reached: its exit code is the command's.
+    std::optional<exit_code> first_answered;
+    auto note_failure = [&](std::error_code ec) {
+        const bool answered = ec.category() == protocol::server_category() || exit_code_for(ec) != exit_code::network;
+        if (answered && !first_answered) first_answered = exit_code_for_node_failure(ec);
+    };
     for (std::size_t index = 0; index < points.size(); ++index) {
         const auto& point = points[index];
         const auto& tls = tls_of_point[index];
@@ -411,20 +417,17 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
             if (node_failure && !last) {
                 err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(point.host, point.port))
                     << " failed: " << escape_controls(one_line(ec, diag)) << "; trying the next\n";
-                if (!telling_exit && exit_code_for_node_failure(ec) != exit_code::network)
-                    telling_exit = exit_code_for_node_failure(ec);
+                note_failure(ec);
                 break;
             }
             if (ec && !message.empty()) return failed(err, who, ec, message);
             if (node_failure) {
                 failed(err, who, ec, diag);
-                auto code = exit_code_for_node_failure(ec);
-                if (points.size() > 1) {
+                note_failure(ec);
+                if (points.size() > 1)
                     err << who << ": none of the " << points.size()
                         << " contact points could be used (the warnings above say why for the others)\n";
-                    if (telling_exit && code == exit_code::network) code = *telling_exit;
-                }
-                return to_int(code);
+                return to_int(first_answered.value_or(exit_code_for_node_failure(ec)));
             }
             if (ec) return failed(err, who, ec, diag);
             // Connected: this contact point is the host from now on (SHOW HOST, messages).

@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <vector>
 
+#include "cqlwire/cluster/contact_points.hpp"
 #include "cqlwire/protocol/ascii.hpp"
 #include "copy_time_format.hpp"
 #include "exit_codes.hpp"
@@ -241,14 +244,23 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     else if (auto v = env("SSLKEYLOGFILE"); v && !v->empty()) out.tls.key_log_file = *v;
 
     // [certfiles] names a CA file per host; it beats [ssl] certfile (as in cqlsh) but not
-    // SSL_CERTFILE or --cafile. The host may be a list: each contact point is looked up when it
-    // is dialed; a single host's file is also the CA file (what the truststore checks see).
-    if (rc != nullptr && !flags.cafile && !env("SSL_CERTFILE")) {
-        const std::string host = protocol::ascii_lowered(out.host);
-        for (const auto& [h, path] : rc->certfiles) {
-            out.tls.ca_file_by_host.emplace_back(h, expand_home(path, env));
-            if (h == host) out.tls.ca_file = out.tls.ca_file_by_host.back().second;
-        }
+    // SSL_CERTFILE or --cafile. Only the hosts of the contact points count. Each contact point is
+    // looked up when it is dialed; a single one's file is also the CA file, which the truststore
+    // passphrase, tls-check and the output checks read.
+    const auto env_ca = env("SSL_CERTFILE");
+    if (rc != nullptr && !flags.cafile && !(env_ca && !env_ca->empty())) {
+        std::vector<cluster::contact_point> points;
+        protocol::diagnostics ignored;  // a malformed host is reported when it is dialed
+        const bool parsed = !cluster::parse_contact_points(out.host, out.port, points, ignored);
+        const auto dialed = [&](const std::string& host) {
+            if (!parsed) return host == protocol::ascii_lowered(out.host);
+            return std::any_of(points.begin(), points.end(),
+                               [&](const cluster::contact_point& p) { return protocol::ascii_lowered(p.host) == host; });
+        };
+        for (const auto& [h, path] : rc->certfiles)
+            if (dialed(h)) out.tls.ca_file_by_host.emplace_back(h, expand_home(path, env));
+        if (out.tls.ca_file_by_host.size() == 1 && (!parsed || points.size() == 1))
+            out.tls.ca_file = out.tls.ca_file_by_host.front().second;
     }
     // Checked only now: the key the passphrase opens may come from the cqlshrc. A passphrase
     // asked for on the command line with no file it could open is a mistake worth naming; one

@@ -139,7 +139,7 @@ public:
         return written_;
     }
     // The bytes of the last prepare_write() were written. A buffer that a burst of large requests
-    // grew is let go once the writes are small again (a quarter of it or less), so that one large
+    // grew is let go once the writes are small again (less than a quarter of it), so that one large
     // request does not keep its memory for the connection's life; steady large writes keep
     // theirs. The two buffers trade places on a whole-queue write, so a grown one comes back
     // here within two writes.
