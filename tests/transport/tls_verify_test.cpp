@@ -91,6 +91,19 @@ TEST_CASE("tls verify: server_name overrides the host dialed: an IP dial verifie
     CHECK(server.sni_seen() == std::vector<std::string>{"node1.cassandra.test"});
 }
 
+TEST_CASE("tls verify: a name with the trailing dot of a fully qualified one is the same name") {
+    tls_test_server server(server_with());
+    boost::asio::io_context ioc;
+    auto o = trust_server_ca();
+    o.server_name = "node1.cassandra.test.";
+    auto out = connect_to(ioc, "127.0.0.1", server.port(), make_context(o));
+    REQUIRE_MESSAGE(!out.ec, out.message);
+    CHECK(read_first_bytes(*out.stream).bytes == "hello");
+    CHECK(server.sni_seen() == std::vector<std::string>{"node1.cassandra.test"});
+    REQUIRE(out.stream->tls_record() != nullptr);
+    CHECK(out.stream->tls_record()->expected_name == "node1.cassandra.test");
+}
+
 TEST_CASE("tls verify: a wildcard covers exactly one label") {
     tls_test_server server(server_with());
     boost::asio::io_context ioc;

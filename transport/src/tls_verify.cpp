@@ -229,6 +229,9 @@ std::error_code prepare_tls_session(SSL* ssl, std::string_view expected_name, bo
     const bool is_ip = is_ip_literal(name);
     // A zone id ("%eth0") names a local interface; certificates never carry it.
     if (is_ip) name = name.substr(0, name.find('%'));
+    // A fully qualified name's trailing dot ("node1.example.") is the same name; SNI is sent
+    // without it (RFC 6066 §3) and certificates never carry it.
+    if (!is_ip && name.size() >= 2 && name.back() == '.' && name[name.size() - 2] != '.') name.pop_back();
 
     record = tls_handshake_record{};
     record.verify = verify;
