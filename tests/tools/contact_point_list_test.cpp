@@ -102,12 +102,18 @@ TEST_CASE("contact points: each is checked against its own [certfiles] CA, also 
         const auto r = run(rc, point("127.0.0.1", pinned));
         CHECK(r.exit_code == to_int(exit_code::tls));
         CHECK(r.err.find("not trusted") != std::string::npos);
+        // The usual hint names --cafile and [ssl] certfile; this node was checked against neither.
+        CHECK(r.err.find("cqlwire: " + point("127.0.0.1", pinned) +
+                         " was checked against the CA file of the cqlshrc's [certfiles] 127.0.0.1 = " +
+                         pki.path("other-ca.crt") + "\n") != std::string::npos);
         CHECK_FALSE(logged_in(pinned));
     }
     SUBCASE("first of a list: passed over, the next one serves") {
         const auto r = run(rc, point("127.0.0.1", pinned) + "," + point("localhost", other));
         CHECK(r.exit_code == 0);
         CHECK(r.err.find("warning: contact point " + point("127.0.0.1", pinned) + " failed") != std::string::npos);
+        CHECK(r.err.find("(checked against the CA file of the cqlshrc's [certfiles] 127.0.0.1 = " +
+                         pki.path("other-ca.crt") + "); trying the next") != std::string::npos);
         CHECK(r.out.find("(1 rows)") != std::string::npos);
         CHECK_FALSE(logged_in(pinned));
         CHECK(logged_in(other));
@@ -144,6 +150,21 @@ TEST_CASE("contact points: a node that refuses the start-up as busy or starting 
         const auto alone = run(rc, point("localhost", refusing));
         CHECK(alone.exit_code == to_int(exit_code::network));
         CHECK(alone.err.find("refused the start-up") != std::string::npos);
+    }
+}
+
+TEST_CASE("contact points: any other refusal of the start-up stops there, as a node's failure (exit 3)") {
+    using cqlwire::protocol::server_errc;
+    for (const auto code : {server_errc::protocol_error, server_errc::invalid, static_cast<server_errc>(0x9999)}) {
+        CAPTURE(static_cast<int>(code));
+        fake_cql_server refusing(node());
+        refuse_startup(refusing, code);
+        fake_cql_server serving(node());
+        runner run;
+        const auto r = run(run.cqlshrc(), point("localhost", refusing) + "," + point("localhost", serving));
+        CHECK(r.exit_code == to_int(exit_code::network));
+        CHECK(r.err.find("refused the start-up") != std::string::npos);
+        CHECK(serving.sessions_accepted() == 0);
     }
 }
 

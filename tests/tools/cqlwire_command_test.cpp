@@ -176,6 +176,25 @@ TEST_CASE("a password file whose line holds a NUL byte is refused before connect
     CHECK(server.sessions_accepted() == 0);
 }
 
+TEST_CASE("a server that quotes the credentials it received never gets the password shown") {
+    fake_cql_server server(mtls_password_server());
+    // The answer to AUTH_RESPONSE quotes the SASL PLAIN token, "\0user\0password", as text.
+    server.on_opcode(cqlwire::protocol::opcode::auth_response, [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+        std::string token(r.body.begin() + std::min<std::ptrdiff_t>(4, static_cast<std::ptrdiff_t>(r.body.size())), r.body.end());
+        std::replace(token.begin(), token.end(), '\0', '|');
+        s.send_raw(fake_cql_server::error_frame(r.header.stream, 0x0100, "bad credentials: " + token));
+    });
+    runner run;
+    run.env["CQLWIRE_PASSWORD"] = std::string(password);
+    for (const std::string trace : {"--trace-frames=summary", "--trace-frames=hex", "--trace-frames=jsonl", "--debug"}) {
+        CAPTURE(trace);
+        // The runner checks that neither output holds the password.
+        const auto r = run(mtls_flags(server.port(), {trace, "-u", std::string(user), "-e", std::string(system_local)}));
+        CHECK(r.exit_code == 5);
+        CHECK(r.err.find("bad credentials: |" + std::string(user) + "|<withheld>") != std::string::npos);
+    }
+}
+
 TEST_CASE("the password from CQLWIRE_PASSWORD, -p and no password at all") {
     fake_cql_server server(mtls_password_server());
     runner run;

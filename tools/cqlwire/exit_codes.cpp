@@ -136,7 +136,7 @@ std::string_view exit_codes_help() noexcept {
            "  0  success\n"
            "  1  usage error (bad flag, value or argument; malformed -e/-f text)\n"
            "  2  configuration or file error (cqlshrc, certificate, key, keystore or password files)\n"
-           "  3  network failure or timeout, or no node could take the connection (busy or starting)\n"
+           "  3  network failure or timeout, or the server refused the connection's start-up (busy, starting...)\n"
            "  4  TLS failure (handshake, server verification, client certificate rejected)\n"
            "  5  authentication failure (password, or certificate login refused)\n"
            "  6  a statement was rejected: by the server (syntax, invalid, unavailable, timeouts...), or a shell command by cqlwire\n"

@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include "exit_codes.hpp"
+#include "withheld_secrets.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -34,6 +37,7 @@ struct trace_sink {
     // For a trace on a stream: only its failure is recorded here (nothing is written through it).
     std::shared_ptr<checked_output> stream_status;
     std::string text;
+    std::vector<std::uint8_t> masked;  // a received body with a withheld secret masked
 
     trace_sink(const trace_sink&) = delete;
     trace_sink& operator=(const trace_sink&) = delete;
@@ -92,6 +96,12 @@ std::error_code make_frame_trace(inspect::trace_format format, const std::string
                                                                      : inspect::frame_sender::server;
         f.header = e.header;
         f.body = e.body;
+        // A server may quote the credentials of the login under way: masked in a copy.
+        if (e.dir == transport::frame_event::direction::received && holds_withheld_secret(e.body)) {
+            sink->masked.assign(e.body.begin(), e.body.end());
+            mask_withheld_secrets(sink->masked);
+            f.body = protocol::bytes_view(sink->masked);
+        }
         sink->text.clear();
         sink->tracer.append(f, sink->text);
         sink->write();

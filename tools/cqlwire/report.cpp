@@ -3,6 +3,7 @@
 #include "cqlwire/protocol/ascii.hpp"
 #include "cqlwire/protocol/errc.hpp"
 #include "cqlwire/transport/errc.hpp"
+#include "withheld_secrets.hpp"
 
 namespace cqlwire::cli {
 
@@ -70,8 +71,13 @@ std::string quote_untrusted(std::string_view text) {
     return out;
 }
 
-std::string format_failure(const std::error_code& ec, std::string_view client_detail, std::string_view server_text,
-                           std::string_view context) {
+std::string format_failure(const std::error_code& ec, std::string_view client_detail_given,
+                           std::string_view server_text_given, std::string_view context) {
+    // A server may quote the credentials of the login under way (withheld_secrets.hpp).
+    const std::string client_withheld = without_withheld_secrets(client_detail_given);
+    const std::string server_withheld = without_withheld_secrets(server_text_given);
+    const std::string_view client_detail = client_withheld;
+    const std::string_view server_text = server_withheld;
     std::string line = "cqlwire: ";
     if (!context.empty()) {
         append_escaped(line, context, false);  // a file name may hold a line break

@@ -32,6 +32,7 @@
 #include "password_source.hpp"
 #include "report.hpp"
 #include "safe_stderr.hpp"
+#include "withheld_secrets.hpp"
 
 namespace cqlwire::cli {
 namespace {
@@ -118,11 +119,22 @@ bool is_node_failure(std::error_code ec) {
            ec == server_errc::overloaded || ec == server_errc::is_bootstrapping || ec == server_errc::server_error;
 }
 
-// The exit code of a node's failure: a node that refused the start-up (busy, still starting, in
-// trouble) cannot serve now, as one that cannot be reached; no statement was rejected.
-exit_code exit_code_for_node_failure(std::error_code ec) {
+// The exit code of a failure to connect: a server's ERROR before the login is a refusal to take
+// the connection (busy, still starting, in trouble, or anything else it says then), as a node
+// that cannot be reached; no statement was rejected.
+exit_code exit_code_for_connect_failure(std::error_code ec) {
     if (ec.category() == protocol::server_category()) return exit_code::network;
     return exit_code_for(ec);
+}
+
+// For a certificate that did not verify against a contact point's own [certfiles] CA file:
+// which file that was (the usual hint names --cafile and [ssl] certfile).
+std::string pinned_ca_note(const tls_settings& t, const cluster::contact_point& point, std::error_code ec) {
+    if (ec != transport::errc::certificate_untrusted) return {};
+    const std::string host = protocol::ascii_lowered(point.host);
+    for (const auto& [h, path] : t.ca_file_by_host)
+        if (h == host) return "checked against the CA file of the cqlshrc's [certfiles] " + h + " = " + path;
+    return {};
 }
 
 // The CA file a contact point is checked against: its own in the cqlshrc's [certfiles], else
@@ -171,7 +183,7 @@ std::string one_line(std::error_code ec, const protocol::diagnostics& diag) {
     std::string m = ec.message();
     if (!diag.client_message().empty()) m += ": " + diag.client_message();
     if (!diag.server_message().empty()) m += " (server: \"" + diag.server_message() + "\")";
-    return m;
+    return without_withheld_secrets(m);
 }
 
 // The credentials file cqlsh would read: --credentials, else the cqlshrc's, else
@@ -347,6 +359,9 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
         if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
     if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
     print_warnings(err, std::span<const std::string>(s.warnings).subspan(printed_warnings));
+    // A server may quote the credentials it received: until the login succeeded, the password
+    // is withheld from the reports and the frame trace.
+    withhold_secret(s.password.view());
 
     transport::frame_observer observer = reusing ? reuse->observer : transport::frame_observer{};
 
@@ -390,7 +405,7 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
     std::optional<exit_code> first_answered;
     auto note_failure = [&](std::error_code ec) {
         const bool answered = ec.category() == protocol::server_category() || exit_code_for(ec) != exit_code::network;
-        if (answered && !first_answered) first_answered = exit_code_for_node_failure(ec);
+        if (answered && !first_answered) first_answered = exit_code_for_connect_failure(ec);
     };
     for (std::size_t index = 0; index < points.size(); ++index) {
         const auto& point = points[index];
@@ -411,29 +426,39 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
                                       "' (none is asked for without a terminal): use --password-file FILE, "
                                       "CQLWIRE_PASSWORD, or run on a terminal to be asked");
                 if (auto prompted = prompt_deferred_password(s, message)) return failed(err, who, prompted, message);
+                withhold_secret(s.password.view());
                 continue;
             }
             const bool node_failure = ec && is_node_failure(ec) && message.empty();
+            const std::string pinned = pinned_ca_note(s.tls, point, ec);
             if (node_failure && !last) {
                 err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(point.host, point.port))
-                    << " failed: " << escape_controls(one_line(ec, diag)) << "; trying the next\n";
+                    << " failed: " << escape_controls(one_line(ec, diag))
+                    << (pinned.empty() ? "" : " (" + escape_controls(pinned) + ")") << "; trying the next\n";
                 note_failure(ec);
                 break;
             }
             if (ec && !message.empty()) return failed(err, who, ec, message);
             if (node_failure) {
                 failed(err, who, ec, diag);
+                if (!pinned.empty())
+                    err << who << ": " << escape_controls(protocol::endpoint_text(point.host, point.port)) << " was "
+                        << escape_controls(pinned) << "\n";
                 note_failure(ec);
                 if (points.size() > 1)
                     err << who << ": none of the " << points.size()
                         << " contact points could be used (the warnings above say why for the others)\n";
-                return to_int(first_answered.value_or(exit_code_for_node_failure(ec)));
+                return to_int(first_answered.value_or(exit_code_for_connect_failure(ec)));
             }
-            if (ec) return failed(err, who, ec, diag);
+            if (ec) {
+                failed(err, who, ec, diag);
+                return to_int(exit_code_for_connect_failure(ec));
+            }
             // Connected: this contact point is the host from now on (SHOW HOST, messages).
             s.host = point.host;
             s.port = point.port;
             s.password.clear();
+            forget_withheld_secrets();
             if (trace_file != nullptr && trace_file_output) *trace_file = trace_file_output;
             if (reuse != nullptr && !reuse->filled) {
                 reuse->filled = true;
