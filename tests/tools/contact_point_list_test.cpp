@@ -127,8 +127,13 @@ TEST_CASE("contact points: each is checked against its own [certfiles] CA, also 
         const auto bad = run.cqlshrc({{"localhost", run.home.path("no-such-ca.pem")}});
         const auto r = run(bad, point("127.0.0.1", other) + "," + point("localhost", other));
         CHECK(r.exit_code == to_int(exit_code::configuration));
-        CHECK(r.err.find("no-such-ca.pem") != std::string::npos);
+        CHECK(r.err.find("cqlwire: that CA file is the cqlshrc's [certfiles] entry localhost = " +
+                         run.home.path("no-such-ca.pem") + "\n") != std::string::npos);
         CHECK(other.sessions_accepted() == 0);
+        // Alone too, where the entry is also the CA file for every host.
+        const auto alone = run(bad, point("localhost", other));
+        CHECK(alone.exit_code == to_int(exit_code::configuration));
+        CHECK(alone.err.find("[certfiles] entry localhost = ") != std::string::npos);
     }
 }
 

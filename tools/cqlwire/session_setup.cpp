@@ -167,6 +167,11 @@ int build_tls_per_ca_file(settings& s, const std::vector<cluster::contact_point>
         if (code != 0) {
             s.tls.key_password.clear();
             s.tls.ca_file = every_host_ca;
+            // The report named the file; say where it came from when that is [certfiles].
+            for (const auto& [host, path] : s.tls.ca_file_by_host)
+                if (path == ca_files[i])
+                    err << who << ": that CA file is the cqlshrc's [certfiles] entry " << escape_controls(host) << " = "
+                        << escape_controls(path) << "\n";
             return code;
         }
     }
