@@ -127,23 +127,29 @@ exit_code exit_code_for_connect_failure(std::error_code ec) {
     return exit_code_for(ec);
 }
 
+// A contact point's own CA file from the cqlshrc's [certfiles], or null.
+const std::string* own_ca_file(const tls_settings& t, const std::string& host) {
+    const std::string lowered = protocol::ascii_lowered(host);
+    for (const auto& [h, path] : t.ca_file_by_host)
+        if (h == lowered) return &path;
+    return nullptr;
+}
+
 // For a certificate that did not verify against a contact point's own [certfiles] CA file:
 // which file that was (the usual hint names --cafile and [ssl] certfile).
 std::string pinned_ca_note(const tls_settings& t, const cluster::contact_point& point, std::error_code ec) {
     if (ec != transport::errc::certificate_untrusted) return {};
-    const std::string host = protocol::ascii_lowered(point.host);
-    for (const auto& [h, path] : t.ca_file_by_host)
-        if (h == host) return "checked against the CA file of the cqlshrc's [certfiles] " + h + " = " + path;
-    return {};
+    const std::string* own = own_ca_file(t, point.host);
+    if (own == nullptr) return {};
+    return "checked against the CA file of the cqlshrc's [certfiles] " + protocol::ascii_lowered(point.host) + " = " +
+           *own;
 }
 
 // The CA file a contact point is checked against: its own in the cqlshrc's [certfiles], else
 // the one for every host.
 const std::string& ca_file_for(const tls_settings& t, const std::string& host) {
-    const std::string lowered = protocol::ascii_lowered(host);
-    for (const auto& [h, path] : t.ca_file_by_host)
-        if (h == lowered) return path;
-    return t.ca_file;
+    const std::string* own = own_ca_file(t, host);
+    return own != nullptr ? *own : t.ca_file;
 }
 
 // The TLS context of each contact point: one per distinct CA file, in the order the contact
@@ -151,10 +157,13 @@ const std::string& ca_file_for(const tls_settings& t, const std::string& host) {
 int build_tls_per_ca_file(settings& s, const std::vector<cluster::contact_point>& points,
                           std::vector<std::shared_ptr<transport::tls_context>>& out, std::ostream& err,
                           std::string_view who) {
-    std::vector<std::string> ca_files;  // distinct, in order of first use
+    std::vector<std::string> ca_files;   // distinct, in order of first use
+    std::vector<std::size_t> ca_of_point;  // each point's index in ca_files
     for (const auto& point : points) {
         const auto& ca = ca_file_for(s.tls, point.host);
-        if (std::find(ca_files.begin(), ca_files.end(), ca) == ca_files.end()) ca_files.push_back(ca);
+        const auto at = std::find(ca_files.begin(), ca_files.end(), ca);
+        ca_of_point.push_back(static_cast<std::size_t>(at - ca_files.begin()));
+        if (at == ca_files.end()) ca_files.push_back(ca);
     }
     std::vector<std::shared_ptr<transport::tls_context>> contexts(ca_files.size());
     const std::string every_host_ca = s.tls.ca_file;
@@ -176,10 +185,7 @@ int build_tls_per_ca_file(settings& s, const std::vector<cluster::contact_point>
         }
     }
     s.tls.ca_file = every_host_ca;
-    for (std::size_t p = 0; p < points.size(); ++p) {
-        const auto& ca = ca_file_for(s.tls, points[p].host);
-        out[p] = contexts[static_cast<std::size_t>(std::find(ca_files.begin(), ca_files.end(), ca) - ca_files.begin())];
-    }
+    for (std::size_t p = 0; p < points.size(); ++p) out[p] = contexts[ca_of_point[p]];
     return 0;
 }
 
