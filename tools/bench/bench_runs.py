@@ -59,6 +59,20 @@ def shown_command(argv):
                     for i, w in enumerate(words))
 
 
+def with_option_value(argv, names, value):
+    """A copy of argv where the value after each option spelled as one of `names` is `value`.
+    An option that is absent is added at the end, so the run never keeps its old value silently."""
+    words = list(argv)
+    found = False
+    for i in range(len(words) - 1):
+        if str(words[i]) in names:
+            words[i + 1] = value
+            found = True
+    if not found:
+        words += [names[0], value]
+    return words
+
+
 def median_of(results, key):
     values = [r[key] for r in results if r and key in r]
     return statistics.median(values) if values else None
