@@ -5,8 +5,10 @@
 #include "test_support.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cqlwire/protocol/errc.hpp"
@@ -170,6 +172,56 @@ TEST_CASE("contact points: any other refusal of the start-up stops there, as a n
         CHECK(r.exit_code == to_int(exit_code::network));
         CHECK(r.err.find("refused the start-up") != std::string::npos);
         CHECK(serving.sessions_accepted() == 0);
+    }
+}
+
+TEST_CASE("contact points: a node whose answer to STARTUP is not CQL v4 is passed over like one that cannot be reached") {
+    // What a node can send instead of READY: an answer in another protocol version (as a node
+    // refusing v4 does), bytes that are no frame, a frame with an opcode no version has, and an
+    // ERROR whose body ends early.
+    const auto other_version = [](std::int16_t stream) {
+        auto f = fake_cql_server::error_frame(stream, 0x000A, "Invalid or unsupported protocol version (4)");
+        f[0] = 0x85;
+        return f;
+    };
+    const auto no_frame = [](std::int16_t) { return std::vector<std::uint8_t>(64, 0xEE); };
+    const auto unknown_opcode = [](std::int16_t stream) {
+        auto f = fake_cql_server::ready_frame(stream);
+        f[4] = 0x7F;
+        return f;
+    };
+    const auto short_error = [](std::int16_t stream) {
+        auto f = fake_cql_server::error_frame(stream, 0x000A, "cut");
+        f.resize(f.size() - 2);
+        f[8] = static_cast<std::uint8_t>(f.size() - 9);
+        return f;
+    };
+    const std::vector<std::pair<std::string, std::function<std::vector<std::uint8_t>(std::int16_t)>>> answers = {
+        {"another protocol version", other_version},
+        {"bytes that are no frame", no_frame},
+        {"an unknown opcode", unknown_opcode},
+        {"a truncated ERROR body", short_error}};
+    for (const auto& [what, answer] : answers) {
+        CAPTURE(what);
+        fake_cql_server garbled(node());
+        garbled.on_opcode(cqlwire::protocol::opcode::startup,
+                          [answer](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+                              s.send_raw(answer(r.header.stream));
+                          });
+        fake_cql_server serving(node());
+        runner run;
+        const auto rc = run.cqlshrc();
+        const auto r = run(rc, point("localhost", garbled) + "," + point("localhost", serving));
+        CHECK(r.exit_code == 0);
+        CHECK(r.err.find("warning: contact point " + point("localhost", garbled) + " failed") != std::string::npos);
+        CHECK(r.err.find("trying the next") != std::string::npos);
+        CHECK(logged_in(serving));
+        // Alone, or the only one that answered: the server broke the protocol (exit 7).
+        const auto alone = run(rc, point("localhost", garbled));
+        CHECK(alone.exit_code == to_int(exit_code::protocol_violation));
+        const auto with_refused = run(rc, std::string(refused_point) + "," + point("localhost", garbled));
+        CHECK(with_refused.exit_code == to_int(exit_code::protocol_violation));
+        CHECK(with_refused.err.find("none of the 2 contact points could be used") != std::string::npos);
     }
 }
 

@@ -105,7 +105,7 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
 }
 
 // Failures that are the node's (unreachable, down, busy, starting, a certificate that does not
-// verify): the next contact point may do better. Login and configuration failures would fail
+// verify, an answer that is not CQL v4): the next contact point may do better. Login and configuration failures would fail
 // there too.
 bool is_node_failure(std::error_code ec) {
     using transport::errc;
@@ -116,6 +116,7 @@ bool is_node_failure(std::error_code ec) {
            ec == errc::certificate_name_mismatch || ec == errc::certificate_expired ||
            ec == errc::certificate_not_yet_valid || ec == errc::server_expects_tls ||
            ec == errc::server_is_plaintext || ec == errc::protocol_violation ||
+           ec == errc::unsupported_protocol_version ||
            ec == server_errc::overloaded || ec == server_errc::is_bootstrapping || ec == server_errc::server_error;
 }
 
