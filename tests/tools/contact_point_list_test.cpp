@@ -271,6 +271,25 @@ TEST_CASE("contact points: one listed twice is tried once") {
     CHECK(serving.sessions_accepted() == 1);
 }
 
+TEST_CASE("contact points: an address written two ways is one contact point") {
+    fake_cql_server serving(node());
+    runner run;
+    const auto rc = run.cqlshrc();
+    const auto port = std::to_string(serving.port());
+    // IPv6 loopback spelled three ways; the refused port first, so that trying it twice shows.
+    const auto r = run(rc, "[::1]:1,[0:0::1]:1,[0000:0:0:0:0:0:0:1]:1,localhost:" + port);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("contact point [0:0::1]:1 is listed more than once; it is tried once") != std::string::npos);
+    CHECK(r.err.find("contact point [0000:0:0:0:0:0:0:1]:1 is listed more than once") != std::string::npos);
+    std::size_t failures = 0;
+    for (auto at = r.err.find(" failed: "); at != std::string::npos; at = r.err.find(" failed: ", at + 1)) ++failures;
+    CHECK(failures == 1);
+    // The same address on another port is another contact point.
+    const auto ports = run(rc, "127.0.0.1:1,127.0.0.1:" + port);
+    CHECK(ports.exit_code == 0);
+    CHECK(ports.err.find("listed more than once") == std::string::npos);
+}
+
 TEST_CASE("contact points: a malformed CQLSH_HOST is a configuration error, as a malformed CQLSH_PORT is") {
     temp_dir home{"cqlwire-list"};
     cqlwire::test::process_options o;

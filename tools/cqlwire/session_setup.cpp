@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "bounded_file.hpp"
 #include "cqlshrc.hpp"
 #include "credentials_file.hpp"
@@ -118,6 +120,17 @@ bool is_node_failure(std::error_code ec) {
            ec == errc::server_is_plaintext || ec == errc::protocol_violation ||
            ec == errc::unsupported_protocol_version ||
            ec == server_errc::overloaded || ec == server_errc::is_bootstrapping || ec == server_errc::server_error;
+}
+
+// Whether two contact points name the same endpoint: the same port, and host names equal but
+// for case, or IP addresses equal however written (`[0:0::1]` and `::1`).
+bool same_contact_point(const cluster::contact_point& a, const cluster::contact_point& b) {
+    if (a.port != b.port) return false;
+    if (protocol::ascii_lowered(a.host) == protocol::ascii_lowered(b.host)) return true;
+    boost::system::error_code ea, eb;
+    const auto address_a = boost::asio::ip::make_address(a.host, ea);
+    const auto address_b = boost::asio::ip::make_address(b.host, eb);
+    return !ea && !eb && address_a == address_b;
 }
 
 // The exit code of a failure to connect: a server's ERROR before the login is a refusal to take
@@ -390,9 +403,7 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
     }
     // A contact point listed twice is tried once (a stalled one would cost its timeout again).
     for (std::size_t i = 1; i < points.size();) {
-        const auto same = [&](const cluster::contact_point& p) {
-            return p.port == points[i].port && protocol::ascii_lowered(p.host) == protocol::ascii_lowered(points[i].host);
-        };
+        const auto same = [&](const cluster::contact_point& p) { return same_contact_point(p, points[i]); };
         if (std::any_of(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(i), same)) {
             err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(points[i].host, points[i].port))
                 << " is listed more than once; it is tried once\n";
