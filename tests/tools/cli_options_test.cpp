@@ -57,6 +57,10 @@ TEST_CASE("host and port positionals") {
     CHECK(*parse({"h", "061042"}).options.port == 61042);
     check_usage_error({"h", "0000000000000070000"}, "invalid port '0000000000000070000': expected 1-65535");
     check_usage_error({"h", "00"}, "invalid port '00': expected 1-65535");
+    // Blanks around it, as int() and a list's entries take them; none inside.
+    CHECK(*parse({"h", " 9142\t"}).options.port == 9142);
+    check_usage_error({"h", "91 42"}, "invalid port '91 42': expected 1-65535");
+    check_usage_error({"h", "  "}, "invalid port '  ': expected 1-65535");
     check_usage_error({"h", "1", "extra"}, "too many arguments: expected at most [host [port]] (quote -e statements)");
 }
 

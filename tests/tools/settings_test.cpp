@@ -436,3 +436,15 @@ TEST_CASE("[ui] time_format and timezone, TZ over it, and [tracing] max_trace_wa
     CHECK_FALSE(utc.s.display_zone);
     CHECK(utc.s.warnings.empty());
 }
+
+TEST_CASE("a port argument that no contact point uses is named in a warning") {
+    const std::vector<std::string> unused_by_argument = {
+        "the port argument 9142 is not used: every contact point of the host argument names its own port"};
+    CHECK(merge({"h1:9042,h2:9043", "9142"}, std::nullopt).s.warnings == unused_by_argument);
+    CHECK(merge({"[::1]:9042", "9142"}, std::nullopt).s.warnings == unused_by_argument);
+    // One entry without a port uses it; no port argument, nothing to say.
+    CHECK(merge({"h1:9042,h2", "9142"}, std::nullopt).s.warnings.empty());
+    CHECK(merge({"h1", "9142"}, std::nullopt).s.warnings.empty());
+    CHECK(merge({"::1", "9142"}, std::nullopt).s.warnings.empty());
+    CHECK(merge({"h1:9042,h2:9043"}, std::nullopt).s.warnings.empty());
+}

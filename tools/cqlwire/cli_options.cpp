@@ -290,7 +290,9 @@ std::optional<std::int32_t> parse_page_size(std::string_view text) noexcept {
 }
 
 std::optional<std::uint16_t> parse_port(std::string_view text) noexcept {
-    // Leading zeros are allowed, as by cqlsh's int() and in a contact point's host:port.
+    // Leading zeros and blanks around the number are allowed, as by cqlsh's int() and in a
+    // contact point's host:port (a list's entries may have blanks around them).
+    text = protocol::trim_ascii_blank(text);
     if (text.empty()) return std::nullopt;
     std::uint32_t value = 0;
     for (char c : text) {

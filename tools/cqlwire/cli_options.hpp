@@ -90,7 +90,7 @@ std::string help_text();
 std::optional<std::chrono::milliseconds> parse_seconds(std::string_view text) noexcept;
 // Parses a --page-size value: 1 to 2^31-1, digits only.
 std::optional<std::int32_t> parse_page_size(std::string_view text) noexcept;
-// Parses a TCP port, 1-65535, digits only.
+// Parses a TCP port, 1-65535: digits (leading zeros allowed), blanks around them ignored.
 std::optional<std::uint16_t> parse_port(std::string_view text) noexcept;
 
 }  // namespace cqlwire::cli
