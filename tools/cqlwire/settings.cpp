@@ -19,15 +19,17 @@ std::error_code config_error(std::string& message, std::string text) {
     return make_error_code(cli_errc::bad_config);
 }
 
-// Whether each contact point of `host` (a list, as parse_contact_points reads it) names its own
-// port, so that a port given apart is used by none: the list reads the same whatever the
-// default port. A host that does not parse is not judged here (it is reported when dialed).
-bool every_contact_point_has_a_port(const std::string& host) {
+// Whether a port given apart from `host` (a list, as parse_contact_points reads it) is used by
+// none of its contact points: each names its own port (the list reads the same whatever the
+// default port), and not all of them name this one. A host that does not parse is not judged
+// here (it is reported when dialed).
+bool port_unused_by_contact_points(const std::string& host, std::uint16_t port) {
     std::vector<cluster::contact_point> with_1, with_2;
     protocol::diagnostics ignored;
     if (cluster::parse_contact_points(host, 1, with_1, ignored) || cluster::parse_contact_points(host, 2, with_2, ignored))
         return false;
-    return with_1 == with_2;
+    return with_1 == with_2 &&
+           std::any_of(with_1.begin(), with_1.end(), [&](const cluster::contact_point& p) { return p.port != port; });
 }
 
 }  // namespace
@@ -174,7 +176,7 @@ std::error_code merge_settings(cli_options& flags, cqlshrc_values* rc, std::stri
     }
     if (flags.port) {
         out.port = *flags.port;
-        if (every_contact_point_has_a_port(out.host))
+        if (port_unused_by_contact_points(out.host, *flags.port))
             out.warnings.push_back("the port argument " + std::to_string(*flags.port) +
                                    " is not used: every contact point of the host argument names its own port");
     }
