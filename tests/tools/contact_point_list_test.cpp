@@ -225,6 +225,24 @@ TEST_CASE("contact points: a node whose answer to STARTUP is not CQL v4 is passe
     }
 }
 
+TEST_CASE("contact points: a node that does not trust the client certificate is passed over") {
+    // As during a rotation of the client CA, when one node's truststore is not updated yet.
+    const auto& pki = cqlwire::test::test_pki::instance();
+    auto options = node();
+    options.tls->client_ca_file = pki.path("other-ca.crt");
+    fake_cql_server distrusting(options);
+    fake_cql_server serving(node());
+    runner run;
+    const auto rc = run.cqlshrc();
+    const auto r = run(rc, point("localhost", distrusting) + "," + point("localhost", serving));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("warning: contact point " + point("localhost", distrusting) + " failed") != std::string::npos);
+    CHECK(logged_in(serving));
+    const auto alone = run(rc, point("localhost", distrusting));
+    CHECK(alone.exit_code == to_int(exit_code::tls));
+    CHECK(alone.err.find("rejected the client certificate") != std::string::npos);
+}
+
 TEST_CASE("contact points: when none can be used, the error says so and keeps the first telling exit code") {
     const auto& pki = test_pki::instance();
     fake_cql_server untrusted(node());

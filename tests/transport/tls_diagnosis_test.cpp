@@ -170,6 +170,13 @@ TEST_CASE("tls diagnosis: an HTTP server answering the handshake is named as HTT
                          "serves HTTP, not CQL: check the host and port");
 }
 
+TEST_CASE("tls diagnosis: a port answering the handshake with bytes of no known protocol is not called plaintext CQL") {
+    const auto out = offer_tls_to(tls_test_server::mode::banner);
+    CHECK(out.ec == errc::tls_handshake_failed);
+    CHECK(out.message == "TLS: the server answered the TLS handshake with bytes of no known protocol (first byte "
+                         "0x53), neither TLS nor CQL: this port does not serve Cassandra; check the host and port");
+}
+
 TEST_CASE("tls diagnosis: a client certificate refused for its key usage names the extension") {
     // The two certificates share client.key and are issued by client-ca, which the server
     // trusts: only their extensions are wrong.

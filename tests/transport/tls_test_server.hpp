@@ -6,6 +6,8 @@
 //              header and closes, as a plaintext CQL port would answer a TLS ClientHello.
 //   http       no TLS: whatever arrives, it answers with an HTTP/1.1 400 response and closes,
 //              as a web server answers a TLS ClientHello or a CQL frame.
+//   banner     no TLS: whatever arrives, it answers with a line of text of no protocol the
+//              client knows (an SSH server's greeting) and closes.
 //   silent     accepts TCP and never says anything (for the handshake timeout).
 //   hang_up    accepts TCP and closes it at once.
 //   reset      reads the first bytes the client sends, then resets the connection (RST) without
@@ -30,7 +32,7 @@ namespace cqlwire::test {
 
 class tls_test_server {
 public:
-    enum class mode { tls, plaintext, http, silent, hang_up, reset };
+    enum class mode { tls, plaintext, http, banner, silent, hang_up, reset };
 
     struct options {
         mode how = mode::tls;
@@ -151,6 +153,7 @@ private:
             case mode::tls: serve_tls(std::move(socket)); break;
             case mode::plaintext: reply_and_close(std::move(socket), cql_error_reply()); break;
             case mode::http: reply_and_close(std::move(socket), http_error_reply()); break;
+            case mode::banner: reply_and_close(std::move(socket), ssh_banner()); break;
             case mode::silent: held_.push_back(std::make_shared<tcp::socket>(std::move(socket))); break;
             case mode::hang_up: socket.close(ec); break;
             case mode::reset: reset_after_first_bytes(std::move(socket)); break;
@@ -203,6 +206,11 @@ private:
             "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
             "Bad Request";
         return boost::asio::buffer(reply, sizeof reply - 1);
+    }
+
+    static boost::asio::const_buffer ssh_banner() {
+        static const char banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+        return boost::asio::buffer(banner, sizeof banner - 1);
     }
 
     // Reads the client's first bytes, answers with `reply` and ends the connection.

@@ -107,7 +107,8 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
 }
 
 // Failures that are the node's (unreachable, down, busy, starting, a certificate that does not
-// verify, an answer that is not CQL v4): the next contact point may do better. Login and configuration failures would fail
+// verify, a client certificate it does not trust, an answer that is not CQL v4): the next
+// contact point may do better. Login and configuration failures would fail
 // there too.
 bool is_node_failure(std::error_code ec) {
     using transport::errc;
@@ -115,6 +116,7 @@ bool is_node_failure(std::error_code ec) {
     return ec == errc::resolve_failed || ec == errc::connect_failed || ec == errc::connect_timeout ||
            ec == errc::handshake_timeout || ec == errc::connection_closed || ec == errc::connection_broken ||
            ec == errc::tls_handshake_failed || ec == errc::certificate_untrusted ||
+           ec == errc::client_certificate_rejected ||
            ec == errc::certificate_name_mismatch || ec == errc::certificate_expired ||
            ec == errc::certificate_not_yet_valid || ec == errc::server_expects_tls ||
            ec == errc::server_is_plaintext || ec == errc::protocol_violation ||

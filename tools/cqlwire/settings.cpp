@@ -21,15 +21,15 @@ std::error_code config_error(std::string& message, std::string text) {
 
 // Whether a port given apart from `host` (a list, as parse_contact_points reads it) is used by
 // none of its contact points: each names its own port (the list reads the same whatever the
-// default port), and not all of them name this one. A host that does not parse is not judged
-// here (it is reported when dialed).
+// default port), and none names this one. A host that does not parse is not judged here (it is
+// reported when dialed).
 bool port_unused_by_contact_points(const std::string& host, std::uint16_t port) {
     std::vector<cluster::contact_point> with_1, with_2;
     protocol::diagnostics ignored;
     if (cluster::parse_contact_points(host, 1, with_1, ignored) || cluster::parse_contact_points(host, 2, with_2, ignored))
         return false;
     return with_1 == with_2 &&
-           std::any_of(with_1.begin(), with_1.end(), [&](const cluster::contact_point& p) { return p.port != port; });
+           std::none_of(with_1.begin(), with_1.end(), [&](const cluster::contact_point& p) { return p.port == port; });
 }
 
 }  // namespace

@@ -204,7 +204,8 @@ std::error_code client_certificate_verdict(int alert, const tls_handshake_record
 }
 
 // The server answered the ClientHello with bytes that are not TLS: named by what they are when
-// the record kept them (an HTTP reply, a CQL frame), else presumed plaintext CQL.
+// the record kept them (an HTTP reply, a CQL frame, bytes of no known protocol), else presumed
+// plaintext CQL.
 std::error_code diagnose_not_tls(const boost::system::error_code& ec, const tls_handshake_record& record,
                                  protocol::diagnostics& diag) {
     const auto answered = identify_peer_bytes(record.non_tls_reply);
@@ -218,6 +219,12 @@ std::error_code diagnose_not_tls(const boost::system::error_code& ec, const tls_
         diag.set_client_message("TLS: " + describe_peer_bytes(answered, record.non_tls_reply) +
                                 " answered the TLS handshake: the port speaks plaintext CQL");
         return errc::server_is_plaintext;
+    case peer_bytes_kind::unknown:
+        // Neither TLS nor CQL (an SSH greeting, another service's banner): not "plaintext CQL".
+        diag.set_client_message("TLS: the server answered the TLS handshake with " +
+                                describe_peer_bytes(answered, record.non_tls_reply) +
+                                ", neither TLS nor CQL: this port does not serve Cassandra; check the host and port");
+        return errc::tls_handshake_failed;
     default:
         diag.set_client_message("TLS: the server answered the TLS handshake with bytes that are not TLS (" +
                                 ec.message() + "); the port probably speaks plaintext CQL");
