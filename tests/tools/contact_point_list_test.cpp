@@ -38,13 +38,22 @@ fake_cql_server::options node() {
     return cqlwire::test::mtls_password_server_options(std::string(user), std::string(password));
 }
 
+// The bytes a fake node sends instead of READY, given the STARTUP's stream id.
+using startup_answer = std::function<std::vector<std::uint8_t>(std::int16_t)>;
+
+// Makes `server` answer STARTUP with `answer`.
+void answer_startup(fake_cql_server& server, startup_answer answer) {
+    server.on_opcode(cqlwire::protocol::opcode::startup,
+                     [answer = std::move(answer)](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+                         s.send_raw(answer(r.header.stream));
+                     });
+}
+
 // Makes `server` answer STARTUP with ERROR `code`.
 void refuse_startup(fake_cql_server& server, cqlwire::protocol::server_errc code) {
-    server.on_opcode(cqlwire::protocol::opcode::startup,
-                     [code](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
-                         s.send_raw(fake_cql_server::error_frame(r.header.stream, static_cast<std::int32_t>(code),
-                                                                 "not now"));
-                     });
+    answer_startup(server, [code](std::int16_t stream) {
+        return fake_cql_server::error_frame(stream, static_cast<std::int32_t>(code), "not now");
+    });
 }
 
 std::string point(std::string_view host, const fake_cql_server& server) {
@@ -89,6 +98,16 @@ struct runner {
 };
 
 bool logged_in(const fake_cql_server& server) { return !server.auth_tokens().empty(); }
+
+// `failing` first, then `serving`: the first is named in a warning and the second serves.
+void check_passed_over(const runner& run, const std::string& rc, const fake_cql_server& failing,
+                       const fake_cql_server& serving) {
+    const auto r = run(rc, point("localhost", failing) + "," + point("localhost", serving));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("warning: contact point " + point("localhost", failing) + " failed") != std::string::npos);
+    CHECK(r.err.find("trying the next") != std::string::npos);
+    CHECK(logged_in(serving));
+}
 
 }  // namespace
 
@@ -148,11 +167,7 @@ TEST_CASE("contact points: a node that refuses the start-up as busy or starting 
         fake_cql_server serving(node());
         runner run;
         const auto rc = run.cqlshrc();
-        const auto r = run(rc, point("localhost", refusing) + "," + point("localhost", serving));
-        CHECK(r.exit_code == 0);
-        CHECK(r.err.find("warning: contact point " + point("localhost", refusing) + " failed") != std::string::npos);
-        CHECK(r.err.find("trying the next") != std::string::npos);
-        CHECK(logged_in(serving));
+        check_passed_over(run, rc, refusing, serving);
         // Alone, it cannot serve now: a node's failure (exit 3), not a rejected statement.
         const auto alone = run(rc, point("localhost", refusing));
         CHECK(alone.exit_code == to_int(exit_code::network));
@@ -196,7 +211,7 @@ TEST_CASE("contact points: a node whose answer to STARTUP is not CQL v4 is passe
         f[8] = static_cast<std::uint8_t>(f.size() - 9);
         return f;
     };
-    const std::vector<std::pair<std::string, std::function<std::vector<std::uint8_t>(std::int16_t)>>> answers = {
+    const std::vector<std::pair<std::string, startup_answer>> answers = {
         {"another protocol version", other_version},
         {"bytes that are no frame", no_frame},
         {"an unknown opcode", unknown_opcode},
@@ -204,18 +219,11 @@ TEST_CASE("contact points: a node whose answer to STARTUP is not CQL v4 is passe
     for (const auto& [what, answer] : answers) {
         CAPTURE(what);
         fake_cql_server garbled(node());
-        garbled.on_opcode(cqlwire::protocol::opcode::startup,
-                          [answer](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
-                              s.send_raw(answer(r.header.stream));
-                          });
+        answer_startup(garbled, answer);
         fake_cql_server serving(node());
         runner run;
         const auto rc = run.cqlshrc();
-        const auto r = run(rc, point("localhost", garbled) + "," + point("localhost", serving));
-        CHECK(r.exit_code == 0);
-        CHECK(r.err.find("warning: contact point " + point("localhost", garbled) + " failed") != std::string::npos);
-        CHECK(r.err.find("trying the next") != std::string::npos);
-        CHECK(logged_in(serving));
+        check_passed_over(run, rc, garbled, serving);
         // Alone, or the only one that answered: the server broke the protocol (exit 7).
         const auto alone = run(rc, point("localhost", garbled));
         CHECK(alone.exit_code == to_int(exit_code::protocol_violation));
@@ -234,10 +242,7 @@ TEST_CASE("contact points: a node that does not trust the client certificate is 
     fake_cql_server serving(node());
     runner run;
     const auto rc = run.cqlshrc();
-    const auto r = run(rc, point("localhost", distrusting) + "," + point("localhost", serving));
-    CHECK(r.exit_code == 0);
-    CHECK(r.err.find("warning: contact point " + point("localhost", distrusting) + " failed") != std::string::npos);
-    CHECK(logged_in(serving));
+    check_passed_over(run, rc, distrusting, serving);
     const auto alone = run(rc, point("localhost", distrusting));
     CHECK(alone.exit_code == to_int(exit_code::tls));
     CHECK(alone.err.find("rejected the client certificate") != std::string::npos);

@@ -108,8 +108,7 @@ int build_tls(settings& s, std::shared_ptr<transport::tls_context>& out, std::os
 
 // Failures that are the node's (unreachable, down, busy, starting, a certificate that does not
 // verify, a client certificate it does not trust, an answer that is not CQL v4): the next
-// contact point may do better. Login and configuration failures would fail
-// there too.
+// contact point may do better. Login and configuration failures would fail there too.
 bool is_node_failure(std::error_code ec) {
     using transport::errc;
     using protocol::server_errc;
