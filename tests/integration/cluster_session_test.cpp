@@ -5,7 +5,9 @@
 //                          computed here from token() and the ring in the system tables, a node
 //                          killed under 20,000 idempotent requests and brought back, a node whose
 //                          certificate does not verify, the command with a dead first contact
-//                          point and its SHOW REPLICAS, and last, every node killed.
+//                          point and its SHOW REPLICAS, the command going on over node 2 when
+//                          node 1 dies between statements (node 1 stays down), and last, every
+//                          node killed.
 //   "cluster two-dc: ..."  --nodes 3 --dcs 2:1 --plain-port 0: no request leaves the local DC.
 // A test case run against the other shape, or without a cluster, fails saying so.
 #include <doctest/doctest.h>
@@ -512,10 +514,44 @@ TEST_CASE("cluster one-dc: the command's schema changes reach every node before 
 }
 
 // Last of the one-dc cases: it kills every node.
+TEST_CASE("cluster one-dc: the command goes on over the next contact point when its node dies between statements") {
+    const auto& c = require_cluster(false);
+    const auto& tb = require_testbed();
+    const std::string port = std::to_string(tb.port);
+    // The statements go in four seconds apart; node 1, which serves the first, is killed in
+    // between. The second names its table without a keyspace: the USE must hold on node 2.
+    std::vector<std::string> sh{"-c",
+                                "binary=$1; shift; "
+                                "(printf 'USE system;\\nSELECT broadcast_address FROM local;\\n'; sleep 8; "
+                                "printf 'SELECT broadcast_address FROM local;\\n') | exec \"$binary\" \"$@\"",
+                                "sh", cqlwire_binary(), "--ssl", "--cafile", tb.pki_file("server-ca.crt"), "--cert",
+                                tb.pki_file("rootCa.crt"), "--key", tb.pki_file("rootCa.key"),
+                                c.hosts[0] + "," + c.hosts[1], port, "-u", tb.user};
+    cqlwire::test::process_options o;
+    o.env = password_env(tb);
+    o.timeout = std::chrono::seconds(90);
+    cqlwire::test::process_result r;
+    std::thread command([&] { r = cqlwire::test::run_process("/bin/sh", sh, o); });
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    testbed("kill-node", 1);
+    command.join();
+    INFO(describe(r));
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("the connection to " + c.hosts[0] + ":" + port + " was lost (") != std::string::npos);
+    CHECK(r.err.find("contact point " + c.hosts[0] + ":" + port + " failed") != std::string::npos);
+    CHECK(r.err.find("warning: connected to " + c.hosts[1] + ":" + port + "\n") != std::string::npos);
+    const auto first = r.out.find(c.hosts[0]);
+    CHECK(first != std::string::npos);
+    CHECK(r.out.find(c.hosts[1], first) != std::string::npos);
+    CHECK(r.out.find(tb.password) == std::string::npos);
+    CHECK(r.err.find(tb.password) == std::string::npos);
+}
+
 TEST_CASE("cluster one-dc: every node down is a clear error within the timeout") {
     const auto& c = require_cluster(false);
     running_context rc;
-    auto o = options_for(c);
+    // Node 1 is down already (the test case before).
+    auto o = options_for(c, 2);
     o.connect_timeout = std::chrono::seconds(2);
     std::error_code ec;
     protocol::diagnostics diag;

@@ -1,13 +1,18 @@
 // The command given a list of contact points: each is checked against its own [certfiles] CA,
 // a node that refuses the start-up is passed over like one that cannot be reached, a contact
 // point listed twice is tried once, and when none can be used the error says so and keeps the
-// exit code of the first that answered. The real binary against in-process fake servers.
+// exit code of the first that answered; a connection lost during the run is replaced, from the
+// node it went to on. The real binary against in-process fake servers.
 #include "test_support.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -18,6 +23,7 @@
 #include "pki/test_pki.hpp"
 #include "run_process.hpp"
 #include "temp_dir.hpp"
+#include "terminal_session.hpp"
 
 namespace {
 
@@ -79,14 +85,38 @@ struct runner {
 
     process_result operator()(const std::string& rc, const std::string& hosts,
                               const std::map<std::string, std::string>& more_env = {}) const {
+        return command(rc, hosts, {"-e", std::string(system_local)}, more_env);
+    }
+
+    // The command with the cqlshrc `rc`, the contact points `hosts`, then `more`; or, with
+    // `paced_statements`, the command reading those statements from standard input, two
+    // seconds apart.
+    process_result command(const std::string& rc, const std::string& hosts, const std::vector<std::string>& more,
+                           const std::map<std::string, std::string>& more_env = {},
+                           const std::vector<std::string>& paced_statements = {}) const {
         cqlwire::test::process_options o;
         o.env = cqlwire::test::isolated_cqlwire_env(home.str());
         o.env["CQLWIRE_PASSWORD"] = std::string(password);
         for (const auto& [name, value] : more_env) o.env[name] = value;
         o.timeout = std::chrono::seconds(60);
-        auto r = cqlwire::test::run_process(CQLWIRE_BINARY, {"--cqlshrc", rc, "--connect-timeout", "5", hosts, "-e",
-                                                             std::string(system_local)},
-                                            o);
+        std::vector<std::string> args{"--cqlshrc", rc, "--connect-timeout", "5", hosts};
+        args.insert(args.end(), more.begin(), more.end());
+        process_result r;
+        if (paced_statements.empty()) {
+            r = cqlwire::test::run_process(CQLWIRE_BINARY, args, o);
+        } else {
+            // sh -c SCRIPT sh BINARY STATEMENT... -- ARG...: the statements go into the command
+            // two seconds apart; it takes the arguments after the "--".
+            std::vector<std::string> sh{"-c",
+                                        "binary=$1; shift; "
+                                        "(while [ \"$1\" != -- ]; do printf '%s\\n' \"$1\"; sleep 2; shift; done) | "
+                                        "{ while [ \"$1\" != -- ]; do shift; done; shift; exec \"$binary\" \"$@\"; }",
+                                        "sh", CQLWIRE_BINARY};
+            sh.insert(sh.end(), paced_statements.begin(), paced_statements.end());
+            sh.emplace_back("--");
+            sh.insert(sh.end(), args.begin(), args.end());
+            r = cqlwire::test::run_process("/bin/sh", sh, o);
+        }
         INFO("stdout: " << r.out);
         INFO("stderr: " << r.err);
         CHECK_FALSE(r.timed_out);
@@ -343,4 +373,169 @@ TEST_CASE("contact points: a PKCS#12 truststore named in [certfiles] takes the k
     CHECK(given.exit_code == 0);
     CHECK(logged_in(pinned));
     CHECK_FALSE(logged_in(other));
+}
+
+namespace {
+
+// A RESULT Set_keyspace frame, the answer to USE.
+std::vector<std::uint8_t> set_keyspace_frame(std::int16_t stream, std::string_view keyspace) {
+    std::vector<std::uint8_t> out;
+    const auto put_u32 = [&](std::uint32_t v) {
+        for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
+    };
+    out.push_back(0x84);  // version 4, a response
+    out.push_back(0x00);  // no flags
+    out.push_back(static_cast<std::uint8_t>(static_cast<std::uint16_t>(stream) >> 8));
+    out.push_back(static_cast<std::uint8_t>(stream));
+    out.push_back(0x08);  // RESULT
+    put_u32(static_cast<std::uint32_t>(4 + 2 + keyspace.size()));
+    put_u32(0x0003);  // Set_keyspace
+    out.push_back(0x00);
+    out.push_back(static_cast<std::uint8_t>(keyspace.size()));
+    for (const char c : keyspace) out.push_back(static_cast<std::uint8_t>(c));
+    return out;
+}
+
+// Makes `server` answer USE shop (as the command sends it, and as it selects it again).
+void serve_keyspace(fake_cql_server& server) {
+    for (const auto* use : {"USE shop", "USE \"shop\""})
+        server.on_query(use, [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+            s.send_raw(set_keyspace_frame(r.header.stream, "shop"));
+        });
+}
+
+std::size_t count_of(const std::vector<std::string>& queries, std::string_view query) {
+    return static_cast<std::size_t>(std::count(queries.begin(), queries.end(), query));
+}
+
+// A node that asks for no password (it lets in one session only, see admit_while).
+fake_cql_server::options passwordless_node() {
+    auto o = node();
+    o.authenticator_class.clear();
+    return o;
+}
+
+// Makes a passwordless `server` take a session while `open()` says so, and refuse it as
+// Overloaded otherwise.
+void admit_while(fake_cql_server& server, std::function<bool()> open) {
+    answer_startup(server, [open = std::move(open)](std::int16_t stream) {
+        return open() ? fake_cql_server::ready_frame(stream) : fake_cql_server::error_frame(stream, 0x1001, "overloaded");
+    });
+}
+
+// Makes `server` take its first session only.
+void admit_once(fake_cql_server& server) {
+    auto startups = std::make_shared<std::atomic<int>>(0);
+    admit_while(server, [startups] { return ++*startups == 1; });
+}
+
+// Makes `server` drop the connection, unanswered, when it receives `query`.
+void drop_connection_on(fake_cql_server& server, std::string_view query) {
+    server.on_query(std::string(query),
+                    [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request&) { s.close(); });
+}
+
+}  // namespace
+
+TEST_CASE("contact points: a connection lost under a statement: the statement is reported, not run again, and "
+          "the next goes to the next contact point, in the keyspace in use") {
+    constexpr std::string_view insert = "INSERT INTO t (k) VALUES (1)";
+    // The first node lets in one session, drops the connection under the INSERT, and is busy
+    // from then on.
+    fake_cql_server first(passwordless_node());
+    admit_once(first);
+    serve_keyspace(first);
+    drop_connection_on(first, insert);
+    fake_cql_server second(node());
+    serve_keyspace(second);
+    runner run;
+    const auto rc = run.cqlshrc();
+    const auto r = run.command(rc, point("localhost", first) + "," + point("localhost", second),
+                               {"-e", "USE shop; " + std::string(insert) + "; " + std::string(system_local)});
+    CHECK(r.exit_code == to_int(exit_code::network));
+    CHECK(r.err.find("the connection to " + point("localhost", first) +
+                     " was lost; connecting again (the statement under way is not run again)") != std::string::npos);
+    CHECK(r.err.find("warning: contact point " + point("localhost", first) + " failed") != std::string::npos);
+    CHECK(r.err.find("warning: connected to " + point("localhost", second) + "\n") != std::string::npos);
+    CHECK(r.out.find("(1 rows)") != std::string::npos);
+    CHECK(count_of(first.queries(), insert) == 1);
+    CHECK(count_of(second.queries(), insert) == 0);
+    CHECK(count_of(second.queries(), "USE \"shop\"") == 1);
+    CHECK(count_of(second.queries(), system_local) == 1);
+    CHECK(logged_in(second));
+}
+
+TEST_CASE("contact points: a connection closed while no statement ran is replaced before the next one is sent") {
+    fake_cql_server only(node());
+    serve_keyspace(only);
+    runner run;
+    const auto rc = run.cqlshrc();
+    process_result r;
+    std::thread command([&] {
+        r = run.command(rc, point("localhost", only), {}, {}, {"USE shop;", std::string(system_local) + ";"});
+    });
+    // Once the USE was answered, the node drops the connection, well before the next statement.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (count_of(only.queries(), "USE shop") == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    REQUIRE(only.last_session() != nullptr);
+    only.last_session()->close();
+    command.join();
+    CHECK(r.exit_code == 0);
+    // The node it went to is tried first again.
+    CHECK(r.err.find("the connection to " + point("localhost", only) + " was lost (") != std::string::npos);
+    CHECK(r.err.find("warning: connected to " + point("localhost", only) + "\n") != std::string::npos);
+    CHECK(r.err.find("not run again") == std::string::npos);
+    CHECK(r.out.find("(1 rows)") != std::string::npos);
+    CHECK(only.sessions_accepted() == 2);
+    CHECK(count_of(only.queries(), "USE \"shop\"") == 1);
+    CHECK(count_of(only.queries(), system_local) == 1);
+}
+
+TEST_CASE("contact points: a script whose connection is lost ends when no node can take it again") {
+    fake_cql_server only(passwordless_node());
+    admit_once(only);
+    drop_connection_on(only, "SELECT 1 FROM t");
+    runner run;
+    const auto rc = run.cqlshrc();
+    const auto r = run.command(rc, point("localhost", only),
+                               {"-e", "SELECT 1 FROM t; " + std::string(system_local) + "; " + std::string(system_local)});
+    CHECK(r.exit_code == to_int(exit_code::network));
+    CHECK(r.err.find("was lost; connecting again") != std::string::npos);
+    CHECK(r.err.find("refused the start-up") != std::string::npos);
+    CHECK(r.err.find("connected to") == std::string::npos);
+    CHECK(count_of(only.queries(), system_local) == 0);
+    CHECK(r.out.find("(1 rows)") == std::string::npos);
+}
+
+TEST_CASE("contact points: the interactive shell stays when no node can take its lost connection, and tries again") {
+    fake_cql_server only(passwordless_node());
+    auto open = std::make_shared<std::atomic<bool>>(true);
+    admit_while(only, [open] { return open->load(); });
+    drop_connection_on(only, "SELECT 1 FROM t");
+    runner run;
+    const auto rc = run.cqlshrc();
+    auto env = cqlwire::test::isolated_terminal_env(run.home.str(), "dumb");
+    env["CQLWIRE_PASSWORD"] = std::string(password);
+    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"--cqlshrc", rc, "--connect-timeout", "5",
+                                                          point("localhost", only)},
+                                         env);
+    INFO("shown: " << term.shown());
+    REQUIRE(term.expect("Use HELP for help."));
+    open->store(false);
+    term.type("SELECT 1 FROM t;\r");
+    CHECK(term.expect("closed the connection"));
+    term.type(std::string(system_local) + ";\r");
+    CHECK(term.expect("was lost; connecting again"));
+    CHECK(term.expect("refused the start-up"));
+    open->store(true);
+    term.type(std::string(system_local) + ";\r");
+    CHECK(term.expect("was lost, and no node could be used since; connecting again"));
+    CHECK(term.expect("warning: connected to " + point("localhost", only)));
+    CHECK(term.expect("(1 rows)"));
+    term.type("\x04");
+    CHECK(term.wait_exit() == 0);  // as cqlsh's shell, whatever failed in it
+    CHECK(term.shown().find(password) == std::string::npos);
+    CHECK(count_of(only.queries(), system_local) == 1);
 }

@@ -196,6 +196,20 @@ int run(int argc, char** argv, const cli::checked_output& out) {
         conn = std::move(fresh);
         return 0;
     });
+    runner.set_reconnect([&] {
+        transport::connection fresh;
+        const int code = cli::reopen_connection(s, ioc, fresh, std::cerr, "cqlwire", reuse);
+        if (code != 0) return code;
+        conn.close();
+        conn = std::move(fresh);
+        return 0;
+    }, [&] {
+        // A context that a blocking wait ran out of work stays as it is: the next wait restarts
+        // it. One that runs out here is restarted at once, since no wait knows it ran out.
+        if (ioc.stopped()) return;
+        ioc.poll();
+        if (ioc.stopped()) ioc.restart();
+    });
     bool connected = false;
     // Connects and applies --keyspace; 0 or the exit code of the failure.
     auto connect = [&]() -> int {

@@ -370,59 +370,16 @@ std::error_code open_and_start(settings& s, const cluster::contact_point& point,
     return {};
 }
 
-}  // namespace
-
-int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
-                    std::string_view who, std::shared_ptr<const checked_output>* trace_file,
-                    connection_reuse* reuse) {
-    const bool reusing = reuse != nullptr && reuse->filled;
-    std::shared_ptr<const checked_output> trace_file_output;
+// Tries `points` in order, each with its TLS context, until one connects and logs in; `served`
+// is then its index. Returns 0, or the exit code after printing why: each contact point that
+// fails as a node named in a warning, the last one's error, and when none could be used, the
+// exit code of the first that answered.
+int connect_to_first_usable(settings& s, std::span<const cluster::contact_point> points,
+                            std::span<const std::shared_ptr<transport::tls_context>> tls_of_point,
+                            boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
+                            std::string_view who, std::shared_ptr<const checked_output>& trace_file_output,
+                            transport::frame_observer& observer, std::size_t& served) {
     std::string message;
-    // The key passphrase first: TLS comes before the login. Reading their files may add
-    // warnings (a file others can read); the earlier ones were printed by load_settings.
-    const std::size_t printed_warnings = s.warnings.size();
-    if (!reusing)
-        if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
-    if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
-    print_warnings(err, std::span<const std::string>(s.warnings).subspan(printed_warnings));
-    // A server may quote the credentials it received: until the login succeeded, the password
-    // is withheld from the reports and the frame trace.
-    withhold_secret(s.password.view());
-
-    transport::frame_observer observer = reusing ? reuse->observer : transport::frame_observer{};
-
-    // The host may be a comma-separated list of contact points: they are tried in order, and
-    // one that cannot be reached (or whose certificate does not verify) is named in a warning.
-    std::vector<cluster::contact_point> points;
-    {
-        protocol::diagnostics diag;
-        if (cluster::parse_contact_points(s.host, s.port, points, diag)) {
-            std::string why = diag.client_message();
-            const auto ec = host_error(s, why);
-            return failed(err, who, ec, why);
-        }
-    }
-    // A contact point listed twice is tried once (a stalled one would cost its timeout again).
-    for (std::size_t i = 1; i < points.size();) {
-        const auto same = [&](const cluster::contact_point& p) { return same_contact_point(p, points[i]); };
-        if (std::any_of(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(i), same)) {
-            err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(points[i].host, points[i].port))
-                << " is listed more than once; it is tried once\n";
-            points.erase(points.begin() + static_cast<std::ptrdiff_t>(i));
-        } else {
-            ++i;
-        }
-    }
-    // One TLS context per CA file the contact points use, all made before the first is dialed:
-    // the key passphrase is wiped once they are, and a CA file that cannot be read is a
-    // configuration error whichever contact point names it.
-    std::vector<std::shared_ptr<transport::tls_context>> tls_of_point(points.size());
-    if (reusing) {
-        std::fill(tls_of_point.begin(), tls_of_point.end(), reuse->tls);
-    } else if (s.tls.enabled) {
-        if (int code = build_tls_per_ca_file(s, points, tls_of_point, err, who)) return code;
-    }
-
     // When every contact point fails, the first one that answered (refused the start-up, or had a
     // certificate that does not verify, or spoke no CQL) tells more than those that could not be
     // reached: its exit code is the command's.
@@ -478,21 +435,126 @@ int open_connection(settings& s, boost::asio::io_context& ioc, transport::connec
                 failed(err, who, ec, diag);
                 return to_int(exit_code_for_connect_failure(ec));
             }
-            // Connected: this contact point is the host from now on (SHOW HOST, messages).
-            s.host = point.host;
-            s.port = point.port;
-            s.password.clear();
-            forget_withheld_secrets();
-            if (trace_file != nullptr && trace_file_output) *trace_file = trace_file_output;
-            if (reuse != nullptr && !reuse->filled) {
-                reuse->filled = true;
-                reuse->tls = tls;
-                reuse->observer = observer;
-            }
+            served = index;
             return 0;
         }
     }
     return failed(err, who, make_error_code(cli_errc::usage), "no contact point");
+}
+
+// A login succeeded on `point`: it is the host from now on (SHOW HOST, messages), and the
+// password leaves the settings, kept in `reuse` (when given) for a reconnect.
+void note_connected(settings& s, const cluster::contact_point& point, connection_reuse* reuse) {
+    s.host = point.host;
+    s.port = point.port;
+    if (reuse != nullptr) reuse->password = std::move(s.password);
+    s.password.clear();
+    forget_withheld_secrets();
+}
+
+}  // namespace
+
+int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
+                    std::string_view who, std::shared_ptr<const checked_output>* trace_file,
+                    connection_reuse* reuse) {
+    const bool reusing = reuse != nullptr && reuse->filled;
+    std::shared_ptr<const checked_output> trace_file_output;
+    std::string message;
+    // The key passphrase first: TLS comes before the login. Reading their files may add
+    // warnings (a file others can read); the earlier ones were printed by load_settings.
+    const std::size_t printed_warnings = s.warnings.size();
+    if (!reusing)
+        if (auto ec = resolve_key_password(s, message)) return failed(err, who, ec, message);
+    if (auto ec = resolve_password(s, message)) return failed(err, who, ec, message);
+    print_warnings(err, std::span<const std::string>(s.warnings).subspan(printed_warnings));
+    // A server may quote the credentials it received: until the login succeeded, the password
+    // is withheld from the reports and the frame trace.
+    withhold_secret(s.password.view());
+
+    transport::frame_observer observer = reusing ? reuse->observer : transport::frame_observer{};
+
+    // The host may be a comma-separated list of contact points: they are tried in order, and
+    // one that cannot be reached (or whose certificate does not verify) is named in a warning.
+    std::vector<cluster::contact_point> points;
+    {
+        protocol::diagnostics diag;
+        if (cluster::parse_contact_points(s.host, s.port, points, diag)) {
+            std::string why = diag.client_message();
+            const auto ec = host_error(s, why);
+            return failed(err, who, ec, why);
+        }
+    }
+    // A contact point listed twice is tried once (a stalled one would cost its timeout again).
+    for (std::size_t i = 1; i < points.size();) {
+        const auto same = [&](const cluster::contact_point& p) { return same_contact_point(p, points[i]); };
+        if (std::any_of(points.begin(), points.begin() + static_cast<std::ptrdiff_t>(i), same)) {
+            err << who << ": warning: contact point " << escape_controls(protocol::endpoint_text(points[i].host, points[i].port))
+                << " is listed more than once; it is tried once\n";
+            points.erase(points.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+            ++i;
+        }
+    }
+    // One TLS context per CA file the contact points use, all made before the first is dialed:
+    // the key passphrase is wiped once they are, and a CA file that cannot be read is a
+    // configuration error whichever contact point names it. A later connection of the run (the
+    // shell's LOGIN, to the node in use) takes that node's.
+    std::vector<std::shared_ptr<transport::tls_context>> tls_of_point(points.size());
+    if (reusing) {
+        std::fill(tls_of_point.begin(), tls_of_point.end(), reuse->tls_of_point[reuse->serving]);
+    } else if (s.tls.enabled) {
+        if (int code = build_tls_per_ca_file(s, points, tls_of_point, err, who)) return code;
+    }
+
+    std::size_t served = 0;
+    if (int code = connect_to_first_usable(s, points, tls_of_point, ioc, conn, err, who, trace_file_output, observer,
+                                           served))
+        return code;
+    if (trace_file != nullptr && trace_file_output) *trace_file = trace_file_output;
+    if (reuse != nullptr && !reuse->filled) {
+        reuse->filled = true;
+        reuse->points = points;
+        reuse->tls_of_point = tls_of_point;
+        reuse->serving = served;
+        reuse->observer = observer;
+    }
+    note_connected(s, points[served], reuse);
+    return 0;
+}
+
+int reopen_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
+                      std::string_view who, connection_reuse& reuse) {
+    if (!reuse.filled) return failed(err, who, make_error_code(cli_errc::usage), "no connection to reopen");
+    // The node that served first (the connection may have dropped while it stays up), then
+    // the others in the order given.
+    std::vector<std::size_t> order{reuse.serving};
+    for (std::size_t i = 0; i < reuse.points.size(); ++i)
+        if (i != reuse.serving) order.push_back(i);
+    std::vector<cluster::contact_point> points;
+    std::vector<std::shared_ptr<transport::tls_context>> tls_of_point;
+    for (const auto i : order) {
+        points.push_back(reuse.points[i]);
+        tls_of_point.push_back(reuse.tls_of_point[i]);
+    }
+    // The last login's credentials, as they were accepted.
+    if (!reuse.password.empty()) {
+        s.password.clear();
+        s.password.append(reuse.password.view());
+        s.password_from = password_origin::flag;
+    }
+    withhold_secret(s.password.view());
+    transport::frame_observer observer = reuse.observer;
+    std::shared_ptr<const checked_output> trace_file_output;  // the trace's file is already open
+    std::size_t served = 0;
+    if (int code = connect_to_first_usable(s, points, tls_of_point, ioc, conn, err, who, trace_file_output, observer,
+                                           served)) {
+        s.password.clear();
+        forget_withheld_secrets();
+        return code;
+    }
+    reuse.serving = order[served];
+    note_connected(s, points[served], &reuse);
+    return 0;
 }
 
 }  // namespace cqlwire::cli

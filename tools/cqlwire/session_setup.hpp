@@ -9,10 +9,13 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
 #include "cli_options.hpp"
+#include "cqlwire/auth/secret.hpp"
+#include "cqlwire/cluster/contact_points.hpp"
 #include "cqlwire/transport/connection.hpp"
 #include "cqlwire/transport/tls_context.hpp"
 #include "cqlwire/transport/tls_options.hpp"
@@ -30,13 +33,18 @@ int load_settings(cli_options& flags, const environment_lookup& env, settings& s
 // The TLS options `s` describes. The key passphrase is moved out of `s`.
 transport::tls_options tls_options_from(settings& s);
 
-// What a later connection of the same run (the shell's LOGIN) takes over from the first: the
-// TLS context, since the key passphrase was used up building it, and the frame trace, whose file
-// is not opened a second time.
+// What a later connection of the same run takes over from the first. The shell's LOGIN (to the
+// node in use) takes the TLS context, since the key passphrase was used up building it, and the
+// frame trace, whose file is not opened a second time. A reconnect after the connection was
+// lost (reopen_connection) takes the contact points too, each with its TLS context, and the
+// password of the last login, which the settings no longer hold.
 struct connection_reuse {
     bool filled = false;
-    std::shared_ptr<transport::tls_context> tls;
+    std::vector<cluster::contact_point> points;  // each once, in the order given
+    std::vector<std::shared_ptr<transport::tls_context>> tls_of_point;
+    std::size_t serving = 0;  // the index in `points` of the node the connection in use went to
     transport::frame_observer observer;
+    auth::secret_bytes password;
 };
 
 // Resolves the secrets in `s` (wiped once used), builds TLS, connects, installs the frame trace
@@ -47,5 +55,12 @@ struct connection_reuse {
 int open_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
                     std::string_view who, std::shared_ptr<const checked_output>* trace_file = nullptr,
                     connection_reuse* reuse = nullptr);
+
+// Opens a new connection after the one in use was lost: to the node it went to, else to the
+// other contact points in their order, with the last login's credentials; each that fails is
+// named in a warning, as by open_connection. `reuse` was filled by open_connection. Returns 0
+// (`s.host` and `s.port` then name the node), or the exit code after printing why to `err`.
+int reopen_connection(settings& s, boost::asio::io_context& ioc, transport::connection& conn, std::ostream& err,
+                      std::string_view who, connection_reuse& reuse);
 
 }  // namespace cqlwire::cli

@@ -16,6 +16,7 @@
 #include "describe_output.hpp"
 #include "cqlwire/transport/blocking.hpp"
 #include "cqlwire/protocol/ascii.hpp"
+#include "cqlwire/protocol/endpoint_text.hpp"
 #include "cqlwire/protocol/responses.hpp"
 #include "cqlwire/transport/errc.hpp"
 #include "cqlwire/transport/tracing.hpp"
@@ -150,6 +151,47 @@ statement_runner::wait_outcome statement_runner::send_query(std::string_view cql
 }
 
 bool statement_runner::run(const statement& st, std::string_view context, bool traceable) {
+    if (reconnect_ && !connection_lost_) {
+        poll_();
+        connection_lost_ = static_cast<bool>(conn_.failure());
+    }
+    // The interactive shell stays when no node can be reached; a script cannot go on.
+    if (connection_lost_ && !reconnect(context)) return terminal_;
+    if (run_statement(st, context, traceable)) return true;
+    if (!reconnect_ || exit_requested_ || out_.error() != 0 || !conn_.failure()) return false;
+    connection_lost_ = true;
+    lost_under_statement_ = true;
+    return true;
+}
+
+bool statement_runner::reconnect(std::string_view context) {
+    std::cerr << "cqlwire: warning: the connection to "
+              << escape_controls(protocol::endpoint_text(settings_.host, settings_.port)) << " was lost";
+    if (lost_under_statement_) {
+        std::cerr << "; connecting again (the statement under way is not run again)\n";
+    } else if (reconnect_failed_) {
+        std::cerr << ", and no node could be used since; connecting again\n";
+    } else {
+        const auto diag = conn_.failure_diagnostics();
+        const std::string why = diag.client_message().empty() ? conn_.failure().message() : diag.client_message();
+        std::cerr << " (" << escape_controls(why) << "); connecting again\n";
+    }
+    lost_under_statement_ = false;
+    if (const int code = reconnect_(); code != 0) {
+        status_ = code;
+        reconnect_failed_ = true;
+        return false;
+    }
+    connection_lost_ = false;
+    reconnect_failed_ = false;
+    std::cerr << "cqlwire: warning: connected to " << escape_controls(protocol::endpoint_text(settings_.host, settings_.port))
+              << "\n";
+    if (keyspace_.empty()) return true;
+    const std::string use = "USE " + quote_identifier(keyspace_);
+    return run_statement({use, 0}, context, false);
+}
+
+bool statement_runner::run_statement(const statement& st, std::string_view context, bool traceable) {
     interrupted_ = false;
     undecodable_cells_ = 0;
     clear_interrupt();

@@ -60,8 +60,8 @@ public:
         : conn_(conn), settings_(s), out_(out), initial_shell_(initial_shell_settings(s)), shell_(initial_shell_) {}
 
     // Runs one statement, or carries out a shell command (shell_commands.hpp). Returns false
-    // when nothing more can be run: the connection can no longer be used, standard output
-    // failed, or EXIT/QUIT. With `traceable` false, tracing does not apply and the text is
+    // when nothing more can be run: the connection can no longer be used (and none replaces
+    // it, see set_reconnect), standard output failed, or EXIT/QUIT. With `traceable` false, tracing does not apply and the text is
     // never a shell command (the session's own USE for --keyspace).
     bool run(const statement& st, std::string_view context, bool traceable = true);
 
@@ -83,6 +83,21 @@ public:
     // connection then stays). Without it, LOGIN is refused.
     using login_function = std::function<int(const std::string& user, auth::secret_bytes password)>;
     void set_login(login_function login) { login_ = std::move(login); }
+    // After the connection was lost: `reconnect` opens another (to the node it went to, else to
+    // another contact point), replacing the runner's connection, and returns 0, or the
+    // failure's exit code after saying why. `poll` lets the connection take in what arrived
+    // while no statement ran, so that one closed meanwhile (a node restarted while the shell
+    // waited) is replaced before the next statement is sent rather than after it failed.
+    // With them, a lost connection no longer ends the run: a statement under way when it was
+    // lost is reported (and not run again: it may have been carried out), and the next one goes
+    // over the new connection, after the keyspace in use is selected there again. Without
+    // them, or when no node can be reached, a lost connection ends a script; the interactive
+    // shell stays and tries again at its next statement.
+    using reconnect_function = std::function<int()>;
+    void set_reconnect(reconnect_function reconnect, std::function<void()> poll) {
+        reconnect_ = std::move(reconnect);
+        poll_ = std::move(poll);
+    }
     // The interactive shell: cqlsh's terminal layout of tables (each page under its header), and
     // `pause` between the pages of a table while PAGING is on and nothing is captured (cqlsh's
     // "---MORE---"); `pause` returns false to stop the result there.
@@ -112,6 +127,10 @@ public:
     transport::connection& connection() noexcept { return conn_; }
 
 private:
+    // run() without the reconnect around it.
+    bool run_statement(const statement& st, std::string_view context, bool traceable);
+    // Opens a new connection after the last was lost; false (said why) when none could be.
+    bool reconnect(std::string_view context);
     enum class wait_outcome { completed, interrupted };
     wait_outcome send_query(std::string_view cql, const protocol::query_parameters& params, bool traced,
                             transport::response& r, std::error_code& ec, protocol::diagnostics& diag);
@@ -198,6 +217,11 @@ private:
     std::string history_file_;
     std::vector<std::string> sources_;  // the SOURCE files being run, outermost first
     login_function login_;
+    reconnect_function reconnect_;
+    std::function<void()> poll_;
+    bool connection_lost_ = false;  // the next statement needs a new connection first
+    bool lost_under_statement_ = false;  // ... and the last one failed with the connection
+    bool reconnect_failed_ = false;      // ... and the last try found no node to use
     bool terminal_ = false;
     std::function<bool()> pause_;
     column_role_cache column_roles_;  // for the colours of column names
