@@ -61,8 +61,9 @@ public:
 
     // Runs one statement, or carries out a shell command (shell_commands.hpp). Returns false
     // when nothing more can be run: the connection can no longer be used (and none replaces
-    // it, see set_reconnect), standard output failed, or EXIT/QUIT. With `traceable` false, tracing does not apply and the text is
-    // never a shell command (the session's own USE for --keyspace).
+    // it, see set_reconnect), standard output failed, or EXIT/QUIT. With `traceable` false,
+    // tracing does not apply and the text is never a shell command (the session's own USE for
+    // --keyspace).
     bool run(const statement& st, std::string_view context, bool traceable = true);
 
     // The exit code so far: 0; 6 after a rejected statement; 12 after values printed as hex;
