@@ -6,8 +6,8 @@
 //                          killed under 20,000 idempotent requests and brought back, a node whose
 //                          certificate does not verify, the command with a dead first contact
 //                          point and its SHOW REPLICAS, the command going on over node 2 when
-//                          node 1 dies between statements (node 1 stays down), and last, every
-//                          node killed.
+//                          node 1 dies between statements and over node 3 when node 2 dies
+//                          under a COPY (both stay down), and last, every node killed.
 //   "cluster two-dc: ..."  --nodes 3 --dcs 2:1 --plain-port 0: no request leaves the local DC.
 // A test case run against the other shape, or without a cluster, fails saying so.
 #include <doctest/doctest.h>
@@ -22,6 +22,8 @@
 #include <semaphore>
 #include <set>
 #include <thread>
+
+#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -547,11 +549,43 @@ TEST_CASE("cluster one-dc: the command goes on over the next contact point when 
     CHECK(r.err.find(tb.password) == std::string::npos);
 }
 
+TEST_CASE("cluster one-dc: a COPY cut off by its node's death ends as a lost connection, the next statement on "
+          "the next contact point") {
+    const auto& c = require_cluster(false);
+    const auto& tb = require_testbed();
+    const std::string port = std::to_string(tb.port);
+    // Node 1 is down already (the test case before): node 2 serves the COPY and is killed
+    // two seconds into it; far more rows than two seconds take.
+    const auto csv = std::filesystem::temp_directory_path() / ("cqlwire-cut-copy-" + std::to_string(::getpid()) + ".csv");
+    {
+        std::ofstream out(csv);
+        for (int k = 1'000'000; k < 1'400'000; ++k) out << k << "," << k << "\n";
+        REQUIRE(out.good());
+    }
+    const std::vector<std::string> args{"--ssl", "--cafile", tb.pki_file("server-ca.crt"), "--cert",
+                                        tb.pki_file("rootCa.crt"), "--key", tb.pki_file("rootCa.key"),
+                                        c.hosts[1] + "," + c.hosts[2], port, "-u", tb.user, "-e",
+                                        "COPY cluster_rf3.kv (k, v) FROM '" + csv.string() +
+                                            "'; SELECT broadcast_address FROM system.local"};
+    cqlwire::test::process_result r;
+    std::thread command([&] { r = run_cqlwire(args, password_env(tb), std::chrono::seconds(120)); });
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    testbed("kill-node", 2);
+    command.join();
+    std::filesystem::remove(csv);
+    INFO(describe(r));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find("the connection to " + c.hosts[1] + ":" + port +
+                     " was lost; connecting again (the statement under way is not run again)") != std::string::npos);
+    CHECK(r.err.find("warning: connected to " + c.hosts[2] + ":" + port + "\n") != std::string::npos);
+    CHECK(r.out.find(c.hosts[2]) != std::string::npos);
+}
+
 TEST_CASE("cluster one-dc: every node down is a clear error within the timeout") {
     const auto& c = require_cluster(false);
     running_context rc;
-    // Node 1 is down already (the test case before).
-    auto o = options_for(c, 2);
+    // Nodes 1 and 2 are down already (the test cases before).
+    auto o = options_for(c, 3);
     o.connect_timeout = std::chrono::seconds(2);
     std::error_code ec;
     protocol::diagnostics diag;

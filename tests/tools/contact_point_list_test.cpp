@@ -509,23 +509,36 @@ TEST_CASE("contact points: a script whose connection is lost ends when no node c
     CHECK(r.out.find("(1 rows)") == std::string::npos);
 }
 
+namespace {
+
+// The interactive shell on a terminal, connected to `server`, after its first statement
+// (`SELECT 1 FROM t`, on which the server is made to drop the connection) failed.
+std::unique_ptr<cqlwire::test::terminal_session> shell_after_lost_statement(const runner& run, const std::string& rc,
+                                                                           fake_cql_server& server) {
+    drop_connection_on(server, "SELECT 1 FROM t");
+    auto env = cqlwire::test::isolated_terminal_env(run.home.str(), "dumb");
+    env["CQLWIRE_PASSWORD"] = std::string(password);
+    auto term = std::make_unique<cqlwire::test::terminal_session>(
+        CQLWIRE_BINARY, std::vector<std::string>{"--cqlshrc", rc, "--connect-timeout", "10", point("localhost", server)},
+        env);
+    REQUIRE_MESSAGE(term->expect("Use HELP for help."), term->shown());
+    term->type("SELECT 1 FROM t;\r");
+    REQUIRE_MESSAGE(term->expect("closed the connection"), term->shown());
+    return term;
+}
+
+}  // namespace
+
 TEST_CASE("contact points: the interactive shell stays when no node can take its lost connection, and tries again") {
     fake_cql_server only(passwordless_node());
     auto open = std::make_shared<std::atomic<bool>>(true);
     admit_while(only, [open] { return open->load(); });
-    drop_connection_on(only, "SELECT 1 FROM t");
     runner run;
     const auto rc = run.cqlshrc();
-    auto env = cqlwire::test::isolated_terminal_env(run.home.str(), "dumb");
-    env["CQLWIRE_PASSWORD"] = std::string(password);
-    cqlwire::test::terminal_session term(CQLWIRE_BINARY, {"--cqlshrc", rc, "--connect-timeout", "5",
-                                                          point("localhost", only)},
-                                         env);
+    auto session = shell_after_lost_statement(run, rc, only);
+    auto& term = *session;
     INFO("shown: " << term.shown());
-    REQUIRE(term.expect("Use HELP for help."));
     open->store(false);
-    term.type("SELECT 1 FROM t;\r");
-    CHECK(term.expect("closed the connection"));
     term.type(std::string(system_local) + ";\r");
     CHECK(term.expect("was lost; connecting again"));
     CHECK(term.expect("refused the start-up"));
@@ -538,4 +551,54 @@ TEST_CASE("contact points: the interactive shell stays when no node can take its
     CHECK(term.wait_exit() == 0);  // as cqlsh's shell, whatever failed in it
     CHECK(term.shown().find(password) == std::string::npos);
     CHECK(count_of(only.queries(), system_local) == 1);
+}
+
+TEST_CASE("contact points: Ctrl-C while the shell connects again: the statement typed is not sent") {
+    fake_cql_server only(passwordless_node());
+    // The first session starts at once; later ones take 2 s to be let in.
+    auto startups = std::make_shared<std::atomic<int>>(0);
+    only.on_opcode(cqlwire::protocol::opcode::startup,
+                   [startups](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+                       if (++*startups == 1) s.send_raw(fake_cql_server::ready_frame(r.header.stream));
+                       else s.send_after(std::chrono::seconds(2), fake_cql_server::ready_frame(r.header.stream));
+                   });
+    runner run;
+    const auto rc = run.cqlshrc();
+    auto session = shell_after_lost_statement(run, rc, only);
+    auto& term = *session;
+    INFO("shown: " << term.shown());
+    term.type(std::string(system_local) + ";\r");
+    CHECK(term.expect("was lost; connecting again"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    term.type("\x03");
+    CHECK(term.expect("warning: connected to " + point("localhost", only)));
+    CHECK(term.expect("interrupted: the statement was not sent"));
+    term.type(std::string(system_local) + ";\r");
+    CHECK(term.expect("(1 rows)"));
+    term.type("\x04");
+    CHECK(term.wait_exit() == 0);
+    CHECK(count_of(only.queries(), system_local) == 1);
+}
+
+TEST_CASE("contact points: a keyspace that cannot be selected again on the new connection stops the statement") {
+    fake_cql_server only(node());
+    // The user's USE works on the first connection; selecting it again (quoted) finds it gone.
+    only.on_query("USE shop", [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+        s.send_raw(set_keyspace_frame(r.header.stream, "shop"));
+    });
+    only.on_query("USE \"shop\"", [](cqlwire::test::fake_session& s, const cqlwire::test::fake_request& r) {
+        s.send_raw(fake_cql_server::error_frame(r.header.stream, 0x2200, "Keyspace 'shop' does not exist"));
+    });
+    drop_connection_on(only, "SELECT 1 FROM t");
+    runner run;
+    const auto rc = run.cqlshrc();
+    const auto r = run.command(rc, point("localhost", only),
+                               {"-e", "USE shop; SELECT 1 FROM t; " + std::string(system_local)});
+    CHECK(r.exit_code == to_int(exit_code::network));
+    CHECK(r.err.find("warning: connected to " + point("localhost", only)) != std::string::npos);
+    CHECK(r.err.find("-e:1: selecting keyspace \"shop\" again: Invalid (0x2200): Keyspace 'shop' does not exist") !=
+          std::string::npos);
+    CHECK(r.err.find("-e:1: the statement was not run: the keyspace in use could not be selected again") !=
+          std::string::npos);
+    CHECK(count_of(only.queries(), system_local) == 0);
 }

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "cell_rendering.hpp"
@@ -155,16 +156,32 @@ bool statement_runner::run(const statement& st, std::string_view context, bool t
         poll_();
         connection_lost_ = static_cast<bool>(conn_.failure());
     }
-    // The interactive shell stays when no node can be reached; a script cannot go on.
-    if (connection_lost_ && !reconnect(context)) return terminal_;
+    if (connection_lost_) {
+        const std::string where = context.empty() ? std::string() : std::string(context) + ": ";
+        // Ctrl-C pressed while connecting again is for this statement: it is not sent.
+        clear_interrupt();
+        // The interactive shell stays when no node can be reached; a script cannot go on.
+        if (!reconnect(where)) return terminal_;
+        if (interrupt_requested()) {
+            clear_interrupt();
+            interrupted_ = true;
+            std::cerr << after_interrupt_echo() << "cqlwire: " << where << "interrupted: the statement was not sent\n";
+            return output_written();
+        }
+    }
     if (run_statement(st, context, traceable)) return true;
     if (!reconnect_ || exit_requested_ || out_.error() != 0 || !conn_.failure()) return false;
     connection_lost_ = true;
     lost_under_statement_ = true;
+    // A statement cut off with the connection (a COPY that reports its own failures too) ends
+    // a script as the lost connection does.
+    if (status_ == 0 || status_ == to_int(exit_code::undecodable_values) ||
+        status_ == to_int(exit_code::statement_rejected))
+        status_ = to_int(exit_code_for(conn_.failure()));
     return true;
 }
 
-bool statement_runner::reconnect(std::string_view context) {
+bool statement_runner::reconnect(const std::string& where) {
     std::cerr << "cqlwire: warning: the connection to "
               << escape_controls(protocol::endpoint_text(settings_.host, settings_.port)) << " was lost";
     if (lost_under_statement_) {
@@ -187,8 +204,14 @@ bool statement_runner::reconnect(std::string_view context) {
     std::cerr << "cqlwire: warning: connected to " << escape_controls(protocol::endpoint_text(settings_.host, settings_.port))
               << "\n";
     if (keyspace_.empty()) return true;
-    const std::string use = "USE " + quote_identifier(keyspace_);
-    return run_statement({use, 0}, context, false);
+    // The new connection is in no keyspace until the USE succeeds (which sets keyspace_ again).
+    const std::string keyspace = std::exchange(keyspace_, std::string());
+    const std::string use = "USE " + quote_identifier(keyspace);
+    if (run_statement({use, 0}, where + "selecting keyspace " + quote_identifier(keyspace) + " again", false) &&
+        !keyspace_.empty())
+        return true;
+    std::cerr << "cqlwire: " << where << "the statement was not run: the keyspace in use could not be selected again\n";
+    return false;
 }
 
 bool statement_runner::run_statement(const statement& st, std::string_view context, bool traceable) {

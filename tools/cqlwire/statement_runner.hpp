@@ -130,8 +130,9 @@ public:
 private:
     // run() without the reconnect around it.
     bool run_statement(const statement& st, std::string_view context, bool traceable);
-    // Opens a new connection after the last was lost; false (said why) when none could be.
-    bool reconnect(std::string_view context);
+    // Opens a new connection after the last was lost, in the keyspace in use; false (said why)
+    // when none could be. `where` goes before its messages ("file:3: ", or empty).
+    bool reconnect(const std::string& where);
     enum class wait_outcome { completed, interrupted };
     wait_outcome send_query(std::string_view cql, const protocol::query_parameters& params, bool traced,
                             transport::response& r, std::error_code& ec, protocol::diagnostics& diag);
