@@ -754,3 +754,38 @@ TEST_CASE("shell on a pipe (--tty): a long script is read in chunks, ---MORE--- 
     for (auto at = r.out.find("cqlwire> "); at != std::string::npos; at = r.out.find("cqlwire> ", at + 1)) ++prompts;
     CHECK(prompts == 2 + 3001 + 2 + 1);
 }
+
+TEST_CASE("cqlwire events: a lost connection is replaced from the contact points and the listening goes on") {
+    // The first node lets in one session, which the test drops once it registered; the second
+    // sends an event once registered.
+    fake_cql_server first({});
+    auto startups = std::make_shared<std::atomic<int>>(0);
+    first.on_opcode(protocol::opcode::startup, [startups](fake_session& s, const fake_request& r) {
+        s.send_raw(++*startups == 1 ? fake_cql_server::ready_frame(r.header.stream)
+                                    : fake_cql_server::error_frame(r.header.stream, 0x1001, "overloaded"));
+    });
+    fake_cql_server second({});
+    second.on_opcode(protocol::opcode::register_, [](fake_session& s, const fake_request& r) {
+        s.send_raw(fake_cql_server::ready_frame(r.header.stream));
+        s.send_after(std::chrono::milliseconds(50), fake_cql_server::status_up_event_frame());
+    });
+    const std::string hosts = "127.0.0.1:" + std::to_string(first.port()) + ",127.0.0.1:" + std::to_string(second.port());
+    cqlwire::test::process_result r;
+    std::thread command([&] { r = run_binary({"events", "--count", "1", "--timeout", "20", hosts}); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (first.requests_received() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    REQUIRE(first.last_session() != nullptr);
+    first.last_session()->close();
+    command.join();
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("STATUS_CHANGE UP 127.0.0.1:9042\n") != std::string::npos);
+    CHECK(r.err.find("cqlwire events: warning: the connection to 127.0.0.1:" + std::to_string(first.port()) +
+                     " was lost (") != std::string::npos);
+    CHECK(r.err.find("warning: contact point 127.0.0.1:" + std::to_string(first.port()) + " failed") !=
+          std::string::npos);
+    CHECK(r.err.find("cqlwire events: warning: connected to 127.0.0.1:" + std::to_string(second.port()) +
+                     "; the events of the time without a connection are missed\n") != std::string::npos);
+}

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <optional>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 
@@ -187,14 +189,22 @@ int run_events(std::span<const std::string_view> args, std::ostream& out, std::o
     }
     boost::asio::io_context ioc;
     transport::connection conn;
-    if (int code = open_connection(s, ioc, conn, err, who)) return code;
+    connection_reuse reuse;
+    if (int code = open_connection(s, ioc, conn, err, who, nullptr, &reuse)) return code;
 
-    transport::event_listener listener(conn);
+    std::optional<transport::event_listener> listener;
     protocol::diagnostics diag;
-    if (auto ec = listener.register_for(options.types, diag)) {
-        err << format_failure(ec, diag.client_message(), diag.server_message(), "events: REGISTER");
-        return to_int(exit_code_for(ec));
-    }
+    // Listens on `conn`: 0, or the exit code after saying why.
+    auto listen = [&]() -> int {
+        listener.emplace(conn);
+        diag.clear();
+        if (auto ec = listener->register_for(options.types, diag)) {
+            err << format_failure(ec, diag.client_message(), diag.server_message(), "events: REGISTER");
+            return to_int(exit_code_for(ec));
+        }
+        return 0;
+    };
+    if (int code = listen()) return code;
 
     stop_requested = 0;
     struct sigaction action {};
@@ -226,15 +236,35 @@ int run_events(std::span<const std::string_view> args, std::ostream& out, std::o
         transport::cluster_event event;
         std::error_code ec;
         diag.clear();
-        if (listener.wait_for_event(wait, event, ec, diag)) {
+        if (listener->wait_for_event(wait, event, ec, diag)) {
             out << (json ? format_event_json(event, now_us()) : format_event_line(event, now_us()));
             out.flush();
             ++printed;
-        } else if (ec) {
+        } else if (ec && !conn.failure()) {
+            // A malformed EVENT frame is reported and skipped.
             err << format_failure(ec, diag.client_message(), diag.server_message(), "events");
             code = to_int(exit_code_for(ec));
-            // A malformed EVENT frame is reported and skipped; a lost connection ends the run.
-            if (conn.failure()) break;
+        } else if (ec) {
+            // A lost connection: the listening goes on from a contact point that can be used
+            // (the node it went to first), as the command's statements do; when none can, the
+            // run ends with that error.
+            const std::string why = diag.client_message().empty() ? ec.message() : diag.client_message();
+            err << who << ": warning: the connection to " << escape_controls(protocol::endpoint_text(s.host, s.port))
+                << " was lost (" << escape_controls(why) << "); connecting again\n";
+            listener.reset();
+            transport::connection fresh;
+            if (int failed = reopen_connection(s, ioc, fresh, err, who, reuse)) {
+                code = failed;
+                break;
+            }
+            conn.close();
+            conn = std::move(fresh);
+            if (int failed = listen()) {
+                code = failed;
+                break;
+            }
+            err << who << ": warning: connected to " << escape_controls(protocol::endpoint_text(s.host, s.port))
+                << "; the events of the time without a connection are missed\n";
         }
     }
     ::sigaction(SIGINT, &old_int, nullptr);

@@ -8,7 +8,8 @@
 //
 // It runs until SIGINT or SIGTERM (exit 0), until --count events were printed (exit 0), or
 // until --timeout seconds passed (exit 0, or 3 when --count was given and not reached). A
-// connection lost exits with the main command's code for it.
+// connection lost is replaced from the contact points (session_setup.hpp's reopen_connection)
+// and the listening goes on; when none can be used, the run ends with that failure's code.
 #pragma once
 
 #include <cstdint>
