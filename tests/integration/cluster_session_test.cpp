@@ -557,6 +557,8 @@ TEST_CASE("cluster one-dc: a COPY cut off by its node's death ends as a lost con
     // Node 1 is down already (the test case before): node 2 serves the COPY and is killed
     // two seconds into it; far more rows than two seconds take.
     const auto csv = std::filesystem::temp_directory_path() / ("cqlwire-cut-copy-" + std::to_string(::getpid()) + ".csv");
+    // The rows lost with the connection go to a file of the test's, not to the working directory.
+    const auto errors = std::filesystem::path(csv).replace_extension(".err");
     {
         std::ofstream out(csv);
         for (int k = 1'000'000; k < 1'400'000; ++k) out << k << "," << k << "\n";
@@ -565,14 +567,15 @@ TEST_CASE("cluster one-dc: a COPY cut off by its node's death ends as a lost con
     const std::vector<std::string> args{"--ssl", "--cafile", tb.pki_file("server-ca.crt"), "--cert",
                                         tb.pki_file("rootCa.crt"), "--key", tb.pki_file("rootCa.key"),
                                         c.hosts[1] + "," + c.hosts[2], port, "-u", tb.user, "-e",
-                                        "COPY cluster_rf3.kv (k, v) FROM '" + csv.string() +
-                                            "'; SELECT broadcast_address FROM system.local"};
+                                        "COPY cluster_rf3.kv (k, v) FROM '" + csv.string() + "' WITH ERRFILE = '" +
+                                            errors.string() + "'; SELECT broadcast_address FROM system.local"};
     cqlwire::test::process_result r;
     std::thread command([&] { r = run_cqlwire(args, password_env(tb), std::chrono::seconds(120)); });
     std::this_thread::sleep_for(std::chrono::seconds(2));
     testbed("kill-node", 2);
     command.join();
     std::filesystem::remove(csv);
+    std::filesystem::remove(errors);
     INFO(describe(r));
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("the connection to " + c.hosts[1] + ":" + port +

@@ -139,6 +139,14 @@ void check_passed_over(const runner& run, const std::string& rc, const fake_cql_
     CHECK(logged_in(serving));
 }
 
+// `failing` alone: the command fails with `code`, saying `why`.
+void check_fails_alone(const runner& run, const std::string& rc, const fake_cql_server& failing, exit_code code,
+                       std::string_view why) {
+    const auto alone = run(rc, point("localhost", failing));
+    CHECK(alone.exit_code == to_int(code));
+    CHECK(alone.err.find(why) != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("contact points: each is checked against its own [certfiles] CA, also in a list and with a port") {
@@ -199,9 +207,7 @@ TEST_CASE("contact points: a node that refuses the start-up as busy or starting 
         const auto rc = run.cqlshrc();
         check_passed_over(run, rc, refusing, serving);
         // Alone, it cannot serve now: a node's failure (exit 3), not a rejected statement.
-        const auto alone = run(rc, point("localhost", refusing));
-        CHECK(alone.exit_code == to_int(exit_code::network));
-        CHECK(alone.err.find("refused the start-up") != std::string::npos);
+        check_fails_alone(run, rc, refusing, exit_code::network, "refused the start-up");
     }
 }
 
@@ -273,9 +279,7 @@ TEST_CASE("contact points: a node that does not trust the client certificate is 
     runner run;
     const auto rc = run.cqlshrc();
     check_passed_over(run, rc, distrusting, serving);
-    const auto alone = run(rc, point("localhost", distrusting));
-    CHECK(alone.exit_code == to_int(exit_code::tls));
-    CHECK(alone.err.find("rejected the client certificate") != std::string::npos);
+    check_fails_alone(run, rc, distrusting, exit_code::tls, "rejected the client certificate");
 }
 
 TEST_CASE("contact points: when none can be used, the error says so and keeps the first telling exit code") {
